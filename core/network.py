@@ -1,0 +1,293 @@
+"""A fully connected feed-forward network whose parameters live in one flat vector.
+
+Each layer computes ``z = x @ W + b`` with ``W`` shaped ``(inputs, outputs)`` and then an
+activation. Every weight, bias and learnable activation parameter is a *view* into
+:attr:`Network.params`, one float64 vector laid out as::
+
+    W0, b0, [extra0], W1, b1, [extra1], ...
+
+where ``extra`` is empty for ordinary activations, the per-neuron slopes ``(outputs,)`` of a
+``prelu`` layer, or the second affine piece ``W'`` ``(inputs, outputs)`` and ``b'`` ``(outputs,)``
+of a ``maxout`` layer (each maxout neuron is ``max(x @ W + b, x @ W' + b')``).
+
+Because the arrays are views, writing into ``params`` changes the network. Optimizers update
+``params`` in place, and the error-surface engine moves the network around weight space by
+assigning ``params[:] = anchor + alpha * d1 + beta * d2``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import activations, losses
+
+INITS = ("xavier", "he", "uniform", "zeros")
+INIT_DESCRIPTIONS = {
+    "xavier": "Xavier/Glorot uniform: W ~ U(±√(6/(fan_in+fan_out))), b = 0",
+    "he": "He normal: W ~ N(0, 2/fan_in), b = 0 (suits ReLU)",
+    "uniform": "Uniform as in the Neural Network Playground: W ~ U(-0.5, 0.5), b = 0.1",
+    "zeros": "All zeros: every neuron of a layer stays identical (the symmetry problem)",
+}
+
+# PyTorch's initial PReLU slope.
+PRELU_INITIAL_SLOPE = 0.25
+
+
+@dataclass(frozen=True)
+class ParamBlock:
+    """One named block of :attr:`Network.params`.
+
+    ``kind`` is ``"W"`` (weights), ``"b"`` (biases), ``"slope"`` (prelu) or ``"W'"``/``"b'"``
+    (the second maxout piece). ``layer`` counts from 0 at the first hidden layer.
+    """
+
+    kind: str
+    layer: int
+    start: int
+    shape: tuple
+
+    @property
+    def stop(self) -> int:
+        return self.start + int(np.prod(self.shape))
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}{self.layer}"
+
+    @property
+    def is_weight(self) -> bool:
+        """Weights are what L1/L2 regularization penalizes (not biases or slopes)."""
+        return self.kind in ("W", "W'")
+
+
+def _resolve(activation):
+    return activations.get(activation) if isinstance(activation, str) else activation
+
+
+class Network:
+    """Feed-forward network ``layer_sizes[0] -> ... -> layer_sizes[-1]``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Inputs, hidden layer sizes, outputs; e.g. ``(2, 4, 1)``.
+    activation : str
+        Activation of every hidden layer (a name from :func:`core.activations.names`).
+    output_activation : str
+        Activation of the output layer.
+    seed : int
+        Seed of the initial weights.
+    init : str
+        One of ``xavier``, ``he``, ``uniform``, ``zeros`` (see ``INIT_DESCRIPTIONS``).
+    """
+
+    def __init__(self, layer_sizes, activation="tanh", output_activation="sigmoid", seed=0,
+                 init="xavier"):
+        self.layer_sizes = tuple(int(n) for n in layer_sizes)
+        if len(self.layer_sizes) < 2 or min(self.layer_sizes) < 1:
+            raise ValueError(f"layer_sizes needs at least an input and an output size >= 1, "
+                             f"got {layer_sizes!r}")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        self.activation = _resolve(activation)
+        self.output_activation = _resolve(output_activation)
+        if not self.activation.hidden_ok:
+            raise ValueError(f"{self.activation.display_name} can only be an output activation")
+        self.init = init
+        self.seed = seed
+        n_layers = len(self.layer_sizes) - 1
+        self.layer_activations = [self.activation] * (n_layers - 1) + [self.output_activation]
+
+        self.blocks = []
+        start = 0
+        for layer, (n_in, n_out) in enumerate(zip(self.layer_sizes, self.layer_sizes[1:])):
+            shapes = [("W", (n_in, n_out)), ("b", (n_out,))]
+            name = self.layer_activations[layer].name
+            if name == "prelu":
+                shapes.append(("slope", (n_out,)))
+            elif name == "maxout":
+                shapes += [("W'", (n_in, n_out)), ("b'", (n_out,))]
+            for kind, shape in shapes:
+                block = ParamBlock(kind, layer, start, shape)
+                self.blocks.append(block)
+                start = block.stop
+        self.params = np.zeros(start)
+        self._blocks_by_key = {(b.kind, b.layer): b for b in self.blocks}
+        self._views = {(b.kind, b.layer): self.params[b.start:b.stop].reshape(b.shape)
+                       for b in self.blocks}
+        self.weights = [self._views["W", i] for i in range(n_layers)]
+        self.biases = [self._views["b", i] for i in range(n_layers)]
+        self._weight_mask = np.zeros(start, dtype=bool)
+        for b in self.blocks:
+            self._weight_mask[b.start:b.stop] = b.is_weight
+        self.initialize(seed, init)
+
+    # ------------------------------------------------------------------ set-up
+    @property
+    def n_params(self) -> int:
+        return self.params.size
+
+    def initialize(self, seed=None, init=None):
+        """Draw fresh initial parameters (in place, so views stay valid)."""
+        seed = self.seed if seed is None else seed
+        init = self.init if init is None else init
+        rng = np.random.default_rng(seed)
+        for b in self.blocks:
+            view = self._views[b.kind, b.layer]
+            if b.kind == "slope":
+                view[...] = PRELU_INITIAL_SLOPE
+            elif b.kind in ("b", "b'"):
+                view[...] = 0.1 if init == "uniform" else 0.0
+            else:
+                fan_in, fan_out = b.shape
+                if init == "xavier":
+                    limit = np.sqrt(6.0 / (fan_in + fan_out))
+                    view[...] = rng.uniform(-limit, limit, b.shape)
+                elif init == "he":
+                    view[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), b.shape)
+                elif init == "uniform":
+                    view[...] = rng.uniform(-0.5, 0.5, b.shape)
+                else:
+                    view[...] = 0.0
+
+    def block(self, kind, layer) -> np.ndarray:
+        """The array of one parameter block, e.g. ``block("slope", 0)`` (a view into params)."""
+        return self._views[kind, layer]
+
+    def copy(self) -> "Network":
+        twin = Network(self.layer_sizes, self.activation, self.output_activation, self.seed,
+                       self.init)
+        twin.params[:] = self.params
+        return twin
+
+    def describe(self) -> str:
+        """The layer sizes as a learner reads them, e.g. ``2 → 4 → 2 → 1``."""
+        return " → ".join(str(n) for n in self.layer_sizes)
+
+    # ----------------------------------------------------------------- forward
+    def _layer_forward(self, layer, x):
+        """Return (z, a) of one layer; for maxout z has a trailing axis of the 2 pieces."""
+        act = self.layer_activations[layer]
+        z = x @ self.weights[layer]
+        z += self.biases[layer]
+        if act.name == "maxout":
+            z2 = x @ self._views["W'", layer]
+            z2 += self._views["b'", layer]
+            z = np.stack((z, z2), axis=-1)
+            return z, act(z)
+        if act.name == "prelu":
+            return z, act(z, self._views["slope", layer])
+        return z, act(z)
+
+    def predict(self, X) -> np.ndarray:
+        """Network output for inputs ``X`` shaped ``(n, inputs)`` -> ``(n, outputs)``."""
+        a = np.asarray(X, dtype=float)
+        for layer in range(len(self.weights)):
+            a = self._layer_forward(layer, a)[1]
+        return a
+
+    def hidden_outputs(self, X) -> list:
+        """Activations of every layer (hidden and output) for ``X``: a list of ``(n, units)``."""
+        a, outs = np.asarray(X, dtype=float), []
+        for layer in range(len(self.weights)):
+            a = self._layer_forward(layer, a)[1]
+            outs.append(a)
+        return outs
+
+    # ------------------------------------------------------------ cost, gradient
+    def regularization(self, l1=0.0, l2=0.0) -> float:
+        """``l1·Σ|W| + (l2/2)·ΣW²`` over the weights (not biases or prelu slopes)."""
+        if not (l1 or l2):
+            return 0.0
+        w = self.params[self._weight_mask]
+        return float(l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w))
+
+    def cost(self, X, y_true, loss, l1=0.0, l2=0.0) -> float:
+        """Cost = mean per-example loss over ``X`` + regularization."""
+        loss = losses.get(loss) if isinstance(loss, str) else loss
+        return loss.cost(y_true, self.predict(X)) + self.regularization(l1, l2)
+
+    def cost_and_gradient(self, X, y_true, loss, l1=0.0, l2=0.0, out=None):
+        """Cost and its gradient by backpropagation.
+
+        Parameters
+        ----------
+        X : (n, inputs) array
+        y_true : (n, outputs) array, or (n,)/(n, 1) class labels for ``sparse_cce``
+        loss : str or loss object from :mod:`core.losses`
+        l1, l2 : float
+            Regularization rates: ``cost = loss.cost + l1·Σ|W| + (l2/2)·ΣW²``.
+        out : (n_params,) array, optional
+            Buffer for the gradient (saves an allocation per step in a training loop).
+
+        Returns
+        -------
+        cost : float
+        gradient : (n_params,) array, laid out like :attr:`params`.
+        """
+        loss = losses.get(loss) if isinstance(loss, str) else loss
+        grad = np.empty_like(self.params) if out is None else out
+        n_layers = len(self.weights)
+        xs, zs = [np.asarray(X, dtype=float)], []
+        for layer in range(n_layers):
+            z, a = self._layer_forward(layer, xs[-1])
+            zs.append(z)
+            xs.append(a)
+        y_pred = xs[-1]
+        cost = loss.cost(y_true, y_pred)
+        delta = self._fused_output_delta(loss, y_true, y_pred)
+        grad_a = None if delta is not None else loss.gradient(y_true, y_pred)
+
+        for layer in range(n_layers - 1, -1, -1):
+            # grad_a is d cost / d (this layer's output); turn it into d cost / d z.
+            act, z, x = self.layer_activations[layer], zs[layer], xs[layer]
+            W = self.weights[layer]
+            if act.name == "maxout":
+                mask = act.derivative(z)  # (n, out, 2): one-hot of the winning piece
+                d1, d2 = grad_a * mask[..., 0], grad_a * mask[..., 1]
+                self._write(grad, "W'", layer, x.T @ d2)
+                self._write(grad, "b'", layer, d2.sum(axis=0))
+                delta, extra_back = d1, d2 @ self._views["W'", layer].T
+            else:
+                if act.name == "prelu":
+                    self._write(grad, "slope", layer, (grad_a * act.slope_derivative(z)).sum(axis=0))
+                    delta = grad_a * act.derivative(z, self._views["slope", layer])
+                elif delta is None:
+                    delta = act.backward(z, xs[layer + 1], grad_a)
+                extra_back = None
+            self._write(grad, "W", layer, x.T @ delta)
+            self._write(grad, "b", layer, delta.sum(axis=0))
+            if layer:
+                grad_a = delta @ W.T
+                if extra_back is not None:
+                    grad_a += extra_back
+                delta = None
+
+        if l1 or l2:
+            cost += self.regularization(l1, l2)
+            w = self.params[self._weight_mask]
+            grad[self._weight_mask] += l1 * np.sign(w) + l2 * w
+        return cost, grad
+
+    def _fused_output_delta(self, loss, y_true, y_pred):
+        """d cost / d z of the output layer where a fused form exists, else None.
+
+        Sigmoid + bce and softmax + (sparse) cce have the fused form ``(ŷ - y) / n`` (bce also
+        divides by the number of outputs, as it averages over them): exact, cheaper, and finite
+        where the separate factors would be 0 · ∞.
+        """
+        act, n = self.output_activation.name, y_pred.shape[0]
+        if act == "sigmoid" and loss.name == "bce":
+            return (y_pred - y_true) / y_pred.size
+        if act == "softmax" and loss.name == "cce":
+            return (y_pred - y_true) / n
+        if act == "softmax" and loss.name == "sparse_cce":
+            delta = y_pred.copy()
+            delta[np.arange(n), np.asarray(y_true).reshape(-1).astype(int)] -= 1.0
+            return delta / n
+        return None
+
+    def _write(self, grad, kind, layer, value):
+        block = self._blocks_by_key[kind, layer]
+        grad[block.start:block.stop] = value.reshape(-1)

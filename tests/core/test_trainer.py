@@ -1,0 +1,147 @@
+"""Trainer: it learns the classic examples, stops cleanly on divergence, and stays bounded."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core.config import Config
+from core.trainer import DecimatedLog, DivergenceError, Trainer
+
+XOR_TABLE = Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid",
+                   output_activation="sigmoid", loss="mse", optimizer="sgd", learning_rate=1.0,
+                   batch_size=4)
+
+
+def test_xor_truth_table_the_classic_numpy_example():
+    trainer = Trainer(XOR_TABLE)
+    assert trainer.network.describe() == "2 → 4 → 1"
+    trainer.step(10_000)
+    m = trainer.metrics()
+    assert m["train_cost"] < 0.01
+    assert m["train_accuracy"] == 1.0
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    np.testing.assert_array_equal(trainer.predict_classes(X), [0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("dataset,hidden,optimizer,lr,steps,accuracy", [
+    ("circle", (8,), "sgd", 0.1, 3000, 0.95),
+    ("xor", (8, 8), "sgd", 0.1, 3000, 0.95),
+    ("gauss", (4,), "sgd", 0.1, 500, 0.95),
+    ("moons", (8, 8), "adam", 0.01, 3000, 0.95),
+    ("spiral", (16, 16), "adam", 0.01, 6000, 0.9),
+    ("spiral3", (16, 16), "adam", 0.01, 6000, 0.9),
+    ("blobs", (8,), "adam", 0.01, 1000, 0.95),
+])
+def test_classification_sets_reach_high_test_accuracy(dataset, hidden, optimizer, lr, steps,
+                                                      accuracy):
+    trainer = Trainer(Config(dataset=dataset, hidden_layers=hidden, optimizer=optimizer,
+                             learning_rate=lr, batch_size=10, seed=0))
+    trainer.step(steps)
+    assert trainer.metrics()["test_accuracy"] >= accuracy
+
+
+def test_sine_fits_with_huber_despite_outliers():
+    trainer = Trainer(Config(dataset="sine", hidden_layers=(16, 16), loss="huber",
+                             optimizer="adam", learning_rate=0.01, batch_size=10))
+    before = trainer.metrics()["test_cost"]
+    trainer.step(4000)
+    X = np.linspace(-2.5, 2.5, 50)[:, None]
+    assert trainer.metrics()["test_cost"] < before / 3
+    assert np.median(np.abs(trainer.network.predict(X)[:, 0] - np.sin(X[:, 0]))) < 0.15
+
+
+def test_cost_parts_add_up():
+    trainer = Trainer(dataclasses.replace(XOR_TABLE, regularization="l2", reg_rate=0.01))
+    trainer.step(10)
+    m = trainer.metrics()
+    assert m["reg_term"] > 0
+    assert m["train_cost"] == pytest.approx(m["train_loss"] + m["reg_term"])
+    assert m["step"] == 10 and m["epoch"] == 9  # full batch: each step ends an epoch
+
+
+def test_same_seed_same_run():
+    config = Config(dataset="moons", hidden_layers=(5,), seed=3)
+    a, b = Trainer(config), Trainer(config)
+    a.step(300)
+    b.step(300)
+    np.testing.assert_array_equal(a.network.params, b.network.params)
+    c = Trainer(dataclasses.replace(config, seed=4))
+    c.step(300)
+    assert not np.array_equal(a.network.params, c.network.params)
+
+
+def test_unbounded_mean_error_diverges_and_restores_finite_weights():
+    trainer = Trainer(Config(dataset="plane", loss="me", output_activation="linear",
+                             learning_rate=0.5, hidden_layers=(4,)))
+    with pytest.raises(DivergenceError) as info:
+        trainer.step(100_000)
+    err = info.value
+    assert "unbounded below" in str(err) and err.step == trainer.step_count + 1
+    assert np.isfinite(trainer.network.params).all()
+    assert np.isfinite(trainer.metrics()["train_cost"])
+
+
+def test_huge_learning_rate_diverges_with_a_hint():
+    trainer = Trainer(Config(dataset="plane", hidden_layers=(8,), activation="relu",
+                             learning_rate=100.0))
+    with pytest.raises(DivergenceError, match="smaller learning rate"):
+        trainer.step(10_000)
+    assert np.isfinite(trainer.network.params).all()
+
+
+def test_history_and_path_stay_bounded_and_evenly_spaced():
+    trainer = Trainer(XOR_TABLE, history_capacity=16, path_capacity=8)
+    trainer.step(1000)
+    h = trainer.history_arrays()
+    assert len(h["step"]) <= 16 and trainer.history.stride >= 64
+    assert np.all(np.diff(h["step"]) == trainer.history.stride)
+    assert h["step"][0] == 0
+    points = trainer.path_points()
+    assert len(points) <= 9
+    np.testing.assert_array_equal(points[-1], trainer.network.params)
+
+
+def test_decimated_log_keeps_every_other_row():
+    log = DecimatedLog(width=1, capacity=4)
+    for step in range(20):
+        if log.due(step):
+            log.append([step])
+    assert log.stride == 8
+    np.testing.assert_array_equal(log.rows()[:, 0], [0, 8, 16])
+
+
+def test_live_changes_keep_weights_structural_changes_reset():
+    trainer = Trainer(Config(dataset="circle", hidden_layers=(4,)))
+    trainer.step(50)
+    params = trainer.network.params.copy()
+    live = dataclasses.replace(trainer.config, learning_rate=0.3, optimizer="adam",
+                               regularization="l2", reg_rate=0.001, batch_size=5)
+    assert trainer.apply_config(live) is False
+    np.testing.assert_array_equal(trainer.network.params, params)
+    assert trainer.optimizer.name == "adam" and trainer.optimizer.learning_rate == 0.3
+    assert trainer.step_count == 50
+    assert trainer.apply_config(dataclasses.replace(live, hidden_layers=(4, 2))) is True
+    assert trainer.step_count == 0 and trainer.network.describe() == "2 → 4 → 2 → 1"
+
+
+def test_multiclass_uses_one_output_per_class():
+    trainer = Trainer(Config(dataset="spiral3", hidden_layers=(6,)))
+    assert trainer.network.layer_sizes[-1] == 3
+    assert trainer.targets_train.shape[1] == 3
+    sparse = Trainer(Config(dataset="spiral3", hidden_layers=(6,), loss="sparse_cce"))
+    sparse.step(5)
+    assert sparse.metrics()["train_accuracy"] is not None
+
+
+def test_state_round_trip_continues_exactly():
+    config = Config(dataset="moons", hidden_layers=(6,), optimizer="adam", learning_rate=0.01)
+    original = Trainer(config)
+    original.step(137)
+    state = original.state_dict()
+    resumed = Trainer(config)
+    resumed.load_state_dict(state)
+    original.step(100)
+    resumed.step(100)
+    np.testing.assert_array_equal(resumed.network.params, original.network.params)
+    assert resumed.metrics() == original.metrics()
+    np.testing.assert_array_equal(resumed.history.rows(), original.history.rows())
