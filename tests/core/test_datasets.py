@@ -1,0 +1,241 @@
+"""Data sets: shapes, labels and determinism of the generators; CSV loading and its errors."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core import datasets
+from core.datasets import DataError, Dataset
+
+CLASSES = {"binary": {0.0, 1.0}, "multiclass": {0.0, 1.0, 2.0}}
+
+
+@pytest.mark.parametrize("name", datasets.names())
+def test_every_set_has_the_documented_shape(name):
+    data = datasets.make(name, n_samples=200, noise=0.2, seed=3)
+    assert isinstance(data, Dataset) and data.name == name
+    assert data.task == datasets.task_of(name) and datasets.describe(name).endswith(".")
+    d = 1 if name == "sine" else 2
+    for X, y in ((data.X_train, data.y_train), (data.X_test, data.y_test)):
+        assert X.dtype == y.dtype == np.float64
+        assert X.shape == (len(X), d) and y.shape == (len(X), 1)
+        assert not X.flags.writeable and not y.flags.writeable
+    assert data.n_features == d and len(data.domain) == d
+    (low, high), = {tuple(r) for r in data.domain}  # the same range for every feature
+    assert low <= data.X.min() and data.X.max() <= high
+    assert data.X.shape == (len(data.X_train) + len(data.X_test), d) and data.y.shape[1] == 1
+    if data.task == "regression":
+        assert data.n_classes == 1
+    else:
+        assert set(np.unique(data.y)) == CLASSES[data.task] and data.n_classes == len(
+            CLASSES[data.task])
+
+
+@pytest.mark.parametrize("name", [n for n in datasets.names() if n != "xor_table"])
+def test_seed_determines_the_data(name):
+    a, b = datasets.make(name, seed=7, noise=0.3), datasets.make(name, seed=7, noise=0.3)
+    c = datasets.make(name, seed=8, noise=0.3)
+    for field in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+@pytest.mark.parametrize("n,fraction,n_train", [(500, 0.5, 250), (100, 0.8, 80), (10, 0.33, 3),
+                                                (4, 0.01, 1), (4, 0.99, 3)])
+def test_split_by_fraction_keeps_a_point_on_each_side(n, fraction, n_train):
+    data = datasets.make("circle", n_samples=n, train_fraction=fraction)
+    assert (len(data.X_train), len(data.X_test)) == (n_train, n - n_train)
+
+
+@pytest.mark.parametrize("name", ["circle", "gauss", "spiral", "moons", "spiral3", "blobs"])
+def test_classes_are_balanced(name):
+    counts = np.unique(datasets.make(name, n_samples=301).y, return_counts=True)[1]
+    assert counts.max() - counts.min() <= 1 and counts.sum() == 301
+
+
+def test_xor_table_is_exactly_the_truth_table():
+    data = datasets.make("xor_table", n_samples=999, noise=1.0, seed=5, train_fraction=0.1)
+    rows = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    for X, y in ((data.X_train, data.y_train), (data.X_test, data.y_test)):
+        np.testing.assert_array_equal(X, rows)
+        np.testing.assert_array_equal(y[:, 0], [0, 1, 1, 0])
+    assert data.domain == ((-0.5, 1.5), (-0.5, 1.5))
+
+
+def test_noise_free_labels_follow_the_playground_rules():
+    circle = datasets.make("circle", noise=0.0)
+    np.testing.assert_array_equal(circle.y[:, 0], np.hypot(*circle.X.T) < 2.5)
+    xor = datasets.make("xor", noise=0.0)
+    np.testing.assert_array_equal(xor.y[:, 0], xor.X[:, 0] * xor.X[:, 1] >= 0)
+    assert np.abs(xor.X).min() >= 0.3  # the margin along the axes
+    plane = datasets.make("plane", noise=0.0)
+    np.testing.assert_allclose(plane.y[:, 0], plane.X.sum(axis=1) / 10)
+    bumps = datasets.make("gauss_regression", noise=0.0)
+    assert -1 <= bumps.y.min() < -0.5 and 0.5 < bumps.y.max() <= 1
+    gauss = datasets.make("gauss", noise=0.0)
+    np.testing.assert_array_equal(gauss.y[:, 0], gauss.X.sum(axis=1) > 0)  # well separated
+
+
+def test_noise_flips_labels_near_the_boundary():
+    noisy = datasets.make("circle", noise=0.5)
+    wrong = np.mean(noisy.y[:, 0] != (np.hypot(*noisy.X.T) < 2.5))
+    assert 0.02 < wrong < 0.5
+
+
+def test_sine_outliers_are_few_gross_and_only_in_training():
+    data = datasets.make("sine", n_samples=1000, noise=0.0, seed=2)
+    np.testing.assert_allclose(data.y_test[:, 0], np.sin(data.X_test[:, 0]))
+    lifted = data.y_train[:, 0] - np.sin(data.X_train[:, 0])
+    assert np.all((lifted == 0) | (lifted >= 2))
+    assert 0.03 <= np.mean(lifted > 0) <= 0.05
+    assert data.domain == ((-3.0, 3.0),)
+
+
+@pytest.mark.parametrize("kwargs", [dict(name="nope"), dict(name="circle", n_samples=3),
+                                    dict(name="circle", n_samples=2.5),
+                                    dict(name="circle", noise=1.5),
+                                    dict(name="circle", train_fraction=1.0),
+                                    dict(name="circle", seed=-1), dict(name=["circle"])])
+def test_make_rejects_bad_arguments(kwargs):
+    with pytest.raises(DataError):
+        datasets.make(**kwargs)
+
+
+def test_dataset_copies_and_freezes_arrays():
+    X, y = np.zeros((3, 2)), np.zeros((3, 1))
+    data = Dataset("drawn", "binary", X, y, X, y, 2, [(-1, 1), (-1, 1)])
+    X[0, 0] = 5
+    assert data.X_train[0, 0] == 0 and data.domain == ((-1.0, 1.0), (-1.0, 1.0))
+    with pytest.raises(ValueError):
+        data.X_train[0, 0] = 1
+    with pytest.raises(DataError):
+        Dataset("bad", "binary", X, y[:2], X, y, 2, [(-1, 1), (-1, 1)])
+
+
+# --------------------------------------------------------------------------- CSV files
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    (path.write_bytes if isinstance(text, bytes) else path.write_text)(text)
+    return path
+
+
+def test_csv_with_header_binary_labels_mapped_to_0_1(tmp_path):
+    path = write(tmp_path, "x1,x2,label\n0,0,-1\n1,0,1\n0,2,1\n3,1,-1\n")
+    data = datasets.load_csv(path)
+    assert (data.name, data.task, data.n_classes, data.n_features) == ("data", "binary", 2, 2)
+    assert sorted(data.y[:, 0]) == [0, 0, 1, 1] and len(data.X_train) == 2
+    # 10 % of each feature's span on both sides
+    np.testing.assert_allclose(data.domain, [(-0.3, 3.3), (-0.2, 2.2)])
+    rows = {tuple(x) + (y,) for x, y in zip(data.X.tolist(), data.y[:, 0])}
+    assert rows == {(0, 0, 0), (1, 0, 1), (0, 2, 1), (3, 1, 0)}
+
+
+def test_csv_without_header_and_other_separators(tmp_path):
+    plain = datasets.load_csv(write(tmp_path, "1.5,2,1\n2.5,3,2\n\n3.5,4,1\n"))
+    assert plain.task == "binary" and len(plain.X) == 3
+    semicolons = datasets.load_csv(write(tmp_path, "a;b\n1,5;0.5\n2,5;1.5\n", "eu.csv"))
+    assert semicolons.task == "regression"
+    assert sorted(semicolons.X[:, 0]) == [1.5, 2.5] and semicolons.name == "eu"
+    tabs = datasets.load_csv(write(tmp_path, "\ufeffa\tb\n1\t0.1\n2\t0.2\n", "t.tsv"), seed=1)
+    assert tabs.n_features == 1 and tabs.task == "regression"
+
+
+def test_csv_task_detection(tmp_path):
+    multi = datasets.load_csv(write(tmp_path, "".join(f"{i},{i % 4 + 5}\n" for i in range(12))))
+    assert multi.task == "multiclass" and multi.n_classes == 4
+    assert set(multi.y[:, 0]) == {0, 1, 2, 3}
+    many = datasets.load_csv(write(tmp_path, "".join(f"{i},{i}\n" for i in range(30))))
+    assert many.task == "regression"  # more than 20 distinct integers
+    floats = datasets.load_csv(write(tmp_path, "1,0.5\n2,1\n3,0.5\n"))
+    assert floats.task == "regression"
+    forced = datasets.load_csv(write(tmp_path, "1,0\n2,1\n3,1\n"), task="multiclass")
+    assert forced.task == "multiclass" and forced.n_classes == 2
+    as_numbers = datasets.load_csv(write(tmp_path, "1,0\n2,1\n3,1\n"), task="regression")
+    assert as_numbers.n_classes == 1
+
+
+def test_csv_split_follows_fraction_and_seed(tmp_path):
+    path = write(tmp_path, "".join(f"{i},{i * 0.5}\n" for i in range(20)))
+    a = datasets.load_csv(path, train_fraction=0.75, seed=4)
+    b = datasets.load_csv(path, None, 0.75, 4)
+    assert len(a.X_train) == 15 and np.array_equal(a.X_train, b.X_train)
+    assert not np.array_equal(a.X_train, datasets.load_csv(path, None, 0.75, seed=5).X_train)
+
+
+@pytest.mark.parametrize("text,task,fragments", [
+    ("", None, ["empty"]),
+    ("\n  \n", None, ["empty"]),
+    ("a,b,c\n", None, ["header", "row 1"]),
+    ("a,b\n\n", None, ["header"]),
+    ("1,2\n3,x\n", None, ["row 2, column 2", "not a number"]),
+    ("a,b\n1,2\n3,\n", None, ["row 3, column 2", "empty"]),
+    ("1,2\nnan,2\n", None, ["row 2, column 1", "not finite"]),
+    ("1,2\n3,inf\n", None, ["row 2, column 2", "not finite"]),
+    ("1,2,3\n1,2\n", None, ["row 2", "column 3", "row 1 has 3"]),
+    ("a,b\n1,2\n\n1,2,3\n", None, ["row 4", "column 3"]),
+    ("1\n2\n3\n", None, ["2 columns"]),
+    ("x,y\n1,2\n", None, ["2 data rows", "row 2"]),
+    ("1,0\n2,1\n3,2\n", "binary", ["column 2", "exactly 2"]),
+    ("1,0\n2,0.5\n3,1\n", "multiclass", ["row 2, column 2", "whole number"]),
+    ("1,0\n2,0\n", "binary", ["column 2", "found 1"]),
+])
+def test_csv_errors_name_row_and_column(tmp_path, text, task, fragments):
+    with pytest.raises(DataError) as info:
+        datasets.load_csv(write(tmp_path, text), task=task)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_csv_file_errors(tmp_path):
+    cases = {tmp_path / "missing.csv": "not found", tmp_path: "folder",
+             write(tmp_path, b"1,2\n\x00\x01\x02", "bin.csv"): "binary",
+             write(tmp_path, b"1,2\n3,\xff\xfe\n", "latin.csv"): "row 2: not UTF-8"}
+    for path, fragment in cases.items():
+        with pytest.raises(DataError, match=fragment):
+            datasets.load_csv(path)
+    for bad in (None, 3, b"x.csv"):
+        with pytest.raises(DataError):
+            datasets.load_csv(bad)
+    good = write(tmp_path, "1,0\n2,1\n")
+    for kwargs in (dict(task="ordinal"), dict(train_fraction=0), dict(seed=-2)):
+        with pytest.raises(DataError):
+            datasets.load_csv(good, **kwargs)
+
+
+def _check_loaded(data):
+    assert data.task in datasets.TASKS and data.n_features >= 1
+    assert len(data.X_train) >= 1 and len(data.X_test) >= 1
+    assert np.isfinite(data.X).all() and np.isfinite(data.y).all()
+    if data.task != "regression":
+        assert set(np.unique(data.y)) == set(range(data.n_classes))
+
+
+CSV_ALPHABET = st.sampled_from(list("0123456789-.,;\t\n e+xa\"") + ["nan", "inf", "\r", "é"])
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(), st.lists(CSV_ALPHABET, max_size=80).map("".join)),
+       task=st.sampled_from([None, *datasets.TASKS]))
+def test_any_text_loads_or_raises_data_error(tmp_path, text, task):
+    path = tmp_path / "fuzz.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        data = datasets.load_csv(path, task=task)
+    except DataError:
+        return
+    _check_loaded(data)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_load_or_raise_data_error(tmp_path, raw):
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(raw)
+    try:
+        data = datasets.load_csv(path)
+    except DataError:
+        return
+    _check_loaded(data)
