@@ -1,0 +1,205 @@
+"""Data panel: which data set, how many points, how noisy, how they split, and the seed."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QStandardItemModel
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QSpinBox, QWidget)
+
+from core import datasets
+from core.config import MAX_SEED
+from gui.panels import Panel, compact_combo, note_label
+
+TASK_TITLES = {"binary": "Binary classification", "multiclass": "Multi-class classification",
+               "regression": "Regression"}
+#: The panel offers up to this many points (the core takes more, e.g. from a saved config).
+MAX_PANEL_SAMPLES = 5000
+# Sliders are integers: noise in hundredths, the training share in percent.
+_NOISE_STEPS = 100
+
+
+def _slider_row(slider, label):
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(slider, 1)
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance("100% / 100%") + 4)
+    layout.addWidget(label)
+    return row
+
+
+class DataPanel(Panel):
+    """Owns Config fields dataset, n_samples, noise, train_fraction and seed.
+
+    Signals
+    -------
+    changed()
+        Any of those fields changed (spin boxes and sliders coalesced).
+    regenerate_requested()
+        "New points" was pressed: the seed has already advanced (so ``values()`` differs and
+        ``changed`` fired too); the main window may use this to say "new data" in the status bar.
+    show_test_changed(bool)
+        Show the test points (hollow markers) or not. Not a Config field, so no ``changed``.
+    """
+
+    regenerate_requested = Signal()
+    show_test_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__("Data", parent)
+        self.dataset = compact_combo()
+        self._fill_datasets()
+        self.dataset.setToolTip("Which points the network learns from. Classification sets give "
+                                "each point a class label y; regression sets give it a number y.")
+        self.description = note_label()
+
+        self.n_samples = QSpinBox()
+        self.n_samples.setRange(datasets.MIN_SAMPLES, MAX_PANEL_SAMPLES)
+        self.n_samples.setSingleStep(50)
+        self.n_samples.setKeyboardTracking(False)
+        self.n_samples.setToolTip("Number of points n, training plus test. The training cost is "
+                                  "the mean loss over the n·(train share) training points.")
+
+        self.noise = QSlider(Qt.Horizontal)
+        self.noise.setRange(0, _NOISE_STEPS)
+        self.noise.setPageStep(5)
+        self.noise_label = QLabel()
+        self.noise.setToolTip("How far points are jittered from the clean pattern (0 to 1; 0.5 is "
+                              "the Playground's maximum). Noisy labels make a zero training cost a "
+                              "sign of overfitting.")
+
+        self.train_share = QSlider(Qt.Horizontal)
+        self.train_share.setRange(10, 90)
+        self.train_share.setSingleStep(5)
+        self.train_share.setPageStep(10)
+        self.split_label = QLabel()
+        self.train_share.setToolTip("Share of the points used for training; the gradient sees only "
+                                    "these. The rest are the test set, scored but never trained on: "
+                                    "the gap between the two costs measures overfitting.")
+
+        self.seed = QSpinBox()
+        self.seed.setRange(0, min(MAX_SEED, 2**31 - 1))  # QSpinBox holds a C int
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip("Seed of the random numbers: the same seed gives the same points, the "
+                             "same starting weights and the same mini-batch order.")
+        self.regenerate = QPushButton("New points")
+        self.regenerate.setToolTip("Draw a fresh sample of the same data set (advances the seed by 1).")
+        seed_row = QWidget()
+        seed_layout = QHBoxLayout(seed_row)
+        seed_layout.setContentsMargins(0, 0, 0, 0)
+        seed_layout.addWidget(self.seed, 1)
+        seed_layout.addWidget(self.regenerate)
+
+        self.show_test = QCheckBox("Show test points (hollow)")
+        self.show_test.setChecked(True)
+        self.show_test.setToolTip("Draw the test points as hollow markers next to the filled "
+                                  "training points. Display only: training never uses them.")
+
+        form = self.form
+        form.addRow("Data set", self.dataset)
+        form.addRow(self.description)
+        form.addRow("Points", self.n_samples)
+        form.addRow("Noise", _slider_row(self.noise, self.noise_label))
+        form.addRow("Train / test", _slider_row(self.train_share, self.split_label))
+        form.addRow("Seed", seed_row)
+        form.addRow(self.show_test)
+
+        self.set_values(dataset="xor", n_samples=500, noise=0.0, train_fraction=0.5, seed=0)
+
+        self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        self.n_samples.valueChanged.connect(self._emit_changed_soon)
+        self.noise.valueChanged.connect(self._on_noise_changed)
+        self.train_share.valueChanged.connect(self._on_train_share_changed)
+        self.seed.valueChanged.connect(self._emit_changed_soon)
+        self.regenerate.clicked.connect(self._on_regenerate_clicked)
+        self.show_test.toggled.connect(self.show_test_changed)
+
+    # ------------------------------------------------------------------ set-up
+    def _fill_datasets(self):
+        """Data sets grouped under their task, with unselectable headers."""
+        model: QStandardItemModel = self.dataset.model()
+        by_task = {task: [n for n in datasets.names() if datasets.task_of(n) == task]
+                   for task in ("binary", "multiclass", "regression")}
+        bold = QFont(self.dataset.font())
+        bold.setBold(True)
+        for task, names in by_task.items():
+            if not names:
+                continue
+            self.dataset.addItem(TASK_TITLES[task])
+            header = model.item(self.dataset.count() - 1)
+            header.setFlags(Qt.NoItemFlags)
+            header.setFont(bold)
+            for name in names:
+                self.dataset.addItem(name, name)
+                self.dataset.setItemData(self.dataset.count() - 1, datasets.describe(name),
+                                         Qt.ToolTipRole)
+
+    # ------------------------------------------------------------------ interface
+    def task(self) -> str:
+        """The task of the chosen data set: "regression", "binary" or "multiclass"."""
+        return datasets.task_of(self.dataset.currentData())
+
+    def show_test_points(self) -> bool:
+        return self.show_test.isChecked()
+
+    def values(self) -> dict:
+        return {"dataset": self.dataset.currentData(),
+                "n_samples": self.n_samples.value(),
+                "noise": self.noise.value() / _NOISE_STEPS,
+                "train_fraction": self.train_share.value() / 100,
+                "seed": self.seed.value()}
+
+    def set_config(self, config):
+        """Show ``config``'s data fields without emitting anything.
+
+        A CSV config (dataset "csv") keeps the built-in choice shown: loading files is not this
+        panel's job.
+        """
+        with self._silenced():
+            self.set_values(dataset=config.dataset, n_samples=config.n_samples,
+                            noise=config.noise, train_fraction=config.train_fraction,
+                            seed=config.seed)
+
+    def set_values(self, dataset, n_samples, noise, train_fraction, seed):
+        index = self.dataset.findData(dataset)
+        if index >= 0:
+            self.dataset.setCurrentIndex(index)
+        if n_samples > self.n_samples.maximum():
+            self.n_samples.setMaximum(n_samples)
+        self.n_samples.setValue(n_samples)
+        self.noise.setValue(round(noise * _NOISE_STEPS))
+        self.train_share.setValue(round(train_fraction * 100))
+        self.seed.setValue(min(seed, self.seed.maximum()))
+        self._update_labels()
+
+    # ------------------------------------------------------------------ slots
+    def _update_labels(self):
+        name = self.dataset.currentData()
+        fixed = name == "xor_table"
+        self.description.setText(f"<b>{TASK_TITLES[datasets.task_of(name)]}.</b> "
+                                 + datasets.describe(name)
+                                 + (" Points, noise and split do not apply." if fixed else ""))
+        for widget in (self.n_samples, self.noise, self.train_share):
+            widget.setEnabled(not fixed)
+        self.noise_label.setText(f"{self.noise.value() / _NOISE_STEPS:.2f}")
+        share = self.train_share.value()
+        self.split_label.setText(f"{share}% / {100 - share}%")
+
+    def _on_dataset_changed(self):
+        self._update_labels()
+        self._emit_changed()
+
+    def _on_noise_changed(self):
+        self._update_labels()
+        self._emit_changed_soon()
+
+    def _on_train_share_changed(self):
+        self._update_labels()
+        self._emit_changed_soon()
+
+    def _on_regenerate_clicked(self):
+        with self._silenced():
+            seed = self.seed.value()
+            self.seed.setValue(seed + 1 if seed < self.seed.maximum() else 0)
+        self._emit_changed()
+        self.regenerate_requested.emit()
