@@ -150,6 +150,9 @@ class Sigmoid(Activation):
         s = _sigmoid(_as_float(z))
         return s * (1.0 - s)
 
+    def backward(self, z, a, grad_a):
+        return grad_a * a * (1.0 - a)  # σ' from the forward pass's σ: no second exp
+
 
 class Tanh(Activation):
     """Hyperbolic tangent, f(z) = tanh(z); f'(z) = 1 − tanh²(z). Shapes: z (any) -> a (same)."""
@@ -163,6 +166,9 @@ class Tanh(Activation):
 
     def derivative(self, z):
         return 1.0 - np.tanh(_as_float(z)) ** 2
+
+    def backward(self, z, a, grad_a):
+        return grad_a * (1.0 - a * a)  # tanh' from the forward pass's tanh: no second tanh
 
 
 class ReLU(Activation):
@@ -179,6 +185,9 @@ class ReLU(Activation):
 
     def derivative(self, z):
         return (_as_float(z) > 0).astype(np.float64)
+
+    def backward(self, z, a, grad_a):
+        return grad_a * (z > 0)
 
 
 class LeakyReLU(Activation):

@@ -113,7 +113,7 @@ class Network:
                 self.blocks.append(block)
                 start = block.stop
         self.params = np.zeros(start)
-        self._blocks_by_key = {(b.kind, b.layer): b for b in self.blocks}
+        self._slices = {(b.kind, b.layer): slice(b.start, b.stop) for b in self.blocks}
         self._views = {(b.kind, b.layer): self.params[b.start:b.stop].reshape(b.shape)
                        for b in self.blocks}
         self.weights = [self._views["W", i] for i in range(n_layers)]
@@ -226,6 +226,13 @@ class Network:
         cost : float
         gradient : (n_params,) array, laid out like :attr:`params`.
         """
+        return self._backpropagate(X, y_true, loss, l1, l2, out, with_cost=True)
+
+    def gradient(self, X, y_true, loss, l1=0.0, l2=0.0, out=None) -> np.ndarray:
+        """The gradient of :meth:`cost_and_gradient` alone (skips evaluating the cost)."""
+        return self._backpropagate(X, y_true, loss, l1, l2, out, with_cost=False)[1]
+
+    def _backpropagate(self, X, y_true, loss, l1, l2, out, with_cost):
         loss = losses.get(loss) if isinstance(loss, str) else loss
         grad = np.empty_like(self.params) if out is None else out
         n_layers = len(self.weights)
@@ -235,7 +242,7 @@ class Network:
             zs.append(z)
             xs.append(a)
         y_pred = xs[-1]
-        cost = loss.cost(y_true, y_pred)
+        cost = loss.cost(y_true, y_pred) if with_cost else None
         delta = self._fused_output_delta(loss, y_true, y_pred)
         grad_a = None if delta is not None else loss.gradient(y_true, y_pred)
 
@@ -265,7 +272,8 @@ class Network:
                 delta = None
 
         if l1 or l2:
-            cost += self.regularization(l1, l2)
+            if with_cost:
+                cost += self.regularization(l1, l2)
             w = self.params[self._weight_mask]
             grad[self._weight_mask] += l1 * np.sign(w) + l2 * w
         return cost, grad
@@ -289,5 +297,4 @@ class Network:
         return None
 
     def _write(self, grad, kind, layer, value):
-        block = self._blocks_by_key[kind, layer]
-        grad[block.start:block.stop] = value.reshape(-1)
+        grad[self._slices[kind, layer]] = value.reshape(-1)

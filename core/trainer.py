@@ -15,7 +15,6 @@ stays bounded over hours of training while the whole run stays visible.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -26,6 +25,10 @@ from core.network import Network
 #: Config fields that change while training without touching the weights.
 LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "beta2", "rho",
                          "epsilon", "regularization", "reg_rate", "batch_size"})
+
+#: Weights beyond this norm count as diverged: the restored last weights must still give finite
+#: outputs on the whole data set, and no network that is learning gets anywhere near it.
+MAX_PARAM_NORM = 1e15
 
 HISTORY_FIELDS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "test_loss",
                   "reg_term", "train_accuracy", "test_accuracy")
@@ -201,30 +204,36 @@ class Trainer:
         loss, optimizer, l1, l2 = self.loss, self.optimizer, self.l1, self.l2
         batch, n_train = self.config.batch_size, len(X)
         history, path = self.history, self.path
-        for _ in range(n):
-            if self._position >= n_train:
-                self._order = self._rng.permutation(n_train)
-                self._position = 0
-                self.epoch += 1
-            idx = self._order[self._position:self._position + batch]
-            self._position += batch
-            cost, grad = net.cost_and_gradient(X[idx], T[idx], loss, l1, l2, out=self._grad)
-            np.copyto(self._last_finite, params)
-            optimizer.step(params, grad)
-            # One dot product checks cost, gradient and weights for inf/NaN at once.
-            if not math.isfinite(cost + float(params @ params)):
-                np.copyto(params, self._last_finite)
-                raise self._divergence(cost, grad)
-            self.step_count += 1
-            if history.due(self.step_count) or path.due(self.step_count):
-                self._record()
+        # Overflow on the way to divergence is expected and detected below: no warnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(n):
+                if self._position >= n_train:
+                    self._order = self._rng.permutation(n_train)
+                    self._position = 0
+                    self.epoch += 1
+                idx = self._order[self._position:self._position + batch]
+                self._position += batch
+                grad = net.gradient(X[idx], T[idx], loss, l1, l2, out=self._grad)
+                np.copyto(self._last_finite, params)
+                optimizer.step(params, grad)
+                # One dot product checks the weights for inf/NaN and runaway size at once. (A
+                # non-finite cost always shows up here too: the gradient carries it into the
+                # weights, so the mini-batch cost is never evaluated, which halves the work.)
+                if not float(params @ params) < MAX_PARAM_NORM ** 2:
+                    np.copyto(params, self._last_finite)
+                    raise self._divergence(grad)
+                self.step_count += 1
+                if history.due(self.step_count) or path.due(self.step_count):
+                    self._record()
 
-    def _divergence(self, cost, grad) -> DivergenceError:
+    def _divergence(self, grad) -> DivergenceError:
         step = self.step_count + 1
-        what = "cost" if not math.isfinite(cost) else (
-            "gradient" if not np.isfinite(grad).all() else "weights")
-        reason = (f"Training diverged at step {step}: the {what} became infinite or NaN. "
-                  f"The weights of step {self.step_count} (the last finite ones) are restored.")
+        if not np.isfinite(grad).all():
+            what = "the cost and its gradient became infinite or NaN"
+        else:
+            what = f"the weights grew beyond {MAX_PARAM_NORM:.0e} in size"
+        reason = (f"Training diverged at step {step}: {what}. The weights of step "
+                  f"{self.step_count} (the last good ones) are restored.")
         if self.loss.name == "me":
             hint = ("The mean error y − ŷ is unbounded below: the network lowers it without end "
                     "by making ŷ huge, so it cannot be minimized. Choose a loss that is bounded "

@@ -124,7 +124,9 @@ def test_saturated_sigmoid_bce_stays_finite():
     net.params[:] = [1000.0, 0.0]
     cost, grad = net.cost_and_gradient(np.array([[1.0], [-1.0]]), np.array([[0.0], [1.0]]), "bce")
     assert np.isfinite(cost) and np.isfinite(grad).all()
-    assert grad[0] < 0  # still pushes the weight the right way
+    # Both examples are confidently wrong; the fused gradient (p − y)·x / n stays at full
+    # strength, pushing the weight down, where the clipped chain rule would give ~0.
+    assert grad[0] == pytest.approx(1.0)
 
 
 def test_zero_init_keeps_neurons_identical():
