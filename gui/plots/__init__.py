@@ -1,0 +1,1 @@
+"""Plots of the main window: one view per module, each fed Snapshots."""
