@@ -66,6 +66,10 @@ def formula_label(text=""):
     """A label for a formula: a slightly larger font, selectable so learners can copy it."""
     label = QLabel(text)
     font = QFont(label.font())
+    # Serif, as maths is usually set; DejaVu Sans (Linux's default) also drops combining
+    # accents such as the hat of Adam's m̂, which DejaVu Serif places correctly.
+    font.setFamilies(["DejaVu Serif", "Cambria Math", "Cambria", "Times New Roman"])
+    font.setStyleHint(QFont.Serif)
     font.setPointSizeF(font.pointSizeF() * 1.2)
     label.setFont(font)
     label.setWordWrap(True)

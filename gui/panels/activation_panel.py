@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from core import activations
 from gui.panels import Panel, compact_combo, formula_label, note_label
+from gui.panels.loss_panel import output_activation_for, output_reason
 from gui.plots.function_plot import FunctionPlot
 
 F_COLOUR, DF_COLOUR = "#0877bd", "#d62728"
@@ -113,7 +114,7 @@ class ActivationPanel(Panel):
         form.addRow(self.output_note)
 
         self.set_values("tanh")
-        self.set_output_activation("sigmoid", "")
+        self.set_output_activation("sigmoid", output_reason("bce", "binary"))
         self.activation.currentIndexChanged.connect(self._on_activation_changed)
 
     # ------------------------------------------------------------------ interface
@@ -123,8 +124,11 @@ class ActivationPanel(Panel):
     def set_config(self, config):
         with self._silenced():
             self.set_values(config.activation)
-            if config.output_activation:
-                self.set_output_activation(config.output_activation)
+            if config.output_activation and config.loss and config.task:
+                auto = output_activation_for(config.loss, config.task)
+                reason = (output_reason(config.loss, config.task)
+                          if config.output_activation == auto else "set by the configuration")
+                self.set_output_activation(config.output_activation, reason)
 
     def set_values(self, activation):
         index = self.activation.findData(activation)
@@ -136,7 +140,7 @@ class ActivationPanel(Panel):
         """Show that the output layer uses ``name`` (chosen by the loss, with ``reason``)."""
         act = activations.get(name)
         text = f"Output layer: {act.display_name}, chosen by the loss"
-        self.output_note.setText(text + (f" ({reason})." if reason else " (see Loss and cost)."))
+        self.output_note.setText(text + (f": {reason}." if reason else " (see Loss and cost)."))
 
     # ------------------------------------------------------------------ slots
     def _update(self):

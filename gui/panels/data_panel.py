@@ -1,6 +1,8 @@
 """Data panel: which data set, how many points, how noisy, how they split, and the seed."""
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider,
@@ -16,6 +18,8 @@ TASK_TITLES = {"binary": "Binary classification", "multiclass": "Multi-class cla
 MAX_PANEL_SAMPLES = 5000
 # Sliders are integers: noise in hundredths, the training share in percent.
 _NOISE_STEPS = 100
+#: Config.dataset of a loaded file.
+CSV = "csv"
 
 
 def _slider_row(slider, label):
@@ -47,6 +51,7 @@ class DataPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__("Data", parent)
+        self._csv_task = None
         self.dataset = compact_combo()
         self._fill_datasets()
         self.dataset.setToolTip("Which points the network learns from. Classification sets give "
@@ -120,7 +125,7 @@ class DataPanel(Panel):
         model: QStandardItemModel = self.dataset.model()
         by_task = {task: [n for n in datasets.names() if datasets.task_of(n) == task]
                    for task in ("binary", "multiclass", "regression")}
-        bold = QFont(self.dataset.font())
+        bold = self._header_font = QFont(self.dataset.font())
         bold.setBold(True)
         for task, names in by_task.items():
             if not names:
@@ -137,7 +142,30 @@ class DataPanel(Panel):
     # ------------------------------------------------------------------ interface
     def task(self) -> str:
         """The task of the chosen data set: "regression", "binary" or "multiclass"."""
-        return datasets.task_of(self.dataset.currentData())
+        name = self.dataset.currentData()
+        return self._csv_task if name == CSV else datasets.task_of(name)
+
+    def set_csv(self, path, task):
+        """Offer (and choose) a loaded CSV file as the data set "csv"; emits nothing.
+
+        The main window reads the file (``datasets.load_csv``) and keeps ``data_path``; this
+        panel only shows it and reports ``dataset="csv"``.
+        """
+        with self._silenced():
+            self._csv_task = task
+            index = self.dataset.findData(CSV)
+            if index < 0:
+                self.dataset.addItem("Loaded file")
+                header = self.dataset.model().item(self.dataset.count() - 1)
+                header.setFlags(Qt.NoItemFlags)
+                header.setFont(self._header_font)
+                self.dataset.addItem("", CSV)
+                index = self.dataset.count() - 1
+            self.dataset.setItemText(index, f"CSV: {os.path.basename(path)}")
+            self.dataset.setItemData(index, f"{path} ({TASK_TITLES[task].lower()})",
+                                     Qt.ToolTipRole)
+            self.dataset.setCurrentIndex(index)
+            self._update_labels()
 
     def show_test_points(self) -> bool:
         return self.show_test.isChecked()
@@ -152,9 +180,10 @@ class DataPanel(Panel):
     def set_config(self, config):
         """Show ``config``'s data fields without emitting anything.
 
-        A CSV config (dataset "csv") keeps the built-in choice shown: loading files is not this
-        panel's job.
+        A CSV config (dataset "csv") adds its file to the list (see :meth:`set_csv`).
         """
+        if config.dataset == CSV and config.data_path:
+            self.set_csv(config.data_path, config.task)
         with self._silenced():
             self.set_values(dataset=config.dataset, n_samples=config.n_samples,
                             noise=config.noise, train_fraction=config.train_fraction,
@@ -175,12 +204,17 @@ class DataPanel(Panel):
     # ------------------------------------------------------------------ slots
     def _update_labels(self):
         name = self.dataset.currentData()
-        fixed = name == "xor_table"
-        self.description.setText(f"<b>{TASK_TITLES[datasets.task_of(name)]}.</b> "
-                                 + datasets.describe(name)
-                                 + (" Points, noise and split do not apply." if fixed else ""))
-        for widget in (self.n_samples, self.noise, self.train_share):
-            widget.setEnabled(not fixed)
+        if name == CSV:
+            text = (f"<b>{TASK_TITLES[self.task()]}.</b> Points read from a file: the number of "
+                    "points and the noise do not apply.")
+        else:
+            text = f"<b>{TASK_TITLES[self.task()]}.</b> {datasets.describe(name)}"
+            if name == "xor_table":
+                text += " Points, noise and split do not apply."
+        self.description.setText(text)
+        for widget in (self.n_samples, self.noise):
+            widget.setEnabled(name not in ("xor_table", CSV))
+        self.train_share.setEnabled(name != "xor_table")
         self.noise_label.setText(f"{self.noise.value() / _NOISE_STEPS:.2f}")
         share = self.train_share.value()
         self.split_label.setText(f"{share}% / {100 - share}%")

@@ -195,6 +195,12 @@ class LossPanel(Panel):
     def task(self) -> str:
         return self._task
 
+    def output_reason(self) -> str:
+        """Why the output layer uses :meth:`output_activation` (for the activation panel)."""
+        if self._output_override:
+            return "set by the configuration"
+        return output_reason(self.loss.currentData(), self._task)
+
     def set_task(self, task):
         """Offer only the losses that fit ``task``; emits nothing."""
         if task not in TASK_WORDS:
@@ -252,11 +258,7 @@ class LossPanel(Panel):
         self.formula.setText(f"L = {loss.formula}")
         output = self.output_activation()
         display = activations.get(output).display_name
-        if self._output_override:
-            reason = "set by the loaded configuration"
-        else:
-            reason = output_reason(name, self._task)
-        self.output_label.setText(f"Output: <b>{display}</b> — {reason}")
+        self.output_label.setText(f"Output: <b>{display}</b> — {self.output_reason()}")
         self._update_plots(loss, output)
         reg = self.regularization.currentData()
         self.reg_rate.setEnabled(reg != "none")

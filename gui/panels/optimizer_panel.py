@@ -20,7 +20,7 @@ HYPERPARAMETERS = {
     "momentum": ("Momentum μ", "Fraction of the previous velocity kept at each step: the update "
                  "keeps rolling in directions the gradient agrees on."),
     "beta1": ("β₁", "Decay of Adam's running mean of the gradient m (its momentum)."),
-    "beta2": ("β₂", "Decay of Adam's running mean of g²; √v̂ scales each weight's step."),
+    "beta2": ("β₂", "Decay of Adam's running mean of g², whose square root scales each weight's step."),
     "rho": ("ρ", "Decay of RMSprop's running mean of g²."),
     "epsilon": ("ε", "Added to the denominator so that a weight with no gradient history does "
                 "not divide by zero."),

@@ -163,6 +163,25 @@ def test_set_config_then_default_again(panels):
 
 
 # ---------------------------------------------------------------------- data panel
+def test_a_csv_config_round_trips(qtbot, panels):
+    config = Config(dataset="csv", data_path="/data/iris.csv", task="multiclass",
+                    train_fraction=0.6, hidden_layers=(5,))
+    for panel in panels.values():
+        panel.set_config(config)
+    data = panels[DataPanel]
+    assert data.task() == "multiclass" and "iris.csv" in data.dataset.currentText()
+    assert not data.noise.isEnabled() and data.train_share.isEnabled()
+    values = {"data_path": config.data_path, "task": data.task()}
+    for panel in panels.values():
+        values.update(panel.values())
+    assert Config(**values) == config
+    # Back to a built-in set and to the file again: one entry for the file.
+    data.dataset.setCurrentIndex(data.dataset.findData("circle"))
+    data.set_csv("/data/other.csv", "regression")
+    assert data.values()["dataset"] == "csv" and data.task() == "regression"
+    assert combo_data(data.dataset).count("csv") == 1
+
+
 def test_data_panel_regenerate_advances_the_seed(qtbot, panels):
     data = panels[DataPanel]
     seed = data.values()["seed"]
@@ -276,6 +295,12 @@ def test_activation_panel_says_output_follows_the_loss(panels):
     act = panels[ActivationPanel]
     act.set_output_activation("softmax", "cce needs one probability per class")
     assert "Softmax" in act.output_note.text() and "loss" in act.output_note.text()
+    act.set_config(Config(dataset="circle", loss="hinge"))
+    assert "Linear" in act.output_note.text() and "hinge" in act.output_note.text()
+    loss_panel = panels[LossPanel]
+    loss_panel.set_config(Config(dataset="blobs"))
+    act.set_output_activation(loss_panel.output_activation(), loss_panel.output_reason())
+    assert "Softmax" in act.output_note.text() and "cce" in act.output_note.text()
 
 
 # ---------------------------------------------------------------------- loss panel
