@@ -8,11 +8,12 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from core import activations, losses
 from core.config import DEFAULT_LOSS, TASK_OUTPUT_ACTIVATION
+from gui import style
 from gui.panels import Panel, ScientificSpinBox, compact_combo, formula_label, note_label
 from gui.plots.function_plot import FunctionPlot
 
 #: Curve colours for the two targets, the Playground's class colours.
-TARGET_COLOURS = {0: "#f59322", 1: "#0877bd"}
+TARGET_COLOURS = {0: style.CLASS_0, 1: style.CLASS_1}
 TASK_WORDS = {"regression": "regression", "binary": "binary classification",
               "multiclass": "multi-class classification"}
 
