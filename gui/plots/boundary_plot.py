@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui import style
 
@@ -43,6 +43,53 @@ def _point_map(centre) -> pg.ColorMap:
     return pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
 
 
+class _SquareHolder(QWidget):
+    """Lays out ``above``, the plot and ``below`` as one block, the plot's data area square.
+
+    With the aspect ratio locked, a plot in a tall dock would otherwise show empty axes far
+    beyond the data; sizing the widget instead keeps the axes tight around the domain, and the
+    block is centred in the space left over. Not square (1-D data): the plot fills the space.
+    """
+
+    def __init__(self, plot_widget, view, above, below, parent=None):
+        super().__init__(parent)
+        self.plot_widget, self.view, self.above, self.below = plot_widget, view, above, below
+        for child in (plot_widget, above, below):
+            child.setParent(self)
+        self.square = True
+        self.setMinimumSize(240, 240)
+
+    def set_square(self, square):
+        self.square = square
+        self._place()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self):
+        w, h = self.width(), self.height()
+        above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
+        above_h = max(above_h, self.above.sizeHint().height())
+        below_h = self.below.sizeHint().height()
+        room = h - above_h - below_h
+        if not self.square:
+            pw, ph, left, top = w, room, 0, 0
+        else:
+            # Axes and colour bar around the data area, as laid out now (defaults at first).
+            view_rect = self.view.sceneBoundingRect()
+            decor_w = self.plot_widget.width() - view_rect.width()
+            decor_h = self.plot_widget.height() - view_rect.height()
+            if view_rect.width() < 10 or not (0 < decor_w < 250 and 0 < decor_h < 200):
+                decor_w, decor_h = 130, 50
+            side = max(min(w - decor_w, room - decor_h), 50)
+            pw, ph = int(min(w, side + decor_w)), int(min(room, side + decor_h))
+            left, top = (w - pw) // 2, max((room - ph) // 3, 0)
+        self.above.setGeometry(left + 8, top, max(pw - 16, 50), above_h)
+        self.plot_widget.setGeometry(left, top + above_h, pw, ph)
+        self.below.setGeometry(left + 8, top + above_h + ph, max(pw - 16, 50), below_h)
+
+
 class BoundaryPlot(QWidget):
     """Decision boundary / fitted function view. Feed it snapshots with :meth:`show_snapshot`."""
 
@@ -59,10 +106,6 @@ class BoundaryPlot(QWidget):
         self.legend_label = QLabel()
         self.legend_label.setTextFormat(Qt.RichText)
         self.legend_label.setWordWrap(True)
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
-        header.addWidget(self.legend_label, 1)
-
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setToolTip("")
         self.plot = self.plot_widget.getPlotItem()
@@ -71,14 +114,14 @@ class BoundaryPlot(QWidget):
         self.plot.setLabel("left", "x₂")
         self.view = self.plot.getViewBox()
 
-        self.scalar_image = pg.ImageItem()
+        self.scalar_image = pg.ImageItem(axisOrder="row-major")
         self.scalar_image.setZValue(-20)
         self.plot.addItem(self.scalar_image)
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=_diverging_map(0.5),
                                           interactive=False, width=14, colorMapMenu=False,
                                           label="network output")
         self.colour_bar.setImageItem(self.scalar_image, insert_in=self.plot)
-        self.rgb_image = pg.ImageItem()
+        self.rgb_image = pg.ImageItem(axisOrder="row-major")
         self.rgb_image.setZValue(-20)
         self.plot.addItem(self.rgb_image)
         self.fit_curve = pg.PlotDataItem(pen=pg.mkPen(style.FIT, width=3))
@@ -101,12 +144,9 @@ class BoundaryPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(header)
-        layout.addWidget(self.plot_widget, 1)
-        hover_row = QHBoxLayout()
-        hover_row.setContentsMargins(6, 0, 6, 4)
-        hover_row.addWidget(self.hover_label)
-        layout.addLayout(hover_row)
+        self.holder = _SquareHolder(self.plot_widget, self.view, self.legend_label,
+                                    self.hover_label)
+        layout.addWidget(self.holder, 1)
         self._set_mode("none")
 
     # ------------------------------------------------------------------ public
@@ -159,6 +199,7 @@ class BoundaryPlot(QWidget):
         self.message.setVisible(mode == "none")
         two_d = mode in ("binary", "multiclass", "regression2d")
         self.view.setAspectLocked(two_d, ratio=1.0)
+        self.holder.set_square(two_d)
         self.plot.setLabel("left", "x₂" if two_d else "y")
         self.plot.setLabel("bottom", "x₁" if two_d else "x")
         if mode == "none":
@@ -300,6 +341,7 @@ class BoundaryPlot(QWidget):
             background = ""
         self.legend_label.setText(
             f"{classes}&nbsp;&nbsp; {fill} train {ring} test &nbsp;&nbsp; {background}")
+        self.holder._place()
 
     def _on_mouse_moved(self, pos):
         grid = self._grid

@@ -47,7 +47,6 @@ class CostPlot(QWidget):
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.RichText)
-        self.readout.setWordWrap(True)
         self.readout.setToolTip(
             "The cost the optimizer minimizes, split into its parts:\n"
             "cost = mean over the examples of the per-example loss + regularization penalty\n"
@@ -59,16 +58,24 @@ class CostPlot(QWidget):
             "early drop are both visible. Costs ≤ 0 (the signed mean error can go negative)\n"
             "have no logarithm and are left out.")
         self.log_box.toggled.connect(self._on_log_box_toggled)
-        header = QHBoxLayout()
+        self.accuracy_readout = QLabel()
+        self.accuracy_readout.setTextFormat(Qt.RichText)
+        self.accuracy_readout.setToolTip("Share of examples whose predicted class is right.")
+        header = QVBoxLayout()
         header.setContentsMargins(6, 4, 6, 0)
-        header.addWidget(self.readout, 1)
-        header.addWidget(self.log_box, 0, Qt.AlignTop)
+        header.setSpacing(2)
+        header.addWidget(self.readout)
+        second = QHBoxLayout()
+        second.addWidget(self.accuracy_readout, 1)
+        second.addWidget(self.log_box)
+        header.addLayout(second)
 
         self.cost_widget = pg.PlotWidget()
         self.cost_widget.setMinimumHeight(160)
         self.cost_item = self.cost_widget.getPlotItem()
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
+        self.cost_item.getAxis("left").enableAutoSIPrefix(False)
         self.cost_item.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.cost_item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
@@ -76,10 +83,11 @@ class CostPlot(QWidget):
                                                pen=pg.mkPen(style.TRAIN, width=2))
         self.test_curve = self.cost_item.plot(name="test cost",
                                               pen=pg.mkPen(style.TEST, width=2))
+        # Listed in the legend only while regularization is on (see _show_reg_curves).
         self.loss_curve = self.cost_item.plot(
-            name="train mean loss", pen=pg.mkPen(style.TRAIN, width=1, style=Qt.DotLine))
+            pen=pg.mkPen(style.TRAIN, width=1, style=Qt.DotLine))
         self.reg_curve = self.cost_item.plot(
-            name="regularization", pen=pg.mkPen(style.REGULARIZATION, width=2, style=Qt.DashLine))
+            pen=pg.mkPen(style.REGULARIZATION, width=2, style=Qt.DashLine))
         for curve in (self.train_curve, self.test_curve, self.loss_curve, self.reg_curve):
             curve.setClipToView(True)
             curve.setDownsampling(auto=True, method="peak")
@@ -146,7 +154,10 @@ class CostPlot(QWidget):
             self.accuracy_item.enableAutoRange(axis="x")
         if snap.task != self._task:
             self._task = snap.task
-            self.accuracy_widget.setVisible(snap.task != "regression")
+            classification = snap.task != "regression"
+            self.accuracy_widget.setVisible(classification)
+            # One "epoch" label under the lowest plot is enough.
+            self.cost_item.getAxis("bottom").showLabel(not classification)
 
         epoch = history["epoch"]
         self.train_curve.setData(epoch, self._positive(history["train_cost"]))
@@ -175,7 +186,7 @@ class CostPlot(QWidget):
                     curve.setData([], [])
         # Keep the legend honest: list only what is drawn.
         for curve, name in ((self.loss_curve, "train mean loss"), (self.reg_curve, "regularization")):
-            listed = any(item is curve for item, _ in self.legend.items)
+            listed = any(sample.item is curve for sample, _ in self.legend.items)
             if visible and not listed:
                 self.legend.addItem(curve, name)
             elif not visible and listed:
@@ -184,19 +195,25 @@ class CostPlot(QWidget):
     def _set_readout(self, metrics, regularization="none"):
         if metrics is None:
             self.readout.setText("<b>cost</b> = mean loss + regularization")
+            self.accuracy_readout.setText("")
             return
         reg = metrics["reg_term"]
-        reg_text = f"regularization {_fmt(reg)}" + (" (off)" if regularization == "none" else "")
-        parts = [
-            f"{_swatch(style.TRAIN)} <b>train cost {_fmt(metrics['train_cost'])}</b>"
-            f" = mean loss {_fmt(metrics['train_loss'])} + {reg_text}",
-            f"{_swatch(style.TEST)} <b>test cost {_fmt(metrics['test_cost'])}</b>"
-            f" = {_fmt(metrics['test_loss'])} + {_fmt(reg)}",
-        ]
-        if metrics.get("train_accuracy") is not None:
-            parts.append(f"accuracy: train {100 * metrics['train_accuracy']:.1f}%, "
-                         f"test {100 * metrics['test_accuracy']:.1f}%")
-        self.readout.setText("<br>".join(parts))
+        cell = "<td align='right' style='white-space: nowrap; padding: 0 5px'>{}</td>"
+        rows = ["<tr><td></td>" + cell.format("<b>cost</b>") + cell.format("= mean loss")
+                + cell.format("+ regularization") + "</tr>"]
+        for name, colour in (("train", style.TRAIN), ("test", style.TEST)):
+            reg_text = _fmt(reg) + (" (off)" if regularization == "none" else "")
+            rows.append(
+                f"<tr><td style='white-space: nowrap'>{_swatch(colour)} {name}</td>"
+                + cell.format(f"<b>{_fmt(metrics[name + '_cost'])}</b>")
+                + cell.format(_fmt(metrics[name + "_loss"])) + cell.format(reg_text) + "</tr>")
+        self.readout.setText("<table cellspacing='0'>" + "".join(rows) + "</table>")
+        if metrics.get("train_accuracy") is None:
+            self.accuracy_readout.setText("")
+        else:
+            self.accuracy_readout.setText(
+                f"accuracy: train <b>{100 * metrics['train_accuracy']:.1f}%</b>, "
+                f"test <b>{100 * metrics['test_accuracy']:.1f}%</b>")
 
     @Slot(bool)
     def _on_log_box_toggled(self, checked):

@@ -1,0 +1,171 @@
+"""Start the app: arguments, the QApplication, the main window; and the screenshot mode.
+
+``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--version]``
+
+``--screenshot PATH`` opens the real window, trains ``--steps`` steps, lets every view render,
+saves a PNG of the whole window and exits 0 (1 if it could not). Tests and the README's
+pictures use it; it ignores the remembered window layout so pictures are reproducible.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+APP_NAME = "Costscape"
+ORGANIZATION = "Costscape"
+#: How long the screenshot mode waits for training before it gives up (seconds).
+SCREENSHOT_TIMEOUT = 300
+#: Time the views get to render after the last snapshot, before the window is grabbed (ms).
+SCREENSHOT_SETTLE_MS = 400
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="costscape", description="Watch a neural network learn: live cost curve, "
+        "decision boundary and error surface.")
+    parser.add_argument("--config", metavar="FILE",
+                        help="start from this experiment file (a Config JSON file)")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="train, save a PNG of the whole window to PATH and exit")
+    parser.add_argument("--steps", type=int, default=300, metavar="N",
+                        help="training steps before the screenshot (default 300)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    args = parser.parse_args(argv)
+    if args.steps < 0:
+        parser.error("--steps must be 0 or more")
+    return args
+
+
+def configure_pyqtgraph():
+    """White plots with dark text; numpy arrays shown the natural way round (row-major)."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w",
+                        foreground="#333333")
+
+
+def make_application(argv=None):
+    """The QApplication, set up as Costscape needs it (created once per process)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        # Before the QApplication exists: lets several OpenGL views share shaders (see
+        # shared/docs/HEADLESS-QT.md, pitfall 1).
+        QCoreApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    try:
+        from gui.resources import app_icon
+    except ImportError:
+        pass
+    else:
+        icon = app_icon()
+        if not icon.isNull():
+            app.setWindowIcon(icon)
+    configure_pyqtgraph()
+    return app
+
+
+def load_config(path):
+    """``(config, error)``: the Config in JSON file ``path``, or the defaults and why not."""
+    from core.config import Config, ConfigError
+
+    try:
+        text = pathlib.Path(path).read_text(encoding="utf-8")
+        return Config.from_json(text), None
+    except (OSError, UnicodeDecodeError, ConfigError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        return Config(), f"Could not load {path}: {reason}. Starting with the default settings."
+
+
+def fit_to_screen(window, app):
+    """Shrink the default size to fit small screens (90% of the available area)."""
+    screen = app.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    width = min(window.width(), int(area.width() * 0.95))
+    height = min(window.height(), int(area.height() * 0.92))
+    window.resize(width, height)
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.version:
+        from gui.version import version
+        print(f"{APP_NAME} {version()}")
+        return 0
+    app = make_application()
+
+    from gui.main_window import MainWindow
+
+    config, problem = (None, None)
+    if args.config:
+        config, problem = load_config(args.config)
+        if problem:
+            print(problem, file=sys.stderr)
+    screenshot = args.screenshot is not None
+    window = MainWindow(config=config, restore_layout=not screenshot)
+    fit_to_screen(window, app)
+    if problem:
+        window.show_message(problem, "warning")
+    app.aboutToQuit.connect(window.controller.shutdown)
+    window.show()
+    if screenshot:
+        return run_screenshot(app, window, args.screenshot, args.steps)
+    return app.exec()
+
+
+def run_screenshot(app, window, path, steps) -> int:
+    """Train ``steps`` steps, let the views settle, grab the window to ``path``; exit code."""
+    from PySide6.QtCore import QTimer
+
+    state = {"code": 1, "done": False}
+    controller = window.controller
+
+    def finish(reason=None):
+        if state["done"]:
+            return
+        state["done"] = True
+        if reason:
+            print(reason, file=sys.stderr)
+        QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
+
+    def grab():
+        app.processEvents()
+        image = window.grab()
+        target = pathlib.Path(path)
+        if target.parent and not target.parent.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        if not image.isNull() and image.save(str(target), "PNG") and target.stat().st_size:
+            state["code"] = 0
+            print(f"Saved {target} ({image.width()}x{image.height()}, step "
+                  f"{controller.latest.step if controller.latest else 0})")
+        else:
+            print(f"Could not save a screenshot to {target}", file=sys.stderr)
+        window.close()
+        app.quit()
+
+    def on_snapshot(snap):
+        if snap.step >= steps:
+            finish()
+
+    def on_failure(message):
+        finish(f"Training stopped before step {steps}: {message.splitlines()[0]}")
+
+    controller.snapshot.connect(on_snapshot)
+    controller.diverged.connect(on_failure)
+    controller.error.connect(on_failure)
+    if steps:
+        controller.step(steps)
+    if controller.latest is not None:
+        on_snapshot(controller.latest)
+    QTimer.singleShot(SCREENSHOT_TIMEOUT * 1000,
+                      lambda: finish(f"Gave up waiting for {steps} steps; saving what there is."))
+    app.exec()
+    return state["code"]

@@ -1,0 +1,606 @@
+"""The main window: control panels on the left, plots in docks, run controls on top.
+
+Data flow, one way round the loop::
+
+    panel.changed -> MainWindow builds a new Config -> TrainingController.apply_config
+    TrainingWorker (own thread) trains -> Snapshot -> TrainingController.snapshot -> every view
+
+The window never calls the trainer; views never talk to each other. A view is any widget with
+``show_snapshot(snapshot)``; :meth:`MainWindow.add_view` puts it in a dock, lists it in the View
+menu and subscribes it, so a new view (a 3-D surface, a network diagram) is a few lines.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from core import datasets, presets
+from core.config import Config, ConfigError
+from gui import style
+from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
+from gui.panels.loss_panel import output_reason
+from gui.plots.boundary_plot import BoundaryPlot
+from gui.plots.cost_plot import CostPlot
+from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
+
+APP_NAME = "Costscape"
+DESCRIPTION = ("Watch a neural network learn: live cost curve, decision boundary and a "
+               "rotatable 3-D error surface over weight space.")
+DEFAULT_SIZE = QSize(1400, 900)
+#: Choices of the speed slider: mini-batch steps per frame; MAX_SPEED trains flat out.
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
+DEFAULT_SPEED = 10
+RESET_MESSAGE_MS = 8000
+
+# Which settings say what when they change (in Config field order of importance).
+_DATA_FIELDS = ("dataset", "n_samples", "noise", "train_fraction", "seed", "data_path", "task")
+_NETWORK_FIELDS = ("hidden_layers", "activation", "output_activation", "loss", "init")
+_FIELD_NAMES = {
+    "hidden_layers": "hidden layers", "activation": "hidden activation",
+    "output_activation": "output activation", "loss": "loss", "init": "initialization",
+    "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
+    "regularization": "regularization", "reg_rate": "regularization rate λ",
+    "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
+}
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(str(v) for v in value) + ")" if value else "none"
+    return str(value)
+
+
+def describe_change(old: Config, new: Config) -> tuple[str, bool]:
+    """What changed from ``old`` to ``new``, as a learner reads it, and whether it resets."""
+    changed = [f for f in new.to_dict() if getattr(old, f) != getattr(new, f)]
+    if any(f in _DATA_FIELDS for f in changed):
+        what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
+        return f"{what}: the weights were re-initialized.", True
+    network = [f for f in changed if f in _NETWORK_FIELDS]
+    if network:
+        parts = ", ".join(f"{_FIELD_NAMES[f]} {_show(getattr(old, f))} → {_show(getattr(new, f))}"
+                          for f in network)
+        return f"Network changed ({parts}): the weights were re-initialized.", True
+    parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
+                      f"{_show(getattr(new, f))}" for f in changed)
+    return f"{parts[:1].upper() + parts[1:]}: applied live; training continues from the " \
+           f"current weights.", False
+
+
+def _fmt(value, percent=False) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    if percent:
+        return f"{100 * value:.1f}%"
+    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+class Banner(QFrame):
+    """A non-modal message strip above the plots: information, a warning, or an error."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Hide this message")
+        self.close_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignTop)
+        self.level = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear)
+        self.setVisible(False)
+
+    def show_message(self, text, level="info", timeout_ms=None):
+        background, border, colour = style.BANNER[level]
+        self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
+                           f" border-radius: 4px; }} QLabel {{ color: {colour}; }}")
+        self.label.setText(text)
+        self.level = level
+        self.setVisible(True)
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+        else:
+            self._timer.stop()
+
+    @Slot()
+    def clear(self):
+        self._timer.stop()
+        self.level = None
+        self.label.clear()
+        self.setVisible(False)
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MainWindow(QMainWindow):
+    """Costscape's main window. See the module docstring for how the parts connect.
+
+    Parameters
+    ----------
+    config : Config, optional
+        Where to start (default: ``Config()``).
+    settings : QSettings, optional
+        Where the window layout is remembered (default: the application's QSettings).
+    restore_layout : bool
+        Restore the saved window geometry and dock layout, and save them on close. The
+        screenshot mode turns this off so pictures do not depend on the user's layout.
+    """
+
+    def __init__(self, config=None, settings=None, restore_layout=True, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setDockNestingEnabled(True)
+        self._config = config if config is not None else Config()
+        self._settings = settings if settings is not None else QSettings()
+        self._remember_layout = restore_layout
+        self._run = None
+        self._views = []
+        self.frames_shown = 0
+
+        self.controller = TrainingController(self._config, parent=self)
+        self._make_panels()
+        self._make_run_controls()
+        self._make_banner()
+        self.cost_plot = CostPlot()
+        self.boundary_plot = BoundaryPlot()
+        self._make_status_bar()
+        self.controls_dock = self._make_controls_dock()
+        self.boundary_dock = self.add_view("Decision boundary", self.boundary_plot,
+                                           Qt.RightDockWidgetArea, "boundary_dock")
+        self.cost_dock = self.add_view("Cost", self.cost_plot, Qt.RightDockWidgetArea,
+                                       "cost_dock", split_from=self.boundary_dock,
+                                       orientation=Qt.Horizontal)
+        self._make_menus()
+        self._wire()
+        self._show_config_in_panels(self._config)
+
+        self.resize(DEFAULT_SIZE)
+        self.resizeDocks([self.controls_dock, self.boundary_dock, self.cost_dock],
+                         [360, 600, 440], Qt.Horizontal)
+        self._default_state = self.saveState()
+        if restore_layout:
+            self._restore_layout()
+
+    # ------------------------------------------------------------------ building
+    def _make_panels(self):
+        self.data_panel = DataPanel()
+        self.network_panel = NetworkPanel()
+        self.activation_panel = ActivationPanel()
+        self.loss_panel = LossPanel()
+        self.optimizer_panel = OptimizerPanel()
+        self.panels = (self.data_panel, self.network_panel, self.activation_panel,
+                       self.loss_panel, self.optimizer_panel)
+
+    def _make_controls_dock(self):
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(8)
+        for panel in self.panels:
+            layout.addWidget(panel)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(column)
+        scroll.setMinimumWidth(column.minimumSizeHint().width() + 20)
+        dock = QDockWidget("Controls", self)
+        dock.setObjectName("controls_dock")
+        dock.setWidget(scroll)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+        self.controls_scroll = scroll
+        return dock
+
+    def add_view(self, title, widget, area=Qt.RightDockWidgetArea, object_name=None,
+                 split_from=None, orientation=Qt.Horizontal, subscribe=True):
+        """Put ``widget`` in a new dock, list it in the View menu, feed it snapshots.
+
+        ``widget.show_snapshot(snapshot)`` is connected to the training snapshots when
+        ``subscribe`` is true and the widget has that method. Returns the dock.
+        """
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or title.lower().replace(" ", "_") + "_dock")
+        dock.setWidget(widget)
+        if split_from is not None:
+            self.splitDockWidget(split_from, dock, orientation)
+        else:
+            self.addDockWidget(area, dock)
+        if subscribe and hasattr(widget, "show_snapshot"):
+            self.controller.snapshot.connect(widget.show_snapshot)
+            if self.controller.latest is not None:
+                widget.show_snapshot(self.controller.latest)
+        self._views.append(dock)
+        if hasattr(self, "view_menu"):
+            self.view_menu.insertAction(self._view_menu_separator, dock.toggleViewAction())
+        return dock
+
+    def _make_run_controls(self):
+        icons = self.style()
+        self.play_action = QAction(icons.standardIcon(QStyle.SP_MediaPlay), "Play", self)
+        self.play_action.setShortcut(QKeySequence(Qt.Key_Space))
+        self.play_action.setShortcutContext(Qt.WindowShortcut)
+        self.play_action.setToolTip(
+            "Play/pause (Space). Training repeats the gradient-descent step on one mini-batch B "
+            "after another:\nθ ← θ − η·∇θ C_B(θ) (plain SGD; the optimizer chooses the exact "
+            "update). One epoch = one pass over the training set.")
+        self.step_action = QAction(icons.standardIcon(QStyle.SP_MediaSkipForward), "Step", self)
+        self.step_action.setShortcuts([QKeySequence(Qt.Key_Right),
+                                       QKeySequence(Qt.CTRL | Qt.Key_Right)])
+        self.step_action.setToolTip(
+            "One step (→): pause, then a single update of every weight from the gradient of the "
+            "cost on the next mini-batch.")
+        self.reset_action = QAction(icons.standardIcon(QStyle.SP_BrowserReload), "Reset", self)
+        self.reset_action.setShortcut(QKeySequence(Qt.CTRL | Qt.Key_R))
+        self.reset_action.setToolTip(
+            "Reset (Ctrl+R): draw fresh initial weights (same seed and initialization), forget "
+            "the optimizer's memory (velocities, running averages) and the cost history.")
+
+        self.speed_slider = QSlider(Qt.Horizontal)
+        self.speed_slider.setRange(0, len(SPEEDS) - 1)
+        self.speed_slider.setPageStep(1)
+        self.speed_slider.setFixedWidth(160)
+        self.speed_slider.setValue(SPEEDS.index(DEFAULT_SPEED))
+        self.speed_slider.setToolTip(
+            f"Speed: mini-batch steps per frame ({MAX_SNAPSHOT_RATE:g} frames a second). More "
+            f"steps per frame train faster; you see fewer of the states in between. 'max' trains "
+            f"as fast as this computer can.")
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance(
+            "1000 steps/frame") + 6)
+        self.speed_label.setToolTip(self.speed_slider.toolTip())
+
+        bar = QToolBar("Run controls", self)
+        bar.setObjectName("run_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        bar.addAction(self.play_action)
+        bar.addAction(self.step_action)
+        bar.addAction(self.reset_action)
+        bar.addSeparator()
+        speed_title = QLabel("  Speed ")
+        speed_title.setToolTip(self.speed_slider.toolTip())
+        bar.addWidget(speed_title)
+        bar.addWidget(self.speed_slider)
+        bar.addWidget(self.speed_label)
+        bar.addSeparator()
+        self.presets_button = QToolButton()
+        self.presets_button.setText("Presets")
+        self.presets_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.presets_button.setPopupMode(QToolButton.InstantPopup)
+        self.presets_button.setToolTip("Ready-made experiments: the classics, and pairs that "
+                                       "differ in one setting to show what it does.")
+        bar.addWidget(self.presets_button)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.run_toolbar = bar
+        self._on_speed_changed(self.speed_slider.value())
+
+    def _make_banner(self):
+        self.banner = Banner()
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.banner)
+        bar = QToolBar("Messages", self)
+        bar.setObjectName("message_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setVisible(False)
+        bar.addWidget(holder)
+        bar.setStyleSheet("QToolBar { border: none; }")
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.message_bar = bar
+        self.banner.setVisible(False)
+        bar.setVisible(False)
+        self._banner_holder = holder
+
+    def _make_status_bar(self):
+        bar = self.statusBar()
+        self.status_labels = {}
+        tips = {
+            "step": "Mini-batch updates since the weights were initialized.",
+            "epoch": "Completed passes over the training set.",
+            "train": "Training cost: mean loss over the training examples + regularization.",
+            "test": "Test cost: the same on the test examples, never trained on.",
+            "accuracy": "Share of examples classified correctly: train / test.",
+            "speed": "Mini-batch updates per second (while running).",
+        }
+        for key in ("step", "epoch", "train", "test", "accuracy", "speed"):
+            label = QLabel()
+            label.setToolTip(tips[key])
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _make_menus(self):
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        # Open/Save experiment files are added here by a later change (before this separator).
+        self.file_menu_separator = file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.setShortcutContext(Qt.ApplicationShortcut)
+        self.quit_action.setToolTip("Stop training and close Costscape.")
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+
+        run_menu = menu_bar.addMenu("&Run")
+        for action in (self.play_action, self.step_action, self.reset_action):
+            run_menu.addAction(action)
+
+        self.presets_menu = menu_bar.addMenu("&Presets")
+        self.preset_actions = []
+        for preset in presets.PRESETS:
+            if preset.name in presets.SECTIONS:
+                self.presets_menu.addSection(presets.SECTIONS[preset.name])
+            action = QAction(preset.name, self)
+            action.setToolTip(preset.description)
+            action.setStatusTip(preset.description)
+            action.triggered.connect(lambda checked=False, p=preset: self.apply_preset(p))
+            self.presets_menu.addAction(action)
+            self.preset_actions.append(action)
+        self.presets_menu.setToolTipsVisible(True)
+        self.presets_button.setMenu(self.presets_menu)
+
+        self.view_menu = menu_bar.addMenu("&View")
+        self.view_menu.addAction(self.controls_dock.toggleViewAction())
+        for dock in self._views:
+            self.view_menu.addAction(dock.toggleViewAction())
+        self._view_menu_separator = self.view_menu.addSeparator()
+        self.log_scale_action = QAction("Cost on a &log scale", self)
+        self.log_scale_action.setCheckable(True)
+        self.log_scale_action.toggled.connect(self.cost_plot.set_log_scale)
+        self.cost_plot.log_box.toggled.connect(self.log_scale_action.setChecked)
+        self.view_menu.addAction(self.log_scale_action)
+        reset_layout = QAction("&Reset layout", self)
+        reset_layout.setToolTip("Put the panels and plots back where they started.")
+        reset_layout.triggered.connect(self.reset_layout)
+        self.view_menu.addAction(reset_layout)
+
+        help_menu = menu_bar.addMenu("&Help")
+        self.about_action = QAction("&About Costscape", self)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    def _wire(self):
+        c = self.controller
+        self.play_action.triggered.connect(self._on_play_triggered)
+        self.step_action.triggered.connect(self._on_step_triggered)
+        self.reset_action.triggered.connect(self._on_reset_triggered)
+        self.speed_slider.valueChanged.connect(self._on_speed_changed)
+        for panel in self.panels:
+            panel.changed.connect(lambda p=panel: self._on_panel_changed(p))
+        self.data_panel.show_test_changed.connect(self.boundary_plot.set_show_test)
+        self.data_panel.regenerate_requested.connect(self._on_data_regenerate_requested)
+        c.snapshot.connect(self._on_snapshot)
+        c.running_changed.connect(self._on_running_changed)
+        c.diverged.connect(self._on_diverged)
+        c.error.connect(self._on_error)
+
+    # ------------------------------------------------------------------ layout memory
+    def _restore_layout(self):
+        geometry = self._settings.value("window/geometry")
+        state = self._settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        self.message_bar.setVisible(self.banner.isVisible())
+
+    def _save_layout(self):
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.sync()
+
+    @Slot()
+    def reset_layout(self):
+        self.restoreState(self._default_state)
+        for dock in (self.controls_dock, *self._views):
+            dock.setVisible(True)
+            dock.setFloating(False)
+        self.message_bar.setVisible(self.banner.isVisible())
+
+    # ------------------------------------------------------------------ public actions
+    @property
+    def config(self) -> Config:
+        """The config the window shows and last sent to the worker."""
+        return self._config
+
+    def apply_config(self, config, reset=False):
+        """Show ``config`` in the panels and train with it (``reset`` re-initializes weights)."""
+        self._show_config_in_panels(config)
+        self._send_config(config)
+        if reset:
+            self.controller.reset()
+
+    def apply_preset(self, preset):
+        """Start the experiment ``preset`` afresh and show what it is about."""
+        self.apply_config(preset.config, reset=True)
+        self.banner.show_message(f"<b>{preset.name}.</b> {preset.description}", "info")
+        self.message_bar.setVisible(True)
+        self.statusBar().showMessage(f"Preset: {preset.name}", RESET_MESSAGE_MS)
+
+    def show_message(self, text, level="info", timeout_ms=None):
+        """Show ``text`` in the banner above the plots."""
+        self.banner.show_message(text, level, timeout_ms)
+        self.message_bar.setVisible(True)
+
+    @Slot()
+    def show_about(self):
+        try:
+            from gui.about import show_about
+        except ImportError:  # the packaged About box is optional
+            QMessageBox.about(self, f"About {APP_NAME}",
+                              f"<h3>{APP_NAME} {_version()}</h3><p>{DESCRIPTION}</p>")
+        else:
+            show_about(self)
+
+    # ------------------------------------------------------------------ config plumbing
+    def _panel_values(self) -> dict:
+        values = {}
+        for panel in self.panels:
+            values.update(panel.values())
+        return values
+
+    def _show_config_in_panels(self, config):
+        for panel in self.panels:
+            panel.set_config(config)
+        self.loss_panel.set_task(config.task)
+        self.activation_panel.set_output_activation(
+            config.output_activation, output_reason(config.loss, config.task))
+
+    def _send_config(self, config):
+        old = self._config
+        self._config = config
+        self.controller.apply_config(config)
+        if old != config:
+            text, _ = describe_change(old, config)
+            self.statusBar().showMessage(text, RESET_MESSAGE_MS)
+
+    def _on_panel_changed(self, panel):
+        values = self._panel_values()
+        if panel is self.data_panel and values["dataset"] in datasets.names():
+            task = datasets.task_of(values["dataset"])
+            if task != self.loss_panel.task():
+                self.loss_panel.set_task(task)  # may switch to the task's default loss
+                values.update(self.loss_panel.values())
+        old = self._config
+        changes = {k: v for k, v in values.items() if getattr(old, k) != v}
+        if not changes:
+            return
+        try:
+            config = old.replace(**changes)
+        except ConfigError as err:
+            self.show_message(f"<b>That setting does not work:</b> {err}. Training continues "
+                              f"with the previous settings.", "warning")
+            self.statusBar().showMessage(f"Invalid setting: {err}", RESET_MESSAGE_MS)
+            return
+        if self.banner.level in ("info", "warning"):
+            self.banner.clear()
+            self.message_bar.setVisible(False)
+        # The config may have chosen a loss or output activation itself: show its choice.
+        if any(self._panel_values().get(k) != getattr(config, k)
+               for k in ("loss", "output_activation")):
+            self.loss_panel.set_config(config)
+        self.activation_panel.set_output_activation(
+            config.output_activation, output_reason(config.loss, config.task))
+        self._send_config(config)
+
+    # ------------------------------------------------------------------ slots: controls
+    @Slot()
+    def _on_play_triggered(self):
+        if not self.controller.running and self.banner.level == "error":
+            self.banner.clear()
+            self.message_bar.setVisible(False)
+        self.controller.toggle()
+
+    @Slot()
+    def _on_step_triggered(self):
+        self.controller.step(1)
+
+    @Slot()
+    def _on_reset_triggered(self):
+        if self.banner.level == "error":
+            self.banner.clear()
+            self.message_bar.setVisible(False)
+        self.controller.reset()
+        self.statusBar().showMessage("Reset: fresh initial weights, optimizer state and "
+                                     "history.", RESET_MESSAGE_MS)
+
+    @Slot(int)
+    def _on_speed_changed(self, position):
+        speed = SPEEDS[position]
+        self.speed_label.setText("max" if speed == MAX_SPEED else
+                                 f"{speed} step{'s' if speed > 1 else ''}/frame")
+        self.controller.set_steps_per_frame(speed)
+
+    def set_speed(self, steps_per_frame):
+        """Choose the speed slider position closest to ``steps_per_frame`` (0 = max)."""
+        if steps_per_frame == MAX_SPEED:
+            self.speed_slider.setValue(len(SPEEDS) - 1)
+            return
+        finite = SPEEDS[:-1]
+        best = min(range(len(finite)), key=lambda i: abs(math.log(finite[i] / steps_per_frame)))
+        self.speed_slider.setValue(best)
+
+    @Slot()
+    def _on_data_regenerate_requested(self):
+        self.statusBar().showMessage("New points drawn (next seed).", RESET_MESSAGE_MS)
+
+    # ------------------------------------------------------------------ slots: worker
+    @Slot(object)
+    def _on_snapshot(self, snap):
+        self.frames_shown += 1
+        if snap.run != self._run:
+            self._run = snap.run
+            self.network_panel.set_io(snap.layer_sizes[0], snap.layer_sizes[-1])
+        m, labels = snap.metrics, self.status_labels
+        labels["step"].setText(f"step {snap.step:,}")
+        labels["epoch"].setText(f"epoch {snap.epoch:,}")
+        labels["train"].setText(f"train cost {_fmt(m['train_cost'])}")
+        labels["test"].setText(f"test cost {_fmt(m['test_cost'])}")
+        if m.get("train_accuracy") is None:
+            labels["accuracy"].setVisible(False)
+        else:
+            labels["accuracy"].setVisible(True)
+            labels["accuracy"].setText(f"accuracy {_fmt(m['train_accuracy'], True)} / "
+                                       f"{_fmt(m['test_accuracy'], True)}")
+        labels["speed"].setText(f"{snap.steps_per_second:,.0f} steps/s" if snap.running
+                                else "paused")
+
+    @Slot(bool)
+    def _on_running_changed(self, running):
+        icon = QStyle.SP_MediaPause if running else QStyle.SP_MediaPlay
+        self.play_action.setIcon(self.style().standardIcon(icon))
+        self.play_action.setText("Pause" if running else "Play")
+
+    @Slot(str)
+    def _on_diverged(self, message):
+        self.show_message(f"<b>Training diverged and paused.</b> {message}", "error")
+        self.statusBar().showMessage("Diverged: training paused.", RESET_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_error(self, message):
+        self.show_message(f"<b>Something went wrong.</b> {message}", "error")
+        self.statusBar().showMessage(message.splitlines()[0] if message else "Error",
+                                     RESET_MESSAGE_MS)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event):
+        if self._remember_layout:
+            self._save_layout()
+        self.controller.shutdown()
+        super().closeEvent(event)
+
+
+def _version() -> str:
+    try:
+        from gui.version import version
+    except ImportError:
+        return ""
+    return version()
