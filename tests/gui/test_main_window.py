@@ -1,0 +1,264 @@
+"""The real main window under Xvfb: it trains, answers its controls and keys, applies presets,
+shows divergence without NaNs, remembers its layout, and closes cleanly while training."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDockWidget
+
+from core import presets
+from core.config import Config
+from gui.app import load_config
+from gui.main_window import SPEEDS, MainWindow, describe_change
+from gui.worker import MAX_SPEED
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+def open_window(qtbot, settings, config=None):
+    window = MainWindow(config=config, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    window = open_window(qtbot, settings)
+    yield window
+    window.close()
+    assert not window.controller.is_alive()
+
+
+def latest(window):
+    return window.controller.latest
+
+
+def choose(combo, data):
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def test_window_has_panels_plots_menus_and_tooltips(window):
+    docks = {d.windowTitle() for d in window.findChildren(QDockWidget) if d.isVisible()}
+    assert {"Controls", "Decision boundary", "Cost"} <= docks
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Run", "Presets", "View", "Help"]
+    assert len(window.preset_actions) == len(presets.PRESETS)
+    for widget in (window.speed_slider, window.presets_button, window.cost_plot.log_box):
+        assert widget.toolTip()
+    for action in (window.play_action, window.step_action, window.reset_action):
+        assert action.toolTip() and "θ" in window.play_action.toolTip() or action.toolTip()
+    assert window.width() >= 1000 and window.height() >= 700
+    assert window.status_labels["step"].text() == "step 0"
+
+
+def test_play_trains_until_the_cost_drops(window, qtbot):
+    start = latest(window).metrics["train_cost"]
+    window.set_speed(100)
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: window.controller.running, timeout=TIMEOUT)
+    assert window.play_action.text() == "Pause"
+    qtbot.waitUntil(lambda: latest(window).metrics["train_cost"] < 0.85 * start, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.frames_shown > 3, timeout=TIMEOUT)
+    # The status bar and the cost curve follow the snapshots.
+    assert window.status_labels["speed"].text().endswith("steps/s")
+    x, y = window.cost_plot.train_curve.getData()
+    assert len(x) > 2 and np.isfinite(y).all()
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
+    assert window.play_action.text() == "Play"
+
+
+def test_switching_activation_and_loss_rebuilds_and_says_so(window, qtbot):
+    window.set_speed(MAX_SPEED)
+    window.controller.play()
+    qtbot.waitUntil(lambda: latest(window).step > 50, timeout=TIMEOUT)
+    choose(window.activation_panel.activation, "relu")
+    qtbot.waitUntil(lambda: latest(window).config.activation == "relu", timeout=TIMEOUT)
+    assert "re-initialized" in window.statusBar().currentMessage()
+    assert window.controller.running  # it keeps training with the new network
+    choose(window.loss_panel.loss, "mse")
+    qtbot.waitUntil(lambda: latest(window).config.loss == "mse", timeout=TIMEOUT)
+    assert latest(window).config.output_activation == "sigmoid"
+    assert window.config.loss == "mse"
+
+
+def test_learning_rate_applies_live(window, qtbot):
+    window.step_action.trigger()
+    window.controller.step(40)
+    qtbot.waitUntil(lambda: latest(window).step == 41, timeout=TIMEOUT)
+    window.optimizer_panel.lr_spin.setValue(0.3)
+    qtbot.waitUntil(lambda: latest(window).config.learning_rate == pytest.approx(0.3),
+                    timeout=TIMEOUT)
+    assert latest(window).step == 41
+    assert "applied live" in window.statusBar().currentMessage()
+
+
+def test_step_and_reset_keys(window, qtbot):
+    qtbot.keyClick(window, Qt.Key_Right)
+    qtbot.waitUntil(lambda: latest(window).step == 1, timeout=TIMEOUT)
+    qtbot.keyClick(window, Qt.Key_Right, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: latest(window).step == 2, timeout=TIMEOUT)
+    run = latest(window).run
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: latest(window).run == run + 1, timeout=TIMEOUT)
+    assert latest(window).step == 0
+
+
+def test_xor_preset_sets_panels_network_and_explains(window, qtbot):
+    preset = presets.get("XOR truth table (2-4-1 sigmoid, MSE, SGD)")
+    window.preset_actions[presets.PRESETS.index(preset)].trigger()
+    qtbot.waitUntil(lambda: latest(window).layer_sizes == (2, 4, 1)
+                    and latest(window).config == preset.config, timeout=TIMEOUT)
+    assert window.config == preset.config
+    assert window.data_panel.values()["dataset"] == "xor_table"
+    assert window.loss_panel.values()["loss"] == "mse"
+    assert window.banner.isVisible() and "truth table" in window.banner.text()
+    window.set_speed(MAX_SPEED)
+    window.controller.play()
+    qtbot.waitUntil(lambda: latest(window).metrics["train_accuracy"] == 1.0, timeout=TIMEOUT)
+
+
+def test_multiclass_data_switch_the_loss_and_the_view(window, qtbot):
+    choose(window.data_panel.dataset, "spiral3")
+    qtbot.waitUntil(lambda: latest(window).data.name == "spiral3", timeout=TIMEOUT)
+    assert window.config.loss == "cce" and window.config.output_activation == "softmax"
+    qtbot.waitUntil(lambda: window.boundary_plot._mode == "multiclass", timeout=TIMEOUT)
+    assert window.boundary_plot.rgb_image.isVisible()
+    assert window.loss_panel.values()["loss"] == "cce"
+
+
+def test_regression_data_show_a_curve_or_a_heatmap(window, qtbot):
+    choose(window.data_panel.dataset, "sine")
+    qtbot.waitUntil(lambda: window.boundary_plot._mode == "curve", timeout=TIMEOUT)
+    x, y = window.boundary_plot.fit_curve.getData()
+    assert len(x) > 100 and np.isfinite(y).all()
+    assert not window.cost_plot.accuracy_widget.isVisible()
+    choose(window.data_panel.dataset, "plane")
+    qtbot.waitUntil(lambda: window.boundary_plot._mode == "regression2d", timeout=TIMEOUT)
+    assert window.config.loss == "mse"
+
+
+def test_divergence_pauses_shows_the_message_and_no_nan(window, qtbot):
+    window.apply_preset(presets.get("Learning rate too large: diverges"))
+    window.set_speed(MAX_SPEED)
+    qtbot.waitUntil(lambda: latest(window).config.learning_rate == 3.0, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.controller.diverged, timeout=TIMEOUT):
+        window.play_action.trigger()
+    qtbot.waitUntil(lambda: window.banner.level == "error", timeout=TIMEOUT)
+    assert "diverged" in window.banner.text().lower()
+    assert "learning rate" in window.banner.text()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)
+    for curve in (window.cost_plot.train_curve, window.cost_plot.test_curve):
+        x, y = curve.getData()
+        assert np.isfinite(x).all() and np.isfinite(y).all()
+    assert np.isfinite(window.boundary_plot.scalar_image.image).all()
+    # Reset clears the error and starts afresh.
+    window.reset_action.trigger()
+    assert window.banner.level is None
+
+
+def test_log_scale_and_test_points_toggles(window, qtbot):
+    window.cost_plot.log_box.setChecked(True)
+    assert window.cost_plot.cost_item.ctrl.logYCheck.isChecked()
+    assert window.log_scale_action.isChecked()
+    window.data_panel.show_test.setChecked(False)
+    assert not window.boundary_plot.test_points.isVisible()
+    window.data_panel.show_test.setChecked(True)
+    assert window.boundary_plot.test_points.isVisible()
+
+
+def test_invalid_setting_keeps_the_old_config(window, qtbot):
+    old = window.config
+    window.controller.step(3)
+    qtbot.waitUntil(lambda: latest(window).step == 3, timeout=TIMEOUT)
+    window.network_panel.values = lambda: {"hidden_layers": (4,) * 9, "init": "xavier"}
+    window.network_panel.changed.emit()
+    assert window.config == old
+    assert window.banner.level == "warning" and "hidden" in window.banner.text()
+
+
+def test_close_while_training_stops_the_worker(qtbot, settings, qtlog):
+    window = open_window(qtbot, settings)
+    window.set_speed(MAX_SPEED)
+    window.controller.play()
+    qtbot.waitUntil(lambda: latest(window).step > 100, timeout=TIMEOUT)
+    thread = window.controller._thread
+    window.close()
+    assert not thread.isRunning()
+    bad = [r.message for r in qtlog.records if "QThread" in r.message or "Timer" in r.message]
+    assert not bad
+
+
+def test_layout_is_remembered(qtbot, settings):
+    first = open_window(qtbot, settings)
+    first.cost_dock.setVisible(False)
+    first.resize(1200, 800)
+    first.close()
+    second = open_window(qtbot, settings)
+    try:
+        assert not second.cost_dock.isVisible()
+        assert second.width() == 1200
+        second.reset_layout()
+        assert second.cost_dock.isVisible()
+    finally:
+        second.close()
+
+
+def test_describe_change_says_what_resets():
+    base = Config()
+    text, reset = describe_change(base, base.replace(learning_rate=0.1))
+    assert not reset and "learning rate 0.03 → 0.1" in text.lower()
+    text, reset = describe_change(base, base.replace(hidden_layers=(8,)))
+    assert reset and "re-initialized" in text
+    text, reset = describe_change(base, base.replace(dataset="circle"))
+    assert reset and "New data" in text
+
+
+def test_load_config_reads_json_and_explains_bad_files(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(Config(dataset="moons", hidden_layers=(6,)).to_json())
+    config, problem = load_config(good)
+    assert problem is None and config.dataset == "moons"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    config, problem = load_config(bad)
+    assert config == Config() and "bad.json" in problem and "default" in problem
+    config, problem = load_config(tmp_path / "absent.json")
+    assert config == Config() and "absent.json" in problem
+
+
+def test_screenshot_mode_saves_the_window_and_exits_0(tmp_path):
+    shot = tmp_path / "shot.png"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"dataset": "nope"}')
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(shot),
+                           "--steps", "40", "--config", str(bad)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Could not load" in proc.stderr and "nope" in proc.stderr
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert "step 40" in proc.stdout
+
+
+def test_speed_choices_include_max():
+    assert SPEEDS[-1] == MAX_SPEED and sorted(SPEEDS[:-1]) == list(SPEEDS[:-1])

@@ -1,0 +1,216 @@
+"""The training worker: trains off the UI thread, throttles and copies its snapshots, obeys
+pause/step/reset/config requests between chunks, pauses on divergence, and shuts down cleanly."""
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from core.config import Config
+from gui.snapshot import GRID_SIZE_1D, GRID_SIZE_2D
+from gui.worker import MAX_SNAPSHOT_RATE, MAX_SPEED, LatestRequestRunner, TrainingController
+
+TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
+XOR = Config(dataset="xor", hidden_layers=(4,), n_samples=200)
+
+
+@pytest.fixture
+def make_controller(qtbot):
+    made = []
+
+    def make(config=XOR, speed=None):
+        controller = TrainingController(config)
+        made.append(controller)
+        qtbot.waitUntil(lambda: controller.latest is not None, timeout=TIMEOUT)
+        if speed is not None:
+            controller.set_steps_per_frame(speed)
+        return controller
+
+    yield make
+    for controller in made:
+        assert controller.shutdown()
+        assert not controller.is_alive()
+
+
+def test_first_snapshot_is_the_untrained_network(make_controller):
+    snap = make_controller().latest
+    assert snap.step == 0 and not snap.running
+    assert snap.grid.values.shape == (GRID_SIZE_2D, GRID_SIZE_2D, 1)
+    assert snap.grid.xs[0] == snap.data.domain[0][0] and snap.grid.ys[-1] == snap.data.domain[1][1]
+    assert set(snap.history) >= {"epoch", "train_cost", "test_cost", "reg_term"}
+    assert snap.layer_sizes == (2, 4, 1) and snap.threshold == 0.5
+
+
+def test_snapshots_are_read_only_copies(make_controller, qtbot):
+    controller = make_controller(speed=MAX_SPEED)
+    first = controller.latest
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest.step > 50, timeout=TIMEOUT)
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.latest.running, timeout=TIMEOUT)
+    later = controller.latest
+    # The old snapshot did not change under us while the trainer moved on.
+    assert first.step == 0 and not np.array_equal(first.params, later.params)
+    for array in (later.params, later.path, later.grid.values, *later.history.values()):
+        assert not array.flags.writeable
+    np.testing.assert_array_equal(later.path[-1], later.params)
+
+
+def test_training_runs_off_the_ui_thread_and_snapshots_are_throttled(make_controller, qtbot):
+    controller = make_controller(speed=MAX_SPEED)
+    emitted, threads = [], set()
+
+    def count(snap):  # a plain callable: runs in the emitting (worker) thread
+        emitted.append(time.perf_counter())
+        threads.add(threading.get_ident())
+
+    controller._worker.snapshot.connect(count)
+    controller.play()
+    qtbot.waitUntil(lambda: len(emitted) >= 25, timeout=TIMEOUT)
+    controller.pause()
+    assert threading.get_ident() not in threads
+    span = emitted[-1] - emitted[1]
+    rate = (len(emitted) - 2) / span
+    assert rate <= MAX_SNAPSHOT_RATE * 1.2, rate
+    assert controller.latest.step > 100
+
+
+def test_cost_drops_while_playing(make_controller, qtbot):
+    controller = make_controller(speed=MAX_SPEED)
+    start = controller.latest.metrics["train_cost"]
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest.metrics["train_cost"] < 0.8 * start, timeout=TIMEOUT)
+    assert controller.running
+
+
+def test_pause_stops_and_step_advances_exactly(make_controller, qtbot):
+    controller = make_controller(speed=MAX_SPEED)
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest.step > 20, timeout=TIMEOUT)
+    with qtbot.waitSignal(controller.running_changed, timeout=TIMEOUT) as blocker:
+        controller.pause()
+    assert blocker.args == [False]
+    qtbot.waitUntil(lambda: not controller.latest.running, timeout=TIMEOUT)
+    paused_at = controller.latest.step
+    qtbot.wait(150)
+    assert controller.latest.step == paused_at
+    controller.step(1)
+    qtbot.waitUntil(lambda: controller.latest.step == paused_at + 1, timeout=TIMEOUT)
+    controller.step(37)
+    qtbot.waitUntil(lambda: controller.latest.step == paused_at + 38, timeout=TIMEOUT)
+    assert not controller.running
+
+
+def test_steps_per_frame_paces_training(make_controller, qtbot):
+    controller = make_controller(speed=2)
+    controller.play()
+    qtbot.wait(600)
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.latest.running, timeout=TIMEOUT)
+    # 2 steps a frame at 30 frames a second: ~36 steps in 0.6 s, never hundreds.
+    assert 2 <= controller.latest.step <= 2 * MAX_SNAPSHOT_RATE * 1.0 + 10
+
+
+def test_reset_reinitializes_the_weights(make_controller, qtbot):
+    controller = make_controller()
+    initial = controller.latest.params
+    controller.step(30)
+    qtbot.waitUntil(lambda: controller.latest.step == 30, timeout=TIMEOUT)
+    run = controller.latest.run
+    controller.reset()
+    qtbot.waitUntil(lambda: controller.latest.run == run + 1, timeout=TIMEOUT)
+    assert controller.latest.step == 0
+    np.testing.assert_array_equal(controller.latest.params, initial)
+    assert len(controller.latest.history["epoch"]) == 1
+
+
+def test_live_setting_keeps_weights_architecture_resets(make_controller, qtbot):
+    controller = make_controller()
+    controller.step(20)
+    qtbot.waitUntil(lambda: controller.latest.step == 20, timeout=TIMEOUT)
+    with qtbot.waitSignal(controller.config_applied, timeout=TIMEOUT) as blocker:
+        controller.apply_config(XOR.replace(learning_rate=0.3))
+    assert blocker.args[1] is False
+    qtbot.waitUntil(lambda: controller.latest.config.learning_rate == 0.3, timeout=TIMEOUT)
+    assert controller.latest.step == 20
+
+    with qtbot.waitSignal(controller.config_applied, timeout=TIMEOUT) as blocker:
+        controller.apply_config(XOR.replace(learning_rate=0.3, hidden_layers=(3, 3)))
+    assert blocker.args[1] is True
+    qtbot.waitUntil(lambda: controller.latest.layer_sizes == (2, 3, 3, 1), timeout=TIMEOUT)
+    assert controller.latest.step == 0
+
+
+def test_divergence_pauses_with_the_core_message_and_finite_views(make_controller, qtbot):
+    controller = make_controller(Config(dataset="plane", hidden_layers=(4,), learning_rate=3.0),
+                                 speed=MAX_SPEED)
+    with qtbot.waitSignal(controller.diverged, timeout=TIMEOUT) as blocker:
+        controller.play()
+    assert "diverged" in blocker.args[0].lower() and "learning rate" in blocker.args[0]
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    snap = controller.latest
+    assert not snap.running
+    assert np.isfinite(snap.params).all() and np.isfinite(snap.grid.values).all()
+    for key in ("train_cost", "test_cost", "epoch"):
+        assert np.isfinite(snap.history[key]).all()
+
+
+def test_a_failing_config_reports_an_error_and_keeps_the_run(make_controller, qtbot, tmp_path):
+    controller = make_controller()
+    bad = Config(dataset="csv", data_path=str(tmp_path / "missing.csv"), task="binary")
+    with qtbot.waitSignal(controller.error, timeout=TIMEOUT) as blocker:
+        controller.apply_config(bad)
+    assert "missing.csv" in blocker.args[0]
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.latest.step == 5, timeout=TIMEOUT)
+    assert controller.latest.config.dataset == "xor"
+
+
+def test_one_input_data_get_a_curve_grid(make_controller):
+    snap = make_controller(Config(dataset="sine", hidden_layers=(4,))).latest
+    assert snap.grid.ys is None and snap.grid.values.shape == (GRID_SIZE_1D, 1)
+
+
+def test_shutdown_while_training_ends_the_thread(qtbot, qtlog):
+    controller = TrainingController(XOR)
+    controller.set_steps_per_frame(MAX_SPEED)
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step > 10,
+                    timeout=TIMEOUT)
+    assert controller.shutdown(timeout_ms=TIMEOUT)
+    assert not controller.is_alive()
+    assert controller.shutdown()  # twice is harmless
+    del controller
+    assert not [r for r in qtlog.records if "QThread" in r.message or "Timer" in r.message]
+
+
+@pytest.fixture
+def runner():
+    runner = LatestRequestRunner()
+    yield runner
+    assert runner.shutdown()
+
+
+def test_latest_request_runner_drops_superseded_requests(qtbot, runner):
+    results = []
+    runner.finished.connect(lambda request_id, result: results.append((request_id, result)))
+    gate = threading.Event()
+
+    def slow(x):
+        gate.wait(5)
+        return x * x
+
+    first = runner.submit(slow, 2)
+    time.sleep(0.05)  # let the first one start
+    ids = [runner.submit(slow, x) for x in (3, 4, 5)]
+    gate.set()
+    qtbot.waitUntil(lambda: bool(results) and results[-1][0] == ids[-1], timeout=TIMEOUT)
+    assert results[0] == (first, 4)
+    assert results[-1] == (ids[-1], 25)
+    assert len(results) == 2  # 3 and 4 were replaced before they ran
+
+    failures = []
+    runner.failed.connect(lambda request_id, message: failures.append(message))
+    runner.submit(lambda: 1 / 0)
+    qtbot.waitUntil(lambda: bool(failures), timeout=TIMEOUT)
+    assert "division" in failures[0]
