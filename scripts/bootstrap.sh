@@ -38,15 +38,21 @@ fi
 
 python=${PYTHON:-python3}
 stamp=".venv/.costscape-installed"
-want="$(cat pyproject.toml | sha256sum | cut -c1-16) $extras"
+hash="$(sha256sum < pyproject.toml | cut -c1-16)"
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# The stamp holds the pyproject hash and the extras installed so far. Asking for fewer extras
+# than are installed ("test" after "test,dist") is a no-op; asking for more installs the union,
+# so `make test` and `make dist` do not reinstall each other's packages in turn.
+have_hash="" have_extras=""
+[ -f "$stamp" ] && { read -r have_hash have_extras < "$stamp" || true; }
+union="$(printf '%s\n' ${have_extras//,/ } ${extras//,/ } | sort -u | paste -sd, -)"
+if [ "$have_hash" != "$hash" ] || [ "$union" != "$have_extras" ]; then
   echo "Installing Python packages into .venv ..."
   .venv/bin/python -m pip install -q --upgrade pip
   spec="."
-  [ -n "$extras" ] && spec=".[$extras]"
+  [ -n "$union" ] && spec=".[$union]"
   .venv/bin/python -m pip install -q -e "$spec"
-  echo "$want" > "$stamp"
+  echo "$hash $union" > "$stamp"
 fi
