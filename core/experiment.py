@@ -1,0 +1,630 @@
+"""Save and open experiments: settings, data, weights, optimizer state and cost history in one file.
+
+A saved experiment continues exactly where it stopped: :func:`load` returns a new
+:class:`~core.trainer.Trainer` whose next step, cost and history are the ones the saved run
+would have had::
+
+    from core import experiment
+    experiment.save("spiral.costscape", trainer)
+    trainer = experiment.load("spiral.costscape")
+    experiment.history_to_csv(trainer, "spiral-cost.csv")
+
+Every problem with a file to open (missing, a folder, unreadable, empty, cut off, damaged, from
+another program, from a newer Costscape, or contents that do not fit together) raises
+:class:`ExperimentError` and nothing else; its message names the file and says what is wrong in
+words a learner can act on. :func:`load` builds a new trainer, so a failed open leaves the
+current experiment as it was. Writing goes through :func:`atomic_write` (a temporary file in the
+same folder, flushed and fsynced, then renamed over the target), so a crash or a full disk in
+the middle of a save leaves the previous file intact.
+
+File format, version 1
+----------------------
+Suggested extension: ``.costscape`` (:data:`SUFFIX`). The file is a NumPy ``.npz`` archive (an
+uncompressed zip of ``.npy`` arrays) that ``np.load(path, allow_pickle=False)`` reads too. It
+never holds pickled Python objects, and it is never read with unpickling allowed.
+
+=================  =====================  ===================================================
+array              dtype, shape           content
+=================  =====================  ===================================================
+``header``         uint8 (n,)             UTF-8 JSON, below
+``params``         float64 (P,)           the flat parameter vector (``core.network`` layout)
+``optimizer.<k>``  float64 (P,)           each optimizer state array, e.g. ``m``, ``v`` (adam)
+``order``          int64 (n_train,)       the current epoch's shuffling order (a permutation)
+``history``        float64 (m, 9)         cost history, columns ``trainer.HISTORY_FIELDS``
+``path``           float64 (k, P)         parameter vectors recorded along the way
+``X_train``        float64 (n_train, d)   the data, always stored: CSV or hand-made data need
+``y_train``        float64 (n_train, 1)   not be around when the file is opened, and
+``X_test``         float64 (n_test, d)    generated data are not generated again
+``y_test``         float64 (n_test, 1)
+``domain``         float64 (d, 2)         the plotted region, (low, high) per feature
+=================  =====================  ===================================================
+
+The header is one JSON object::
+
+    {"format": "costscape-experiment", "version": 1, "app_version": "0.1.0",
+     "config": {... Config.to_dict() ...},
+     "data": {"name": "spiral", "task": "binary", "n_classes": 2},
+     "state": {"step_count": 137, "epoch": 3, "position": 203,
+               "rng": {... the shuffling generator's PCG64 state ...},
+               "optimizer_t": 137, "optimizer_arrays": ["m", "v"],
+               "history_stride": 1, "history_capacity": 2000,
+               "path_stride": 1, "path_capacity": 500}}
+
+``app_version`` is for people reading the file; it is left out when unknown. A reader refuses a
+``version`` above its :data:`FORMAT_VERSION` with a message asking to update Costscape; a
+future reader of version 2 should still read version 1.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib.metadata
+import io
+import json
+import math
+import os
+import re
+import secrets
+import struct
+import zipfile
+import zlib
+
+import numpy as np
+
+from core import datasets
+from core.config import Config, ConfigError
+from core.trainer import HISTORY_FIELDS, MAX_PARAM_NORM, Trainer
+
+FORMAT = "costscape-experiment"
+FORMAT_VERSION = 1
+#: Suggested file name extension of saved experiments.
+SUFFIX = ".costscape"
+
+DATA_ARRAYS = ("X_train", "y_train", "X_test", "y_test", "domain")
+STATE_ARRAYS = ("params", "order", "history", "path")
+#: Longest allowed history or path log; far above the trainer's defaults (2000, 500), it only
+#: stops a damaged file from asking for a huge allocation.
+MAX_LOG_CAPACITY = 1_000_000
+#: Largest plausible count (steps, epochs, strides): beyond it a number is damage, not training.
+MAX_COUNT = 2**62
+MAX_OPTIMIZER_ARRAYS = 16
+MAX_HEADER_BYTES = 1_000_000
+#: A deflated zip member cannot expand more than ~1032 times; a member that claims more is a
+#: damaged (or malicious) size field, refused before it is read.
+MAX_EXPANSION = 1100
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# Everything zipfile, zlib and numpy's .npy reader raise for a damaged or foreign file. They are
+# caught only around the reading code, where any of them means "this file cannot be read".
+_UNREADABLE = (OSError, EOFError, ValueError, OverflowError, struct.error, zipfile.BadZipFile,
+               zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, KeyError,
+               MemoryError)
+
+
+class ExperimentError(ValueError):
+    """An experiment file cannot be opened (or saved); the message names the file.
+
+    Attributes ``path`` (the file as given) and ``reason`` (what is wrong, without the file
+    name) let an interface show them separately; ``str()`` is
+    ``"Cannot open <path>: <reason>"`` (or ``"Cannot save ..."``).
+    """
+
+    def __init__(self, path, reason, action="open"):
+        self.path, self.reason = path, reason
+        super().__init__(f"Cannot {action} {_shown(path)}: {reason}")
+
+
+class _Invalid(Exception):
+    """Why a file cannot be used; :func:`load` turns it into an ExperimentError naming the file.
+
+    Separate from ExperimentError (a ValueError) so that it is never mistaken for one of the
+    ValueErrors that numpy and zipfile raise while reading.
+    """
+
+
+def _shown(path) -> str:
+    try:
+        return str(os.fspath(path))
+    except TypeError:
+        return repr(path)
+
+
+# --------------------------------------------------------------------------- writing
+
+def atomic_write(path, write):
+    """Create or replace file ``path`` so that it is never seen half-written.
+
+    ``write(f)`` writes the content to ``f``, a binary file opened on a new temporary file in
+    the same folder (the same file system, so the rename below is atomic). The temporary file
+    is flushed and fsynced and then renamed over ``path`` with :func:`os.replace`: readers, and
+    a crash at any moment, see either the old file or the complete new one. On any error the
+    temporary file is removed and the error re-raised, and ``path`` is untouched.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    temp, fd = _create_temp(folder, os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        _copy_mode(path, temp)
+        os.replace(temp, path)
+    except BaseException:  # KeyboardInterrupt too: never leave a temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_folder(folder)
+
+
+def _create_temp(folder, name):
+    """A new hidden ``.<name>.<random>.tmp`` in ``folder``: (path, open descriptor)."""
+    # os.open with mode 0o666 (not tempfile.mkstemp's 0o600) gives the saved file the user's
+    # usual permissions; O_EXCL makes sure it is a new file of ours.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _copy_mode(target, temp):
+    # Replacing a file keeps its permissions, as an editor saving in place would.
+    with contextlib.suppress(OSError):
+        os.chmod(temp, os.stat(target).st_mode & 0o7777)
+
+
+def _fsync_folder(folder):
+    # The rename lives in the folder's entries: without this a power cut right after a save
+    # could bring the old file back. Only POSIX can open a folder; elsewhere it is skipped.
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_or_explain(path, write):
+    """:func:`atomic_write`, with an OSError (full disk, no permission) as ExperimentError."""
+    try:
+        atomic_write(path, write)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ExperimentError(path, f"{reason}. Any earlier file there is unchanged.",
+                              "save") from err
+
+
+def save(path, trainer: Trainer):
+    """Write ``trainer``'s whole experiment to ``path`` (format in the module docstring).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to create or replace; :data:`SUFFIX` is the suggested extension (it is not
+        added here).
+    trainer : Trainer
+
+    Raises
+    ------
+    ExperimentError
+        When the file cannot be written (no such folder, no permission, disk full), or the
+        trainer's settings and data disagree about the task (such a file could not be opened).
+        The file at ``path``, if any, is then unchanged.
+    """
+    # load() refuses such a pair, so refuse it here rather than write a file that cannot open.
+    if trainer.config.task != trainer.data.task:
+        raise ExperimentError(path, f"the settings are for a {trainer.config.task} task but "
+                                    f"the data are a {trainer.data.task} task", "save")
+    header, arrays = _pack(trainer)
+    blob = np.frombuffer(json.dumps(header, allow_nan=False).encode("utf-8"), dtype=np.uint8)
+    _write_or_explain(path, lambda f: np.savez(f, header=blob, **arrays))
+
+
+def _pack(trainer):
+    """(header dict, arrays dict) describing ``trainer`` completely."""
+    state, data = trainer.state_dict(), trainer.data
+    optimizer = dict(state["optimizer"])
+    optimizer_t = int(optimizer.pop("t"))
+    header = {"format": FORMAT, "version": FORMAT_VERSION, **_app_version(),
+              "config": trainer.config.to_dict(),
+              "data": {"name": str(data.name), "task": data.task,
+                       "n_classes": int(data.n_classes)},
+              "state": {"step_count": int(state["step_count"]), "epoch": int(state["epoch"]),
+                        "position": int(state["position"]), "rng": state["rng"],
+                        "optimizer_t": optimizer_t, "optimizer_arrays": sorted(optimizer),
+                        "history_stride": int(state["history"]["stride"]),
+                        "history_capacity": _capacity(trainer, "history"),
+                        "path_stride": int(state["path"]["stride"]),
+                        "path_capacity": _capacity(trainer, "path")}}
+    arrays = {"params": state["params"], "order": state["order"].astype(np.int64),
+              "history": state["history"]["rows"], "path": state["path"]["rows"],
+              "X_train": data.X_train, "y_train": data.y_train,
+              "X_test": data.X_test, "y_test": data.y_test,
+              "domain": np.array(data.domain, dtype=float).reshape(-1, 2),
+              **{f"optimizer.{key}": np.asarray(value, dtype=float)
+                 for key, value in optimizer.items()}}
+    return header, arrays
+
+
+def _capacity(trainer, log) -> int:
+    # The decimation of a log depends on its capacity, so an exact resume needs it; the
+    # trainer keeps the constructor argument only privately.
+    return int(getattr(trainer, f"_{log}_capacity"))
+
+
+def _app_version() -> dict:
+    # Installed package metadata, without importing gui; informational only, so when it is
+    # missing the key is simply left out.
+    try:
+        return {"app_version": importlib.metadata.version("costscape")}
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return {}
+
+
+def history_to_csv(trainer: Trainer, path):
+    """Write the cost history as CSV: a header of ``HISTORY_FIELDS``, then one row per record.
+
+    ``step`` is a whole number; the other columns are written with full precision (Python's
+    shortest round-trip form). Accuracies, which regression does not have, are empty cells.
+    Written atomically (see :func:`atomic_write`).
+
+    Raises
+    ------
+    ExperimentError
+        When the file cannot be written; any earlier file at ``path`` is then unchanged.
+    """
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(HISTORY_FIELDS)
+    for row in trainer.history.rows():
+        writer.writerow([_csv_cell(field, value) for field, value in zip(HISTORY_FIELDS, row)])
+    data = text.getvalue().encode("utf-8")
+    _write_or_explain(path, lambda f: f.write(data))
+
+
+def _csv_cell(field, value) -> str:
+    if math.isnan(value):
+        return ""
+    return str(int(value)) if field == "step" else repr(float(value))
+
+
+# --------------------------------------------------------------------------- reading
+
+def load(path) -> Trainer:
+    """Open an experiment saved by :func:`save`: a new Trainer that continues the saved run.
+
+    The trainer is built from the saved settings and the saved data (nothing is generated or
+    read from a CSV file), then given the saved weights, optimizer state, step count, epoch,
+    shuffling order and generator state, history and path.
+
+    Raises
+    ------
+    ExperimentError
+        And no other exception, for any file: missing, a folder, unreadable, empty, cut off,
+        not a zip/npz, a zip or npz from elsewhere, missing arrays, wrong
+        shapes or dtypes, weights that do not fit the network or are not finite, settings that
+        fail validation, or a newer format version. The message names the file.
+    """
+    try:
+        header, arrays = _read(path)
+        return _build(header, arrays)
+    except _Invalid as err:
+        raise ExperimentError(path, str(err)) from None
+
+
+def _read(path):
+    """(header dict, {name: array}) of the file, or _Invalid saying why it cannot be read."""
+    disk_size = _check_file(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            header = _read_header(archive)
+            names = STATE_ARRAYS + DATA_ARRAYS + tuple(
+                f"optimizer.{key}" for key in _optimizer_keys(header["state"]))
+            limit = disk_size * MAX_EXPANSION
+            arrays = {name: _read_array(archive, name, limit) for name in names}
+    except _Invalid:
+        raise
+    except _UNREADABLE as err:
+        raise _Invalid(f"the file is damaged or incomplete; it may have been cut off while "
+                       f"saving or copying (details: {_describe(err)})") from None
+    return header, arrays
+
+
+def _describe(err) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _check_file(path) -> int:
+    """The file's size, after checking it is a readable, non-empty zip file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise _Invalid(f"a file path must be text or a path, not {type(path).__name__}")
+    try:
+        if os.path.isdir(path):  # before opening: Windows reports a folder as "access denied"
+            raise _Invalid("it is a folder, not a file")
+        with open(path, "rb") as f:
+            magic = f.read(len(_ZIP_MAGIC))
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        raise _Invalid("the file does not exist") from None
+    except PermissionError:
+        raise _Invalid("you do not have permission to read it") from None
+    except (OSError, ValueError, TypeError) as err:  # ValueError/TypeError: NUL or bytes in path
+        raise _Invalid(f"it cannot be read ({_describe(err)})") from None
+    if size == 0:
+        raise _Invalid("the file is empty (0 bytes)")
+    if magic != _ZIP_MAGIC:
+        raise _Invalid(f"it is not a Costscape experiment (a {SUFFIX} file saved by Costscape)")
+    return size
+
+
+def _read_header(archive) -> dict:
+    if "header.npy" not in archive.namelist():
+        raise _Invalid("it is a zip or NumPy archive, but not a Costscape experiment")
+    blob = _read_array(archive, "header", MAX_HEADER_BYTES)
+    if blob.dtype != np.uint8 or blob.ndim != 1:
+        raise _Invalid("the file is damaged (its header is not text)")
+    try:
+        header = json.loads(blob.tobytes().decode("utf-8"))
+    except (ValueError, RecursionError) as err:  # bad UTF-8 or JSON are ValueErrors
+        raise _Invalid(f"the file is damaged (its header is not valid JSON: "
+                       f"{_describe(err)})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _Invalid("it is a zip or NumPy archive, but not a Costscape experiment")
+    _check_version(header.get("version"))
+    for key in ("config", "data", "state"):
+        if not isinstance(header.get(key), dict):
+            raise _Invalid(f"the file is damaged (its header has no {key!r} section)")
+    return header
+
+
+def _check_version(version):
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _Invalid(f"the file is damaged (unknown format version {_short(version)})")
+    if version > FORMAT_VERSION:
+        raise _Invalid(f"this file was written by a newer Costscape (format "
+                       f"{_short(version)}); this version reads format {FORMAT_VERSION}. "
+                       f"Please update Costscape to open it.")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _optimizer_keys(state) -> list:
+    keys = state.get("optimizer_arrays")
+    if (not isinstance(keys, list) or len(keys) > MAX_OPTIMIZER_ARRAYS
+            or not all(isinstance(k, str) and _KEY.fullmatch(k) for k in keys)
+            or len(set(keys)) != len(keys)):
+        raise _Invalid("the file is damaged (the list of optimizer arrays is unreadable)")
+    return keys
+
+
+def _read_array(archive, name, limit) -> np.ndarray:
+    """Array ``name`` of the archive, read without pickling and only after checking its size.
+
+    The .npy header is checked against the member's real size before anything is allocated,
+    so a damaged shape cannot ask for terabytes; object arrays (pickles) are refused unread.
+    ``limit`` is the most bytes the member may claim to hold.
+    """
+    member = f"{name}.npy"
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        raise _Invalid(f"the file is incomplete: it has no {name!r} array") from None
+    if info.file_size > limit:
+        raise _Invalid(f"the file is damaged (array {name!r} claims an impossible size)")
+    raw = archive.read(member)  # also checks the CRC: flipped bits are caught here
+    stream = io.BytesIO(raw)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise _Invalid(f"the file is damaged (array {name!r} has .npy version {version})")
+    if dtype.hasobject:
+        raise _Invalid(f"array {name!r} holds Python objects, which Costscape never saves; "
+                       f"they are refused unread, for safety")
+    if dtype.fields is not None or dtype.kind not in "biuf":
+        raise _Invalid(f"the file is damaged (array {name!r} holds {dtype} values, not "
+                       f"numbers)")
+    if stream.tell() + math.prod(shape) * dtype.itemsize != len(raw):
+        raise _Invalid(f"the file is damaged (array {name!r} has the wrong length)")
+    stream.seek(0)
+    return np.lib.format.read_array(stream, allow_pickle=False)
+
+
+# --------------------------------------------------------------------------- checking
+
+def _build(header, arrays) -> Trainer:
+    """The Trainer the header and arrays describe, each part checked before it is used."""
+    config = _config(header["config"])
+    data = _dataset(header["data"], arrays)
+    if data.task != config.task:
+        raise _Invalid(f"the file is damaged (the settings are for a {config.task} task but the "
+                       f"data are a {data.task} task)")
+    params = _params(arrays, config, data)
+    trainer = _new_trainer(config, data, header["state"])
+    if params.size != trainer.network.n_params:
+        raise _Invalid(f"the saved weights do not fit the saved network (it is "
+                       f"{trainer.network.describe()} with {trainer.network.n_params} values; "
+                       f"the file has {params.size})")
+    state = _training_state(header["state"], arrays, params, len(data.X_train))
+    try:
+        trainer.load_state_dict(state)
+    except ValueError as err:  # the trainer's own checks, should any be added later
+        raise _Invalid(f"the saved training state does not fit the saved network "
+                       f"({_describe(err)})") from None
+    return trainer
+
+
+def _params(arrays, config, data) -> np.ndarray:
+    params = _floats(arrays, "params", (None,), finite=True, what="the weights")
+    with np.errstate(over="ignore"):
+        # The trainer keeps every weight vector it reaches below this norm (beyond it counts as
+        # diverged), so larger weights cannot come from a real run.
+        if not float(params @ params) < MAX_PARAM_NORM ** 2:
+            raise _Invalid("the file is damaged (the weights are larger than training ever "
+                           "leaves them)")
+    _check_network_size(config, data, params)
+    return params
+
+
+def _new_trainer(config, data, state) -> Trainer:
+    """A fresh trainer with the saved log capacities (decimation depends on them)."""
+    capacities = {f"{log}_capacity": _whole(state, f"{log}_capacity", 2, MAX_LOG_CAPACITY)
+                  for log in ("history", "path")}
+    if any(c % 2 for c in capacities.values()):
+        raise _Invalid("the file is damaged (a log capacity is odd)")
+    try:
+        return Trainer(config, data=data, **capacities)
+    except MemoryError:
+        raise _Invalid("the experiment is too large to open on this computer") from None
+    except ValueError as err:  # settings and data that passed their checks but not together
+        raise _Invalid(f"the saved settings do not fit the saved data ({_describe(err)})") \
+            from None
+
+
+def _training_state(state, arrays, params, n_train) -> dict:
+    """The argument of ``Trainer.load_state_dict``, from the header's state and the arrays."""
+    return {
+        "params": params,
+        "optimizer": _optimizer_state(state, arrays, params.size),
+        "step_count": _whole(state, "step_count", 0, MAX_COUNT),
+        "epoch": _whole(state, "epoch", 0, MAX_COUNT),
+        "position": _whole(state, "position", 0, MAX_COUNT),
+        "order": _order(arrays, n_train),
+        "rng": _rng_state(state.get("rng")),
+        "history": _log(state, arrays, "history", len(HISTORY_FIELDS),
+                        state["history_capacity"], finite=False),
+        "path": _log(state, arrays, "path", params.size, state["path_capacity"], finite=True),
+    }
+
+
+def _config(settings) -> Config:
+    try:
+        return Config.from_dict(settings)
+    except ConfigError as err:
+        raise _Invalid(f"the saved settings are not valid: {_describe(err)}") from None
+
+
+def _dataset(info, arrays) -> datasets.Dataset:
+    values = {name: _floats(arrays, name, (None, None), finite=True, what=f"the data {name!r}")
+              for name in DATA_ARRAYS}
+    name, task, n_classes = info.get("name"), info.get("task"), info.get("n_classes")
+    if not isinstance(name, str) or task not in datasets.TASKS:
+        raise _Invalid("the file is damaged (the data's name or task is unreadable)")
+    n_classes = _whole(info, "n_classes", 1, datasets.MAX_CLASSES)
+    domain = values.pop("domain")
+    if domain.shape[1:] != (2,) or not (domain[:, 0] < domain[:, 1]).all():
+        raise _Invalid("the file is damaged (the data's plotting domain is unreadable)")
+    if values["X_train"].shape[1:] == (0,):
+        raise _Invalid("the file is damaged (the data have no input features)")
+    try:
+        data = datasets.Dataset(name, task, n_classes=n_classes, domain=tuple(map(tuple, domain)),
+                                **values)
+    except ValueError as err:  # DataError: shapes that do not fit together
+        raise _Invalid(f"the file is damaged (the saved data are inconsistent: "
+                       f"{_describe(err)})") from None
+    if task != "regression":
+        for labels in (data.y_train, data.y_test):
+            if not ((labels == np.round(labels)) & (labels >= 0) & (labels < n_classes)).all():
+                raise _Invalid(f"the file is damaged (class labels must be whole numbers from 0 "
+                               f"to {n_classes - 1})")
+    if task == "multiclass" and n_classes < 2:
+        raise _Invalid("the file is damaged (a multiclass data set needs 2 or more classes)")
+    return data
+
+
+def _check_network_size(config, data, params):
+    """Refuse weights too few for the network before building it.
+
+    Every layer's weight matrix is part of ``params``, so a network needs at least
+    ``sum(n_in * n_out)`` values. Checking this first also means the network built next is no
+    larger than the file's own weights: a damaged size cannot make it allocate gigabytes.
+    """
+    n_out = data.n_classes if data.task == "multiclass" else 1
+    sizes = (data.n_features, *config.hidden_layers, n_out)
+    needed = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    if params.size < needed:
+        raise _Invalid(f"the saved weights do not fit the saved network "
+                       f"({' → '.join(map(str, sizes))} needs at least {needed} values; the "
+                       f"file has {params.size})")
+
+
+def _floats(arrays, name, shape, finite, what) -> np.ndarray:
+    """Float64 array ``name`` whose shape matches ``shape`` (None matches any length)."""
+    array = arrays[name]
+    if array.dtype.kind != "f" or array.dtype.itemsize != 8:
+        raise _Invalid(f"the file is damaged ({what} are {array.dtype} values, not float64)")
+    if array.ndim != len(shape) or any(want is not None and have != want
+                                       for have, want in zip(array.shape, shape)):
+        expected = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+        raise _Invalid(f"the file is damaged ({what} have shape {array.shape}, expected "
+                       f"{expected})")
+    if finite and not np.isfinite(array).all():
+        raise _Invalid(f"the file is damaged ({what} contain NaN or infinite values)")
+    return array.astype(np.float64)  # native byte order, a fresh writable copy
+
+
+def _whole(section, key, low, high) -> int:
+    value = section.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _Invalid(f"the file is damaged ({key} is {_short(value)}, expected a whole number "
+                       f"from {low} to {high})")
+    return value
+
+
+def _optimizer_state(state, arrays, n_params) -> dict:
+    result = {"t": _whole(state, "optimizer_t", 0, MAX_COUNT)}
+    for key in _optimizer_keys(state):
+        name = f"optimizer.{key}"
+        result[key] = _floats(arrays, name, (n_params,), finite=True,
+                              what=f"the optimizer's {key!r} values")
+    return result
+
+
+def _order(arrays, n_train) -> np.ndarray:
+    order = arrays["order"]
+    if order.dtype.kind not in "iu" or order.shape != (n_train,):
+        raise _Invalid(f"the file is damaged (the shuffling order is {order.dtype} {order.shape}, "
+                       f"expected {n_train} whole numbers)")
+    if not np.array_equal(np.sort(order), np.arange(n_train)):
+        raise _Invalid("the file is damaged (the shuffling order is not a permutation of the "
+                       "training points)")
+    return order.astype(np.int64)
+
+
+def _rng_state(rng) -> dict:
+    """The shuffling generator's state, checked field by field (PCG64, as default_rng uses)."""
+    expected = type(np.random.default_rng(0).bit_generator).__name__
+    inner = rng.get("state") if isinstance(rng, dict) else None
+    ok = (isinstance(rng, dict) and set(rng) == {"bit_generator", "state", "has_uint32",
+                                                 "uinteger"}
+          and rng["bit_generator"] == expected and isinstance(inner, dict)
+          and set(inner) == {"state", "inc"}
+          and all(_is_int(inner[k], 2**128) for k in ("state", "inc"))
+          and _is_int(rng["has_uint32"], 2) and _is_int(rng["uinteger"], 2**32))
+    if not ok:
+        raise _Invalid("the file is damaged (the shuffling generator's state is unreadable)")
+    return rng
+
+
+def _is_int(value, bound) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value < bound
+
+
+def _log(state, arrays, log, width, capacity, finite) -> dict:
+    rows = _floats(arrays, log, (None, width), finite=finite, what=f"the {log} rows")
+    if len(rows) > capacity:
+        raise _Invalid(f"the file is damaged ({len(rows)} {log} rows do not fit its capacity "
+                       f"{capacity})")
+    return {"rows": rows, "stride": _whole(state, f"{log}_stride", 1, MAX_COUNT)}
