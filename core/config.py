@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from core import datasets
+from core import datasets, features
 
 DEFAULT_LOSS = {"regression": "mse", "binary": "bce", "multiclass": "cce"}
 TASK_OUTPUT_ACTIVATION = {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}
@@ -119,6 +119,9 @@ class Config:
     task : str or None
         For a built-in set None becomes its task (a different value is an error); for "csv" it
         is required, since the file has not been read yet: use ``datasets.load_csv(path).task``.
+    features : tuple of str or None
+        The network's inputs computed from the raw ones (``core.features``: x1, x2, x1^2,
+        x2^2, x1*x2, sin_x1, sin_x2); None feeds the raw inputs.
     """
 
     dataset: str = "xor"
@@ -145,6 +148,7 @@ class Config:
     # lets a CSV config say what it is before the file is read.
     rho: float = 0.9
     task: str | None = None
+    features: tuple | None = None
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -164,6 +168,21 @@ class Config:
             set_(name, _real(name, getattr(self, name), 0, 1, high_open=True))
         set_("epsilon", _real("epsilon", self.epsilon, 0, math.inf, True))
         self._check_functions(set_)
+        self._check_features(set_)
+
+    def _check_features(self, set_):
+        if self.features is None:
+            return
+        if isinstance(self.features, str) or not isinstance(self.features, (list, tuple)):
+            raise ConfigError(f"features must be a list of feature names or None, not "
+                              f"{_show(self.features)}")
+        set_("features", tuple(self.features))
+        # A CSV file's column count is known only once it is read; the trainer checks then.
+        n_inputs = 2 if self.dataset == "csv" else datasets.input_count(self.dataset)
+        try:
+            features.check(self.features, n_inputs)
+        except (ValueError, TypeError) as err:
+            raise ConfigError(f"features: {err}") from None
 
     def _check_data(self, set_):
         dataset = _choice("dataset", self.dataset, datasets.names() + ["csv"])
@@ -224,6 +243,8 @@ class Config:
         """All fields as a plain dict (``hidden_layers`` as a list, as JSON has it)."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["hidden_layers"] = list(self.hidden_layers)
+        if self.features is not None:
+            d["features"] = list(self.features)
         return d
 
     @classmethod
@@ -282,6 +303,12 @@ class Config:
         if "loss" not in changes and new_task != self.task:
             if self.loss == DEFAULT_LOSS[self.task] or new_task not in losses.get(self.loss).tasks:
                 d["loss"] = None
+        if ("features" not in changes and self.features is not None and dataset != self.dataset
+                and isinstance(dataset, str) and dataset in datasets.names()):
+            try:  # keep the chosen features where the new data can have them
+                features.check(self.features, datasets.input_count(dataset))
+            except ValueError:
+                d["features"] = None
         auto_output = losses.get(self.loss).output_activation or TASK_OUTPUT_ACTIVATION[self.task]
         if ("output_activation" not in changes and self.output_activation == auto_output
                 and not (isinstance(d["loss"], str) and d["loss"] == self.loss

@@ -283,6 +283,11 @@ def task_of(name) -> str:
     return _entry(name)[0]
 
 
+def input_count(name) -> int:
+    """How many input features built-in data set ``name`` has (1 for sine, else 2)."""
+    return len(_entry(name)[3])
+
+
 def describe(name) -> str:
     """One sentence describing built-in data set ``name``."""
     return _entry(name)[4]

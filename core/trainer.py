@@ -18,8 +18,8 @@ import dataclasses
 
 import numpy as np
 
-from core import datasets, losses, optimizers
-from core.config import Config
+from core import datasets, features, losses, optimizers
+from core.config import Config, ConfigError
 from core.network import Network
 
 #: Config fields that change while training without touching the weights.
@@ -29,6 +29,10 @@ LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "bet
 #: Weights beyond this norm count as diverged: the restored last weights must still give finite
 #: outputs on the whole data set, and no network that is learning gets anywhere near it.
 MAX_PARAM_NORM = 1e15
+
+#: Config fields that choose the data: changing them makes new data.
+DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",
+                         "task"})
 
 HISTORY_FIELDS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "test_loss",
                   "reg_term", "train_accuracy", "test_accuracy")
@@ -129,10 +133,17 @@ class Trainer:
     def _build(self):
         cfg, data = self.config, self.data
         self.loss = losses.get(cfg.loss)
+        try:
+            features.check(cfg.features, data.n_features)
+        except ValueError as err:
+            raise ConfigError(f"features: {err}") from None
+        # What the network sees: the raw inputs, or the features computed from them.
+        self.inputs_train = features.transform(data.X_train, cfg.features)
+        self.inputs_test = features.transform(data.X_test, cfg.features)
         self.targets_train = losses.targets_for(self.loss, data.y_train, data.task, data.n_classes)
         self.targets_test = losses.targets_for(self.loss, data.y_test, data.task, data.n_classes)
         n_out = data.n_classes if data.task == "multiclass" else 1
-        self.network = Network((data.n_features, *cfg.hidden_layers, n_out), cfg.activation,
+        self.network = Network((self.inputs_train.shape[1], *cfg.hidden_layers, n_out), cfg.activation,
                                cfg.output_activation, seed=cfg.seed, init=cfg.init)
         self.optimizer = make_optimizer(cfg)
         self._grad = np.empty_like(self.network.params)
@@ -171,9 +182,7 @@ class Trainer:
                 for key in self.optimizer.defaults:
                     setattr(self.optimizer, key, getattr(config, key))
             return False
-        data_fields = {"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",
-                       "task"}
-        if changed & data_fields:
+        if changed & DATA_FIELDS:
             self.data = load_data(config)
         self._build()
         return True
@@ -200,7 +209,7 @@ class Trainer:
             When a cost or weight stops being finite. The weights of the last finite step are
             restored first, so the network is still usable (and plottable).
         """
-        net, params, X, T = self.network, self.network.params, self.data.X_train, self.targets_train
+        net, params, X, T = self.network, self.network.params, self.inputs_train, self.targets_train
         loss, optimizer, l1, l2 = self.loss, self.optimizer, self.l1, self.l2
         batch, n_train = self.config.batch_size, len(X)
         history, path = self.history, self.path
@@ -289,7 +298,7 @@ class Trainer:
         """
         net, data, loss = self.network, self.data, self.loss
         reg = net.regularization(self.l1, self.l2)
-        pred_train, pred_test = net.predict(data.X_train), net.predict(data.X_test)
+        pred_train, pred_test = net.predict(self.inputs_train), net.predict(self.inputs_test)
         train_loss = loss.cost(self.targets_train, pred_train)
         test_loss = loss.cost(self.targets_test, pred_test)
         return {
@@ -315,9 +324,13 @@ class Trainer:
             predicted = (y_pred[:, 0] > self.loss.threshold).astype(int)
         return float(np.mean(predicted == labels[:, 0].astype(int)))
 
+    def predict(self, X) -> np.ndarray:
+        """Network output for raw inputs ``X`` ``(n, d)`` (input features computed first)."""
+        return self.network.predict(features.transform(X, self.config.features))
+
     def predict_classes(self, X) -> np.ndarray:
-        """Class index per row of ``X`` (classification tasks)."""
-        y = self.network.predict(X)
+        """Class index per row of raw inputs ``X`` (classification tasks)."""
+        y = self.predict(X)
         if self.data.task == "multiclass":
             return y.argmax(axis=1)
         return (y[:, 0] > self.loss.threshold).astype(int)

@@ -147,3 +147,28 @@ def test_state_round_trip_continues_exactly():
     np.testing.assert_array_equal(resumed.network.params, original.network.params)
     assert resumed.metrics() == original.metrics()
     np.testing.assert_array_equal(resumed.history.rows(), original.history.rows())
+
+
+def test_input_features_let_a_linear_model_draw_a_circle():
+    # No hidden layer: on raw x1, x2 a circle is out of reach; on x1², x2² it is a straight cut.
+    raw = Trainer(Config(dataset="circle", hidden_layers=(), learning_rate=0.1))
+    squares = Trainer(Config(dataset="circle", hidden_layers=(), learning_rate=0.1,
+                             features=("x1", "x2", "x1^2", "x2^2")))
+    assert squares.network.layer_sizes == (4, 1)
+    raw.step(2000)
+    squares.step(2000)
+    assert raw.metrics()["test_accuracy"] < 0.75
+    assert squares.metrics()["test_accuracy"] > 0.95
+    point = np.array([[1.0, 2.0]])
+    np.testing.assert_allclose(squares.predict(point),
+                               squares.network.predict(np.array([[1.0, 2.0, 1.0, 4.0]])))
+
+
+def test_features_must_fit_the_data():
+    from core.config import ConfigError
+    with pytest.raises(ConfigError, match="x2"):
+        Config(dataset="sine", features=("x1", "x2"))
+    moved = Config(dataset="circle", features=("x1", "x2^2")).replace(dataset="sine")
+    assert moved.features is None
+    kept = Config(dataset="circle", features=("x1", "sin_x1")).replace(dataset="sine")
+    assert kept.features == ("x1", "sin_x1")
