@@ -352,7 +352,8 @@ def test_pca_refuses_a_path_that_has_not_moved():
 
 def test_trainer_path_gives_pca_directions_and_a_drawable_path():
     trainer = Trainer(Config(dataset="xor", hidden_layers=(4,), loss="bce", optimizer="sgd",
-                             learning_rate=0.1, batch_size=10, seed=0), path_capacity=20)
+                             learning_rate=0.1, batch_size=10, seed=0,
+                             features=("x1", "x2", "x1*x2")), path_capacity=20)
     initial = trainer.network.params.copy()
     trainer.step(150)
     path = trainer.path_points()
@@ -364,11 +365,11 @@ def test_trainer_path_gives_pca_directions_and_a_drawable_path():
     xy = landscape.project(path, trainer.network.params, d1, d2)
     np.testing.assert_allclose(xy[-1], [0.0, 0.0], atol=1e-12)
     assert xy[0, 0] > 0
-    data = trainer.data
     span = np.abs(xy).max()
     grid = np.linspace(-span, span, 7)
-    Z = landscape.surface(trainer.network, data.X_train, trainer.targets_train, trainer.loss,
-                          d1, d2, grid, grid)
+    # The network's inputs are the features the trainer computes from the raw data.
+    Z = landscape.surface(trainer.network, trainer.inputs_train, trainer.targets_train,
+                          trainer.loss, d1, d2, grid, grid)
     assert Z[3, 3] == pytest.approx(trainer.metrics()["train_loss"], rel=1e-10)
 
 
