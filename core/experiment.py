@@ -548,15 +548,16 @@ def _check_network_size(config, data, params):
     """Refuse weights too few for the network before building it.
 
     Every layer's weight matrix is part of ``params``, so a network needs at least
-    ``sum(n_in * n_out)`` values. Checking this first also means the network built next is no
-    larger than the file's own weights: a damaged size cannot make it allocate gigabytes.
+    ``sum(n_in * n_out)`` values, counting one input (the input width depends on the chosen
+    input features; one is the least). Checking this first keeps a damaged header from making
+    the trainer allocate a network far larger than the file's own weights.
     """
     n_out = data.n_classes if data.task == "multiclass" else 1
-    sizes = (data.n_features, *config.hidden_layers, n_out)
+    sizes = (1, *config.hidden_layers, n_out)
     needed = sum(a * b for a, b in zip(sizes, sizes[1:]))
     if params.size < needed:
-        raise _Invalid(f"the saved weights do not fit the saved network "
-                       f"({' → '.join(map(str, sizes))} needs at least {needed} values; the "
+        raise _Invalid(f"the saved weights do not fit the saved network (its layers "
+                       f"{' → '.join(map(str, sizes[1:]))} need at least {needed} values; the "
                        f"file has {params.size})")
 
 

@@ -384,7 +384,7 @@ REWRITES = {
                            "the weights have shape"),
     "params float32": (_set_array("params", lambda p: p.astype(np.float32)), "float32"),
     "params of another network": (_other_network_params, "do not fit the saved network"),
-    "too few params": (_set_array("params", lambda p: p[:5]), "needs at least"),
+    "too few params": (_set_array("params", lambda p: p[:5]), "need at least 23 values"),
     "NaN weight": (_set_array("params", _nan_weight), "NaN or infinite"),
     "huge weights": (_set_array("params", lambda p: p * 1e300), "larger than training"),
     "invalid setting": (lambda h, a: h["config"].update(learning_rate=-1.0),
