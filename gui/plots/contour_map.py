@@ -1,0 +1,170 @@
+"""The 2-D contour map of the error surface, with the optimizer's path on it.
+
+The same surface the 3-D view shows, seen from above: the cost as colour (viridis, with a colour
+bar), contour lines at evenly spaced heights, the path as a line from its start (a hollow
+circle) to the current weights (a filled marker). :class:`~gui.plots.surface_view.SurfaceView`
+feeds it; it also stands in for the 3-D view where OpenGL is not available.
+
+:func:`contour_segments` is pure numpy (pyqtgraph's marching squares, no Qt objects), so the
+surface worker computes the lines off the UI thread along with the surface.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+#: The colour map of heights, shared by the 3-D view and its legend (perceptually uniform).
+COLOUR_MAP = "viridis"
+#: Path and current-weights colours, chosen to stand out on every part of viridis.
+PATH_COLOUR = "#ff3b30"
+PATH_OUTLINE = "#ffffff"
+START_COLOUR = "#ffffff"
+CONTOUR_PEN = (255, 255, 255, 120)
+#: Contour lines per surface.
+N_LEVELS = 12
+
+
+def colour_map() -> pg.ColorMap:
+    return pg.colormap.get(COLOUR_MAP)
+
+
+def contour_levels(lo, hi, n=N_LEVELS) -> np.ndarray:
+    """``n`` heights evenly spaced strictly inside ``(lo, hi)`` (none for a flat surface)."""
+    if not hi > lo:
+        return np.empty(0)
+    return np.linspace(lo, hi, n + 2)[1:-1]
+
+
+def contour_segments(Z, alphas, betas, levels) -> np.ndarray:
+    """Contour lines of ``Z`` as line segments in plane coordinates.
+
+    Parameters
+    ----------
+    Z : (B, A) array
+        ``Z[j, i]`` is the height at ``(alphas[i], betas[j])`` (as :func:`core.landscape.surface`).
+    alphas : (A,) array, evenly spaced
+    betas : (B,) array, evenly spaced
+    levels : (L,) array
+
+    Returns
+    -------
+    (2·s, 3) float array
+        Rows ``(α, β, level)``; rows 2k and 2k + 1 are the ends of segment k (for
+        ``GLLinePlotItem(mode="lines")`` and ``PlotDataItem(connect="pairs")``).
+    """
+    Z = np.asarray(Z, dtype=float)
+    da = (alphas[-1] - alphas[0]) / max(len(alphas) - 1, 1)
+    db = (betas[-1] - betas[0]) / max(len(betas) - 1, 1)
+    parts = []
+    for level in levels:
+        segments = pg.functions.isocurve(Z, float(level), connected=False)
+        if not segments:
+            continue
+        # isocurve works in pixel coordinates: sample k sits at k + 0.5 along each axis.
+        pts = np.asarray(segments, dtype=float).reshape(-1, 2) - 0.5
+        rows = np.empty((len(pts), 3))
+        rows[:, 0] = alphas[0] + pts[:, 1] * da
+        rows[:, 1] = betas[0] + pts[:, 0] * db
+        rows[:, 2] = level
+        parts.append(rows)
+    return np.vstack(parts) if parts else np.empty((0, 3))
+
+
+class ContourMap(QWidget):
+    """The surface seen from above. Coordinates are the caller's display coordinates."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._range = None
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #6b3d00; background: #fff4e0; padding: 3px;")
+        self.notice.setVisible(False)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setBackground("w")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setAspectLocked(False)
+        self.plot.showGrid(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False, width=14)
+        self.colour_bar.axis.enableAutoSIPrefix(False)
+        self.colour_bar.setImageItem(self.image, insert_in=self.plot)
+        self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_PEN, width=1))
+        self.plot.addItem(self.contours)
+        self.path_outline = pg.PlotDataItem(pen=pg.mkPen(PATH_OUTLINE, width=4))
+        self.path_curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOUR, width=2))
+        self.start_marker = pg.ScatterPlotItem(size=9, pen=pg.mkPen(PATH_COLOUR, width=2),
+                                               brush=pg.mkBrush(START_COLOUR))
+        self.current_marker = pg.ScatterPlotItem(size=13, pen=pg.mkPen(PATH_OUTLINE, width=2),
+                                                 brush=pg.mkBrush(PATH_COLOUR))
+        for item in (self.path_outline, self.path_curve, self.start_marker, self.current_marker):
+            self.plot.addItem(item)
+        self.image.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.plot_widget, 1)
+
+    def set_notice(self, text):
+        """A one-line explanation above the map (empty hides it)."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def set_surface(self, xs, ys, heights, segments, labels, height_label):
+        """Show ``heights`` (B, A) over display coordinates ``xs`` (A,), ``ys`` (B,).
+
+        ``segments`` are contour segments ``(α, β, level)`` already in display coordinates;
+        ``labels`` the (x, y) axis titles.
+        """
+        lo, hi = float(np.min(heights)), float(np.max(heights))
+        if not hi > lo:
+            hi = lo + 1.0
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        self.image.setImage(np.asarray(heights, dtype=float), autoLevels=False, levels=(lo, hi))
+        # Pixel k is centred on sample k.
+        self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx,
+                                  ys[-1] - ys[0] + dy))
+        self.image.setVisible(True)
+        self.colour_bar.setLevels((lo, hi))
+        self.colour_bar.axis.setLabel(height_label)
+        if len(segments):
+            self.contours.setData(segments[:, 0], segments[:, 1])
+        else:
+            self.contours.setData([], [])
+        self.plot.setLabel("bottom", labels[0])
+        self.plot.setLabel("left", labels[1])
+        self._range = ((xs[0] - dx / 2, xs[-1] + dx / 2), (ys[0] - dy / 2, ys[-1] + dy / 2))
+        self.reset_view()
+
+    def set_path(self, xy):
+        """The path ``(p, 2)`` in display coordinates, oldest first, ending at the current weights."""
+        if xy is None or not len(xy):
+            for item in (self.path_outline, self.path_curve, self.start_marker,
+                         self.current_marker):
+                item.setData([], [])
+            return
+        self.path_outline.setData(xy[:, 0], xy[:, 1])
+        self.path_curve.setData(xy[:, 0], xy[:, 1])
+        self.start_marker.setData([xy[0, 0]], [xy[0, 1]])
+        self.current_marker.setData([xy[-1, 0]], [xy[-1, 1]])
+
+    def clear(self):
+        self.image.setVisible(False)
+        self.contours.setData([], [])
+        self.set_path(None)
+
+    def reset_view(self):
+        """Back to the whole surface (after the learner zoomed or panned)."""
+        if self._range is not None:
+            self.plot.setRange(xRange=self._range[0], yRange=self._range[1], padding=0.02)
+
+
+__all__ = ["ContourMap", "contour_segments", "contour_levels", "colour_map", "COLOUR_MAP",
+           "PATH_COLOUR", "N_LEVELS"]

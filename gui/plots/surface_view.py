@@ -1,0 +1,1126 @@
+"""The error surface over two directions in weight space, with the optimizer's path on it.
+
+The view shows ``f(α, β) = J(θ₀ + α·d1 + β·d2)``: the training cost (mean loss plus the
+regularization penalty, what the optimizer minimizes) over a plane through the *anchor* θ₀,
+as a rotatable 3-D surface and as a contour map. The learner picks the directions:
+
+- **two weights**: ``d1``, ``d2`` are unit vectors on two parameters, so the surface is the true
+  cost as those two change with every other parameter held at its anchor value;
+- **two random directions**, filter-normalized (Li et al. 2018), with a new seed on request;
+- **the principal directions of the path** trained so far (the plane the path lies closest to).
+
+The anchor is the weights when the view was set up (the first snapshot of a run, so the start
+of training) or when the learner presses "Re-centre here"; a new run re-anchors by itself. The
+surface stays put while training runs, and the path, projected onto the plane with
+:func:`core.landscape.project`, moves across it. Path points sit at the surface's height over
+their projection, so the marker of the current weights always rests on the surface drawn.
+
+Surfaces are computed off the UI thread by a :class:`~gui.worker.LatestRequestRunner`: a
+15 × 15 preview first, then the full grid; a newer request replaces a pending one and results
+of outdated requests are dropped (a generation counter). Per snapshot the view only projects
+the path and moves a few GL items. Where OpenGL is not available the contour map is shown
+with a one-line explanation instead of the 3-D view.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QLinearGradient, QPainter
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
+                               QLabel, QPushButton, QSizePolicy, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from core import features, landscape, losses
+from core.network import Network
+from gui.plots.contour_map import (PATH_COLOUR, ContourMap, colour_map, contour_levels,
+                                   contour_segments)
+from gui.worker import LatestRequestRunner
+
+#: Axis modes, in the order of the "Axes" list.
+MODES = ("weights", "random", "pca")
+MODE_TITLES = {
+    "weights": "Two weights",
+    "random": "Two random directions",
+    "pca": "Principal directions of the path",
+}
+#: Grid resolutions offered (points per axis); the preview's comes first whatever is chosen.
+RESOLUTIONS = (15, 30, 60, 100)
+PREVIEW_RESOLUTION = 15
+DEFAULT_RESOLUTION = 60
+#: Default half-widths of the plane per mode (weight units for weights, direction units for
+#: random directions); None means "fit the path" (principal directions).
+DEFAULT_SPANS = {"weights": 3.0, "random": 1.0, "pca": None}
+SPAN_MIN, SPAN_MAX = 0.1, 100.0
+#: Nice spans the path-fitting rounds up to.
+_NICE_SPANS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0)
+#: Path points the principal directions need.
+PCA_MIN_POINTS = 3
+#: Precision of the surface evaluation: float32 is about twice as fast and, for a picture,
+#: exact enough (core.landscape.surface documents the error).
+SURFACE_DTYPE = np.float32
+#: The plane is drawn in a box x, y in [-1, 1], z in [0, BOX_HEIGHT], whatever the units.
+BOX_HEIGHT = 1.0
+#: Path and marker float this fraction of the box height above the surface.
+LIFT = 0.012
+#: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
+#: it grows when drawing is slow so that the UI stays responsive.
+MIN_UPDATE_MS = 33
+#: Default camera: a view from the front right, above the plane.
+CAMERA = {"distance": 4.0, "elevation": 32.0, "azimuth": -62.0}
+
+
+# ---------------------------------------------------------------------------- pure helpers
+@dataclasses.dataclass(frozen=True, eq=False)
+class Plane:
+    """Everything that fixes a surface: anchor, directions, extent and how heights are shown.
+
+    ``offsets`` turn plane coordinates into display coordinates: for weight axes the anchor
+    values of the two weights (the axes then read as the weights themselves), else 0.
+    """
+
+    mode: str
+    run: int
+    anchor: np.ndarray
+    anchor_step: int
+    d1: np.ndarray
+    d2: np.ndarray
+    labels: tuple
+    offsets: tuple
+    span: float
+    resolution: int
+    log: bool
+    l1: float
+    l2: float
+    weights: tuple = ()
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SurfaceResult:
+    """A computed surface: ``values[j, i]`` is the cost at ``(alphas[i], betas[j])``.
+
+    ``heights`` is what is drawn (``log10(values)`` on the log scale, else ``values`` with any
+    non-finite value clipped), spanning ``lo..hi``; ``segments`` are its contour lines as
+    ``(α, β, height)`` segment ends (see :func:`gui.plots.contour_map.contour_segments`).
+    """
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    values: np.ndarray
+    heights: np.ndarray
+    log: bool
+    lo: float
+    hi: float
+    segments: np.ndarray
+
+
+def display_heights(values, log):
+    """Heights to draw and whether they are on the log scale.
+
+    The log scale needs positive costs (the signed mean error can be negative): if any is not,
+    the heights stay linear. Non-finite costs (far from the anchor after a divergence) are
+    clipped to the largest finite one so that they cannot break the drawing.
+    """
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    if not finite.all():
+        top = values[finite].max() if finite.any() else 0.0
+        values = np.where(finite, values, top)
+    if log and values.min() > 0:
+        return np.log10(values), True
+    return values, False
+
+
+def compute_surface(net, X, targets, loss, d1, d2, span, resolution, log, l1=0.0, l2=0.0):
+    """The surface of one request (runs in the surface thread; touches no shared state).
+
+    ``net`` must be the caller's private copy with its parameters at the anchor. The cost is
+    :func:`core.landscape.surface` with the regularization included, so the heights are the
+    "train cost" the cost plot shows.
+    """
+    alphas = np.linspace(-span, span, resolution)
+    betas = np.linspace(-span, span, resolution)
+    values = landscape.surface(net, X, targets, loss, d1, d2, alphas, betas,
+                               include_regularization=True, l1=l1, l2=l2, dtype=SURFACE_DTYPE)
+    heights, log_used = display_heights(values, log)
+    lo, hi = float(heights.min()), float(heights.max())
+    segments = contour_segments(heights, alphas, betas, contour_levels(lo, hi))
+    return SurfaceResult(alphas, betas, values, heights, log_used, lo, hi, segments)
+
+
+def bilinear(heights, alphas, betas, xy) -> np.ndarray:
+    """Heights at points ``xy`` (p, 2) by bilinear interpolation on the grid (clamped at the
+    edges, so points beyond the plane take the height of its nearest edge)."""
+    xy = np.atleast_2d(xy)
+    na, nb = len(alphas), len(betas)
+    fa = np.clip((xy[:, 0] - alphas[0]) / (alphas[-1] - alphas[0]) * (na - 1), 0, na - 1)
+    fb = np.clip((xy[:, 1] - betas[0]) / (betas[-1] - betas[0]) * (nb - 1), 0, nb - 1)
+    i0 = np.minimum(fa.astype(int), na - 2)
+    j0 = np.minimum(fb.astype(int), nb - 2)
+    ta, tb = fa - i0, fb - j0
+    h = heights
+    return ((1 - tb) * ((1 - ta) * h[j0, i0] + ta * h[j0, i0 + 1])
+            + tb * ((1 - ta) * h[j0 + 1, i0] + ta * h[j0 + 1, i0 + 1]))
+
+
+def fit_span(coords) -> float:
+    """A round span that shows every point of ``coords`` (p, 2) with a margin."""
+    reach = 1.2 * float(np.max(np.abs(coords))) if len(coords) else 0.0
+    for span in _NICE_SPANS:
+        if span >= reach:
+            return span
+    return _NICE_SPANS[-1]
+
+
+def shaded_colours(heights, alphas, betas, lo, hi) -> np.ndarray:
+    """Per-vertex RGBA (w·h, 4) for ``GLSurfacePlotItem``: viridis by height, lit from the
+    front left so that slopes facing away darken (the valley's shape reads without a shader).
+
+    Vertex order follows the item's ``z`` = ``heights.T`` (alpha-major).
+    """
+    t = (heights - lo) / (hi - lo) if hi > lo else np.zeros_like(heights)
+    rgba = colour_map().map(t.T.reshape(-1), mode="float")
+    # Normals in box coordinates: x = α/span, y = β/span, z = BOX_HEIGHT·t.
+    z = BOX_HEIGHT * t
+    dx = 2.0 / max(len(alphas) - 1, 1)
+    dy = 2.0 / max(len(betas) - 1, 1)
+    gz_b, gz_a = np.gradient(z, dy, dx)
+    normal = np.stack([-gz_a, -gz_b, np.ones_like(z)])
+    normal /= np.linalg.norm(normal, axis=0)
+    light = np.array([-0.45, -0.65, 0.62])
+    light /= np.linalg.norm(light)
+    lambert = np.clip(np.tensordot(light, normal, axes=1), 0.0, 1.0)
+    shade = (0.5 + 0.5 * lambert).T.reshape(-1, 1)
+    rgba[:, :3] = np.clip(rgba[:, :3] * shade, 0.0, 1.0)
+    rgba[:, 3] = 1.0
+    return np.ascontiguousarray(rgba, dtype=np.float32)
+
+
+def _fmt(value) -> str:
+    if not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4 or abs(value) < 1e-3:
+        return f"{value:.2e}"
+    return f"{value:.4g}"
+
+
+def _layer_name(layer_sizes, layer) -> str:
+    """"inputs → hidden layer 1" style names of the weights of ``layer``."""
+    last = len(layer_sizes) - 2
+
+    def name(k):
+        if k == 0:
+            return "inputs"
+        return "output" if k == last + 1 else f"hidden layer {k}"
+
+    return f"{name(layer)} → {name(layer + 1)}"
+
+
+def default_weight_axes(net):
+    """Two weights into the first output neuron (from hidden neurons 0 and 1), the classic
+    "cost against two weights" picture; falls back to a weight and a bias."""
+    last = len(net.layer_sizes) - 2
+    rows = net.layer_sizes[last]
+    if rows >= 2:
+        return (landscape.param_index(net, "W", last, 0, 0),
+                landscape.param_index(net, "W", last, 1, 0))
+    return landscape.param_index(net, "W", last, 0, 0), landscape.param_index(net, "b", last, 0)
+
+
+# ---------------------------------------------------------------------------- OpenGL
+def _opengl_problem(use_opengl):
+    """Why the 3-D view cannot be shown here, or None when it can be tried."""
+    if use_opengl is False:
+        return "the 3-D view is turned off"
+    platform = QGuiApplication.platformName()
+    if platform in ("offscreen", "minimal"):
+        return f"the Qt platform '{platform}' has no OpenGL"
+    try:
+        import pyqtgraph.opengl  # noqa: F401
+        from OpenGL import GL  # noqa: F401
+    except Exception as err:  # noqa: BLE001 - any failure means: no 3-D view
+        return f"OpenGL could not be loaded ({err})"
+    return None
+
+
+class _ColourLegend(QWidget):
+    """A vertical viridis bar with the cost at five heights (beside the 3-D view)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._ticks = []
+        self._title = "cost"
+        self.setMinimumWidth(78)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), QColor("white"))
+        self.setPalette(palette)
+        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+        cmap = colour_map()
+        self._stops = [(float(p), QColor(*[int(c) for c in cmap.map(float(p), mode="byte")]))
+                       for p in np.linspace(0, 1, 9)]
+
+    def sizeHint(self):
+        return QSize(84, 200)
+
+    def set_range(self, lo, hi, log, title):
+        """Label the bar for heights ``lo..hi`` (log10 of the cost when ``log``)."""
+        self._title = title
+        heights = np.linspace(lo, hi, 5)
+        self._ticks = [(k / 4, _fmt(10.0 ** h if log else h)) for k, h in enumerate(heights)]
+        self.update()
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        painter.setFont(font)
+        top, bottom = 26, self.height() - 12
+        bar = QRectF(6, top, 14, max(bottom - top, 10))
+        gradient = QLinearGradient(0, bar.bottom(), 0, bar.top())
+        for pos, colour in self._stops:
+            gradient.setColorAt(pos, colour)
+        painter.fillRect(bar, gradient)
+        painter.setPen(QColor("#555555"))
+        painter.drawRect(bar)
+        painter.drawText(QRectF(0, 2, self.width(), 20), Qt.AlignLeft | Qt.AlignVCenter,
+                         self._title)
+        for frac, text in self._ticks:
+            y = bar.bottom() - frac * bar.height()
+            painter.drawLine(int(bar.right()), int(y), int(bar.right()) + 4, int(y))
+            painter.drawText(QRectF(bar.right() + 6, y - 8, self.width() - bar.right() - 6, 16),
+                             Qt.AlignLeft | Qt.AlignVCenter, text)
+        painter.end()
+
+
+class _Scene3D:
+    """The GL view and its items. Data items share one transform from plane units (α, β,
+    height) into the box; frame and labels are placed in box units."""
+
+    def __init__(self):
+        import pyqtgraph.opengl as gl
+        from OpenGL import GL
+
+        self._gl = gl
+
+        class _View(gl.GLViewWidget):
+            """Times its own painting so that the view can slow down when drawing is slow."""
+
+            paint_seconds = 0.0
+
+            def paintGL(self):
+                start = time.perf_counter()
+                super().paintGL()
+                self.paint_seconds = time.perf_counter() - start
+
+        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
+        self.view = _View()
+        self.view.setBackgroundColor("w")
+        self.view.setMinimumSize(200, 160)
+        self.reset_camera()
+
+        path_rgba = pg.mkColor(PATH_COLOUR).getRgbF()
+        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
+                                            glOptions="opaque")
+        self.contours = gl.GLLinePlotItem(mode="lines", color=(1, 1, 1, 0.5), width=1,
+                                          antialias=True, glOptions="translucent")
+        self.frame = gl.GLLinePlotItem(mode="lines", color=(0.35, 0.35, 0.35, 1), width=1,
+                                       antialias=True, glOptions="translucent")
+        self.shadow = gl.GLLinePlotItem(color=(0.2, 0.2, 0.2, 0.35), width=2, antialias=True,
+                                        glOptions="translucent")
+        self.drop = gl.GLLinePlotItem(mode="lines", color=(0.2, 0.2, 0.2, 0.6), width=1,
+                                      antialias=True, glOptions="translucent")
+        self.ghost = gl.GLLinePlotItem(color=(*path_rgba[:3], 0.35), width=2, antialias=True,
+                                       glOptions=on_top)
+        self.path = gl.GLLinePlotItem(color=path_rgba, width=3.5, antialias=True,
+                                      glOptions="translucent")
+        self.start = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=9, pxMode=True,
+                                          glOptions=on_top)
+        self.marker_outline = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=19, pxMode=True,
+                                                   glOptions=on_top)
+        self.marker = gl.GLScatterPlotItem(color=path_rgba, size=13, pxMode=True,
+                                           glOptions=on_top)
+        # Drawing order: opaque first, then translucent, then what stays on top.
+        self.data_items = [self.surface, self.contours, self.shadow, self.drop, self.path,
+                           self.ghost, self.start, self.marker_outline, self.marker]
+        for depth, item in enumerate([self.surface, self.frame, self.contours, self.shadow,
+                                      self.drop, self.path, self.ghost, self.start,
+                                      self.marker_outline, self.marker]):
+            item.setDepthValue(depth)
+            item.setVisible(False)
+            self.view.addItem(item)
+        self.frame.setVisible(True)
+        self.labels = []
+
+    # ------------------------------------------------------------------ set-up
+    def reset_camera(self):
+        self.view.setCameraPosition(pos=pg.Vector(0, 0, 0.35 * BOX_HEIGHT), **CAMERA)
+
+    def is_valid(self) -> bool:
+        return self.view.isValid()
+
+    def _text(self, pos, text, colour="#333333", size=9, bold=False,
+              align=Qt.AlignHCenter | Qt.AlignVCenter):
+        font = QFont()
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        item = self._gl.GLTextItem(pos=np.asarray(pos, dtype=float), text=text,
+                                   color=QColor(colour), font=font, alignment=align)
+        item.setDepthValue(20)
+        self.view.addItem(item)
+        self.labels.append(item)
+
+    def set_surface(self, plane, result, height_title):
+        """Show ``result`` for ``plane``: the mesh, its contours, the frame and the labels."""
+        span, lo, hi = plane.span, result.lo, result.hi
+        height = (hi - lo) if hi > lo else 1.0
+        transform = pg.Transform3D()
+        transform.scale(1.0 / span, 1.0 / span, BOX_HEIGHT / height)
+        transform.translate(0.0, 0.0, -lo)
+        for item in self.data_items:
+            item.setTransform(transform)
+        self._lo, self._lift = lo, LIFT * height
+        self.surface.setData(x=result.alphas, y=result.betas, z=result.heights.T,
+                             colors=shaded_colours(result.heights, result.alphas, result.betas,
+                                                   lo, hi))
+        segments = result.segments.copy()
+        segments[:, 2] += 0.3 * self._lift
+        self.contours.setData(pos=segments if len(segments) else np.zeros((2, 3)))
+        self.contours.setVisible(len(segments) > 0)
+        self.surface.setVisible(True)
+        self._draw_frame(plane, result, height_title)
+
+    def _draw_frame(self, plane, result, height_title):
+        for item in self.labels:
+            self.view.removeItem(item)
+        self.labels = []
+        H = BOX_HEIGHT
+        corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
+        floor = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
+        ticks = []
+        for t in (-1, 0, 1):
+            ticks += [(t, -1, 0), (t, -1.06, 0), (1, t, 0), (1.06, t, 0)]
+        # The height axis stands at the corner that is leftmost from the default camera, so
+        # that its labels do not lie over the surface.
+        zaxis = [(-1, -1, 0), (-1, -1, H)]
+        for k in range(5):
+            z = k / 4 * H
+            zaxis += [(-1, -1, z), (-1.04, -1.04, z)]
+        self.frame.setData(pos=np.array(floor + ticks + zaxis, dtype=float))
+
+        span = plane.span
+        off_a, off_b = plane.offsets
+        for t in (-1, 0, 1):
+            self._text((t, -1.16, 0), _fmt(off_a + t * span))
+            self._text((1.17, t, 0), _fmt(off_b + t * span))
+        self._text((0, -1.38, 0), plane.labels[0], colour="#111111", size=10, bold=True)
+        self._text((1.42, 0, 0), plane.labels[1], colour="#111111", size=10, bold=True)
+        for k in range(5):
+            h = result.lo + k / 4 * (result.hi - result.lo)
+            self._text((-1.07, -1.07, k / 4 * H), _fmt(10 ** h if result.log else h) + " ",
+                       align=Qt.AlignRight | Qt.AlignVCenter)
+        self._text((-1, -1, H * 1.1), height_title, colour="#111111", size=10, bold=True)
+
+    def set_path(self, xy, heights, lo):
+        """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units."""
+        if xy is None or not len(xy):
+            for item in (self.path, self.ghost, self.shadow, self.drop, self.start,
+                         self.marker_outline, self.marker):
+                item.setVisible(False)
+            return
+        pos = np.column_stack([xy, heights + self._lift])
+        floor = np.column_stack([xy, np.full(len(xy), lo)])
+        line = pos if len(pos) > 1 else np.vstack([pos, pos])
+        self.path.setData(pos=line)
+        self.ghost.setData(pos=line)
+        self.shadow.setData(pos=floor if len(floor) > 1 else np.vstack([floor, floor]))
+        self.drop.setData(pos=np.vstack([pos[-1], floor[-1]]))
+        self.start.setData(pos=pos[:1])
+        self.marker_outline.setData(pos=pos[-1:])
+        self.marker.setData(pos=pos[-1:])
+        for item in (self.path, self.ghost, self.shadow, self.drop, self.start,
+                     self.marker_outline, self.marker):
+            item.setVisible(True)
+
+
+# ---------------------------------------------------------------------------- the view
+class SurfaceView(QWidget):
+    """The error surface with the optimizer's path. Feed it snapshots with :meth:`on_snapshot`;
+    call :meth:`shutdown` before the application ends (it stops the surface thread).
+
+    Parameters
+    ----------
+    use_opengl : bool or None
+        None (default): use the 3-D view where OpenGL works; False: contour map only.
+    """
+
+    def __init__(self, parent=None, use_opengl=None):
+        super().__init__(parent)
+        self._latest = None         # newest snapshot
+        self._run = None            # run of the network set-up below
+        self._net = None            # a Network of the run's architecture (labels, directions)
+        self._X = self._targets = self._loss = None
+        self._mode = "weights"
+        self._weight_axes = None    # (i, j) flat parameter indices
+        self._next_axis = 0         # which axis select_weight_axis fills next
+        self._seed = 0
+        self._spans = dict(DEFAULT_SPANS)
+        self._resolution = DEFAULT_RESOLUTION
+        self._log = False
+        self._anchor = None         # (params, step) of the current anchor
+        self._pending_plane = None  # the plane being computed (or shown)
+        self._generation = 0
+        self._requests = {}         # request id -> (generation, plane, resolution)
+        self._shown = None          # (plane, result) on screen
+        self._path_xy = None
+        self._path_heights = None
+        self._path_dirty = False
+        self._last_update = 0.0
+        self._min_interval_ms = MIN_UPDATE_MS
+        self._gl_checks = 0
+        self._stopped = False
+
+        self.runner = LatestRequestRunner(self)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self._update_timer = QTimer(self)
+        self._update_timer.setSingleShot(True)
+        self._update_timer.timeout.connect(self._update_path)
+
+        self._build_controls()
+        self.contour = ContourMap()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.scene = None
+        self.legend = None
+        problem = _opengl_problem(use_opengl)
+        if problem is None:
+            try:
+                self.scene = _Scene3D()
+            except Exception as err:  # noqa: BLE001 - fall back to the contour map
+                problem = f"the 3-D view could not be created ({err})"
+        if self.scene is not None:
+            self.legend = _ColourLegend()
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(2)
+            row.addWidget(self.scene.view, 1)
+            row.addWidget(self.legend)
+            self.gl_container = box
+            self.tabs.addTab(box, "3-D surface")
+        else:
+            self.gl_container = None
+            self.contour.set_notice(f"3-D view unavailable: {problem}. Showing the contour map.")
+        self.tabs.addTab(self.contour, "Contour map")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        layout.addLayout(self._axes_row)
+        layout.addLayout(self._options_row)
+        layout.addWidget(self.info)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+        self._show_mode_controls()
+        self._set_status("Waiting for the first training snapshot…")
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self):
+        self.mode_combo = QComboBox()
+        for mode in MODES:
+            self.mode_combo.addItem(MODE_TITLES[mode], mode)
+        self.mode_combo.setToolTip(
+            "What the two horizontal axes are:\n"
+            "• Two weights: the cost as two chosen weights (or biases) change, every other\n"
+            "  parameter held at the anchor.\n"
+            "• Two random directions: random directions through all weights, each neuron's\n"
+            "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
+            "• Principal directions of the path: the plane the path so far lies closest to.")
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
+        self.weight_combos = (QComboBox(), QComboBox())
+        for k, combo in enumerate(self.weight_combos):
+            combo.setToolTip(
+                f"Parameter along axis {k + 1}. W1[2→0] is the weight of layer 1 from neuron 2 of "
+                f"the layer below to neuron 0;\nb0[3] the bias of neuron 3 of layer 0 (layer 0 "
+                f"connects the inputs to the first hidden layer).")
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            combo.currentIndexChanged.connect(self._on_weight_combo_changed)
+        self.seed_button = QPushButton("New directions")
+        self.seed_button.setToolTip("Draw two new random directions (a new seed).")
+        self.seed_button.clicked.connect(self._on_seed_button_clicked)
+        self._axes_row = QHBoxLayout()
+        self._axes_row.addWidget(QLabel("Axes:"))
+        self._axes_row.addWidget(self.mode_combo)
+        self.axis_labels = (QLabel("1:"), QLabel("2:"))
+        for label, combo in zip(self.axis_labels, self.weight_combos):
+            self._axes_row.addWidget(label)
+            self._axes_row.addWidget(combo)
+        self._axes_row.addWidget(self.seed_button)
+        self._axes_row.addStretch(1)
+
+        self.span_spin = QDoubleSpinBox()
+        self.span_spin.setRange(SPAN_MIN, SPAN_MAX)
+        self.span_spin.setDecimals(1)
+        self.span_spin.setSingleStep(0.5)
+        self.span_spin.setPrefix("± ")
+        self.span_spin.setKeyboardTracking(False)
+        self.span_spin.setValue(DEFAULT_SPANS["weights"])
+        self.span_spin.setToolTip(
+            "Half-width of the plane around the anchor: in weight units for two weights, in\n"
+            "direction units for random directions (1 = each neuron moved by its own size),\n"
+            "in weight-space distance for the principal directions.")
+        self.span_spin.valueChanged.connect(self._on_span_spin_changed)
+        self.resolution_combo = QComboBox()
+        for n in RESOLUTIONS:
+            self.resolution_combo.addItem(f"{n} × {n}", n)
+        self.resolution_combo.setCurrentIndex(RESOLUTIONS.index(DEFAULT_RESOLUTION))
+        self.resolution_combo.setToolTip(
+            f"Grid points per axis. A {PREVIEW_RESOLUTION} × {PREVIEW_RESOLUTION} preview "
+            f"appears first; finer grids take longer.")
+        self.resolution_combo.currentIndexChanged.connect(self._on_resolution_combo_changed)
+        self.log_box = QCheckBox("Log cost")
+        self.log_box.setToolTip(
+            "Heights and colours by log₁₀(cost): cross-entropy surfaces span decades, and the\n"
+            "log scale shows the shape of the valley floor as well as the walls.")
+        self.log_box.toggled.connect(self._on_log_box_toggled)
+        self.recentre_button = QPushButton("Re-centre here")
+        self.recentre_button.setToolTip(
+            "Move the anchor (the centre of the plane) to the current weights and compute the\n"
+            "surface again there.")
+        self.recentre_button.clicked.connect(self.recentre)
+        self.reset_view_button = QPushButton("Reset view")
+        self.reset_view_button.setToolTip("Back to the default camera (drag to rotate, wheel "
+                                          "to zoom, middle-drag to pan).")
+        self.reset_view_button.clicked.connect(self.reset_view)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setToolTip("Save the view as shown (3-D or contour map) as a PNG.")
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self._options_row = QHBoxLayout()
+        self._options_row.addWidget(QLabel("Span:"))
+        self._options_row.addWidget(self.span_spin)
+        self._options_row.addWidget(QLabel("Grid:"))
+        self._options_row.addWidget(self.resolution_combo)
+        self._options_row.addWidget(self.log_box)
+        self._options_row.addStretch(1)
+        for button in (self.recentre_button, self.reset_view_button, self.export_button):
+            self._options_row.addWidget(button)
+
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #333333;")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #666666;")
+
+    def _show_mode_controls(self):
+        weights = self._mode == "weights"
+        for widget in (*self.weight_combos, *self.axis_labels):
+            widget.setVisible(weights)
+        self.seed_button.setVisible(self._mode == "random")
+
+    def _set_status(self, text):
+        self.status.setText(text)
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def plane(self):
+        """The plane on screen (None before the first surface arrives)."""
+        return self._shown[0] if self._shown else None
+
+    @property
+    def result(self):
+        """The :class:`SurfaceResult` on screen (None before the first one)."""
+        return self._shown[1] if self._shown else None
+
+    @property
+    def path_xy(self):
+        """The path's plane coordinates ``(p, 2)`` as last drawn (None before)."""
+        return self._path_xy
+
+    @property
+    def path_heights(self):
+        """The drawn heights of the path points (the surface under each), ``(p,)``."""
+        return self._path_heights
+
+    @property
+    def weight_axes(self):
+        return self._weight_axes
+
+    def is_settled(self) -> bool:
+        """Whether the full grid of the newest plane is on screen (nothing left to compute)."""
+        plane = self._pending_plane
+        return (plane is not None and self._shown is not None and self._shown[0] is plane
+                and len(self._shown[1].alphas) == plane.resolution)
+
+    def gl_available(self) -> bool:
+        """Whether the 3-D view is live (OpenGL started)."""
+        return self.scene is not None and self.scene.is_valid()
+
+    @Slot(object)
+    def on_snapshot(self, snapshot):
+        """Take the newest training snapshot (cheap unless the run changed)."""
+        if self._stopped:
+            return
+        self._latest = snapshot
+        if snapshot.run != self._run or self._net is None \
+                or tuple(snapshot.layer_sizes) != self._net.layer_sizes:
+            self._start_run(snapshot)
+            return
+        l1, l2 = self._rates(snapshot.config)
+        plane = self._pending_plane
+        if plane is not None and (plane.l1, plane.l2) != (l1, l2):
+            self._replan(l1=l1, l2=l2)
+        elif plane is None and self._mode == "pca":
+            self._build_plane()
+        self._schedule_path_update()
+
+    def set_weight_axes(self, i, j):
+        """Show the cost against parameters ``i`` and ``j`` (flat indices into the params)."""
+        i, j = int(i), int(j)
+        if i == j:
+            raise ValueError("the two axes need two different parameters")
+        if self._net is not None:
+            for index in (i, j):
+                if not 0 <= index < self._net.n_params:
+                    raise IndexError(f"parameter index {index} is outside "
+                                     f"0..{self._net.n_params - 1}")
+        self._weight_axes = (i, j)
+        self._select_weight_combos()
+        self._set_mode("weights")
+
+    def select_weight_axis(self, index) -> int:
+        """Put parameter ``index`` on axis 1, then on axis 2 at the next call, and so on (for a
+        network diagram where the learner clicks links). Returns the axis filled (0 or 1)."""
+        axis = self._next_axis
+        self._next_axis = 1 - axis
+        current = list(self._weight_axes or (None, None))
+        current[axis] = int(index)
+        other = current[1 - axis]
+        if other is None or other == current[axis]:
+            # No partner yet (or the same one): pick a neighbour so that the pair is valid.
+            n = self._net.n_params if self._net is not None else int(index) + 2
+            current[1 - axis] = (int(index) + 1) % n if n > 1 else 0
+        self.set_weight_axes(*current)
+        return axis
+
+    def set_mode(self, mode):
+        """``"weights"``, ``"random"`` or ``"pca"``."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        self._set_mode(mode)
+
+    def set_span(self, span):
+        self.span_spin.setValue(float(span))
+
+    def set_resolution(self, n):
+        self.resolution_combo.setCurrentIndex(RESOLUTIONS.index(int(n)))
+
+    def set_log_scale(self, on):
+        self.log_box.setChecked(bool(on))
+
+    def new_directions(self):
+        """Two new random directions (switches to that mode)."""
+        self._seed += 1
+        if self._mode == "random":
+            self._build_plane()
+        else:
+            self._set_mode("random")
+
+    @Slot()
+    def recentre(self):
+        """Move the anchor to the current weights and compute the surface there."""
+        if self._latest is None:
+            return
+        self._anchor = (np.array(self._latest.params), self._latest.step)
+        if self._mode == "pca":
+            self._spans["pca"] = None  # fit the path seen from the new anchor
+        self._build_plane()
+
+    @Slot()
+    def reset_view(self):
+        """Default camera in 3-D and the whole surface in the contour map."""
+        if self.scene is not None:
+            self.scene.reset_camera()
+        self.contour.reset_view()
+
+    def export_png(self, path) -> bool:
+        """Save the view on screen (3-D view with its legend, or the contour map) as a PNG."""
+        if self.tabs.currentWidget() is self.gl_container and self.gl_available():
+            image = self.grab_3d()
+        else:
+            image = self.tabs.currentWidget().grab().toImage()
+        return bool(image.save(str(path), "PNG"))
+
+    def grab_3d(self) -> QImage:
+        """The 3-D view as rendered (labels included) with its colour legend beside it."""
+        frame = self.scene.view.grabFramebuffer()
+        legend = self.legend.grab().toImage()
+        legend.setDevicePixelRatio(frame.devicePixelRatio())
+        image = QImage(frame.width() + legend.width(), max(frame.height(), legend.height()),
+                       QImage.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.drawImage(0, 0, frame)
+        painter.drawImage(frame.width(), 0, legend)
+        painter.end()
+        return image
+
+    def shutdown(self):
+        """Stop the surface thread (the main window calls this when it closes)."""
+        self._stopped = True
+        self._update_timer.stop()
+        self.runner.shutdown()
+
+    # ------------------------------------------------------------------ runs and planes
+    @staticmethod
+    def _rates(config):
+        rate = float(config.reg_rate)
+        return (rate if config.regularization == "l1" else 0.0,
+                rate if config.regularization == "l2" else 0.0)
+
+    def _start_run(self, snap):
+        """A new run (or the first snapshot): rebuild the network and anchor at its weights."""
+        cfg, data = snap.config, snap.data
+        self._run = snap.run
+        same_shape = self._net is not None and self._net.layer_sizes == tuple(snap.layer_sizes)
+        self._net = Network(snap.layer_sizes, cfg.activation, cfg.output_activation, seed=0)
+        self._loss = losses.get(cfg.loss)
+        # The network's inputs: the raw training inputs or the features computed from them.
+        self._X = np.asarray(features.transform(data.X_train, getattr(cfg, "features", None)))
+        self._targets = losses.targets_for(self._loss, data.y_train, data.task, data.n_classes)
+        if not same_shape or self._weight_axes is None \
+                or max(self._weight_axes) >= self._net.n_params:
+            self._weight_axes = default_weight_axes(self._net)
+        self._fill_weight_combos()
+        self._anchor = (np.array(snap.params), snap.step)
+        self._path_xy = None
+        if self._mode == "pca":
+            self._spans["pca"] = None
+        self._build_plane()
+
+    def _set_mode(self, mode):
+        if mode != self._mode:
+            self._mode = mode
+            self.mode_combo.blockSignals(True)
+            self.mode_combo.setCurrentIndex(MODES.index(mode))
+            self.mode_combo.blockSignals(False)
+            self._show_mode_controls()
+        if mode == "pca":
+            self._spans["pca"] = None
+        self._build_plane()
+
+    def _span_for(self, mode, coords=None):
+        span = self._spans.get(mode)
+        if span is None:
+            span = fit_span(coords) if coords is not None else 1.0
+            self._spans[mode] = span
+        self.span_spin.blockSignals(True)
+        self.span_spin.setValue(span)
+        self.span_spin.blockSignals(False)
+        return span
+
+    def _build_plane(self):
+        """The plane of the current mode through the anchor, then request its surface."""
+        snap, net = self._latest, self._net
+        if snap is None or net is None or self._anchor is None:
+            return
+        anchor, step = self._anchor
+        np.copyto(net.params, anchor)
+        l1, l2 = self._rates(snap.config)
+        mode = self._mode
+        offsets = (0.0, 0.0)
+        weights = ()
+        if mode == "weights":
+            i, j = self._weight_axes
+            d1, d2 = landscape.weight_directions(net, i, j)
+            labels = (landscape.param_label(net, i), landscape.param_label(net, j))
+            offsets = (float(anchor[i]), float(anchor[j]))
+            weights = (i, j)
+            span = self._span_for(mode)
+        elif mode == "random":
+            d1, d2 = landscape.random_directions(net, seed=self._seed)
+            labels = ("random direction 1 (filter-normalized)",
+                      "random direction 2 (filter-normalized)")
+            span = self._span_for(mode)
+        else:
+            path = np.asarray(snap.path)
+            if len(path) < PCA_MIN_POINTS:
+                self._no_plane("Train a little first: the principal directions need a path of "
+                               f"at least {PCA_MIN_POINTS} points.")
+                return
+            try:
+                d1, d2, ratios = landscape.pca_directions(path)
+            except ValueError:
+                self._no_plane("Train a little first: the path has not moved yet.")
+                return
+            # The principal plane passes through the path's last point (the current weights,
+            # coordinates (0, 0)); its centre moves to the middle of the path so that the path
+            # fills the picture instead of one half of it.
+            coords = landscape.project(path, path[-1], d1, d2)
+            centre = (coords.min(axis=0) + coords.max(axis=0)) / 2
+            anchor = path[-1] + centre[0] * d1 + centre[1] * d2
+            step = snap.step
+            self._anchor = (np.array(path[-1]), step)
+            offsets = (float(centre[0]), float(centre[1]))
+            labels = (f"principal direction 1 ({100 * ratios[0]:.0f}% of the path)",
+                      f"principal direction 2 ({100 * ratios[1]:.0f}% of the path)")
+            span = self._span_for(mode, coords - centre)
+        plane = Plane(mode=mode, run=snap.run, anchor=anchor, anchor_step=step, d1=d1, d2=d2,
+                      labels=labels, offsets=offsets, span=span, resolution=self._resolution,
+                      log=self._log, l1=l1, l2=l2, weights=weights, seed=self._seed)
+        self._request(plane)
+
+    def _no_plane(self, message):
+        self._pending_plane = None
+        self._generation += 1
+        self._shown = None
+        self.contour.clear()
+        if self.scene is not None:
+            for item in self.scene.data_items:
+                item.setVisible(False)
+        self.info.setText("")
+        self._set_status(message)
+
+    def _request(self, plane):
+        """Ask for ``plane``'s surface: a preview now, the full grid when the preview is in."""
+        self._pending_plane = plane
+        self._generation += 1
+        self._submit(plane, min(PREVIEW_RESOLUTION, plane.resolution))
+
+    def _submit(self, plane, resolution):
+        net = self._net.copy()
+        net.params[:] = plane.anchor
+        request_id = self.runner.submit(
+            compute_surface, net, self._X, self._targets, self._loss, plane.d1, plane.d2,
+            plane.span, resolution, plane.log, plane.l1, plane.l2)
+        self._requests[request_id] = (self._generation, plane, resolution)
+        self._set_status(f"Computing the surface ({resolution} × {resolution})…")
+
+    @Slot(int, object)
+    def _on_runner_finished(self, request_id, result):
+        generation, plane, resolution = self._requests.pop(request_id, (None, None, None))
+        if generation != self._generation or self._stopped:
+            return  # an outdated request: a newer one is on its way
+        self._show_surface(plane, result)
+        if resolution < plane.resolution:
+            self._submit(plane, plane.resolution)
+        else:
+            self._set_status("")
+
+    @Slot(int, str)
+    def _on_runner_failed(self, request_id, message):
+        generation, _, _ = self._requests.pop(request_id, (None, None, None))
+        if generation == self._generation:
+            self._set_status(f"The surface could not be computed: {message}")
+
+    # ------------------------------------------------------------------ drawing
+    @staticmethod
+    def _height_title(result):
+        # The 3-D axis and the legend label their ticks with costs (10**height on the log scale).
+        return "cost (log scale)" if result.log else "cost"
+
+    def _show_surface(self, plane, result):
+        self._shown = (plane, result)
+        title = self._height_title(result)
+        off_a, off_b = plane.offsets
+        xs, ys = result.alphas + off_a, result.betas + off_b
+        segments = result.segments.copy()
+        if len(segments):
+            segments[:, 0] += off_a
+            segments[:, 1] += off_b
+        self.contour.set_surface(xs, ys, result.heights, segments, plane.labels,
+                                 "log₁₀ cost" if result.log else "cost")
+        if self.scene is not None:
+            self.scene.set_surface(plane, result, title)
+            self.legend.set_range(result.lo, result.hi, result.log, title)
+        self.info.setText(self._explanation(plane, result))
+        self._update_path()
+
+    def _explanation(self, plane, result):
+        at = f"the weights at step {plane.anchor_step}"
+        if plane.mode == "weights":
+            text = (f"Height: training cost as {plane.labels[0]} and {plane.labels[1]} change, "
+                    f"every other parameter held at its anchor value ({at}). The path shows how "
+                    f"these two moved; the true cost also depends on the others.")
+        else:
+            text = (f"Height: training cost on a plane through {at}. The path is the real path "
+                    f"projected onto this plane; the true cost off the plane can differ.")
+        if self._log and not result.log:
+            text += " (Log scale off: some costs are not positive.)"
+        return text
+
+    def _schedule_path_update(self):
+        if not self.isVisible():
+            self._path_dirty = True
+            return
+        wait = self._min_interval_ms - (time.perf_counter() - self._last_update) * 1000.0
+        if wait <= 0:
+            self._update_path()
+        elif not self._update_timer.isActive():
+            self._update_timer.start(int(wait) + 1)
+
+    @Slot()
+    def _update_path(self):
+        """Project the newest path onto the shown plane and move the path and marker."""
+        self._update_timer.stop()
+        self._path_dirty = False
+        self._last_update = time.perf_counter()
+        snap, shown = self._latest, self._shown
+        if snap is None or shown is None:
+            return
+        plane, result = shown
+        path = np.asarray(snap.path)
+        if snap.run != plane.run or path.ndim != 2 or path.shape[1] != plane.anchor.size:
+            return
+        xy = landscape.project(path, plane.anchor, plane.d1, plane.d2)
+        heights = np.clip(bilinear(result.heights, result.alphas, result.betas, xy),
+                          result.lo, result.hi)
+        self._path_xy, self._path_heights = xy, heights
+        self._draw_path()
+        self._report_position(plane, xy[-1])
+
+    def _draw_path(self):
+        """Move the path and marker of the tab on screen (the other tab catches up when shown)."""
+        if self._shown is None or self._path_xy is None:
+            return
+        plane, result = self._shown
+        if self.scene is not None and self.tabs.currentWidget() is self.gl_container:
+            self.scene.set_path(self._path_xy, self._path_heights, result.lo)
+            # Slow down when drawing is slow (software OpenGL on a busy machine).
+            paint_ms = 1000.0 * self.scene.view.paint_seconds
+            self._min_interval_ms = max(MIN_UPDATE_MS, 3.0 * paint_ms)
+        else:
+            self.contour.set_path(self._path_xy + np.asarray(plane.offsets))
+
+    def _report_position(self, plane, current):
+        outside = np.max(np.abs(current)) > plane.span
+        if outside:
+            self._set_status(f"The weights have moved beyond this surface (± {plane.span:g}): "
+                             f"press Re-centre here or widen the span.")
+        elif self.status.text().startswith("The weights have moved"):
+            self._set_status("")
+
+    def _select_weight_combos(self):
+        if self._weight_axes is None:
+            return
+        for combo, index in zip(self.weight_combos, self._weight_axes):
+            k = combo.findData(index)
+            if k >= 0:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(k)
+                combo.blockSignals(False)
+
+    def _fill_weight_combos(self):
+        net = self._net
+        for combo in self.weight_combos:
+            combo.blockSignals(True)
+            combo.clear()
+            model = combo.model()
+            for block in net.blocks:
+                header = {"W": "weights", "b": "biases", "slope": "PReLU slopes",
+                          "W'": "second-piece weights", "b'": "second-piece biases"}[block.kind]
+                combo.addItem(f"— layer {block.layer} {header} "
+                              f"({_layer_name(net.layer_sizes, block.layer)}) —", None)
+                model.item(combo.count() - 1).setEnabled(False)
+                for index in range(block.start, block.stop):
+                    combo.addItem(landscape.param_label(net, index), index)
+            combo.blockSignals(False)
+        self._select_weight_combos()
+
+    # ------------------------------------------------------------------ events
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._path_dirty:
+            QTimer.singleShot(0, self._update_path)
+        if self.scene is not None and self._gl_checks == 0:
+            QTimer.singleShot(50, self._check_gl)
+
+    @Slot()
+    def _check_gl(self):
+        """Fall back to the contour map if OpenGL did not start (a grey box helps no one)."""
+        if self.scene is None or self.scene.is_valid() or self._stopped:
+            return
+        self._gl_checks += 1
+        if not self.scene.view.isVisible() or self._gl_checks < 10:
+            if self._gl_checks < 40:
+                QTimer.singleShot(100, self._check_gl)
+            return
+        self.tabs.removeTab(self.tabs.indexOf(self.gl_container))
+        self.gl_container.hide()
+        self.scene = None
+        self.contour.set_notice("3-D view unavailable: OpenGL did not start on this display. "
+                                "Showing the contour map.")
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _index):
+        self._draw_path()
+
+    @Slot(int)
+    def _on_mode_combo_changed(self, index):
+        self._set_mode(self.mode_combo.itemData(index))
+
+    @Slot(int)
+    def _on_weight_combo_changed(self, _index):
+        i, j = (combo.currentData() for combo in self.weight_combos)
+        if i is None or j is None:
+            return
+        if i == j:
+            self._set_status("Pick two different parameters.")
+            return
+        self._weight_axes = (i, j)
+        self._set_mode("weights")
+
+    @Slot()
+    def _on_seed_button_clicked(self):
+        self.new_directions()
+
+    def _replan(self, **changes):
+        """The same plane (anchor and directions) with another extent or height scale."""
+        plane = self._pending_plane
+        if plane is not None:
+            self._request(dataclasses.replace(plane, **changes))
+
+    @Slot(float)
+    def _on_span_spin_changed(self, value):
+        self._spans[self._mode] = float(value)
+        self._replan(span=float(value))
+
+    @Slot(int)
+    def _on_resolution_combo_changed(self, index):
+        self._resolution = int(self.resolution_combo.itemData(index))
+        self._replan(resolution=self._resolution)
+
+    @Slot(bool)
+    def _on_log_box_toggled(self, checked):
+        self._log = bool(checked)
+        self._replan(log=self._log)
+
+    @Slot()
+    def _on_export_button_clicked(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Export the view as PNG",
+                                              "costscape-surface.png", "PNG images (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            if not self.export_png(path):
+                self._set_status(f"Could not write {path}.")
+
+
+__all__ = ["SurfaceView", "Plane", "SurfaceResult", "compute_surface", "display_heights",
+           "bilinear", "fit_span", "MODES", "RESOLUTIONS", "PREVIEW_RESOLUTION",
+           "SURFACE_DTYPE"]

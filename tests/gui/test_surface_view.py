@@ -1,0 +1,374 @@
+"""The error-surface view under Xvfb: its heights are core.landscape.surface's, the path grows
+and rests on the surface while training, every axis mode works, the 3-D view really renders,
+the contour map stands in where there is no OpenGL, and the view exports a PNG.
+
+Snapshots come straight from a Trainer (no training thread), so each test decides exactly
+which weights the view sees.
+"""
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QGuiApplication, QImage
+
+from core import landscape
+from core.presets import get
+from core.trainer import Trainer
+from gui.plots.surface_view import (PCA_MIN_POINTS, PREVIEW_RESOLUTION, SURFACE_DTYPE,
+                                    SurfaceView, bilinear, display_heights)
+from gui.snapshot import Snapshot
+
+XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
+TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
+
+
+@pytest.fixture
+def trainer():
+    return Trainer(get(XOR).config)
+
+
+def snapshot(trainer, run=0):
+    return Snapshot.capture(trainer, run, 0.0, False)
+
+
+@pytest.fixture
+def make_view(qtbot):
+    views = []
+
+    def make(**kwargs):
+        view = SurfaceView(**kwargs)
+        qtbot.addWidget(view)
+        view.resize(900, 700)
+        view.show()
+        qtbot.waitExposed(view)
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        view.shutdown()
+
+
+def settle(qtbot, view):
+    qtbot.waitUntil(view.is_settled, timeout=TIMEOUT)
+
+
+def path_drawn(view, trainer):
+    return view.path_xy is not None and len(view.path_xy) == len(trainer.path_points())
+
+
+def needs_opengl():
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        pytest.skip("the Qt platform has no OpenGL: run the tests under Xvfb (xcb)")
+
+
+def distinct_colours(image: QImage) -> int:
+    image = image.convertToFormat(QImage.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint32,
+                           count=image.width() * image.height())
+    return len(np.unique(pixels))
+
+
+def reference_cost(trainer, params):
+    """The training cost at ``params``, by the network itself (not by the surface engine)."""
+    net = trainer.network.copy()
+    net.params[:] = params
+    return net.cost(trainer.inputs_train, trainer.targets_train, trainer.loss,
+                    trainer.l1, trainer.l2)
+
+
+# ------------------------------------------------------------------------------ heights
+def test_heights_are_core_landscape_surface(qtbot, make_view, trainer):
+    trainer.step(40)
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    plane, result = view.plane, view.result
+    assert plane.mode == "weights" and plane.resolution == 60 and plane.span == 3.0
+    np.testing.assert_array_equal(plane.anchor, trainer.network.params)
+
+    net = trainer.network.copy()
+    i, j = view.weight_axes
+    d1, d2 = landscape.weight_directions(net, i, j)
+    grid = np.linspace(-plane.span, plane.span, plane.resolution)
+    expected = landscape.surface(net, trainer.inputs_train, trainer.targets_train,
+                                 trainer.loss, d1, d2, grid, grid, include_regularization=True,
+                                 l1=trainer.l1, l2=trainer.l2, dtype=SURFACE_DTYPE)
+    np.testing.assert_allclose(result.values, expected, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(result.alphas, grid)
+    if view.scene is not None:
+        # The GL item holds heights in plane units (its transform scales them into the box).
+        np.testing.assert_allclose(view.scene.surface._z, expected.T, rtol=0, atol=1e-12)
+
+    # Independently of the surface engine: the network's own cost at two grid points.
+    for a, b in ((3, 50), (41, 17)):
+        params = net.params.copy()
+        params[i] += grid[a]
+        params[j] += grid[b]
+        assert result.values[b, a] == pytest.approx(reference_cost(trainer, params), rel=1e-5)
+
+
+def test_preview_first_then_full_grid_and_stale_requests_dropped(qtbot, make_view, trainer):
+    view = make_view()
+    shown = []
+    original = view._show_surface
+
+    def spy(plane, result):
+        shown.append((plane.span, len(result.alphas)))
+        original(plane, result)
+
+    view._show_surface = spy
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    assert shown[0] == (3.0, PREVIEW_RESOLUTION) and shown[-1] == (3.0, 60)
+
+    shown.clear()
+    for span in (1.0, 2.0, 4.0, 5.0):  # faster than the surfaces can be computed
+        view.set_span(span)
+    settle(qtbot, view)
+    assert view.plane.span == 5.0
+    assert view.result.alphas[-1] == pytest.approx(5.0)
+    # Whatever was dropped, nothing outdated was drawn after the newest request was made.
+    assert shown[-1] == (5.0, 60)
+    assert all(span == 5.0 for span, _ in shown[shown.index((5.0, PREVIEW_RESOLUTION)):])
+
+
+def test_log_scale_heights():
+    values = np.array([[0.01, 0.1], [1.0, 10.0]])
+    heights, log = display_heights(values, True)
+    assert log
+    np.testing.assert_allclose(heights, [[-2, -1], [0, 1]])
+    # The signed mean error can be negative: no logarithm, the heights stay linear.
+    heights, log = display_heights(np.array([[-1.0, 2.0]]), True)
+    assert not log
+    np.testing.assert_array_equal(heights, [[-1.0, 2.0]])
+
+
+def test_log_scale_in_the_view(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    linear = view.result.values
+    view.set_log_scale(True)
+    settle(qtbot, view)
+    assert view.result.log
+    np.testing.assert_allclose(view.result.heights, np.log10(linear))
+
+
+# ------------------------------------------------------------------------------ the path
+def test_path_grows_while_training_and_rests_on_the_surface(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    anchor = view.plane.anchor.copy()
+    lengths = []
+    for _ in range(4):
+        trainer.step(30)
+        view.on_snapshot(snapshot(trainer))
+        qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+        lengths.append(len(view.path_xy))
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    # The surface stayed anchored: the path moved across it.
+    np.testing.assert_array_equal(view.plane.anchor, anchor)
+
+    path = trainer.path_points()
+    plane = view.plane
+    i, j = plane.weights
+    # Weight axes: the coordinates are how far the two weights moved from the anchor.
+    np.testing.assert_allclose(view.path_xy[:, 0], path[:, i] - anchor[i], atol=1e-9)
+    np.testing.assert_allclose(view.path_xy[:, 1], path[:, j] - anchor[j], atol=1e-9)
+    np.testing.assert_allclose(view.path_xy,
+                               landscape.project(path, plane.anchor, plane.d1, plane.d2))
+
+    # The marker sits on the surface: the cost with these two weights moved, others anchored.
+    alpha, beta = view.path_xy[-1]
+    on_plane = anchor.copy()
+    on_plane[i] += alpha
+    on_plane[j] += beta
+    result = view.result
+    height_range = result.hi - result.lo
+    assert view.path_heights[-1] == pytest.approx(reference_cost(trainer, on_plane),
+                                                  abs=0.01 * height_range)
+    if view.scene is not None:
+        drawn = view.scene.path.pos
+        assert len(drawn) == len(path)
+        np.testing.assert_allclose(view.scene.marker.pos[0, :2], view.path_xy[-1], atol=1e-5)
+        assert result.lo <= view.scene.marker.pos[0, 2] <= result.hi + 0.05 * height_range
+
+
+def test_new_run_reanchors_and_recentre_moves_the_anchor(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    trainer.step(100)
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+
+    view.recentre()
+    settle(qtbot, view)
+    np.testing.assert_array_equal(view.plane.anchor, trainer.network.params)
+    assert view.plane.anchor_step == trainer.step_count
+    np.testing.assert_allclose(view.path_xy[-1], [0.0, 0.0], atol=1e-12)
+
+    trainer.reset()
+    view.on_snapshot(snapshot(trainer, run=1))
+    settle(qtbot, view)
+    assert view.plane.run == 1 and view.plane.anchor_step == 0
+    np.testing.assert_array_equal(view.plane.anchor, trainer.network.params)
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    assert len(view.path_xy) == 1
+
+
+def test_regularization_change_recomputes_the_surface(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    before = view.result.values
+    trainer.apply_config(dataclasses.replace(trainer.config, regularization="l2",
+                                             reg_rate=0.1))
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: view.is_settled() and view.plane.l2 == 0.1, timeout=TIMEOUT)
+    assert np.all(view.result.values >= before)  # the L2 penalty only adds
+
+
+# ------------------------------------------------------------------------------ axis modes
+def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    net = trainer.network
+    i = landscape.param_index(net, "W", 0, 1, 2)
+    j = landscape.param_index(net, "b", 1, 0)
+    view.set_weight_axes(i, j)
+    settle(qtbot, view)
+    assert view.plane.labels == ("W0[1→2]", "b1[0]")
+    assert view.plane.offsets == (net.params[i], net.params[j])
+    d1, d2 = landscape.weight_directions(net, i, j)
+    np.testing.assert_array_equal(view.plane.d1, d1)
+    np.testing.assert_array_equal(view.plane.d2, d2)
+    assert [combo.currentData() for combo in view.weight_combos] == [i, j]
+    assert "held at its anchor value" in view.info.text()
+
+    # A network diagram fills axis 1, then axis 2, then axis 1 again.
+    k = landscape.param_index(net, "W", 0, 0, 0)
+    assert view.select_weight_axis(k) == 0
+    assert view.weight_axes == (k, j)
+    assert view.select_weight_axis(i) == 1
+    assert view.weight_axes == (k, i)
+    assert view.select_weight_axis(j) == 0
+    assert view.weight_axes == (j, i)
+    settle(qtbot, view)
+    assert view.plane.weights == (j, i)
+
+    # Picking from the lists does the same.
+    view.weight_combos[0].setCurrentIndex(view.weight_combos[0].findData(k))
+    settle(qtbot, view)
+    assert view.plane.weights == (k, i)
+    with pytest.raises(ValueError):
+        view.set_weight_axes(i, i)
+
+
+def test_random_directions_and_new_seed(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    view.set_mode("random")
+    settle(qtbot, view)
+    plane = view.plane
+    assert plane.mode == "random" and plane.span == 1.0
+    assert "filter-normalized" in plane.labels[0]
+    d1, d2 = landscape.random_directions(trainer.network, seed=plane.seed)
+    np.testing.assert_array_equal(plane.d1, d1)
+    np.testing.assert_array_equal(plane.d2, d2)
+    assert "projected onto this plane" in view.info.text()
+    assert view.seed_button.isVisible() and not view.weight_combos[0].isVisible()
+
+    view.new_directions()
+    settle(qtbot, view)
+    assert view.plane.seed == plane.seed + 1
+    assert not np.allclose(view.plane.d1, plane.d1)
+    np.testing.assert_array_equal(view.plane.anchor, plane.anchor)
+
+
+def test_principal_directions_need_a_path(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    view.set_mode("pca")
+    qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
+    assert view.result is None
+
+    trainer.step(400)
+    assert len(trainer.path_points()) >= PCA_MIN_POINTS
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    plane = view.plane
+    path = trainer.path_points()
+    d1, d2, _ = landscape.pca_directions(path)
+    np.testing.assert_allclose(plane.d1, d1)
+    np.testing.assert_allclose(plane.d2, d2)
+    assert plane.labels[0].startswith("principal direction 1")
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    # The plane passes through the current weights and the path fits in the picture.
+    current = np.asarray(plane.offsets) + view.path_xy[-1]
+    np.testing.assert_allclose(current, [0.0, 0.0], atol=1e-9)
+    assert np.all(np.abs(view.path_xy) <= plane.span)
+    # Most of the path lies in its principal plane: its projection back is close to it.
+    back = plane.anchor + np.outer(view.path_xy[:, 0], plane.d1) \
+        + np.outer(view.path_xy[:, 1], plane.d2)
+    assert np.linalg.norm(back - path) < 0.2 * np.linalg.norm(path - path[-1])
+
+
+# ------------------------------------------------------------------------------ rendering
+def test_3d_view_renders_something(qtbot, make_view, trainer):
+    needs_opengl()
+    view = make_view()
+    qtbot.waitUntil(view.gl_available, timeout=TIMEOUT)
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    trainer.step(200)
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    image = view.scene.view.grabFramebuffer()
+    assert not image.isNull()
+    assert distinct_colours(image) > 500  # a shaded viridis surface, not a blank or grey box
+
+
+def test_export_png(qtbot, make_view, trainer, tmp_path):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    target = tmp_path / "surface.png"
+    assert view.export_png(target)
+    image = QImage(str(target))
+    assert not image.isNull() and image.width() > 300
+    assert distinct_colours(image) > 100
+    view.tabs.setCurrentWidget(view.contour)
+    contour_png = tmp_path / "contour.png"
+    assert view.export_png(contour_png)
+    assert distinct_colours(QImage(str(contour_png))) > 100
+
+
+def test_without_opengl_the_contour_map_stands_in(qtbot, make_view, trainer):
+    view = make_view(use_opengl=False)
+    assert view.scene is None and view.tabs.count() == 1
+    assert view.tabs.currentWidget() is view.contour
+    assert view.contour.notice.isVisible()
+    assert view.contour.notice.text().startswith("3-D view unavailable")
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    trainer.step(100)
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    x, _ = view.contour.path_curve.getData()
+    assert len(x) == len(trainer.path_points())
+    assert distinct_colours(view.contour.grab().toImage()) > 100
+
+
+def test_bilinear_is_exact_on_planes_and_at_nodes():
+    alphas = np.linspace(-2, 2, 9)
+    betas = np.linspace(-1, 3, 5)
+    A, B = np.meshgrid(alphas, betas)
+    heights = 3 * A - 2 * B + 1
+    xy = np.array([[0.3, 0.7], [-2.0, -1.0], [2.0, 3.0], [1.1, 2.9]])
+    np.testing.assert_allclose(bilinear(heights, alphas, betas, xy), 3 * xy[:, 0] - 2 * xy[:, 1] + 1)
+    # Beyond the plane: the height of the nearest edge.
+    assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
