@@ -50,6 +50,9 @@ def make_application(argv=None):
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
+    # The training thread and this one share one interpreter lock; when the UI thread wants it,
+    # make the worker hand it over within 0.5 ms instead of the default 5 ms (gui/worker.py).
+    sys.setswitchinterval(0.0005)
     app = QApplication.instance()
     if app is None:
         # Before the QApplication exists: lets several OpenGL views share shaders (see

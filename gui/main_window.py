@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
@@ -36,6 +36,8 @@ DEFAULT_SIZE = QSize(1400, 900)
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
 DEFAULT_SPEED = 10
 RESET_MESSAGE_MS = 8000
+#: Longest wait for the window to repaint after a snapshot before training goes on anyway (ms).
+FRAME_ACK_FALLBACK_MS = 60
 
 # Which settings say what when they change (in Config field order of importance).
 _DATA_FIELDS = ("dataset", "n_samples", "noise", "train_fraction", "seed", "data_path", "task")
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(self, config=None, settings=None, restore_layout=True, parent=None):
+        self._frame_ack_pending = False  # read by event(), which runs from the next line on
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.setDockNestingEnabled(True)
@@ -158,6 +161,12 @@ class MainWindow(QMainWindow):
         self.frames_shown = 0
 
         self.controller = TrainingController(self._config, parent=self)
+        # Training waits while the window paints a frame (gui/worker.py explains why): the
+        # window reports each frame shown after its repaint, or after a short fallback.
+        self.controller.defer_frame_ack = True
+        self._frame_ack_timer = QTimer(self)
+        self._frame_ack_timer.setSingleShot(True)
+        self._frame_ack_timer.timeout.connect(self._report_frame_shown)
         self._make_panels()
         self._make_run_controls()
         self._make_banner()
@@ -329,10 +338,17 @@ class MainWindow(QMainWindow):
             "accuracy": "Share of examples classified correctly: train / test.",
             "speed": "Mini-batch updates per second (while running).",
         }
+        # Fixed widths: a label that resized with its text would relayout (and repaint) the
+        # whole window at every frame.
+        samples = {"step": "step 10,000,000", "epoch": "epoch 1,000,000",
+                   "train": "train cost 0.0000e+00", "test": "test cost 0.0000e+00",
+                   "accuracy": "accuracy 100.0% / 100.0%", "speed": "100,000 steps/s"}
         for key in ("step", "epoch", "train", "test", "accuracy", "speed"):
             label = QLabel()
             label.setToolTip(tips[key])
             label.setContentsMargins(6, 0, 6, 0)
+            label.setFixedSize(label.fontMetrics().horizontalAdvance(samples[key]) + 14,
+                               label.sizeHint().height())
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
 
@@ -560,18 +576,46 @@ class MainWindow(QMainWindow):
             self._run = snap.run
             self.network_panel.set_io(snap.layer_sizes[0], snap.layer_sizes[-1])
         m, labels = snap.metrics, self.status_labels
-        labels["step"].setText(f"step {snap.step:,}")
-        labels["epoch"].setText(f"epoch {snap.epoch:,}")
-        labels["train"].setText(f"train cost {_fmt(m['train_cost'])}")
-        labels["test"].setText(f"test cost {_fmt(m['test_cost'])}")
-        if m.get("train_accuracy") is None:
-            labels["accuracy"].setVisible(False)
-        else:
-            labels["accuracy"].setVisible(True)
-            labels["accuracy"].setText(f"accuracy {_fmt(m['train_accuracy'], True)} / "
-                                       f"{_fmt(m['test_accuracy'], True)}")
-        labels["speed"].setText(f"{snap.steps_per_second:,.0f} steps/s" if snap.running
-                                else "paused")
+        self._set_status("step", f"step {snap.step:,}")
+        self._set_status("epoch", f"epoch {snap.epoch:,}")
+        self._set_status("train", f"train cost {_fmt(m['train_cost'])}")
+        self._set_status("test", f"test cost {_fmt(m['test_cost'])}")
+        classification = m.get("train_accuracy") is not None
+        if labels["accuracy"].isVisible() != classification:
+            labels["accuracy"].setVisible(classification)
+        if classification:
+            self._set_status("accuracy", f"accuracy {_fmt(m['train_accuracy'], True)} / "
+                                         f"{_fmt(m['test_accuracy'], True)}")
+        self._set_status("speed", f"{snap.steps_per_second:,.0f} steps/s" if snap.running
+                         else "paused")
+        self._arm_frame_ack()
+
+    def _set_status(self, key, text):
+        label = self.status_labels[key]
+        if label.text() != text:  # an unchanged label need not repaint
+            label.setText(text)
+
+    # ------------------------------------------------------------------ frame pacing
+    def _arm_frame_ack(self):
+        handle = self.windowHandle()
+        if handle is None or not self.isVisible() or self.isMinimized() or not handle.isExposed():
+            self._report_frame_shown()  # nothing will be painted: do not hold training up
+            return
+        self._frame_ack_pending = True
+        self._frame_ack_timer.start(FRAME_ACK_FALLBACK_MS)
+
+    @Slot()
+    def _report_frame_shown(self):
+        self._frame_ack_pending = False
+        self._frame_ack_timer.stop()
+        self.controller.frame_shown()
+
+    def event(self, event):
+        if self._frame_ack_pending and event.type() == QEvent.UpdateRequest:
+            # This event repaints every dirty widget of the window; the zero timer fires after.
+            self._frame_ack_pending = False
+            QTimer.singleShot(0, self._report_frame_shown)
+        return super().event(event)
 
     @Slot(bool)
     def _on_running_changed(self, running):

@@ -12,6 +12,14 @@ The UI thread talks to it only through :class:`TrainingController`, which queues
 the worker and re-emits the worker's snapshots in the UI thread, coalesced: when the UI falls
 behind, views skip to the newest snapshot instead of drawing every one.
 
+Why the worker pauses while the UI draws: both threads run Python, and only one of them can
+hold the interpreter lock at a time. A UI thread that redraws while the worker computes waits
+for the lock at every call into Qt (every few microseconds of drawing), so drawing a frame
+that takes 10 ms alone took hundreds of ms, and clicks waited as long. So while running, the
+worker hands over a snapshot, then idles in its event loop (not holding the lock) until the
+controller reports the frame shown (``frame_shown``), and trains until the next frame is due.
+Training and drawing take turns, which is all one interpreter can do anyway.
+
 :class:`LatestRequestRunner` runs a pure function off the UI thread where a newer request
 replaces a pending one (the pattern of Qt's Mandelbrot example), for views whose work is too
 heavy for the UI thread but only the newest answer matters.
@@ -33,10 +41,15 @@ CHUNK_BUDGET = 0.025
 #: Snapshots per second at most; also the frame rate that "steps per frame" refers to.
 MAX_SNAPSHOT_RATE = 30.0
 FRAME = 1.0 / MAX_SNAPSHOT_RATE
+#: Share of a frame the worker trains for at least, however long the UI took to draw.
+MIN_TRAIN_SHARE = 0.4
 #: Length of the sub-chunks between which the stop flag is checked (seconds).
 SUB_CHUNK = 0.002
 #: ``steps_per_frame`` value meaning "as fast as the machine goes".
 MAX_SPEED = 0
+#: While running, the worker waits for the UI to show a snapshot before training on (see
+#: ``TrainingWorker.frame_shown``); it goes on anyway after this long (seconds).
+ACK_TIMEOUT = 0.25
 
 # Config fields that choose the data: a change to them makes new data; other non-live changes
 # rebuild the network on the same data.
@@ -84,6 +97,8 @@ class TrainingWorker(QObject):
         self._frame_start = 0.0
         self._last_emit = -1.0
         self._min_interval = FRAME      # grows when capturing a snapshot is slow (huge nets)
+        self._awaiting_frame = False    # a snapshot is out and not yet shown
+        self._resume_at = 0.0           # when the next frame may start (paced speeds)
         self._run = 0
         self._sub_chunk = 1            # steps per sub-chunk, adapted to take ~SUB_CHUNK
         self._rate = collections.deque(maxlen=64)  # (time, step_count) while running
@@ -114,6 +129,7 @@ class TrainingWorker(QObject):
             return
         self._running = running
         self._pending_steps = 0
+        self._awaiting_frame = False
         self._rate.clear()
         if running:
             self._start_frame(time.perf_counter())
@@ -176,6 +192,14 @@ class TrainingWorker(QObject):
         self._steps_per_frame = max(int(n), 0)
 
     @Slot()
+    def frame_shown(self):
+        """The UI has shown the last snapshot: training may take the interpreter again."""
+        if self._awaiting_frame:
+            self._awaiting_frame = False
+            if self._running:
+                self._schedule(max(self._resume_at - time.perf_counter(), 0.0) * 1000.0)
+
+    @Slot()
     def shutdown(self):
         """Stop the timer, hand this object back to the main thread and end the thread."""
         self._stop.set()
@@ -223,30 +247,50 @@ class TrainingWorker(QObject):
             self.error.emit(f"Training stopped: {err}\n{traceback.format_exc(limit=3)}")
 
     def _tick_running(self):
+        now = time.perf_counter()
+        if self._awaiting_frame:
+            if now - self._last_emit < ACK_TIMEOUT:
+                # frame_shown() reschedules; this timer only guards against a lost reply.
+                self._schedule((ACK_TIMEOUT - (now - self._last_emit)) * 1000.0 + 1)
+                return
+            self._awaiting_frame = False
         flat_out = self._steps_per_frame == MAX_SPEED
         wanted = 1 << 62 if flat_out else self._steps_per_frame - self._frame_steps
-        self._frame_steps += self._train(wanted)
+        # Train until the next frame is due, but at least MIN_TRAIN_SHARE of a frame: when the
+        # UI takes most of a frame to draw, frames come less often rather than training stall.
+        budget = min(max(self._last_emit + self._min_interval - now, MIN_TRAIN_SHARE * FRAME),
+                     CHUNK_BUDGET)
+        self._frame_steps += self._train(wanted, budget)
         now = time.perf_counter()
         self._rate.append((now, self._trainer.step_count))
         if self._stop.is_set():
             return
         if flat_out or self._frame_steps < self._steps_per_frame:
             # Mid-frame (or flat out): keep going, showing a frame when one is due.
-            if now - self._last_emit >= self._min_interval:
-                self._emit_snapshot()
-            self._schedule(0)
+            if now - self._last_emit >= self._min_interval - 0.001:
+                self._emit_frame()
+            else:
+                self._schedule(0)
             return
         # Frames are FRAME apart; the slack keeps timer jitter from dropping every other one.
-        if now - self._last_emit >= self._min_interval - 0.005:
-            self._emit_snapshot()
         next_frame = max(self._frame_start + FRAME, now)
         self._start_frame(next_frame)
-        self._schedule((next_frame - time.perf_counter()) * 1000.0)
+        if now - self._last_emit >= self._min_interval - 0.005:
+            self._emit_frame(delay=next_frame - time.perf_counter())
+        else:
+            self._schedule((next_frame - time.perf_counter()) * 1000.0)
 
-    def _train(self, n) -> int:
-        """Run up to ``n`` steps within ``CHUNK_BUDGET``; return how many ran."""
+    def _emit_frame(self, delay=0.0):
+        """Emit a snapshot while running, then wait for frame_shown (or ``delay``, if longer)."""
+        self._emit_snapshot()
+        self._awaiting_frame = True
+        self._resume_at = time.perf_counter() + delay
+        self._schedule(ACK_TIMEOUT * 1000.0 + 1)
+
+    def _train(self, n, budget=CHUNK_BUDGET) -> int:
+        """Run up to ``n`` steps within ``budget`` seconds; return how many ran."""
         trainer, stop = self._trainer, self._stop
-        deadline = time.perf_counter() + CHUNK_BUDGET
+        deadline = time.perf_counter() + budget
         done = 0
         while done < n and not stop.is_set():
             m = min(n - done, self._sub_chunk)
@@ -303,6 +347,7 @@ class TrainingController(QObject):
     _request_config = Signal(object)
     _request_speed = Signal(int)
     _request_shutdown = Signal()
+    _report_frame_shown = Signal()
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -310,6 +355,10 @@ class TrainingController(QObject):
         self._running = False
         self._latest = None
         self._flush_queued = False
+        #: When True, whoever draws the views calls frame_shown() after they are painted (the
+        #: main window does, after its next repaint); otherwise the controller reports the
+        #: frame shown as soon as the views have taken it.
+        self.defer_frame_ack = False
         self._thread = QThread()
         self._thread.setObjectName("costscape-training")
         self._worker = TrainingWorker(config, data)
@@ -323,6 +372,7 @@ class TrainingController(QObject):
         self._request_config.connect(w.apply_config)
         self._request_speed.connect(w.set_steps_per_frame)
         self._request_shutdown.connect(w.shutdown)
+        self._report_frame_shown.connect(w.frame_shown)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
@@ -367,6 +417,10 @@ class TrainingController(QObject):
     def set_steps_per_frame(self, n):
         self._request_speed.emit(int(n))
 
+    def frame_shown(self):
+        """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""
+        self._report_frame_shown.emit()
+
     def is_alive(self) -> bool:
         return self._thread.isRunning()
 
@@ -391,6 +445,8 @@ class TrainingController(QObject):
         self._flush_queued = False
         if self._latest is not None:
             self.snapshot.emit(self._latest)
+        if not self.defer_frame_ack:
+            QTimer.singleShot(0, self.frame_shown)
 
     @Slot(bool)
     def _on_worker_running_changed(self, running):

@@ -102,6 +102,8 @@ class BoundaryPlot(QWidget):
         self._show_test = True
         self._threshold = 0.5
         self._task = None
+        self._legend_key = None
+        self._class_colours = None
 
         self.legend_label = QLabel()
         self.legend_label.setTextFormat(Qt.RichText)
@@ -177,7 +179,9 @@ class BoundaryPlot(QWidget):
             self._show_multiclass(grid)
         elif mode == "curve":
             self._show_curve(grid, data)
-        if new_data or mode in ("binary",):
+        legend_key = (mode, data.n_classes, snap.threshold)
+        if new_data or legend_key != self._legend_key:
+            self._legend_key = legend_key
             self._update_legend(snap)
 
     # ------------------------------------------------------------------ modes
@@ -303,10 +307,16 @@ class BoundaryPlot(QWidget):
         total = p.sum(axis=-1, keepdims=True)
         k = p.shape[-1]
         p = np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
-        colours = np.array([style.lighten(style.class_colour(i), _LIGHTEN_BACKGROUND)
-                            for i in range(k)])
-        rgb = (p @ colours).clip(0, 255).astype(np.uint8)
-        self.rgb_image.setImage(rgb, autoLevels=False, levels=(0, 255))
+        if self._class_colours is None or len(self._class_colours) != k:
+            self._class_colours = np.array([style.hex_to_rgb(style.class_colour(i))
+                                            for i in range(k)])
+        # Class colours blended by probability, washed towards white where the network is
+        # unsure (a 1/k-each guess is nearly white), so mixtures read as "undecided", not mud.
+        confidence = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0))
+        strength = 0.15 + 0.5 * confidence
+        rgb = 255.0 + (p @ self._class_colours - 255.0) * strength
+        self.rgb_image.setImage(rgb.clip(0, 255).astype(np.uint8), autoLevels=False,
+                                levels=(0, 255))
         self.rgb_image.setRect(self._grid_rect(grid))
 
     def _show_curve(self, grid, data):

@@ -15,7 +15,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from gui import style
 
@@ -28,6 +29,61 @@ def _fmt(value) -> str:
     if abs(value) >= 1e4 or abs(value) < 1e-3:
         return f"{value:.3e}"
     return f"{value:.4f}"
+
+
+_NICE_Y = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+_NICE_X = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(x, steps=_NICE_Y) -> float:
+    """The smallest ``step · 10^k`` >= ``x`` (x > 0): round numbers for axis ends."""
+    exponent = 10.0 ** math.floor(math.log10(x))
+    for step in steps:
+        if step * exponent >= x * (1 - 1e-12):
+            return step * exponent
+    return 10.0 * exponent
+
+
+class FixedLabel(QWidget):
+    """A rich-text label whose changing text never relayouts the window.
+
+    A QLabel asks its parent's layout to recompute at every setText (unless its size is fixed
+    both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
+    the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
+    this widget keeps the fixed height of ``lines`` lines.
+    """
+
+    def __init__(self, lines=1, parent=None):
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.RichText)
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self._lines = lines
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.fit_height("<br>".join(["Xg"] * lines))
+
+    def fit_height(self, sample):
+        """Fix the height to what ``sample`` (rich text) needs."""
+        old = self.label.text()
+        self.label.setText(sample)
+        self.setFixedHeight(self.label.sizeHint().height())
+        self.label.setText(old)
+
+    def setText(self, text):
+        if self.label.text() != text:
+            self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def resizeEvent(self, event):
+        self.label.setGeometry(0, 0, self.width(), self.height())
+        super().resizeEvent(event)
+
+
+def _set_text(label, text):
+    if label.text() != text:
+        label.setText(text)
 
 
 def _swatch(colour, dashed=False) -> str:
@@ -44,9 +100,12 @@ class CostPlot(QWidget):
         self._run = None
         self._task = None
         self._log = False
+        # The plot follows the data with round-numbered ranges that change rarely (so the axes
+        # are not redrawn every frame) until the user pans or zooms; "A" (auto) resumes it.
+        self._follow = True
+        self._range_key = None
 
-        self.readout = QLabel()
-        self.readout.setTextFormat(Qt.RichText)
+        self.readout = FixedLabel(3)
         self.readout.setToolTip(
             "The cost the optimizer minimizes, split into its parts:\n"
             "cost = mean over the examples of the per-example loss + regularization penalty\n"
@@ -58,8 +117,7 @@ class CostPlot(QWidget):
             "early drop are both visible. Costs ≤ 0 (the signed mean error can go negative)\n"
             "have no logarithm and are left out.")
         self.log_box.toggled.connect(self._on_log_box_toggled)
-        self.accuracy_readout = QLabel()
-        self.accuracy_readout.setTextFormat(Qt.RichText)
+        self.accuracy_readout = FixedLabel(1)
         self.accuracy_readout.setToolTip("Share of examples whose predicted class is right.")
         header = QVBoxLayout()
         header.setContentsMargins(6, 4, 6, 0)
@@ -76,7 +134,6 @@ class CostPlot(QWidget):
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
         self.cost_item.getAxis("left").enableAutoSIPrefix(False)
-        self.cost_item.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.cost_item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.train_curve = self.cost_item.plot(name="train cost",
@@ -98,11 +155,8 @@ class CostPlot(QWidget):
         self.accuracy_item = self.accuracy_widget.getPlotItem()
         self.accuracy_item.setLabel("left", "accuracy", units="%")
         self.accuracy_item.setLabel("bottom", "epoch")
-        self.accuracy_item.showGrid(x=True, y=True, alpha=0.15)
         self.accuracy_item.setXLink(self.cost_item)
-        self.accuracy_item.setYRange(0, 100, padding=0.03)
         self.accuracy_item.setMouseEnabled(x=True, y=False)
-        self.accuracy_item.enableAutoRange(axis="y", enable=False)
         # Both plots share the epoch axis; equal left axis widths keep them lined up.
         for item in (self.cost_item, self.accuracy_item):
             item.getAxis("left").setWidth(58)
@@ -113,6 +167,12 @@ class CostPlot(QWidget):
         self.test_accuracy_curve = self.accuracy_item.plot(
             name="test", pen=pg.mkPen(style.ACCURACY_TEST, width=2))
 
+        for item in (self.cost_item, self.accuracy_item):
+            item.disableAutoRange()
+            item.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
+            item.autoBtn.clicked.connect(self._on_auto_button_clicked)
+        self.accuracy_item.setYRange(0, 100, padding=0.03)
+
         # Crosshair: a vertical line in each plot and a text readout.
         self.cursor_lines = []
         for item in (self.cost_item, self.accuracy_item):
@@ -121,14 +181,21 @@ class CostPlot(QWidget):
             line.setVisible(False)
             item.addItem(line, ignoreBounds=True)
             self.cursor_lines.append(line)
-        self.cursor_readout = QLabel(" ")
-        self.cursor_readout.setTextFormat(Qt.RichText)
+        self.cursor_readout = FixedLabel(1)
         self.cursor_readout.setStyleSheet("color: #444;")
         self.cursor_readout.setToolTip("Values at the epoch under the mouse pointer.")
         for widget in (self.cost_widget, self.accuracy_widget):
             widget.scene().sigMouseMoved.connect(
                 lambda pos, w=widget: self._on_mouse_moved(w, pos))
             widget.installEventFilter(self)
+
+        # Fixed heights: labels whose size followed their text would relayout the window at
+        # every frame (and make it repaint everything).
+        self._set_readout({"train_cost": 1.0, "test_cost": 1.0, "train_loss": 1.0,
+                           "test_loss": 1.0, "reg_term": 0.0, "train_accuracy": 1.0,
+                           "test_accuracy": 1.0})
+        self.readout.fit_height(self.readout.text())
+        self._set_readout(None)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -150,8 +217,7 @@ class CostPlot(QWidget):
         self._history = history
         if snap.run != self._run:
             self._run = snap.run
-            self.cost_item.enableAutoRange()
-            self.accuracy_item.enableAutoRange(axis="x")
+            self._follow, self._range_key = True, None
         if snap.task != self._task:
             self._task = snap.task
             classification = snap.task != "regression"
@@ -171,6 +237,52 @@ class CostPlot(QWidget):
             self.train_accuracy_curve.setData(epoch, 100.0 * history["train_accuracy"])
             self.test_accuracy_curve.setData(epoch, 100.0 * history["test_accuracy"])
         self._set_readout(snap.metrics, snap.config.regularization)
+        self._follow_data()
+
+    def _follow_data(self):
+        """Set round-numbered ranges around the history (when following the data)."""
+        history = self._history
+        if not self._follow or history is None:
+            return
+        x_high = nice_ceil(max(float(history["epoch"][-1]), 0.5) * 1.02, _NICE_X)
+        keys = ["train_cost", "test_cost"]
+        if self.reg_curve.isVisible():
+            keys += ["train_loss", "reg_term"]
+        values = np.concatenate([history[k] for k in keys])
+        values = values[np.isfinite(values)]
+        if self._log:
+            values = values[values > 0]
+        if values.size == 0:
+            return
+        low, high = float(values.min()), float(values.max())
+        if self._log:
+            # Quarter decades, in log10 units (what the view box uses in log mode).
+            y_range = (math.floor(math.log10(low) * 4) / 4, math.ceil(math.log10(high) * 4) / 4)
+            if y_range[1] <= y_range[0]:
+                y_range = (y_range[0], y_range[0] + 0.25)
+        else:
+            y_low = 0.0 if low >= 0 else -nice_ceil(-low)
+            y_high = nice_ceil(high) if high > 0 else 0.0
+            if y_high <= y_low:
+                y_high = y_low + 1.0
+            y_range = (y_low, y_high)
+        key = (x_high, y_range)
+        if key != self._range_key:
+            self._range_key = key
+            self.cost_item.vb.setRange(xRange=(0.0, x_high), yRange=y_range, padding=0.02)
+
+    @Slot()
+    def _on_range_changed_manually(self):
+        self._follow = False
+
+    @Slot()
+    def _on_auto_button_clicked(self):
+        # The plot's own "A" button turned pyqtgraph's auto-range on; follow the data instead.
+        for item in (self.cost_item, self.accuracy_item):
+            item.disableAutoRange()
+        self.accuracy_item.setYRange(0, 100, padding=0.03)
+        self._follow, self._range_key = True, None
+        self._follow_data()
 
     def _positive(self, values):
         # In log mode, costs <= 0 have no logarithm: leave them out rather than let -inf in.
@@ -207,13 +319,13 @@ class CostPlot(QWidget):
                 f"<tr><td style='white-space: nowrap'>{_swatch(colour)} {name}</td>"
                 + cell.format(f"<b>{_fmt(metrics[name + '_cost'])}</b>")
                 + cell.format(_fmt(metrics[name + "_loss"])) + cell.format(reg_text) + "</tr>")
-        self.readout.setText("<table cellspacing='0'>" + "".join(rows) + "</table>")
+        _set_text(self.readout, "<table cellspacing='0'>" + "".join(rows) + "</table>")
         if metrics.get("train_accuracy") is None:
-            self.accuracy_readout.setText("")
+            _set_text(self.accuracy_readout, "")
         else:
-            self.accuracy_readout.setText(
-                f"accuracy: train <b>{100 * metrics['train_accuracy']:.1f}%</b>, "
-                f"test <b>{100 * metrics['test_accuracy']:.1f}%</b>")
+            _set_text(self.accuracy_readout,
+                      f"accuracy: train <b>{100 * metrics['train_accuracy']:.1f}%</b>, "
+                      f"test <b>{100 * metrics['test_accuracy']:.1f}%</b>")
 
     @Slot(bool)
     def _on_log_box_toggled(self, checked):
@@ -225,7 +337,7 @@ class CostPlot(QWidget):
             self.log_box.setChecked(self._log)
         self.cost_item.setLogMode(x=False, y=self._log)
         self.cost_item.setLabel("left", "cost (log scale)" if self._log else "cost")
-        self.cost_item.enableAutoRange()
+        self._follow, self._range_key = True, None
         if self._history is not None:
             h = self._history
             self.train_curve.setData(h["epoch"], self._positive(h["train_cost"]))
@@ -233,6 +345,7 @@ class CostPlot(QWidget):
             if self.reg_curve.isVisible():
                 self.loss_curve.setData(h["epoch"], self._positive(h["train_loss"]))
                 self.reg_curve.setData(h["epoch"], self._positive(h["reg_term"]))
+        self._follow_data()
 
     # ------------------------------------------------------------------ crosshair
     def _on_mouse_moved(self, widget, pos):
