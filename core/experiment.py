@@ -213,14 +213,9 @@ def save(path, trainer: Trainer):
     Raises
     ------
     ExperimentError
-        When the file cannot be written (no such folder, no permission, disk full), or the
-        trainer's settings and data disagree about the task (such a file could not be opened).
-        The file at ``path``, if any, is then unchanged.
+        When the file cannot be written (no such folder, no permission, disk full). The file
+        at ``path``, if any, is then unchanged.
     """
-    # load() refuses such a pair, so refuse it here rather than write a file that cannot open.
-    if trainer.config.task != trainer.data.task:
-        raise ExperimentError(path, f"the settings are for a {trainer.config.task} task but "
-                                    f"the data are a {trainer.data.task} task", "save")
     header, arrays = _pack(trainer)
     blob = np.frombuffer(json.dumps(header, allow_nan=False).encode("utf-8"), dtype=np.uint8)
     _write_or_explain(path, lambda f: np.savez(f, header=blob, **arrays))
@@ -239,9 +234,9 @@ def _pack(trainer):
                         "position": int(state["position"]), "rng": state["rng"],
                         "optimizer_t": optimizer_t, "optimizer_arrays": sorted(optimizer),
                         "history_stride": int(state["history"]["stride"]),
-                        "history_capacity": _capacity(trainer, "history"),
+                        "history_capacity": trainer.history_capacity,
                         "path_stride": int(state["path"]["stride"]),
-                        "path_capacity": _capacity(trainer, "path")}}
+                        "path_capacity": trainer.path_capacity}}
     arrays = {"params": state["params"], "order": state["order"].astype(np.int64),
               "history": state["history"]["rows"], "path": state["path"]["rows"],
               "X_train": data.X_train, "y_train": data.y_train,
@@ -251,11 +246,6 @@ def _pack(trainer):
                  for key, value in optimizer.items()}}
     return header, arrays
 
-
-def _capacity(trainer, log) -> int:
-    # The decimation of a log depends on its capacity, so an exact resume needs it; the
-    # trainer keeps the constructor argument only privately.
-    return int(getattr(trainer, f"_{log}_capacity"))
 
 
 def _app_version() -> dict:

@@ -107,7 +107,8 @@ class Trainer:
         Use these data instead of generating ``config.dataset`` (e.g. a loaded CSV or points a
         learner drew).
     history_capacity, path_capacity : int
-        Bounds of :attr:`history` and :attr:`path` (see :class:`DecimatedLog`).
+        Bounds of :attr:`history` and :attr:`path` (see :class:`DecimatedLog`); kept as
+        attributes of the same names.
 
     Attributes
     ----------
@@ -126,12 +127,15 @@ class Trainer:
     def __init__(self, config: Config, data=None, history_capacity=2000, path_capacity=500):
         self.config = config
         self.data = data if data is not None else load_data(config)
-        self._history_capacity, self._path_capacity = history_capacity, path_capacity
+        self.history_capacity, self.path_capacity = history_capacity, path_capacity
         self._build()
 
     # ----------------------------------------------------------------- set-up
     def _build(self):
         cfg, data = self.config, self.data
+        if data.task != cfg.task:
+            raise ConfigError(f"the data are a {data.task} task but the config is for a "
+                              f"{cfg.task} task")
         self.loss = losses.get(cfg.loss)
         try:
             features.check(cfg.features, data.n_features)
@@ -154,8 +158,8 @@ class Trainer:
         self._position = 0
         self.step_count = 0
         self.epoch = 0
-        self.history = DecimatedLog(len(HISTORY_FIELDS), self._history_capacity)
-        self.path = DecimatedLog(self.network.n_params, self._path_capacity)
+        self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
+        self.path = DecimatedLog(self.network.n_params, self.path_capacity)
         self._record()
 
     def reset(self):
@@ -277,6 +281,10 @@ class Trainer:
         if params.shape != self.network.params.shape:
             raise ValueError(f"saved weights have {params.size} values; this network has "
                              f"{self.network.n_params}")
+        for key, value in state["optimizer"].items():
+            if key != "t" and np.shape(value) != params.shape:
+                raise ValueError(f"saved optimizer state {key!r} has shape {np.shape(value)}; "
+                                 f"the weights have {params.shape}")
         order = np.asarray(state["order"], dtype=np.int64)
         if sorted(order.tolist()) != list(range(len(self.data.X_train))):
             raise ValueError("saved shuffling order does not match the training data")
