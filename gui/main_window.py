@@ -111,6 +111,15 @@ class Banner(QFrame):
         self._timer.timeout.connect(self.clear)
         self.setVisible(False)
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self):
+        # A toolbar's layout ignores height-for-width, so size the wrapped text by hand.
+        width = max(self.label.width(), 200)
+        self.label.setFixedHeight(self.label.heightForWidth(width))
+
     def show_message(self, text, level="info", timeout_ms=None):
         background, border, colour = style.BANNER[level]
         self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
@@ -118,6 +127,7 @@ class Banner(QFrame):
         self.label.setText(text)
         self.level = level
         self.setVisible(True)
+        self._fit_height()
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:

@@ -42,7 +42,7 @@ CHUNK_BUDGET = 0.025
 MAX_SNAPSHOT_RATE = 30.0
 FRAME = 1.0 / MAX_SNAPSHOT_RATE
 #: Share of a frame the worker trains for at least, however long the UI took to draw.
-MIN_TRAIN_SHARE = 0.4
+MIN_TRAIN_SHARE = 0.3
 #: Length of the sub-chunks between which the stop flag is checked (seconds).
 SUB_CHUNK = 0.002
 #: ``steps_per_frame`` value meaning "as fast as the machine goes".

@@ -244,14 +244,15 @@ class BoundaryPlot(QWidget):
             else:
                 xs, ys = X[:, 0], X[:, 1]
             colours = self._point_colours(data, y[:, 0])
+            size = 14 if len(X) < 50 else 8 if len(X) < 2000 else 5
             if train:
                 brushes = [pg.mkBrush(c) for c in colours]
                 pens = pg.mkPen("w", width=1.2)
-                item.setData(xs, ys, brush=brushes, pen=pens, size=8 if len(X) < 2000 else 5)
+                item.setData(xs, ys, brush=brushes, pen=pens, size=size)
             else:
                 pens = [pg.mkPen(c, width=2) for c in colours]
                 item.setData(xs, ys, brush=pg.mkBrush(255, 255, 255, 170), pen=pens,
-                             size=8 if len(X) < 2000 else 5)
+                             size=size + 4 if len(X) < 50 else size)
         self.test_points.setVisible(self._show_test)
 
     def _point_colours(self, data, y):

@@ -133,7 +133,8 @@ class CostPlot(QWidget):
         self.cost_item = self.cost_widget.getPlotItem()
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
-        self.cost_item.getAxis("left").enableAutoSIPrefix(False)
+        for axis in ("left", "bottom"):
+            self.cost_item.getAxis(axis).enableAutoSIPrefix(False)
         self.legend = self.cost_item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.train_curve = self.cost_item.plot(name="train cost",
@@ -155,6 +156,7 @@ class CostPlot(QWidget):
         self.accuracy_item = self.accuracy_widget.getPlotItem()
         self.accuracy_item.setLabel("left", "accuracy", units="%")
         self.accuracy_item.setLabel("bottom", "epoch")
+        self.accuracy_item.getAxis("bottom").enableAutoSIPrefix(False)
         self.accuracy_item.setXLink(self.cost_item)
         self.accuracy_item.setMouseEnabled(x=True, y=False)
         # Both plots share the epoch axis; equal left axis widths keep them lined up.
