@@ -82,5 +82,5 @@ refresh_caches
 echo "Installed Costscape for $(id -un):"
 echo "  app:   $app_dest/costscape"
 echo "  menu:  $desktop"
-echo "  icons: $icons/{16..512}/apps/costscape.png and scalable/apps/costscape.svg"
+echo "  icons: $icons/NxN/apps/costscape.png (N = ${sizes[*]}) and scalable/apps/costscape.svg"
 echo "Remove with: scripts/install_desktop.sh --uninstall"
