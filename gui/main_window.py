@@ -117,8 +117,9 @@ class Banner(QFrame):
 
     def _fit_height(self):
         # A toolbar's layout ignores height-for-width, so size the wrapped text by hand.
-        width = max(self.label.width(), 200)
-        self.label.setFixedHeight(self.label.heightForWidth(width))
+        height = self.label.heightForWidth(max(self.label.width(), 200))
+        if height > 0:
+            self.label.setFixedHeight(height)
 
     def show_message(self, text, level="info", timeout_ms=None):
         background, border, colour = style.BANNER[level]
@@ -283,7 +284,8 @@ class MainWindow(QMainWindow):
         self.speed_slider.setFixedWidth(160)
         self.speed_slider.setValue(SPEEDS.index(DEFAULT_SPEED))
         self.speed_slider.setToolTip(
-            f"Speed: mini-batch steps per frame ({MAX_SNAPSHOT_RATE:g} frames a second). More "
+            f"Speed: mini-batch steps per frame (about {round(MAX_SNAPSHOT_RATE, -1):g} frames a "
+            f"second). More "
             f"steps per frame train faster; you see fewer of the states in between. 'max' trains "
             f"as fast as this computer can.")
         self.speed_label = QLabel()

@@ -38,8 +38,9 @@ from gui.snapshot import Snapshot
 
 #: Longest stretch of training between two visits to the worker's event loop (seconds).
 CHUNK_BUDGET = 0.025
-#: Snapshots per second at most; also the frame rate that "steps per frame" refers to.
-MAX_SNAPSHOT_RATE = 30.0
+#: Snapshots per second at most ("about 30"); also the frame rate "steps per frame" refers
+#: to. A little above 30 so that a busy machine's occasional late frame still leaves 30.
+MAX_SNAPSHOT_RATE = 32.0
 FRAME = 1.0 / MAX_SNAPSHOT_RATE
 #: Share of a frame the worker trains for at least, however long the UI took to draw.
 MIN_TRAIN_SHARE = 0.3
@@ -96,6 +97,8 @@ class TrainingWorker(QObject):
         self._frame_steps = 0          # steps done in the current frame
         self._frame_start = 0.0
         self._last_emit = -1.0
+        self._capture_time = 0.0        # running estimate of Snapshot.capture's duration
+        self._frame_due = 0.0           # when the next frame should start capturing
         self._min_interval = FRAME      # grows when capturing a snapshot is slow (huge nets)
         self._awaiting_frame = False    # a snapshot is out and not yet shown
         self._resume_at = 0.0           # when the next frame may start (paced speeds)
@@ -258,8 +261,8 @@ class TrainingWorker(QObject):
         wanted = 1 << 62 if flat_out else self._steps_per_frame - self._frame_steps
         # Train until the next frame is due, but at least MIN_TRAIN_SHARE of a frame: when the
         # UI takes most of a frame to draw, frames come less often rather than training stall.
-        budget = min(max(self._last_emit + self._min_interval - now, MIN_TRAIN_SHARE * FRAME),
-                     CHUNK_BUDGET)
+        due = self._frame_due - self._capture_time
+        budget = min(max(due - now, MIN_TRAIN_SHARE * FRAME), CHUNK_BUDGET)
         self._frame_steps += self._train(wanted, budget)
         now = time.perf_counter()
         self._rate.append((now, self._trainer.step_count))
@@ -267,7 +270,7 @@ class TrainingWorker(QObject):
             return
         if flat_out or self._frame_steps < self._steps_per_frame:
             # Mid-frame (or flat out): keep going, showing a frame when one is due.
-            if now - self._last_emit >= self._min_interval - 0.001:
+            if now >= self._frame_due - self._capture_time - 0.001:
                 self._emit_frame()
             else:
                 self._schedule(0)
@@ -317,12 +320,19 @@ class TrainingWorker(QObject):
         return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
 
     def _emit_snapshot(self):
-        start = time.perf_counter()
+        # Frames are due on a regular schedule, FRAME (or _min_interval) apart, counted from
+        # when capturing starts: a frame that comes a little late makes the next one come a
+        # little early, so the rate stays at MAX_SNAPSHOT_RATE on a busy machine.
+        start = self._last_emit = time.perf_counter()
+        late = start - self._frame_due
+        base = self._frame_due if 0.0 <= late < 0.5 * self._min_interval else start
+        self._frame_due = base + self._min_interval
         snap = Snapshot.capture(self._trainer, self._run, self._steps_per_second(), self._running)
-        self._last_emit = time.perf_counter()
+        took = time.perf_counter() - start
+        self._capture_time = 0.7 * self._capture_time + 0.3 * took
         # Spend at most about a quarter of the time capturing (a 8x256 network on 100x100 grid
         # points takes a while); small networks stay at the full frame rate.
-        self._min_interval = max(FRAME, 4.0 * (self._last_emit - start))
+        self._min_interval = max(FRAME, 4.0 * took)
         self.snapshot.emit(snap)
 
 
