@@ -29,8 +29,10 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QLinearGradient, QPainter
+from PySide6.QtCore import (QCoreApplication, QEvent, QPointF, QRect, QRectF, QSize, Qt,
+                            QTimer, Signal, Slot)
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QGuiApplication, QImage, QLinearGradient,
+                           QMatrix4x4, QPainter, QSurfaceFormat, QVector3D)
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
                                QLabel, QPushButton, QSizePolicy, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -69,7 +71,9 @@ BOX_HEIGHT = 1.0
 LIFT = 0.012
 #: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
 #: it grows when drawing is slow so that the UI stays responsive.
-MIN_UPDATE_MS = 33
+MIN_UPDATE_MS = 30
+#: When a snapshot was skipped, draw it this late if no newer one comes (ms).
+LATE_UPDATE_MS = 150
 #: Default camera: a view from the front right, above the plane.
 CAMERA = {"distance": 4.0, "elevation": 32.0, "azimuth": -62.0}
 
@@ -301,31 +305,218 @@ class _ColourLegend(QWidget):
         painter.end()
 
 
+class ParamPicker(QWidget):
+    """One parameter chosen by layer and neuron: ``[W1 ▾] [from ▾] → [to ▾]``.
+
+    Three short lists instead of one list of every parameter (thousands in a big network).
+    ``changed`` is emitted when the learner picks another parameter.
+    """
+
+    changed = Signal()
+
+    _KINDS = {"W": "weights", "b": "biases", "slope": "PReLU slopes",
+              "W'": "second-piece weights", "b'": "second-piece biases"}
+
+    def __init__(self, axis, parent=None):
+        super().__init__(parent)
+        self._net = None
+        self.block_combo = QComboBox()
+        self.from_combo = QComboBox()
+        self.arrow = QLabel("→")
+        self.to_combo = QComboBox()
+        tip = (f"Parameter along axis {axis}: its layer, then the neuron it comes from and the "
+               f"neuron it goes to.\nW1[2→0] is the weight of layer 1 from neuron 2 of the layer "
+               f"below to neuron 0; b0[3] is the bias of neuron 3 of layer 0\n(layer 0 connects "
+               f"the inputs to the first hidden layer).")
+        for combo, length in ((self.block_combo, 4), (self.from_combo, 2), (self.to_combo, 2)):
+            combo.setToolTip(tip)
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(length)
+        self.block_combo.currentIndexChanged.connect(self._on_block_combo_changed)
+        self.from_combo.currentIndexChanged.connect(self._on_neuron_combo_changed)
+        self.to_combo.currentIndexChanged.connect(self._on_neuron_combo_changed)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        for widget in (self.block_combo, self.from_combo, self.arrow, self.to_combo):
+            row.addWidget(widget)
+
+    def set_network(self, net):
+        """List ``net``'s parameter blocks (keeps nothing of the previous network)."""
+        self._net = net
+        self.block_combo.blockSignals(True)
+        self.block_combo.clear()
+        for k, block in enumerate(net.blocks):
+            self.block_combo.addItem(block.label, k)
+            self.block_combo.setItemData(
+                k, f"{block.label}: {self._KINDS[block.kind]}, "
+                   f"{_layer_name(net.layer_sizes, block.layer)}", Qt.ToolTipRole)
+        self.block_combo.blockSignals(False)
+        self._fill_neurons(0)
+
+    def _fill_neurons(self, block_index, i=0, j=0):
+        block = self._net.blocks[block_index]
+        matrix = len(block.shape) == 2
+        for combo, n, value in ((self.from_combo, block.shape[0], i),
+                                (self.to_combo, block.shape[1] if matrix else 0, j)):
+            combo.blockSignals(True)
+            combo.clear()
+            for k in range(n):
+                combo.addItem(str(k), k)
+            combo.setCurrentIndex(min(value, max(n - 1, 0)))
+            combo.blockSignals(False)
+        self.to_combo.setVisible(matrix)
+        self.arrow.setVisible(matrix)
+        self.from_combo.setToolTip("From neuron" if matrix else "Neuron")
+
+    def index(self):
+        """The flat parameter index picked (None before a network is set)."""
+        if self._net is None:
+            return None
+        block = self._net.blocks[self.block_combo.currentIndex()]
+        i = max(self.from_combo.currentIndex(), 0)
+        if len(block.shape) == 2:
+            return block.start + i * block.shape[1] + max(self.to_combo.currentIndex(), 0)
+        return block.start + i
+
+    def set_index(self, index):
+        """Show flat parameter ``index`` (no ``changed`` signal)."""
+        if self._net is None:
+            return
+        start = [block.start for block in self._net.blocks]
+        k = int(np.searchsorted(start, index, side="right") - 1)
+        block = self._net.blocks[k]
+        offset = index - block.start
+        i, j = divmod(offset, block.shape[1]) if len(block.shape) == 2 else (offset, 0)
+        self.block_combo.blockSignals(True)
+        self.block_combo.setCurrentIndex(k)
+        self.block_combo.blockSignals(False)
+        self._fill_neurons(k, i, j)
+
+    @Slot(int)
+    def _on_block_combo_changed(self, k):
+        if k >= 0:
+            self._fill_neurons(k)
+            self.changed.emit()
+
+    @Slot(int)
+    def _on_neuron_combo_changed(self, _k):
+        self.changed.emit()
+
+
+class _GLHost(QWidget):
+    """Holds the GL window's container; when the widget tree is rendered into an image
+    (``QWidget.grab`` of the main window, for screenshots) it paints the GL frame, which a
+    window container cannot give. On screen the GL window covers this painting."""
+
+    def __init__(self, scene):
+        super().__init__()
+        self._scene = scene
+        self.container = QWidget.createWindowContainer(scene.view, self)
+        self.container.setMinimumSize(200, 160)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.container)
+        self.setToolTip("Drag to rotate, wheel to zoom, middle-drag to pan.")
+
+    def paintEvent(self, event):
+        if not self._scene.is_valid():
+            return
+        painter = QPainter(self)
+        frame = self._scene.view.grabFramebuffer()
+        painter.drawImage(QRectF(self.container.geometry()), frame)
+        painter.end()
+
+
 class _Scene3D:
     """The GL view and its items. Data items share one transform from plane units (α, β,
-    height) into the box; frame and labels are placed in box units."""
+    height) into the box; frame and labels are placed in box units.
+
+    The view is a ``QOpenGLWindow`` in a window container rather than pyqtgraph's
+    ``GLViewWidget`` (a ``QOpenGLWidget``): a ``QOpenGLWidget`` turns on OpenGL composition of
+    the *whole* main window, so every repaint of any plot went through (software) OpenGL. And
+    it is drawn at once with :meth:`paint_now` after each snapshot: pyqtgraph's GL items call
+    OpenGL through ctypes, which lets go of the interpreter lock at every call, so a paint that
+    ran while the training thread computes would wait for the lock hundreds of times. Right
+    after a snapshot the training worker is idle, waiting for the frame to be shown.
+    """
 
     def __init__(self):
         import pyqtgraph.opengl as gl
         from OpenGL import GL
 
-        self._gl = gl
 
-        class _View(gl.GLViewWidget):
-            """Times its own painting so that the view can slow down when drawing is slow."""
+        from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
+        from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+        from PySide6.QtOpenGL import QOpenGLWindow
+
+        class _View(GLViewMixin, QOpenGLWindow):
+            """pyqtgraph's GL view as a window of its own (see the class docstring)."""
 
             paint_seconds = 0.0
+
+            def __init__(self):
+                super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
+                fmt = QSurfaceFormat.defaultFormat()
+                fmt.setDepthBufferSize(24)
+                self.setFormat(fmt)
+
+            # What GLViewMixin and GLTextItem ask of a QWidget.
+            def devicePixelRatioF(self):
+                return self.devicePixelRatio()
+
+            def rect(self):
+                return QRect(0, 0, self.width(), self.height())
 
             def paintGL(self):
                 start = time.perf_counter()
                 super().paintGL()
                 self.paint_seconds = time.perf_counter() - start
 
+        class _Labels(GLGraphicsItem):
+            """Texts at 3-D points, all drawn with one QPainter (a GLTextItem opens one per
+            text, which costs about half a millisecond each in software OpenGL)."""
+
+            def __init__(self):
+                super().__init__()
+                self.entries = []
+
+            def set_entries(self, entries):
+                """``(pos, text, font, colour, alignment)`` tuples."""
+                self.entries = []
+                for pos, text, font, colour, align in entries:
+                    box = QFontMetrics(font).tightBoundingRect(text)
+                    dx = box.width() if align & Qt.AlignRight else (
+                        box.width() / 2 if align & Qt.AlignHCenter else 0.0)
+                    dy = box.height() / 2 if align & Qt.AlignVCenter else (
+                        box.height() if align & Qt.AlignTop else 0.0)
+                    self.entries.append((QVector3D(*map(float, pos)), text, font, colour,
+                                         -dx, dy))
+                self.update()
+
+            def paint(self):
+                if not self.entries:
+                    return
+                self.setupGLState()
+                view = self.view()
+                viewport = QMatrix4x4()
+                viewport.viewport(0.0, float(view.height()), float(view.width()),
+                                  -float(view.height()))
+                project = viewport * self.mvpMatrix()
+                painter = QPainter(view)
+                painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+                for pos, text, font, colour, dx, dy in self.entries:
+                    point = project.map(pos).toPointF()
+                    painter.setFont(font)
+                    painter.setPen(colour)
+                    painter.drawText(QPointF(point.x() + dx, point.y() + dy), text)
+                painter.end()
+
         on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
                   "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
         self.view = _View()
         self.view.setBackgroundColor("w")
-        self.view.setMinimumSize(200, 160)
+        self.widget = _GLHost(self)
         self.reset_camera()
 
         path_rgba = pg.mkColor(PATH_COLOUR).getRgbF()
@@ -359,7 +550,10 @@ class _Scene3D:
             item.setVisible(False)
             self.view.addItem(item)
         self.frame.setVisible(True)
-        self.labels = []
+        self.labels = _Labels()
+        self.labels.setDepthValue(20)
+        self.view.addItem(self.labels)
+        self._label_entries = []
 
     # ------------------------------------------------------------------ set-up
     def reset_camera(self):
@@ -368,16 +562,17 @@ class _Scene3D:
     def is_valid(self) -> bool:
         return self.view.isValid()
 
+    def paint_now(self):
+        """Draw now rather than at the window system's next update (see the class docstring)."""
+        if self.view.isExposed():
+            QCoreApplication.sendEvent(self.view, QEvent(QEvent.UpdateRequest))
+
     def _text(self, pos, text, colour="#333333", size=9, bold=False,
               align=Qt.AlignHCenter | Qt.AlignVCenter):
         font = QFont()
         font.setPointSizeF(size)
         font.setBold(bold)
-        item = self._gl.GLTextItem(pos=np.asarray(pos, dtype=float), text=text,
-                                   color=QColor(colour), font=font, alignment=align)
-        item.setDepthValue(20)
-        self.view.addItem(item)
-        self.labels.append(item)
+        self._label_entries.append((pos, text, font, QColor(colour), align))
 
     def set_surface(self, plane, result, height_title):
         """Show ``result`` for ``plane``: the mesh, its contours, the frame and the labels."""
@@ -400,9 +595,7 @@ class _Scene3D:
         self._draw_frame(plane, result, height_title)
 
     def _draw_frame(self, plane, result, height_title):
-        for item in self.labels:
-            self.view.removeItem(item)
-        self.labels = []
+        self._label_entries = []
         H = BOX_HEIGHT
         corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
         floor = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
@@ -426,9 +619,11 @@ class _Scene3D:
         self._text((1.42, 0, 0), plane.labels[1], colour="#111111", size=10, bold=True)
         for k in range(5):
             h = result.lo + k / 4 * (result.hi - result.lo)
+            # The lowest label sits above its tick, clear of the first α tick label below.
             self._text((-1.07, -1.07, k / 4 * H), _fmt(10 ** h if result.log else h) + " ",
-                       align=Qt.AlignRight | Qt.AlignVCenter)
+                       align=Qt.AlignRight | (Qt.AlignVCenter if k else Qt.AlignBottom))
         self._text((-1, -1, H * 1.1), height_title, colour="#111111", size=10, bold=True)
+        self.labels.set_entries(self._label_entries)
 
     def set_path(self, xy, heights, lo):
         """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units."""
@@ -483,6 +678,7 @@ class SurfaceView(QWidget):
         self._shown = None          # (plane, result) on screen
         self._path_xy = None
         self._path_heights = None
+        self._projector_plane = self._projector_matrix = None
         self._path_dirty = False
         self._last_update = 0.0
         self._min_interval_ms = MIN_UPDATE_MS
@@ -514,7 +710,7 @@ class SurfaceView(QWidget):
             row = QHBoxLayout(box)
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(2)
-            row.addWidget(self.scene.view, 1)
+            row.addWidget(self.scene.widget, 1)
             row.addWidget(self.legend)
             self.gl_container = box
             self.tabs.addTab(box, "3-D surface")
@@ -522,12 +718,14 @@ class SurfaceView(QWidget):
             self.gl_container = None
             self.contour.set_notice(f"3-D view unavailable: {problem}. Showing the contour map.")
         self.tabs.addTab(self.contour, "Contour map")
+        self.tabs.setCornerWidget(self.view_buttons, Qt.TopRightCorner)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
         layout.addLayout(self._axes_row)
+        layout.addWidget(self.weights_row)
         layout.addLayout(self._options_row)
         layout.addWidget(self.info)
         layout.addWidget(self.tabs, 1)
@@ -547,27 +745,30 @@ class SurfaceView(QWidget):
             "• Two random directions: random directions through all weights, each neuron's\n"
             "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
             "• Principal directions of the path: the plane the path so far lies closest to.")
+        self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.mode_combo.setMinimumContentsLength(16)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
-        self.weight_combos = (QComboBox(), QComboBox())
-        for k, combo in enumerate(self.weight_combos):
-            combo.setToolTip(
-                f"Parameter along axis {k + 1}. W1[2→0] is the weight of layer 1 from neuron 2 of "
-                f"the layer below to neuron 0;\nb0[3] the bias of neuron 3 of layer 0 (layer 0 "
-                f"connects the inputs to the first hidden layer).")
-            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-            combo.currentIndexChanged.connect(self._on_weight_combo_changed)
+        self.weight_pickers = (ParamPicker(1), ParamPicker(2))
+        for picker in self.weight_pickers:
+            picker.changed.connect(self._on_weight_picker_changed)
         self.seed_button = QPushButton("New directions")
         self.seed_button.setToolTip("Draw two new random directions (a new seed).")
         self.seed_button.clicked.connect(self._on_seed_button_clicked)
         self._axes_row = QHBoxLayout()
         self._axes_row.addWidget(QLabel("Axes:"))
         self._axes_row.addWidget(self.mode_combo)
-        self.axis_labels = (QLabel("1:"), QLabel("2:"))
-        for label, combo in zip(self.axis_labels, self.weight_combos):
-            self._axes_row.addWidget(label)
-            self._axes_row.addWidget(combo)
         self._axes_row.addWidget(self.seed_button)
         self._axes_row.addStretch(1)
+        # The two weights get a row of their own, shown in that mode only.
+        self.weights_row = QWidget()
+        weights = QHBoxLayout(self.weights_row)
+        weights.setContentsMargins(0, 0, 0, 0)
+        self.axis_labels = (QLabel("Axis 1:"), QLabel("Axis 2:"))
+        for label, picker in zip(self.axis_labels, self.weight_pickers):
+            weights.addWidget(label)
+            weights.addWidget(picker)
+            weights.addSpacing(8)
+        weights.addStretch(1)
 
         self.span_spin = QDoubleSpinBox()
         self.span_spin.setRange(SPAN_MIN, SPAN_MAX)
@@ -613,8 +814,14 @@ class SurfaceView(QWidget):
         self._options_row.addWidget(self.resolution_combo)
         self._options_row.addWidget(self.log_box)
         self._options_row.addStretch(1)
-        for button in (self.recentre_button, self.reset_view_button, self.export_button):
-            self._options_row.addWidget(button)
+        self._axes_row.addWidget(self.recentre_button)
+        # The view buttons sit at the right end of the tab bar, over what they act on.
+        self.view_buttons = QWidget()
+        buttons = QHBoxLayout(self.view_buttons)
+        buttons.setContentsMargins(0, 0, 0, 2)
+        buttons.setSpacing(2)
+        for button in (self.reset_view_button, self.export_button):
+            buttons.addWidget(button)
 
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -625,8 +832,7 @@ class SurfaceView(QWidget):
 
     def _show_mode_controls(self):
         weights = self._mode == "weights"
-        for widget in (*self.weight_combos, *self.axis_labels):
-            widget.setVisible(weights)
+        self.weights_row.setVisible(weights)
         self.seed_button.setVisible(self._mode == "random")
 
     def _set_status(self, text):
@@ -689,6 +895,9 @@ class SurfaceView(QWidget):
             self._build_plane()
         self._schedule_path_update()
 
+    #: The name the main window's ``add_view`` subscribes to snapshots.
+    show_snapshot = on_snapshot
+
     def set_weight_axes(self, i, j):
         """Show the cost against parameters ``i`` and ``j`` (flat indices into the params)."""
         i, j = int(i), int(j)
@@ -700,7 +909,7 @@ class SurfaceView(QWidget):
                     raise IndexError(f"parameter index {index} is outside "
                                      f"0..{self._net.n_params - 1}")
         self._weight_axes = (i, j)
-        self._select_weight_combos()
+        self._select_weight_pickers()
         self._set_mode("weights")
 
     def select_weight_axis(self, index) -> int:
@@ -806,7 +1015,9 @@ class SurfaceView(QWidget):
         if not same_shape or self._weight_axes is None \
                 or max(self._weight_axes) >= self._net.n_params:
             self._weight_axes = default_weight_axes(self._net)
-        self._fill_weight_combos()
+        for picker in self.weight_pickers:
+            picker.set_network(self._net)
+        self._select_weight_pickers()
         self._anchor = (np.array(snap.params), snap.step)
         self._path_xy = None
         if self._mode == "pca":
@@ -965,14 +1176,19 @@ class SurfaceView(QWidget):
         return text
 
     def _schedule_path_update(self):
+        """Draw the new path now, or skip this snapshot when drawing is slow.
+
+        Drawing now (not on a timer) matters: right after a snapshot the training worker waits
+        for the frame to be shown, so the UI has the interpreter to itself. A skipped snapshot
+        is drawn by the next one, or by a late timer when no next one comes (training paused).
+        """
         if not self.isVisible():
             self._path_dirty = True
             return
-        wait = self._min_interval_ms - (time.perf_counter() - self._last_update) * 1000.0
-        if wait <= 0:
+        if (time.perf_counter() - self._last_update) * 1000.0 >= self._min_interval_ms:
             self._update_path()
-        elif not self._update_timer.isActive():
-            self._update_timer.start(int(wait) + 1)
+        else:
+            self._update_timer.start(LATE_UPDATE_MS)
 
     @Slot()
     def _update_path(self):
@@ -987,12 +1203,26 @@ class SurfaceView(QWidget):
         path = np.asarray(snap.path)
         if snap.run != plane.run or path.ndim != 2 or path.shape[1] != plane.anchor.size:
             return
-        xy = landscape.project(path, plane.anchor, plane.d1, plane.d2)
+        xy = (path - plane.anchor) @ self._projector(plane)
         heights = np.clip(bilinear(result.heights, result.alphas, result.betas, xy),
                           result.lo, result.hi)
         self._path_xy, self._path_heights = xy, heights
         self._draw_path()
         self._report_position(plane, xy[-1])
+
+    def _projector(self, plane):
+        """The (n_params, 2) matrix ``M`` with ``project(p) = (p − anchor) @ M``, once per plane.
+
+        ``M = B·(BᵀB)⁻¹`` for ``B = [d1 d2]`` is the least-squares solution
+        :func:`core.landscape.project` computes, made once: per snapshot the path then costs
+        one small product instead of a LAPACK solve (which, on a busy machine, waited for
+        BLAS threads and took milliseconds).
+        """
+        if self._projector_plane is not plane:
+            basis = np.column_stack([plane.d1, plane.d2])
+            self._projector_matrix = basis @ np.linalg.inv(basis.T @ basis)
+            self._projector_plane = plane
+        return self._projector_matrix
 
     def _draw_path(self):
         """Move the path and marker of the tab on screen (the other tab catches up when shown)."""
@@ -1001,9 +1231,12 @@ class SurfaceView(QWidget):
         plane, result = self._shown
         if self.scene is not None and self.tabs.currentWidget() is self.gl_container:
             self.scene.set_path(self._path_xy, self._path_heights, result.lo)
-            # Slow down when drawing is slow (software OpenGL on a busy machine).
-            paint_ms = 1000.0 * self.scene.view.paint_seconds
-            self._min_interval_ms = max(MIN_UPDATE_MS, 3.0 * paint_ms)
+            start = time.perf_counter()
+            self.scene.paint_now()
+            # Slow down when drawing is slow (software OpenGL, a big window, a busy machine):
+            # the other views share the frame.
+            paint_ms = 1000.0 * (time.perf_counter() - start)
+            self._min_interval_ms = max(MIN_UPDATE_MS, 5.0 * paint_ms)
         else:
             self.contour.set_path(self._path_xy + np.asarray(plane.offsets))
 
@@ -1015,32 +1248,10 @@ class SurfaceView(QWidget):
         elif self.status.text().startswith("The weights have moved"):
             self._set_status("")
 
-    def _select_weight_combos(self):
-        if self._weight_axes is None:
-            return
-        for combo, index in zip(self.weight_combos, self._weight_axes):
-            k = combo.findData(index)
-            if k >= 0:
-                combo.blockSignals(True)
-                combo.setCurrentIndex(k)
-                combo.blockSignals(False)
-
-    def _fill_weight_combos(self):
-        net = self._net
-        for combo in self.weight_combos:
-            combo.blockSignals(True)
-            combo.clear()
-            model = combo.model()
-            for block in net.blocks:
-                header = {"W": "weights", "b": "biases", "slope": "PReLU slopes",
-                          "W'": "second-piece weights", "b'": "second-piece biases"}[block.kind]
-                combo.addItem(f"— layer {block.layer} {header} "
-                              f"({_layer_name(net.layer_sizes, block.layer)}) —", None)
-                model.item(combo.count() - 1).setEnabled(False)
-                for index in range(block.start, block.stop):
-                    combo.addItem(landscape.param_label(net, index), index)
-            combo.blockSignals(False)
-        self._select_weight_combos()
+    def _select_weight_pickers(self):
+        if self._weight_axes is not None:
+            for picker, index in zip(self.weight_pickers, self._weight_axes):
+                picker.set_index(index)
 
     # ------------------------------------------------------------------ events
     def showEvent(self, event):
@@ -1056,8 +1267,8 @@ class SurfaceView(QWidget):
         if self.scene is None or self.scene.is_valid() or self._stopped:
             return
         self._gl_checks += 1
-        if not self.scene.view.isVisible() or self._gl_checks < 10:
-            if self._gl_checks < 40:
+        if not self.scene.widget.isVisible() or self._gl_checks < 30:
+            if self._gl_checks < 100:
                 QTimer.singleShot(100, self._check_gl)
             return
         self.tabs.removeTab(self.tabs.indexOf(self.gl_container))
@@ -1074,9 +1285,9 @@ class SurfaceView(QWidget):
     def _on_mode_combo_changed(self, index):
         self._set_mode(self.mode_combo.itemData(index))
 
-    @Slot(int)
-    def _on_weight_combo_changed(self, _index):
-        i, j = (combo.currentData() for combo in self.weight_combos)
+    @Slot()
+    def _on_weight_picker_changed(self):
+        i, j = (picker.index() for picker in self.weight_pickers)
         if i is None or j is None:
             return
         if i == j:

@@ -246,7 +246,7 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     d1, d2 = landscape.weight_directions(net, i, j)
     np.testing.assert_array_equal(view.plane.d1, d1)
     np.testing.assert_array_equal(view.plane.d2, d2)
-    assert [combo.currentData() for combo in view.weight_combos] == [i, j]
+    assert [picker.index() for picker in view.weight_pickers] == [i, j]
     assert "held at its anchor value" in view.info.text()
 
     # A network diagram fills axis 1, then axis 2, then axis 1 again.
@@ -260,10 +260,14 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     settle(qtbot, view)
     assert view.plane.weights == (j, i)
 
-    # Picking from the lists does the same.
-    view.weight_combos[0].setCurrentIndex(view.weight_combos[0].findData(k))
+    # Picking from the lists by layer and neuron does the same: W0[0→0] on axis 1.
+    picker = view.weight_pickers[0]
+    picker.block_combo.setCurrentIndex(0)   # W0 (inputs → hidden layer 1)
+    picker.from_combo.setCurrentIndex(0)
+    picker.to_combo.setCurrentIndex(0)
     settle(qtbot, view)
     assert view.plane.weights == (k, i)
+    assert view.plane.labels == ("W0[0→0]", "W0[1→2]")
     with pytest.raises(ValueError):
         view.set_weight_axes(i, i)
 
@@ -280,7 +284,7 @@ def test_random_directions_and_new_seed(qtbot, make_view, trainer):
     np.testing.assert_array_equal(plane.d1, d1)
     np.testing.assert_array_equal(plane.d2, d2)
     assert "projected onto this plane" in view.info.text()
-    assert view.seed_button.isVisible() and not view.weight_combos[0].isVisible()
+    assert view.seed_button.isVisible() and not view.weights_row.isVisible()
 
     view.new_directions()
     settle(qtbot, view)
