@@ -239,7 +239,8 @@ class MainWindow(QMainWindow):
         """Put ``widget`` in a new dock, list it in the View menu, feed it snapshots.
 
         ``widget.show_snapshot(snapshot)`` is connected to the training snapshots when
-        ``subscribe`` is true and the widget has that method. Returns the dock.
+        ``subscribe`` is true and the widget has that method; ``widget.shutdown()``, if it has
+        one, is called when the window closes. Returns the dock.
         """
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name or title.lower().replace(" ", "_") + "_dock")
@@ -651,6 +652,11 @@ class MainWindow(QMainWindow):
         if self._remember_layout:
             self._save_layout()
         self.controller.shutdown()
+        # Views with threads of their own (e.g. a surface computed off the UI thread) stop too.
+        for dock in self._views:
+            widget = dock.widget()
+            if hasattr(widget, "shutdown"):
+                widget.shutdown()
         super().closeEvent(event)
 
 

@@ -262,3 +262,27 @@ def test_screenshot_mode_saves_the_window_and_exits_0(tmp_path):
 
 def test_speed_choices_include_max():
     assert SPEEDS[-1] == MAX_SPEED and sorted(SPEEDS[:-1]) == list(SPEEDS[:-1])
+
+
+def test_a_new_view_is_a_few_lines(qtbot, settings):
+    from PySide6.QtWidgets import QLabel
+
+    class StepView(QLabel):
+        stopped = False
+
+        def show_snapshot(self, snap):
+            self.setText(f"step {snap.step}")
+
+        def shutdown(self):
+            self.stopped = True
+
+    window = open_window(qtbot, settings)
+    view = StepView()
+    dock = window.add_view("Steps", view, split_from=window.cost_dock,
+                           orientation=Qt.Vertical)
+    assert view.text() == "step 0"  # the newest snapshot at once
+    assert dock.toggleViewAction() in window.view_menu.actions()
+    window.controller.step(7)
+    qtbot.waitUntil(lambda: view.text() == "step 7", timeout=TIMEOUT)
+    window.close()
+    assert view.stopped
