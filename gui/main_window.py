@@ -76,6 +76,20 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
            f"current weights.", False
 
 
+def summary_text(config, layer_sizes) -> str:
+    """One line saying what trains, e.g. ``2 → 4 → 1 · Tanh → Sigmoid · BCE · SGD η = 0.03``."""
+    from core import activations, losses, optimizers
+
+    hidden = activations.get(config.activation).display_name
+    output = activations.get(config.output_activation).display_name
+    optimizer = optimizers.optimizer_class(config.optimizer).display_name
+    reg = "" if config.regularization == "none" else \
+        f" + {config.regularization.upper()} λ = {config.reg_rate:g}"
+    return (f"{' → '.join(str(n) for n in layer_sizes)}  ·  {hidden} → {output}  ·  "
+            f"{losses.get(config.loss).display_name}{reg}  ·  {optimizer} η = "
+            f"{config.learning_rate:g}")
+
+
 def _fmt(value, percent=False) -> str:
     if value is None or not math.isfinite(value):
         return "–"
@@ -168,6 +182,7 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings()
         self._remember_layout = restore_layout
         self._run = None
+        self._summary_config = None
         self._views = []
         self.frames_shown = 0
 
@@ -316,6 +331,14 @@ class MainWindow(QMainWindow):
         self.presets_button.setToolTip("Ready-made experiments: the classics, and pairs that "
                                        "differ in one setting to show what it does.")
         bar.addWidget(self.presets_button)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        bar.addWidget(spacer)
+        self.summary_label = QLabel()
+        self.summary_label.setStyleSheet("color: #444; padding-right: 8px;")
+        self.summary_label.setToolTip("What is training now: layer sizes, hidden and output "
+                                      "activations, loss, optimizer and learning rate η.")
+        bar.addWidget(self.summary_label)
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.run_toolbar = bar
         self._on_speed_changed(self.speed_slider.value())
@@ -512,14 +535,18 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, RESET_MESSAGE_MS)
 
     def _on_panel_changed(self, panel):
-        values = self._panel_values()
-        if panel is self.data_panel and values["dataset"] in datasets.names():
-            task = datasets.task_of(values["dataset"])
-            if task != self.loss_panel.task():
-                self.loss_panel.set_task(task)  # may switch to the task's default loss
-                values.update(self.loss_panel.values())
+        # Only the panel that changed speaks: the others show the current config anyway, and a
+        # field some panel cannot show (a CSV file's path) must not be overwritten by it.
         old = self._config
+        values = panel.values()
         changes = {k: v for k, v in values.items() if getattr(old, k) != v}
+        if panel is self.data_panel and "dataset" in changes:
+            task = self.data_panel.task()
+            if changes["dataset"] == "csv":
+                changes["task"] = task
+            if task != self.loss_panel.task():
+                # Offer the new task's losses; Config.replace re-chooses the loss if needed.
+                self.loss_panel.set_task(task)
         if not changes:
             return
         try:
@@ -588,6 +615,9 @@ class MainWindow(QMainWindow):
         if snap.run != self._run:
             self._run = snap.run
             self.network_panel.set_io(snap.layer_sizes[0], snap.layer_sizes[-1])
+        if snap.config is not self._summary_config:
+            self._summary_config = snap.config
+            self.summary_label.setText(summary_text(snap.config, snap.layer_sizes))
         m, labels = snap.metrics, self.status_labels
         self._set_status("step", f"step {snap.step:,}")
         self._set_status("epoch", f"epoch {snap.epoch:,}")

@@ -54,7 +54,7 @@ def choose(combo, data):
     combo.setCurrentIndex(index)
 
 
-def test_window_has_panels_plots_menus_and_tooltips(window):
+def test_window_has_panels_plots_menus_and_tooltips(window, qtbot):
     docks = {d.windowTitle() for d in window.findChildren(QDockWidget) if d.isVisible()}
     assert {"Controls", "Decision boundary", "Cost"} <= docks
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
@@ -63,9 +63,11 @@ def test_window_has_panels_plots_menus_and_tooltips(window):
     for widget in (window.speed_slider, window.presets_button, window.cost_plot.log_box):
         assert widget.toolTip()
     for action in (window.play_action, window.step_action, window.reset_action):
-        assert action.toolTip() and "θ" in window.play_action.toolTip() or action.toolTip()
+        assert len(action.toolTip()) > 40
+    assert "θ" in window.play_action.toolTip()
     assert window.width() >= 1000 and window.height() >= 700
-    assert window.status_labels["step"].text() == "step 0"
+    qtbot.waitUntil(lambda: window.status_labels["step"].text() == "step 0", timeout=TIMEOUT)
+    assert window.summary_label.text().startswith("2 → 4 → 4 → 1  ·  Tanh → Sigmoid")
 
 
 def test_play_trains_until_the_cost_drops(window, qtbot):
