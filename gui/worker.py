@@ -115,9 +115,10 @@ class TrainingWorker(QObject):
     @Slot()
     def start(self):
         """Build the trainer and the timer in the worker thread and show the first frame."""
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._tick)
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.setSingleShot(True)
+            self._timer.timeout.connect(self._tick)
         try:
             self._trainer = Trainer(self._config, data=self._data)
         except Exception as err:  # noqa: BLE001 - shown to the user, the app keeps going
@@ -191,7 +192,7 @@ class TrainingWorker(QObject):
 
     @Slot(int)
     def set_steps_per_frame(self, n):
-        """Steps per frame (30 frames a second); ``MAX_SPEED`` (0) trains flat out."""
+        """Steps per frame (about 30 frames a second); ``MAX_SPEED`` (0) trains flat out."""
         self._steps_per_frame = max(int(n), 0)
 
     @Slot()
