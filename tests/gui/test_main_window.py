@@ -288,3 +288,25 @@ def test_a_new_view_is_a_few_lines(qtbot, settings):
     qtbot.waitUntil(lambda: view.text() == "step 7", timeout=TIMEOUT)
     window.close()
     assert view.stopped
+
+
+def test_hover_readouts_of_both_plots(window, qtbot):
+    from PySide6.QtCore import QPointF
+
+    window.controller.step(60)
+    qtbot.waitUntil(lambda: latest(window).step == 60
+                    and len(window.cost_plot.train_curve.getData()[0]) > 10, timeout=TIMEOUT)
+    cost = window.cost_plot
+    epochs = latest(window).history["epoch"]
+    target = float(epochs[len(epochs) // 2])
+    pos = cost.cost_item.vb.mapViewToScene(QPointF(target, 0.5))
+    cost._on_mouse_moved(cost.cost_widget, pos)
+    assert cost.cursor_lines[0].isVisible()
+    assert cost.cursor_lines[0].value() == pytest.approx(target, abs=0.2)
+    text = cost.cursor_readout.text()
+    assert "epoch" in text and "train" in text and "accuracy" in text
+
+    boundary = window.boundary_plot
+    pos = boundary.view.mapViewToScene(QPointF(3.0, 3.0))
+    boundary._on_mouse_moved(pos)
+    assert "→ class" in boundary.hover_label.text()
