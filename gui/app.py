@@ -121,7 +121,24 @@ def main(argv=None) -> int:
     window.show()
     if screenshot:
         return run_screenshot(app, window, args.screenshot, args.steps)
+    close_on_interrupt(window)
     return app.exec()
+
+
+def close_on_interrupt(window):
+    """Ctrl+C in the terminal closes the window cleanly (stopping training) instead of nothing.
+
+    Python only sees the signal when it runs, and Qt's event loop is C++: a short idle timer
+    lets Python look now and then.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 def run_screenshot(app, window, path, steps) -> int:
