@@ -325,8 +325,8 @@ class TrainingWorker(QObject):
         # when capturing starts: a frame that comes a little late makes the next one come a
         # little early, so the rate stays at MAX_SNAPSHOT_RATE on a busy machine.
         start = self._last_emit = time.perf_counter()
-        late = start - self._frame_due
-        base = self._frame_due if 0.0 <= late < 0.5 * self._min_interval else start
+        late = start - self._frame_due  # negative when capturing starts a little early
+        base = self._frame_due if late < 0.5 * self._min_interval else start
         self._frame_due = base + self._min_interval
         snap = Snapshot.capture(self._trainer, self._run, self._steps_per_second(), self._running)
         took = time.perf_counter() - start
