@@ -74,8 +74,13 @@ LIFT = 0.012
 MIN_UPDATE_MS = 30
 #: When a snapshot was skipped, draw it this late if no newer one comes (ms).
 LATE_UPDATE_MS = 150
-#: Default camera: a view from the front right, above the plane.
-CAMERA = {"distance": 4.0, "elevation": 32.0, "azimuth": -62.0}
+#: Default cameras: from the front right, above the plane; the principal plane is seen from
+#: the end of the path (its low end, in front) looking up the valley towards its start.
+CAMERAS = {
+    "weights": {"distance": 3.7, "elevation": 32.0, "azimuth": -60.0},
+    "random": {"distance": 3.7, "elevation": 32.0, "azimuth": -60.0},
+    "pca": {"distance": 4.1, "elevation": 40.0, "azimuth": -155.0},
+}
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -473,6 +478,18 @@ class _Scene3D:
                 super().paintGL()
                 self.paint_seconds = time.perf_counter() - start
 
+            camera_changed = None
+
+            def setCameraPosition(self, *args, **kwargs):
+                super().setCameraPosition(*args, **kwargs)
+                if self.camera_changed is not None:
+                    self.camera_changed()
+
+            def orbit(self, azim, elev):
+                super().orbit(azim, elev)
+                if self.camera_changed is not None:
+                    self.camera_changed()
+
         class _Labels(GLGraphicsItem):
             """Texts at 3-D points, all drawn with one QPainter (a GLTextItem opens one per
             text, which costs about half a millisecond each in software OpenGL)."""
@@ -505,11 +522,18 @@ class _Scene3D:
                 project = viewport * self.mvpMatrix()
                 painter = QPainter(view)
                 painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+                halo = QColor(255, 255, 255, 200)
                 for pos, text, font, colour, dx, dy in self.entries:
                     point = project.map(pos).toPointF()
+                    at = QPointF(point.x() + dx, point.y() + dy)
                     painter.setFont(font)
+                    if font.bold():
+                        # Titles can lie over the surface: a white halo keeps them readable.
+                        painter.setPen(halo)
+                        for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                            painter.drawText(at + QPointF(ox, oy), text)
                     painter.setPen(colour)
-                    painter.drawText(QPointF(point.x() + dx, point.y() + dy), text)
+                    painter.drawText(at, text)
                 painter.end()
 
         on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
@@ -517,6 +541,8 @@ class _Scene3D:
         self.view = _View()
         self.view.setBackgroundColor("w")
         self.widget = _GLHost(self)
+        self._frame_args = self._frame_key = None
+        self.view.camera_changed = self._on_camera_changed
         self.reset_camera()
 
         path_rgba = pg.mkColor(PATH_COLOUR).getRgbF()
@@ -534,18 +560,31 @@ class _Scene3D:
                                        glOptions=on_top)
         self.path = gl.GLLinePlotItem(color=path_rgba, width=3.5, antialias=True,
                                       glOptions="translucent")
+        # Markers are hidden by hills in front of them (so that they read as lying on the
+        # surface), and drawn again faintly on top (so that a hidden one is still found). The
+        # fill is drawn over its outline at the same depth: hence GL_LEQUAL.
+        on_surface = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+                      "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
+                      "glDepthFunc": (GL.GL_LEQUAL,)}
         self.start = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=9, pxMode=True,
-                                          glOptions=on_top)
+                                          glOptions=on_surface)
         self.marker_outline = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=19, pxMode=True,
-                                                   glOptions=on_top)
+                                                   glOptions=on_surface)
         self.marker = gl.GLScatterPlotItem(color=path_rgba, size=13, pxMode=True,
-                                           glOptions=on_top)
+                                           glOptions=on_surface)
+        self.start_ghost = gl.GLScatterPlotItem(color=(1, 1, 1, 0.5), size=9, pxMode=True,
+                                                glOptions=on_top)
+        self.marker_ghost = gl.GLScatterPlotItem(color=(*path_rgba[:3], 0.45), size=13,
+                                                 pxMode=True, glOptions=on_top)
+        self._path_items = (self.path, self.ghost, self.shadow, self.drop, self.start,
+                            self.marker_outline, self.marker, self.start_ghost,
+                            self.marker_ghost)
+        self.data_items = [self.surface, self.contours, *self._path_items]
         # Drawing order: opaque first, then translucent, then what stays on top.
-        self.data_items = [self.surface, self.contours, self.shadow, self.drop, self.path,
-                           self.ghost, self.start, self.marker_outline, self.marker]
         for depth, item in enumerate([self.surface, self.frame, self.contours, self.shadow,
-                                      self.drop, self.path, self.ghost, self.start,
-                                      self.marker_outline, self.marker]):
+                                      self.drop, self.path, self.start, self.marker_outline,
+                                      self.marker, self.ghost, self.start_ghost,
+                                      self.marker_ghost]):
             item.setDepthValue(depth)
             item.setVisible(False)
             self.view.addItem(item)
@@ -556,8 +595,9 @@ class _Scene3D:
         self._label_entries = []
 
     # ------------------------------------------------------------------ set-up
-    def reset_camera(self):
-        self.view.setCameraPosition(pos=pg.Vector(0, 0, 0.35 * BOX_HEIGHT), **CAMERA)
+    def reset_camera(self, mode="weights"):
+        """The default camera of ``mode`` (the principal plane is seen along the path)."""
+        self.view.setCameraPosition(pos=pg.Vector(0, 0, 0.35 * BOX_HEIGHT), **CAMERAS[mode])
 
     def is_valid(self) -> bool:
         return self.view.isValid()
@@ -595,41 +635,66 @@ class _Scene3D:
         self._draw_frame(plane, result, height_title)
 
     def _draw_frame(self, plane, result, height_title):
+        self._frame_args = (plane, result, height_title)
+        self._frame_key = None
+        self._on_camera_changed()
+
+    def _corners(self):
+        """The floor corner nearest the camera and the one leftmost on screen, as (x, y) signs.
+
+        Tick labels go along the two edges at the near corner and the height axis stands at
+        the leftmost corner, so that no label lies over the surface from any side.
+        """
+        azimuth = math.radians(self.view.opts["azimuth"])
+        c, s = math.cos(azimuth), math.sin(azimuth)
+        corners = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+        near = max(corners, key=lambda p: p[0] * c + p[1] * s)
+        left = min(corners, key=lambda p: -p[0] * s + p[1] * c)
+        return near, left
+
+    def _on_camera_changed(self):
+        if self._frame_args is None:
+            return
+        key = self._corners()
+        if key != self._frame_key:
+            self._frame_key = key
+            self._layout_frame(*key)
+
+    def _layout_frame(self, near, left):
+        plane, result, height_title = self._frame_args
+        xn, yn = near
+        xl, yl = left
         self._label_entries = []
         H = BOX_HEIGHT
         corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
-        floor = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
-        ticks = []
+        lines = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
         for t in (-1, 0, 1):
-            ticks += [(t, -1, 0), (t, -1.06, 0), (1, t, 0), (1.06, t, 0)]
-        # The height axis stands at the corner that is leftmost from the default camera, so
-        # that its labels do not lie over the surface.
-        zaxis = [(-1, -1, 0), (-1, -1, H)]
+            lines += [(t, yn, 0), (t, 1.06 * yn, 0), (xn, t, 0), (1.06 * xn, t, 0)]
+        lines += [(xl, yl, 0), (xl, yl, H)]
         for k in range(5):
-            z = k / 4 * H
-            zaxis += [(-1, -1, z), (-1.04, -1.04, z)]
-        self.frame.setData(pos=np.array(floor + ticks + zaxis, dtype=float))
+            lines += [(xl, yl, k / 4 * H), (1.04 * xl, 1.04 * yl, k / 4 * H)]
+        self.frame.setData(pos=np.array(lines, dtype=float))
 
         span = plane.span
         off_a, off_b = plane.offsets
         for t in (-1, 0, 1):
-            self._text((t, -1.16, 0), _fmt(off_a + t * span))
-            self._text((1.17, t, 0), _fmt(off_b + t * span))
-        self._text((0, -1.38, 0), plane.labels[0], colour="#111111", size=10, bold=True)
-        self._text((1.42, 0, 0), plane.labels[1], colour="#111111", size=10, bold=True)
+            self._text((t, 1.16 * yn, 0), _fmt(off_a + t * span))
+            self._text((1.17 * xn, t, 0), _fmt(off_b + t * span))
+        self._text((0, 1.38 * yn, 0), plane.labels[0], colour="#111111", size=10, bold=True)
+        self._text((1.42 * xn, 0, 0), plane.labels[1], colour="#111111", size=10, bold=True)
         for k in range(5):
             h = result.lo + k / 4 * (result.hi - result.lo)
-            # The lowest label sits above its tick, clear of the first α tick label below.
-            self._text((-1.07, -1.07, k / 4 * H), _fmt(10 ** h if result.log else h) + " ",
+            # The lowest label sits above its tick, clear of the tick labels of the floor.
+            self._text((1.07 * xl, 1.07 * yl, k / 4 * H),
+                       _fmt(10 ** h if result.log else h) + " ",
                        align=Qt.AlignRight | (Qt.AlignVCenter if k else Qt.AlignBottom))
-        self._text((-1, -1, H * 1.1), height_title, colour="#111111", size=10, bold=True)
+        self._text((xl, yl, H * 1.1), height_title, colour="#111111", size=10, bold=True)
         self.labels.set_entries(self._label_entries)
 
     def set_path(self, xy, heights, lo):
         """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units."""
         if xy is None or not len(xy):
-            for item in (self.path, self.ghost, self.shadow, self.drop, self.start,
-                         self.marker_outline, self.marker):
+            for item in self._path_items:
                 item.setVisible(False)
             return
         pos = np.column_stack([xy, heights + self._lift])
@@ -639,11 +704,11 @@ class _Scene3D:
         self.ghost.setData(pos=line)
         self.shadow.setData(pos=floor if len(floor) > 1 else np.vstack([floor, floor]))
         self.drop.setData(pos=np.vstack([pos[-1], floor[-1]]))
-        self.start.setData(pos=pos[:1])
-        self.marker_outline.setData(pos=pos[-1:])
-        self.marker.setData(pos=pos[-1:])
-        for item in (self.path, self.ghost, self.shadow, self.drop, self.start,
-                     self.marker_outline, self.marker):
+        for item in (self.start, self.start_ghost):
+            item.setData(pos=pos[:1])
+        for item in (self.marker_outline, self.marker, self.marker_ghost):
+            item.setData(pos=pos[-1:])
+        for item in self._path_items:
             item.setVisible(True)
 
 
@@ -746,7 +811,7 @@ class SurfaceView(QWidget):
             "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
             "• Principal directions of the path: the plane the path so far lies closest to.")
         self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.mode_combo.setMinimumContentsLength(16)
+        self.mode_combo.setMinimumContentsLength(30)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
         self.weight_pickers = (ParamPicker(1), ParamPicker(2))
         for picker in self.weight_pickers:
@@ -964,7 +1029,7 @@ class SurfaceView(QWidget):
     def reset_view(self):
         """Default camera in 3-D and the whole surface in the contour map."""
         if self.scene is not None:
-            self.scene.reset_camera()
+            self.scene.reset_camera(self._mode)
         self.contour.reset_view()
 
     def export_png(self, path) -> bool:
@@ -1146,6 +1211,7 @@ class SurfaceView(QWidget):
         return "cost (log scale)" if result.log else "cost"
 
     def _show_surface(self, plane, result):
+        previous = self._shown[0] if self._shown else None
         self._shown = (plane, result)
         title = self._height_title(result)
         off_a, off_b = plane.offsets
@@ -1157,6 +1223,8 @@ class SurfaceView(QWidget):
         self.contour.set_surface(xs, ys, result.heights, segments, plane.labels,
                                  "log₁₀ cost" if result.log else "cost")
         if self.scene is not None:
+            if previous is None or previous.mode != plane.mode:
+                self.scene.reset_camera(plane.mode)  # a new kind of picture: its own view
             self.scene.set_surface(plane, result, title)
             self.legend.set_range(result.lo, result.hi, result.log, title)
         self.info.setText(self._explanation(plane, result))
