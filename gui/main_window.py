@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QAbstractSlider, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -98,6 +98,20 @@ def _fmt(value, percent=False) -> str:
     if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
         return f"{value:.3e}"
     return f"{value:.4f}"
+
+
+class _SliderKeys(QObject):
+    """Lets a focused slider keep its arrow keys when a window shortcut (→ = step) wants them."""
+
+    KEYS = {Qt.Key_Left, Qt.Key_Right, Qt.Key_Up, Qt.Key_Down, Qt.Key_Home, Qt.Key_End,
+            Qt.Key_PageUp, Qt.Key_PageDown}
+
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.ShortcutOverride and event.key() in self.KEYS
+                and event.modifiers() == Qt.NoModifier):
+            event.accept()  # the slider gets the key press; the shortcut does not fire
+            return True
+        return False
 
 
 class Banner(QFrame):
@@ -207,6 +221,10 @@ class MainWindow(QMainWindow):
                                        orientation=Qt.Horizontal)
         self._make_menus()
         self._wire()
+        # Arrow keys belong to a focused slider (noise, speed, learning rate), not to "step".
+        self._slider_keys = _SliderKeys(self)
+        for slider in self.findChildren(QAbstractSlider):
+            slider.installEventFilter(self._slider_keys)
         self._show_config_in_panels(self._config)
 
         self.resize(DEFAULT_SIZE)
@@ -269,6 +287,9 @@ class MainWindow(QMainWindow):
             if self.controller.latest is not None:
                 widget.show_snapshot(self.controller.latest)
         self._views.append(dock)
+        if hasattr(self, "_slider_keys"):
+            for slider in widget.findChildren(QAbstractSlider):
+                slider.installEventFilter(self._slider_keys)
         if hasattr(self, "view_menu"):
             self.view_menu.insertAction(self._view_menu_separator, dock.toggleViewAction())
         return dock

@@ -310,3 +310,14 @@ def test_hover_readouts_of_both_plots(window, qtbot):
     pos = boundary.view.mapViewToScene(QPointF(3.0, 3.0))
     boundary._on_mouse_moved(pos)
     assert "→ class" in boundary.hover_label.text()
+
+
+def test_arrow_keys_stay_with_a_focused_slider(window, qtbot):
+    slider = window.data_panel.noise
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=TIMEOUT)
+    before = slider.value()
+    qtbot.keyClick(slider, Qt.Key_Right)
+    assert slider.value() > before
+    qtbot.wait(100)
+    assert latest(window).step == 0  # no training step was taken
