@@ -636,6 +636,12 @@ class MainWindow(QMainWindow):
         if snap.run != self._run:
             self._run = snap.run
             self.network_panel.set_io(snap.layer_sizes[0], snap.layer_sizes[-1])
+            # What the second view shows depends on the task: name it so.
+            if snap.task != "regression":
+                title = "Decision boundary"
+            else:
+                title = "Fitted function" if snap.layer_sizes[0] == 1 else "Network output"
+            self.boundary_dock.setWindowTitle(title)
         if snap.config is not self._summary_config:
             self._summary_config = snap.config
             self.summary_label.setText(summary_text(snap.config, snap.layer_sizes))

@@ -152,6 +152,7 @@ def test_regression_data_show_a_curve_or_a_heatmap(window, qtbot):
     x, y = window.boundary_plot.fit_curve.getData()
     assert len(x) > 100 and np.isfinite(y).all()
     assert not window.cost_plot.accuracy_widget.isVisible()
+    assert window.boundary_dock.windowTitle() == "Fitted function"
     choose(window.data_panel.dataset, "plane")
     qtbot.waitUntil(lambda: window.boundary_plot._mode == "regression2d", timeout=TIMEOUT)
     assert window.config.loss == "mse"
