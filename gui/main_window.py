@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractSlider, QDockWidget, QFrame, QHBoxLayout
                                QMessageBox, QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
                                QToolButton, QVBoxLayout, QWidget)
 
-from core import datasets, presets
+from core import presets
 from core.config import Config, ConfigError
 from gui import style
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel

@@ -182,7 +182,6 @@ def test_shutdown_while_training_ends_the_thread(qtbot, qtlog):
     assert controller.shutdown(timeout_ms=TIMEOUT)
     assert not controller.is_alive()
     assert controller.shutdown()  # twice is harmless
-    del controller
     assert not [r for r in qtlog.records if "QThread" in r.message or "Timer" in r.message]
 
 
