@@ -228,8 +228,7 @@ class MainWindow(QMainWindow):
         self._show_config_in_panels(self._config)
 
         self.resize(DEFAULT_SIZE)
-        self.resizeDocks([self.controls_dock, self.boundary_dock, self.cost_dock],
-                         [360, 600, 440], Qt.Horizontal)
+        self._default_dock_widths()
         self._default_state = self.saveState()
         if restore_layout:
             self._restore_layout()
@@ -490,12 +489,17 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/state", self.saveState())
         self._settings.sync()
 
+    def _default_dock_widths(self):
+        self.resizeDocks([self.controls_dock, self.boundary_dock, self.cost_dock],
+                         [360, 600, 440], Qt.Horizontal)
+
     @Slot()
     def reset_layout(self):
         self.restoreState(self._default_state)
         for dock in (self.controls_dock, *self._views):
             dock.setVisible(True)
             dock.setFloating(False)
+        self._default_dock_widths()
         self.message_bar.setVisible(self.banner.isVisible())
 
     # ------------------------------------------------------------------ public actions
