@@ -11,15 +11,23 @@ as a rotatable 3-D surface and as a contour map. The learner picks the direction
 
 The anchor is the weights when the view was set up (the first snapshot of a run, so the start
 of training) or when the learner presses "Re-centre here"; a new run re-anchors by itself. The
-surface stays put while training runs, and the path, projected onto the plane with
-:func:`core.landscape.project`, moves across it. Path points sit at the surface's height over
-their projection, so the marker of the current weights always rests on the surface drawn.
+surface stays put while training runs, and the path, projected onto the plane (the
+least-squares projection of :func:`core.landscape.project`), moves across it. Path points sit
+at the surface's height over their projection, so the marker of the current weights always
+rests on the surface drawn. For two weights the projection is simply how far those two moved;
+for other directions the real path leaves the plane, and the panel says so.
 
 Surfaces are computed off the UI thread by a :class:`~gui.worker.LatestRequestRunner`: a
 15 × 15 preview first, then the full grid; a newer request replaces a pending one and results
 of outdated requests are dropped (a generation counter). Per snapshot the view only projects
-the path and moves a few GL items. Where OpenGL is not available the contour map is shown
+the path, moves a few GL items and draws at once (see :class:`_Scene3D` for why at once), and
+skips snapshots when drawing is slow. Where OpenGL is not available the contour map is shown
 with a one-line explanation instead of the 3-D view.
+
+Public interface: :meth:`SurfaceView.on_snapshot` (also as ``show_snapshot``),
+:meth:`~SurfaceView.shutdown`, :meth:`~SurfaceView.set_weight_axes` and
+:meth:`~SurfaceView.select_weight_axis` (for a network diagram), and
+:meth:`~SurfaceView.export_png`.
 """
 from __future__ import annotations
 
@@ -89,7 +97,9 @@ class Plane:
     """Everything that fixes a surface: anchor, directions, extent and how heights are shown.
 
     ``offsets`` turn plane coordinates into display coordinates: for weight axes the anchor
-    values of the two weights (the axes then read as the weights themselves), else 0.
+    values of the two weights (the axes then read as the weights themselves); for the
+    principal plane, whose centre is the middle of the path, the centre's coordinates relative
+    to the current weights (which are then at (0, 0)); else 0.
     """
 
     mode: str
@@ -751,6 +761,10 @@ class SurfaceView(QWidget):
         self._stopped = False
 
         self.runner = LatestRequestRunner(self)
+        # The main window calls shutdown(); this is the safety net if nobody does.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self._update_timer = QTimer(self)
@@ -1055,7 +1069,7 @@ class SurfaceView(QWidget):
         return image
 
     def shutdown(self):
-        """Stop the surface thread (the main window calls this when it closes)."""
+        """Stop the surface thread (the main window calls this when it closes). Idempotent."""
         self._stopped = True
         self._update_timer.stop()
         self.runner.shutdown()
