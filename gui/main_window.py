@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractSlider, QDockWidget, QFrame, QHBoxLayout
 
 from core import presets
 from core.config import Config, ConfigError
+from core.trainer import LIVE_FIELDS
 from gui import style
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
 from gui.panels.loss_panel import output_reason
@@ -41,10 +42,10 @@ FRAME_ACK_FALLBACK_MS = 60
 
 # Which settings say what when they change (in Config field order of importance).
 _DATA_FIELDS = ("dataset", "n_samples", "noise", "train_fraction", "seed", "data_path", "task")
-_NETWORK_FIELDS = ("hidden_layers", "activation", "output_activation", "loss", "init")
 _FIELD_NAMES = {
     "hidden_layers": "hidden layers", "activation": "hidden activation",
     "output_activation": "output activation", "loss": "loss", "init": "initialization",
+    "features": "input features",
     "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
@@ -60,15 +61,17 @@ def _show(value) -> str:
 
 
 def describe_change(old: Config, new: Config) -> tuple[str, bool]:
-    """What changed from ``old`` to ``new``, as a learner reads it, and whether it resets."""
+    """What changed from ``old`` to ``new``, as a learner reads it, and whether it resets.
+
+    It resets exactly when the trainer rebuilds: when anything outside ``LIVE_FIELDS`` changed.
+    """
     changed = [f for f in new.to_dict() if getattr(old, f) != getattr(new, f)]
-    if any(f in _DATA_FIELDS for f in changed):
-        what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
-        return f"{what}: the weights were re-initialized.", True
-    network = [f for f in changed if f in _NETWORK_FIELDS]
-    if network:
-        parts = ", ".join(f"{_FIELD_NAMES[f]} {_show(getattr(old, f))} → {_show(getattr(new, f))}"
-                          for f in network)
+    if not set(changed) <= LIVE_FIELDS:
+        if any(f in _DATA_FIELDS for f in changed):
+            what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
+            return f"{what}: the weights were re-initialized.", True
+        parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
+                          f"{_show(getattr(new, f))}" for f in changed if f not in LIVE_FIELDS)
         return f"Network changed ({parts}): the weights were re-initialized.", True
     parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
                       f"{_show(getattr(new, f))}" for f in changed)
@@ -644,7 +647,7 @@ class MainWindow(QMainWindow):
             if snap.task != "regression":
                 title = "Decision boundary"
             else:
-                title = "Fitted function" if snap.layer_sizes[0] == 1 else "Network output"
+                title = "Fitted function" if snap.data.n_features == 1 else "Network output"
             self.boundary_dock.setWindowTitle(title)
         if snap.config is not self._summary_config:
             self._summary_config = snap.config

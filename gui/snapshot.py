@@ -42,17 +42,18 @@ class BoundaryGrid:
     values: np.ndarray
 
     @classmethod
-    def compute(cls, network, domain) -> "BoundaryGrid | None":
-        """Evaluate ``network`` on a grid over ``domain``; None for more than 2 input features."""
+    def compute(cls, predict, domain) -> "BoundaryGrid | None":
+        """Evaluate ``predict`` (raw inputs ``(n, d)`` -> outputs ``(n, k)``, e.g.
+        ``Trainer.predict``) on a grid over ``domain``; None for more than 2 input features."""
         if len(domain) == 1:
             xs = np.linspace(*domain[0], GRID_SIZE_1D)
-            values = network.predict(xs[:, None])
+            values = predict(xs[:, None])
             return cls(_frozen(xs), None, _finite(values))
         if len(domain) == 2:
             xs = np.linspace(*domain[0], GRID_SIZE_2D)
             ys = np.linspace(*domain[1], GRID_SIZE_2D)
             gx, gy = np.meshgrid(xs, ys)
-            values = network.predict(np.column_stack([gx.ravel(), gy.ravel()]))
+            values = predict(np.column_stack([gx.ravel(), gy.ravel()]))
             return cls(_frozen(xs), _frozen(ys),
                        _finite(values.reshape(len(ys), len(xs), values.shape[1])))
         return None
@@ -94,6 +95,7 @@ class Snapshot:
     data : core.datasets.Dataset
         Immutable (its arrays are read-only), shared rather than copied.
     layer_sizes : tuple of int
+        The network's, from its inputs (the input features, when the config adds any).
     threshold : float
         Decision threshold of a single binary output (0.5, or 0 for the hinge losses).
     output_range : (low, high)
@@ -134,7 +136,7 @@ class Snapshot:
             history=history,
             params=_frozen(net.params),
             path=_frozen(trainer.path_points()),
-            grid=BoundaryGrid.compute(net, trainer.data.domain),
+            grid=BoundaryGrid.compute(trainer.predict, trainer.data.domain),
             steps_per_second=float(steps_per_second),
             running=bool(running),
             config=trainer.config,

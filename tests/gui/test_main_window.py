@@ -233,6 +233,8 @@ def test_describe_change_says_what_resets():
     assert reset and "re-initialized" in text
     text, reset = describe_change(base, base.replace(dataset="circle"))
     assert reset and "New data" in text
+    text, reset = describe_change(base, base.replace(features=("x1", "x2", "x1*x2")))
+    assert reset and "input features" in text
 
 
 def test_load_config_reads_json_and_explains_bad_files(tmp_path):

@@ -215,3 +215,14 @@ def test_latest_request_runner_drops_superseded_requests(qtbot, runner):
     runner.submit(lambda: 1 / 0)
     qtbot.waitUntil(lambda: bool(failures), timeout=TIMEOUT)
     assert "division" in failures[0]
+
+
+def test_boundary_grid_goes_through_the_input_features(make_controller):
+    # A network with no hidden layer on x1², x2² draws a circle: the grid must be computed
+    # from the raw coordinates through the features, as the trainer predicts.
+    snap = make_controller(Config(dataset="circle", hidden_layers=(),
+                                  features=("x1^2", "x2^2"))).latest
+    assert snap.layer_sizes == (2, 1)
+    assert snap.grid.values.shape == (GRID_SIZE_2D, GRID_SIZE_2D, 1)
+    # Symmetric in x1 -> -x1, as only squares enter.
+    np.testing.assert_allclose(snap.grid.values, snap.grid.values[:, ::-1], atol=1e-12)
