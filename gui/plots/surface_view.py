@@ -82,6 +82,10 @@ LIFT = 0.012
 MIN_UPDATE_MS = 30
 #: When a snapshot was skipped, draw it this late if no newer one comes (ms).
 LATE_UPDATE_MS = 150
+#: A current point that moved less than this fraction of the span is redrawn only every
+#: STILL_REDRAW_S seconds (a converged run costs next to nothing).
+STILL_FRACTION = 0.002
+STILL_REDRAW_S = 0.5
 #: Default cameras: from the front right, above the plane; the principal plane is seen from
 #: the end of the path (its low end, in front) looking up the valley towards its start.
 CAMERAS = {
@@ -754,6 +758,7 @@ class SurfaceView(QWidget):
         self._path_xy = None
         self._path_heights = None
         self._projector_plane = self._projector_matrix = None
+        self._drawn_at = None       # (plane, current point, time) of the last drawn path
         self._path_dirty = False
         self._last_update = 0.0
         self._min_interval_ms = MIN_UPDATE_MS
@@ -769,7 +774,7 @@ class SurfaceView(QWidget):
         self.runner.failed.connect(self._on_runner_failed)
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
-        self._update_timer.timeout.connect(self._update_path)
+        self._update_timer.timeout.connect(self._on_update_timer_timeout)
 
         self._build_controls()
         self.contour = ContourMap()
@@ -1227,6 +1232,7 @@ class SurfaceView(QWidget):
     def _show_surface(self, plane, result):
         previous = self._shown[0] if self._shown else None
         self._shown = (plane, result)
+        self._drawn_at = None  # new heights under the path: draw it whatever it did
         title = self._height_title(result)
         off_a, off_b = plane.offsets
         xs, ys = result.alphas + off_a, result.betas + off_b
@@ -1273,7 +1279,10 @@ class SurfaceView(QWidget):
             self._update_timer.start(LATE_UPDATE_MS)
 
     @Slot()
-    def _update_path(self):
+    def _on_update_timer_timeout(self):
+        self._update_path(force=True)
+
+    def _update_path(self, force=False):
         """Project the newest path onto the shown plane and move the path and marker."""
         self._update_timer.stop()
         self._path_dirty = False
@@ -1288,8 +1297,17 @@ class SurfaceView(QWidget):
         xy = (path - plane.anchor) @ self._projector(plane)
         heights = np.clip(bilinear(result.heights, result.alphas, result.betas, xy),
                           result.lo, result.hi)
+        # A ball that has (nearly) stopped need not be drawn at every snapshot.
+        still = (not force and self._drawn_at is not None and self._drawn_at[0] is plane
+                 and np.max(np.abs(xy[-1] - self._drawn_at[1])) < STILL_FRACTION * plane.span
+                 and self._last_update - self._drawn_at[2] < STILL_REDRAW_S)
         self._path_xy, self._path_heights = xy, heights
-        self._draw_path()
+        if still:
+            # Drawn later unless a newer snapshot comes first (training may have paused).
+            self._update_timer.start(int(STILL_REDRAW_S * 1000))
+        else:
+            self._drawn_at = (plane, xy[-1].copy(), self._last_update)
+            self._draw_path()
         self._report_position(plane, xy[-1])
 
     def _projector(self, plane):
@@ -1339,7 +1357,7 @@ class SurfaceView(QWidget):
     def showEvent(self, event):
         super().showEvent(event)
         if self._path_dirty:
-            QTimer.singleShot(0, self._update_path)
+            QTimer.singleShot(0, self._on_update_timer_timeout)
         if self.scene is not None and self._gl_checks == 0:
             QTimer.singleShot(50, self._check_gl)
 
