@@ -121,6 +121,7 @@ class Plane:
     l2: float
     weights: tuple = ()
     seed: int = 0
+    short_labels: tuple = ()  # axis titles for the 3-D view, where space is short
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -694,8 +695,9 @@ class _Scene3D:
         for t in (-1, 0, 1):
             self._text((t, 1.16 * yn, 0), _fmt(off_a + t * span))
             self._text((1.17 * xn, t, 0), _fmt(off_b + t * span))
-        self._text((0, 1.38 * yn, 0), plane.labels[0], colour="#111111", size=10, bold=True)
-        self._text((1.42 * xn, 0, 0), plane.labels[1], colour="#111111", size=10, bold=True)
+        short = plane.short_labels or plane.labels
+        self._text((0, 1.38 * yn, 0), short[0], colour="#111111", size=10, bold=True)
+        self._text((1.42 * xn, 0, 0), short[1], colour="#111111", size=10, bold=True)
         for k in range(5):
             h = result.lo + k / 4 * (result.hi - result.lo)
             # The lowest label sits above its tick, clear of the tick labels of the floor.
@@ -1143,7 +1145,7 @@ class SurfaceView(QWidget):
         if mode == "weights":
             i, j = self._weight_axes
             d1, d2 = landscape.weight_directions(net, i, j)
-            labels = (landscape.param_label(net, i), landscape.param_label(net, j))
+            labels = short = (landscape.param_label(net, i), landscape.param_label(net, j))
             offsets = (float(anchor[i]), float(anchor[j]))
             weights = (i, j)
             span = self._span_for(mode)
@@ -1151,6 +1153,7 @@ class SurfaceView(QWidget):
             d1, d2 = landscape.random_directions(net, seed=self._seed)
             labels = ("random direction 1 (filter-normalized)",
                       "random direction 2 (filter-normalized)")
+            short = ("random direction 1", "random direction 2")
             span = self._span_for(mode)
         else:
             path = np.asarray(snap.path)
@@ -1174,9 +1177,12 @@ class SurfaceView(QWidget):
             offsets = (float(centre[0]), float(centre[1]))
             labels = (f"principal direction 1 ({100 * ratios[0]:.0f}% of the path)",
                       f"principal direction 2 ({100 * ratios[1]:.0f}% of the path)")
+            short = (f"principal direction 1 ({100 * ratios[0]:.0f}%)",
+                     f"principal direction 2 ({100 * ratios[1]:.0f}%)")
             span = self._span_for(mode, coords - centre)
         plane = Plane(mode=mode, run=snap.run, anchor=anchor, anchor_step=step, d1=d1, d2=d2,
-                      labels=labels, offsets=offsets, span=span, resolution=self._resolution,
+                      labels=labels, short_labels=short, offsets=offsets, span=span,
+                      resolution=self._resolution,
                       log=self._log, l1=l1, l2=l2, weights=weights, seed=self._seed)
         self._request(plane)
 

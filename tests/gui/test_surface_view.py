@@ -376,3 +376,19 @@ def test_bilinear_is_exact_on_planes_and_at_nodes():
     np.testing.assert_allclose(bilinear(heights, alphas, betas, xy), 3 * xy[:, 0] - 2 * xy[:, 1] + 1)
     # Beyond the plane: the height of the nearest edge.
     assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
+
+
+def test_labels_follow_the_camera_and_reset_view(qtbot, make_view, trainer):
+    needs_opengl()
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    scene = view.scene
+    texts = [entry[1] for entry in scene.labels.entries]
+    assert set(view.plane.labels) <= set(texts) and "cost" in texts
+    before = scene._frame_key
+    scene.view.setCameraPosition(azimuth=120.0)  # as a drag with the mouse would
+    assert scene._frame_key != before  # ticks and the height axis moved to the new front
+    view.reset_view()
+    assert scene.view.opts["azimuth"] == pytest.approx(-60.0)
+    assert scene._frame_key == before
