@@ -38,7 +38,7 @@ import textwrap
 import numpy as np
 
 from core import activations, datasets, losses, network, optimizers
-from core.config import Config
+from core.config import OWN_DATA, Config
 
 #: Most examples (train + test) written into the script as literal arrays.
 EMBED_LIMIT = 600
@@ -591,7 +591,7 @@ class _Run:
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise ValueError(f"steps must be a whole number >= 0, not {steps!r}")
         self.config, self.steps = config, int(steps)
-        self.custom = data is not None or config.dataset == "csv"
+        self.custom = data is not None or config.dataset in OWN_DATA
         if data is None:
             from core.trainer import load_data  # the trainer's rule for which data a config names
             data = load_data(config)

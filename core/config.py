@@ -28,6 +28,9 @@ from core import datasets, features
 DEFAULT_LOSS = {"regression": "mse", "binary": "bce", "multiclass": "cce"}
 TASK_OUTPUT_ACTIVATION = {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}
 REGULARIZATIONS = ("none", "l1", "l2")
+#: Data sets that are not generated: "csv" reads ``data_path``; "custom" (points drawn by hand)
+#: is handed to the trainer as a Dataset.
+OWN_DATA = ("csv", "custom")
 INITS = ("xavier", "he", "uniform", "zeros")  # = core.network.INITS (a test checks)
 MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE = 8, 256
 MAX_SEED = 2**32 - 1
@@ -89,7 +92,8 @@ class Config:
     Attributes
     ----------
     dataset : str
-        A name from ``core.datasets.names()``, or "csv" to read ``data_path``.
+        A name from ``core.datasets.names()``, "csv" to read ``data_path``, or "custom" for
+        points drawn by hand (given to the trainer as a Dataset).
     n_samples : int in [4, 100000]
     noise : float in [0, 1]
     train_fraction : float in (0, 1)
@@ -117,8 +121,8 @@ class Config:
         The CSV file when ``dataset == "csv"`` (required then; kept otherwise, so the app
         remembers the last file).
     task : str or None
-        For a built-in set None becomes its task (a different value is an error); for "csv" it
-        is required, since the file has not been read yet: use ``datasets.load_csv(path).task``.
+        For a built-in set None becomes its task (a different value is an error); for "csv" and
+        "custom" it is required, since the file has not been read yet: use ``datasets.load_csv(path).task``.
     features : tuple of str or None
         The network's inputs computed from the raw ones (``core.features``: x1, x2, x1^2,
         x2^2, x1*x2, sin_x1, sin_x2); None feeds the raw inputs.
@@ -178,14 +182,14 @@ class Config:
                               f"{_show(self.features)}")
         set_("features", tuple(self.features))
         # A CSV file's column count is known only once it is read; the trainer checks then.
-        n_inputs = 2 if self.dataset == "csv" else datasets.input_count(self.dataset)
+        n_inputs = 2 if self.dataset in OWN_DATA else datasets.input_count(self.dataset)
         try:
             features.check(self.features, n_inputs)
         except (ValueError, TypeError) as err:
             raise ConfigError(f"features: {err}") from None
 
     def _check_data(self, set_):
-        dataset = _choice("dataset", self.dataset, datasets.names() + ["csv"])
+        dataset = _choice("dataset", self.dataset, datasets.names() + list(OWN_DATA))
         if self.task is not None:
             _choice("task", self.task, datasets.TASKS)
         path = self.data_path
@@ -194,13 +198,13 @@ class Config:
         if path is not None and not isinstance(path, str):
             raise ConfigError(f"data_path must be a file path (text), not {_show(path)}")
         set_("data_path", path)
-        if dataset == "csv":
-            if not path:
+        if dataset in OWN_DATA:
+            if dataset == "csv" and not path:
                 raise ConfigError("data_path is required when dataset is 'csv'")
             if self.task is None:
-                raise ConfigError("task is required when dataset is 'csv' (regression, binary or "
-                                  "multiclass): read the file with core.datasets.load_csv first "
-                                  "and use its task")
+                raise ConfigError(f"task is required when dataset is {dataset!r} (regression, "
+                                  f"binary or multiclass): it is the task of the data given to "
+                                  f"the trainer (for a file, core.datasets.load_csv(path).task)")
         else:
             task = datasets.task_of(dataset)
             if self.task not in (None, task):

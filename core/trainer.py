@@ -166,29 +166,32 @@ class Trainer:
         """Start again: fresh initial weights (same seed), optimizer state and history."""
         self._build()
 
-    def apply_config(self, config: Config) -> bool:
-        """Switch to ``config``. Returns True when the weights were reset.
+    def apply_config(self, config: Config, data=None) -> bool:
+        """Switch to ``config`` (and to ``data``, if given). Returns True when the weights reset.
 
         Changes to ``LIVE_FIELDS`` (learning rate, optimizer and its settings, regularization,
         batch size) apply at once and training continues from the current weights; a new
         optimizer starts with fresh state. Anything else (data, architecture, activation, loss,
-        initialization, seed) rebuilds the run.
+        initialization, seed), or new ``data``, rebuilds the run. Either way it is all or
+        nothing: if the new run cannot be built (say, an unreadable CSV file) this raises and
+        the trainer is unchanged.
         """
         changed = {f.name for f in dataclasses.fields(Config)
                    if getattr(config, f.name) != getattr(self.config, f.name)}
-        old = self.config
-        self.config = config
-        if changed <= LIVE_FIELDS:
-            if config.optimizer != old.optimizer:
-                self.optimizer = make_optimizer(config)
+        if data is None and changed <= LIVE_FIELDS:
+            optimizer = self.optimizer
+            if config.optimizer != self.config.optimizer:
+                optimizer = make_optimizer(config)
             else:
-                self.optimizer.learning_rate = config.learning_rate
-                for key in self.optimizer.defaults:
-                    setattr(self.optimizer, key, getattr(config, key))
+                optimizer.learning_rate = config.learning_rate
+                for key in optimizer.defaults:
+                    setattr(optimizer, key, getattr(config, key))
+            self.config, self.optimizer = config, optimizer
             return False
-        if changed & DATA_FIELDS:
-            self.data = load_data(config)
-        self._build()
+        if data is None and not changed & DATA_FIELDS:
+            data = self.data
+        fresh = Trainer(config, data, self.history_capacity, self.path_capacity)
+        self.__dict__.update(fresh.__dict__)
         return True
 
     # ----------------------------------------------------------------- training
@@ -370,6 +373,9 @@ class Trainer:
 
 def load_data(config: Config):
     """The data set a config names: generated, or read from ``config.data_path``."""
+    if config.dataset == "custom":
+        raise ConfigError("custom data (points drawn by hand) must be given to the trainer: "
+                          "Trainer(config, data=...)")
     if config.dataset == "csv":
         return datasets.load_csv(config.data_path, task=config.task,
                                  train_fraction=config.train_fraction, seed=config.seed)

@@ -16,13 +16,15 @@ import math
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSlider, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
+                               QScrollArea, QSizePolicy, QSlider, QStyle, QToolBar,
                                QToolButton, QVBoxLayout, QWidget)
 
 from core import presets
 from core.config import Config, ConfigError
+from core.trainer import DATA_FIELDS
 from core.trainer import LIVE_FIELDS
 from gui import style
+from gui.about import show_about
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
 from gui.panels.loss_panel import output_reason
 from gui.plots.boundary_plot import BoundaryPlot
@@ -30,8 +32,6 @@ from gui.plots.cost_plot import CostPlot
 from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 
 APP_NAME = "Costscape"
-DESCRIPTION = ("Watch a neural network learn: live cost curve, decision boundary and a "
-               "rotatable 3-D error surface over weight space.")
 DEFAULT_SIZE = QSize(1400, 900)
 #: Choices of the speed slider: mini-batch steps per frame; MAX_SPEED trains flat out.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
@@ -41,7 +41,6 @@ RESET_MESSAGE_MS = 8000
 FRAME_ACK_FALLBACK_MS = 60
 
 # Which settings say what when they change (in Config field order of importance).
-_DATA_FIELDS = ("dataset", "n_samples", "noise", "train_fraction", "seed", "data_path", "task")
 _FIELD_NAMES = {
     "hidden_layers": "hidden layers", "activation": "hidden activation",
     "output_activation": "output activation", "loss": "loss", "init": "initialization",
@@ -67,7 +66,7 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
     """
     changed = [f for f in new.to_dict() if getattr(old, f) != getattr(new, f)]
     if not set(changed) <= LIVE_FIELDS:
-        if any(f in _DATA_FIELDS for f in changed):
+        if any(f in DATA_FIELDS for f in changed):
             what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
             return f"{what}: the weights were re-initialized.", True
         parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
@@ -532,13 +531,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self):
-        try:
-            from gui.about import show_about
-        except ImportError:  # the packaged About box is optional
-            QMessageBox.about(self, f"About {APP_NAME}",
-                              f"<h3>{APP_NAME} {_version()}</h3><p>{DESCRIPTION}</p>")
-        else:
-            show_about(self)
+        show_about(self)
 
     # ------------------------------------------------------------------ config plumbing
     def _panel_values(self) -> dict:
@@ -722,11 +715,3 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "shutdown"):
                 widget.shutdown()
         super().closeEvent(event)
-
-
-def _version() -> str:
-    try:
-        from gui.version import version
-    except ImportError:
-        return ""
-    return version()

@@ -33,7 +33,7 @@ import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from core.trainer import DivergenceError, LIVE_FIELDS, Trainer
+from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
 
 #: Longest stretch of training between two visits to the worker's event loop (seconds).
@@ -52,14 +52,6 @@ MAX_SPEED = 0
 #: ``TrainingWorker.frame_shown``); it goes on anyway after this long (seconds).
 ACK_TIMEOUT = 0.25
 
-# Config fields that choose the data: a change to them makes new data; other non-live changes
-# rebuild the network on the same data.
-_DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed",
-                          "data_path", "task"})
-
-
-def _changed_fields(old, new) -> set:
-    return {name for name in old.to_dict() if getattr(old, name) != getattr(new, name)}
 
 
 class TrainingWorker(QObject):
@@ -162,30 +154,27 @@ class TrainingWorker(QObject):
         self._rate.clear()
         self._emit_snapshot()
 
-    @Slot(object)
-    def apply_config(self, config):
-        """Switch to ``config``: live settings keep the weights, anything else rebuilds."""
+    @Slot(object, object)
+    def apply_config(self, config, data=None):
+        """Switch to ``config`` (and ``data``, a Dataset, if given: a CSV file or drawn points).
+
+        Live settings keep the weights; anything else rebuilds. If the new run cannot be built
+        (an unreadable file, say) the old one goes on and ``error`` says why.
+        """
         if self._trainer is None:
-            self._config = config
+            self._config, self._data = config, data
             self.start()
             return
-        old = self._trainer
-        changed = _changed_fields(old.config, config)
-        if not changed:
+        if data is None and config == self._trainer.config:
             return
         try:
-            if changed <= LIVE_FIELDS:
-                old.apply_config(config)
-                reset = False
-            else:
-                data = None if changed & _DATA_FIELDS else old.data
-                self._trainer = Trainer(config, data=data)
-                self._run += 1
-                self._pending_steps = 0
-                reset = True
-        except Exception as err:  # noqa: BLE001 - e.g. an unreadable CSV: keep the old run
+            reset = self._trainer.apply_config(config, data)
+        except Exception as err:  # noqa: BLE001 - shown to the user; the old run is kept
             self.error.emit(f"{err}")
             return
+        if reset:
+            self._run += 1
+            self._pending_steps = 0
         self._rate.clear()
         self.config_applied.emit(config, reset)
         self._emit_snapshot()
@@ -355,7 +344,7 @@ class TrainingController(QObject):
     _request_running = Signal(bool)
     _request_step = Signal(int)
     _request_reset = Signal()
-    _request_config = Signal(object)
+    _request_config = Signal(object, object)
     _request_speed = Signal(int)
     _request_shutdown = Signal()
     _report_frame_shown = Signal()
@@ -422,8 +411,9 @@ class TrainingController(QObject):
     def reset(self):
         self._request_reset.emit()
 
-    def apply_config(self, config):
-        self._request_config.emit(config)
+    def apply_config(self, config, data=None):
+        """Train with ``config``; ``data`` (a Dataset) replaces the config's own data."""
+        self._request_config.emit(config, data)
 
     def set_steps_per_frame(self, n):
         self._request_speed.emit(int(n))

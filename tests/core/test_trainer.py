@@ -172,3 +172,25 @@ def test_features_must_fit_the_data():
     assert moved.features is None
     kept = Config(dataset="circle", features=("x1", "sin_x1")).replace(dataset="sine")
     assert kept.features == ("x1", "sin_x1")
+
+
+def test_failed_apply_config_leaves_the_trainer_unchanged(tmp_path):
+    trainer = Trainer(Config(dataset="circle", hidden_layers=(3,)))
+    trainer.step(20)
+    before = trainer.state_dict()
+    missing = Config(dataset="csv", data_path=str(tmp_path / "gone.csv"), task="binary")
+    with pytest.raises(ValueError):
+        trainer.apply_config(missing)
+    assert trainer.config.dataset == "circle" and trainer.step_count == 20
+    np.testing.assert_array_equal(trainer.network.params, before["params"])
+
+
+def test_custom_data_are_given_not_generated():
+    from core import datasets
+    drawn = datasets.make("gauss", n_samples=30)
+    config = Config(dataset="custom", task="binary", hidden_layers=(3,))
+    trainer = Trainer(config, data=drawn)
+    assert trainer.apply_config(config, data=datasets.make("gauss", n_samples=40, seed=1))
+    assert len(trainer.data.X) == 40
+    with pytest.raises(ValueError, match="drawn by hand"):
+        Trainer(config)
