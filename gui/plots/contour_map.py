@@ -144,7 +144,8 @@ class ContourMap(QWidget):
         self.reset_view()
 
     def set_path(self, xy):
-        """The path ``(p, 2)`` in display coordinates, oldest first, ending at the current weights."""
+        """The path ``(p, 2)`` in display coordinates, oldest first, ending at the current
+        weights."""
         if xy is None or not len(xy):
             for item in (self.path_outline, self.path_curve, self.start_marker,
                          self.current_marker):

@@ -95,6 +95,11 @@ CAMERAS = {
 }
 
 
+#: What each parameter block holds, for the weight lists' tooltips.
+_BLOCK_KINDS = {"W": "weights", "b": "biases", "slope": "PReLU slopes",
+                "W'": "second-piece weights", "b'": "second-piece biases"}
+
+
 # ---------------------------------------------------------------------------- pure helpers
 @dataclasses.dataclass(frozen=True, eq=False)
 class Plane:
@@ -334,9 +339,6 @@ class ParamPicker(QWidget):
 
     changed = Signal()
 
-    _KINDS = {"W": "weights", "b": "biases", "slope": "PReLU slopes",
-              "W'": "second-piece weights", "b'": "second-piece biases"}
-
     def __init__(self, axis, parent=None):
         super().__init__(parent)
         self._net = None
@@ -369,7 +371,7 @@ class ParamPicker(QWidget):
         for k, block in enumerate(net.blocks):
             self.block_combo.addItem(block.label, k)
             self.block_combo.setItemData(
-                k, f"{block.label}: {self._KINDS[block.kind]}, "
+                k, f"{block.label}: {_BLOCK_KINDS[block.kind]}, "
                    f"{_layer_name(net.layer_sizes, block.layer)}", Qt.ToolTipRole)
         self.block_combo.blockSignals(False)
         self._fill_neurons(0)

@@ -373,7 +373,8 @@ def test_bilinear_is_exact_on_planes_and_at_nodes():
     A, B = np.meshgrid(alphas, betas)
     heights = 3 * A - 2 * B + 1
     xy = np.array([[0.3, 0.7], [-2.0, -1.0], [2.0, 3.0], [1.1, 2.9]])
-    np.testing.assert_allclose(bilinear(heights, alphas, betas, xy), 3 * xy[:, 0] - 2 * xy[:, 1] + 1)
+    np.testing.assert_allclose(bilinear(heights, alphas, betas, xy),
+                               3 * xy[:, 0] - 2 * xy[:, 1] + 1)
     # Beyond the plane: the height of the nearest edge.
     assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
 
