@@ -29,10 +29,11 @@ from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, Opti
 from gui.panels.loss_panel import output_reason
 from gui.plots.boundary_plot import BoundaryPlot
 from gui.plots.cost_plot import CostPlot
+from gui.plots.surface_view import SurfaceView
 from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 
 APP_NAME = "Costscape"
-DEFAULT_SIZE = QSize(1400, 900)
+DEFAULT_SIZE = QSize(1500, 940)
 #: Choices of the speed slider: mini-batch steps per frame; MAX_SPEED trains flat out.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
 DEFAULT_SPEED = 10
@@ -218,9 +219,16 @@ class MainWindow(QMainWindow):
         self.controls_dock = self._make_controls_dock()
         self.boundary_dock = self.add_view("Decision boundary", self.boundary_plot,
                                            Qt.RightDockWidgetArea, "boundary_dock")
+        # The error surface, the heart of the app, gets the right-hand column; the boundary and
+        # the cost curve share the middle one.
+        self.surface_view = SurfaceView()
+        self.surface_dock = self.add_view("Error surface", self.surface_view,
+                                          object_name="surface_dock",
+                                          split_from=self.boundary_dock,
+                                          orientation=Qt.Horizontal)
         self.cost_dock = self.add_view("Cost", self.cost_plot, Qt.RightDockWidgetArea,
                                        "cost_dock", split_from=self.boundary_dock,
-                                       orientation=Qt.Horizontal)
+                                       orientation=Qt.Vertical)
         self._make_menus()
         self._wire()
         # Arrow keys belong to a focused slider (noise, speed, learning rate), not to "step".
@@ -492,8 +500,9 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def _default_dock_widths(self):
-        self.resizeDocks([self.controls_dock, self.boundary_dock, self.cost_dock],
-                         [360, 600, 440], Qt.Horizontal)
+        self.resizeDocks([self.controls_dock, self.boundary_dock, self.surface_dock],
+                         [350, 520, 630], Qt.Horizontal)
+        self.resizeDocks([self.boundary_dock, self.cost_dock], [430, 470], Qt.Vertical)
 
     @Slot()
     def reset_layout(self):
