@@ -9,6 +9,7 @@ from core import activations, landscape, losses
 from core.config import Config
 from core.network import Network
 from core.trainer import Trainer
+from sample_targets import targets
 
 HIDDEN = [name for name in activations.names() if activations.get(name).hidden_ok]
 ALPHAS = np.linspace(-1.5, 1.0, 5)
@@ -24,18 +25,6 @@ def naive_surface(net, X, y, loss, d1, d2, alphas, betas, l1=0.0, l2=0.0):
             twin.params[:] = net.params + a * d1 + b * d2
             Z[j, i] = twin.cost(X, y, loss, l1, l2)
     return Z
-
-
-def targets(loss_name, n, k, rng):
-    if loss_name == "sparse_cce":
-        return rng.integers(0, k, size=(n, 1)).astype(float)
-    if loss_name in ("cce", "kl_div"):
-        return np.eye(k)[rng.integers(0, k, size=n)]
-    if loss_name in ("bce", "hinge", "squared_hinge"):
-        return rng.integers(0, 2, size=(n, k)).astype(float)
-    if loss_name == "msle":
-        return rng.uniform(0, 2, size=(n, k))
-    return rng.normal(size=(n, k))
 
 
 def random_plane(net, rng):

@@ -4,6 +4,7 @@ import pytest
 
 from core import activations, losses
 from core.network import Network
+from sample_targets import targets
 
 HIDDEN = [name for name in activations.names() if activations.get(name).hidden_ok]
 
@@ -30,19 +31,6 @@ def assert_gradient_matches(net, X, y, loss, l1=0.0, l2=0.0):
     expected = numeric_gradient(net, X, y, loss, l1, l2)
     scale = max(np.abs(expected).max(), 1e-8)
     assert np.abs(grad - expected).max() / scale < 1e-6, (grad, expected)
-
-
-def targets(loss_name, n, k, rng):
-    """Valid targets for a loss: one-hot for the class losses, labels for sparse, reals else."""
-    if loss_name == "sparse_cce":
-        return rng.integers(0, k, size=(n, 1)).astype(float)
-    if loss_name in ("cce", "kl_div"):
-        return np.eye(k)[rng.integers(0, k, size=n)]
-    if loss_name in ("bce", "hinge", "squared_hinge"):
-        return rng.integers(0, 2, size=(n, k)).astype(float)
-    if loss_name == "msle":
-        return rng.uniform(0, 2, size=(n, k))
-    return rng.normal(size=(n, k))
 
 
 def test_params_are_views_in_documented_order():
