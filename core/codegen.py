@@ -37,7 +37,7 @@ import textwrap
 
 import numpy as np
 
-from core import activations, datasets, losses, network, optimizers
+from core import activations, datasets, features, losses, network, optimizers
 from core.config import OWN_DATA, Config
 
 #: Most examples (train + test) written into the script as literal arrays.
@@ -598,7 +598,13 @@ class _Run:
         self.data = data
         self.loss = losses.get(config.loss)
         self.n_out = data.n_classes if data.task == "multiclass" else 1
-        self.sizes = (data.n_features, *config.hidden_layers, self.n_out)
+        try:
+            features.check(config.features, data.n_features)
+        except ValueError as err:
+            raise ValueError(f"features: {err}") from None
+        self.features = config.features
+        self.n_inputs = len(config.features) if config.features else data.n_features
+        self.sizes = (self.n_inputs, *config.hidden_layers, self.n_out)
         self.one_hot = data.task == "multiclass" and not self.loss.sparse
         self.hidden = config.activation if config.hidden_layers else None
         self.output = config.output_activation
@@ -619,12 +625,16 @@ def _header(run: _Run, imports=("numpy as np",)) -> str:
            else f"{run.regularization.upper()}, rate {cfg.reg_rate:g}")
     hidden = (f"hidden activation {activations.get(cfg.activation).display_name}, "
               if run.hidden else "no hidden layer, ")
+    inputs = ("" if not run.features else
+              "\n            inputs      the input features "
+              + ", ".join(features.label(name) for name in run.features)
+              + ", computed from the raw inputs")
     return _code(f'''
         """Costscape: the code behind the run.
 
         This script repeats one training run of the app with numpy alone, step by step:
 
-            data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task})
+            data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task}){inputs}
             network     {" → ".join(map(str, run.sizes))}, {hidden}output {activations.get(run.output).display_name}
             cost        {run.loss.display_name}, regularization: {reg}
             optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}
@@ -682,7 +692,46 @@ def _data_section(run: _Run) -> str:
                    for part in parts)
     elif data.task == "multiclass":
         out.append("# The loss reads the class labels directly (no one-hot targets needed).")
+    if run.features:
+        out += ["", "", _features_code(run)]
+        out.append(f"X_train = input_features(X_train)   # (n, {run.n_inputs}): from here on the "
+                   f"network's inputs")
+        if run.with_test:
+            out.append("X_test = input_features(X_test)")
     return "\n".join(out)
+
+
+#: Input feature (core.features) -> the numpy expression the script computes it with, from the
+#: raw input columns x1 = X[:, 0] and x2 = X[:, 1] (the same arithmetic as core.features).
+_FEATURE_CODE = {
+    "x1": "x1", "x2": "x2", "x1^2": "x1 ** 2", "x2^2": "x2 ** 2", "x1*x2": "x1 * x2",
+    "sin_x1": "np.sin(x1)", "sin_x2": "np.sin(x2)",
+}
+
+
+def _features_code(run: _Run) -> str:
+    """The input features: a function from raw inputs to the network's inputs."""
+    names, d = run.features, run.data.n_features
+    labels = ", ".join(features.label(name) for name in names)
+    raw = "x₁" if d == 1 else "x₁, x₂"
+    columns = "x1 = X[:, 0]" if d == 1 else "x1, x2 = X[:, 0], X[:, 1]"
+    n = len(names)
+    comment = (f"Input features: the network does not see the raw input{'s' if d > 1 else ''} "
+               f"({raw}) but {n} number{'s' if n > 1 else ''} computed from "
+               f"{'them' if d > 1 else 'it'}: {labels}. As in the Neural Network Playground, what "
+               f"is curved in the raw inputs can be linear in these features, so even a network "
+               f"without hidden layers can fit it.")
+    return "\n".join([
+        textwrap.fill(comment, LINE_WIDTH, initial_indent="# ", subsequent_indent="# "),
+        _code(f'''
+            def input_features(X):
+                """The network's inputs (n, {n}) from the raw inputs X (n, {d}): {labels}."""
+                {columns}
+                return np.column_stack([{", ".join(_FEATURE_CODE[name] for name in names)}])
+        '''),
+        "",
+        "",
+    ])
 
 
 def _generated_data(run: _Run, label) -> str:
@@ -978,7 +1027,8 @@ def generate_script(config: Config, data=None, steps=1000) -> str:
     Raises
     ------
     ValueError
-        For a hidden or output activation PReLU or Maxout, or a negative ``steps``.
+        For a hidden or output activation PReLU or Maxout, input features the data cannot
+        have, or a negative ``steps``.
     """
     run = _Run(config, data, steps)
     data = _data_section(run)

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from core import activations, datasets, losses, optimizers
+from core import activations, datasets, features, losses, optimizers
 from core.codegen import BANNERS, EMBED_LIMIT, generate_script
 from core.config import Config
 from core.trainer import Trainer
@@ -355,3 +355,62 @@ def test_steps_zero_prints_the_initial_cost(capsys):
     exec_script(generate_script(XOR_TABLE, steps=0))
     out = capsys.readouterr().out
     assert final_cost(out) == trainer_cost(XOR_TABLE, 0)
+
+
+# --------------------------------------------------------------------------- input features
+FEATURE_CONFIGS = {
+    "circle, no hidden layer, squares": Config(dataset="circle", noise=0.1, hidden_layers=(),
+                                               features=("x1^2", "x2^2", "x1*x2"),
+                                               learning_rate=0.1),
+    "spiral, every 2-D feature, adam": Config(dataset="spiral", hidden_layers=(6, 4),
+                                              features=tuple(features.names(2)),
+                                              optimizer="adam", learning_rate=0.01),
+    "sine, 1-D features, l2": Config(dataset="sine", hidden_layers=(5,), activation="relu",
+                                     features=("x1", "sin_x1", "x1^2"), loss="huber",
+                                     regularization="l2", reg_rate=0.001, learning_rate=0.02),
+    "circle 2000 samples, generated": Config(dataset="circle", n_samples=2000, noise=0.2,
+                                             hidden_layers=(3,), features=("x1", "x2^2"),
+                                             optimizer="momentum", batch_size=32),
+}
+
+
+@pytest.mark.parametrize("config", FEATURE_CONFIGS.values(), ids=FEATURE_CONFIGS.keys())
+def test_input_features_reproduce_the_trainer(config, tmp_path):
+    text = generate_script(config, steps=STEPS)
+    assert "def input_features(X):" in sections(text)[1]
+    stdout = run_script(text, tmp_path)
+    assert final_cost(stdout) == pytest.approx(trainer_cost(config, STEPS), rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", features.names(2))
+def test_every_input_feature_is_the_apps(name):
+    config = Config(dataset="xor", n_samples=60, hidden_layers=(2,), features=(name,))
+    ns = exec_script(generate_script(config, steps=0))
+    trainer = Trainer(config)
+    np.testing.assert_array_equal(ns["X_train"], trainer.inputs_train)
+    np.testing.assert_array_equal(ns["X_test"], trainer.inputs_test)
+    assert ns["W0"].shape == (1, 2)
+
+
+def test_features_with_drawn_data_and_the_header_names_them(tmp_path):
+    rng = np.random.default_rng(8)
+    X = rng.uniform(-3, 3, (60, 2))
+    y = (X[:, :1] ** 2 + X[:, 1:] ** 2 < 4).astype(float)
+    data = datasets.Dataset("drawn", "binary", X[:40], y[:40], X[40:], y[40:], 2,
+                            ((-3, 3),) * 2)
+    config = Config(dataset="custom", task="binary", hidden_layers=(),
+                    features=("x1^2", "x2^2"), learning_rate=0.2, batch_size=5)
+    text = generate_script(config, data=data, steps=STEPS)
+    assert "inputs      the input features x₁², x₂²" in text
+    assert "network     2 → 1" in text
+    stdout = run_script(text, tmp_path)
+    assert final_cost(stdout) == pytest.approx(trainer_cost(config, STEPS, data), rel=1e-9)
+
+
+def test_features_the_data_cannot_have_are_refused():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20, 3))
+    y = (X[:, :1] > 0).astype(float)
+    data = datasets.Dataset("wide", "binary", X[:10], y[:10], X[10:], y[10:], 2, ((-3, 3),) * 3)
+    with pytest.raises(ValueError, match="features"):
+        generate_script(Config(dataset="circle", features=("x1^2",)), data=data)
