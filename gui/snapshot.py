@@ -8,12 +8,22 @@ what they need; none of them calls the trainer.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
+
+from core import features
 
 #: Points per axis of the decision-boundary grid (2-D inputs) and of the fitted curve (1-D).
 GRID_SIZE_2D = 100
 GRID_SIZE_1D = 300
+#: Points per axis of the per-neuron pictures (2-D inputs: a 32 × 32 thumbnail per neuron) and
+#: along the curve of a 1-D input.
+NEURON_GRID_2D = 32
+NEURON_GRID_1D = 64
+#: Most values (grid points × neurons) in a per-neuron grid: a big network gets coarser
+#: pictures (they are drawn small then anyway), so a snapshot stays cheap to make and to copy.
+NEURON_GRID_BUDGET = 2 ** 18
 
 
 def _frozen(array) -> np.ndarray:
@@ -59,12 +69,57 @@ class BoundaryGrid:
         return None
 
 
-def _finite(values) -> np.ndarray:
+@dataclasses.dataclass(frozen=True, eq=False)
+class NeuronGrid:
+    """The output of every hidden and output neuron over a coarse grid of the data domain.
+
+    Attributes
+    ----------
+    xs : (g,) array
+        Grid coordinates along the first raw input.
+    ys : (g,) array or None
+        Along the second raw input; None for one input (then each neuron is a curve).
+    layers : tuple of arrays, one per layer of weights (hidden layers, then the output layer)
+        ``(g, g, units)`` for two inputs (``layers[l][j, i, u]`` is neuron ``u`` at
+        ``(xs[i], ys[j])``, row-major like :class:`BoundaryGrid`), ``(g, units)`` for one.
+        float32, finite, read-only.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray | None
+    layers: tuple
+
+    @classmethod
+    def compute(cls, network, feature_names, domain) -> "NeuronGrid | None":
+        """Run ``network`` (on the features ``feature_names`` of the raw grid points; None
+        feeds them raw) over ``domain`` and keep every layer's activations. None for data with
+        more than two raw inputs."""
+        units = sum(network.layer_sizes[1:])
+        if len(domain) == 1:
+            g = int(np.clip(NEURON_GRID_BUDGET // units, 8, NEURON_GRID_1D))
+            xs = np.linspace(*domain[0], g)
+            points, shape, ys = xs[:, None], (g,), None
+        elif len(domain) == 2:
+            g = int(np.clip(math.isqrt(NEURON_GRID_BUDGET // units), 6, NEURON_GRID_2D))
+            xs, ys = np.linspace(*domain[0], g), np.linspace(*domain[1], g)
+            gx, gy = np.meshgrid(xs, ys)
+            points, shape = np.column_stack([gx.ravel(), gy.ravel()]), (g, g)
+        else:
+            return None
+        with np.errstate(all="ignore"):
+            outputs = network.hidden_outputs(features.transform(points, feature_names))
+        layers = tuple(_finite(a, np.float32).reshape(*shape, a.shape[1]) for a in outputs)
+        return cls(_frozen(xs), None if ys is None else _frozen(ys), layers)
+
+
+def _finite(values, dtype=float) -> np.ndarray:
     # After a divergence the restored weights can still overflow on the far side of the grid.
     with np.errstate(all="ignore"):
-        values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=1e300,
-                               neginf=-1e300)
-    return _frozen(values)
+        big = np.finfo(dtype).max / 1e8
+        values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=big,
+                               neginf=-big).astype(dtype, copy=False)
+    values.setflags(write=False)
+    return values
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -100,6 +155,15 @@ class Snapshot:
         Decision threshold of a single binary output (0.5, or 0 for the hinge losses).
     output_range : (low, high)
         Range of the output activation (may be infinite).
+    gradient : (n_params,) array
+        Full-batch gradient of the training cost (mean loss + regularization) at ``params``,
+        laid out like ``params`` (what one plain gradient-descent step on all the training
+        data would follow, scaled by −η).
+    train_losses : (n_train,) array
+        Each training example's loss at ``params`` (the cost's terms before averaging).
+    neuron_grid : NeuronGrid or None
+        Every neuron's output over a coarse grid of the domain (for the network diagram);
+        None for data with more than two inputs.
     """
 
     run: int
@@ -117,6 +181,9 @@ class Snapshot:
     layer_sizes: tuple
     threshold: float
     output_range: tuple
+    gradient: np.ndarray | None = None
+    train_losses: np.ndarray | None = None
+    neuron_grid: NeuronGrid | None = None
 
     @property
     def task(self) -> str:
@@ -128,6 +195,12 @@ class Snapshot:
         net = trainer.network
         metrics = trainer.metrics()
         history = {key: _frozen(value) for key, value in trainer.history_arrays().items()}
+        inputs, targets = trainer.inputs_train, trainer.targets_train
+        # Weights restored after a divergence can still overflow here: the views get finite
+        # numbers (clipped) and no warnings.
+        with np.errstate(all="ignore"):
+            gradient = net.gradient(inputs, targets, trainer.loss, trainer.l1, trainer.l2)
+            train_losses = trainer.loss.per_example(targets, net.predict(inputs))
         return cls(
             run=run,
             step=trainer.step_count,
@@ -144,4 +217,7 @@ class Snapshot:
             layer_sizes=net.layer_sizes,
             threshold=float(trainer.loss.threshold),
             output_range=tuple(float(v) for v in net.output_activation.output_range),
+            gradient=_finite(gradient),
+            train_losses=_finite(train_losses),
+            neuron_grid=NeuronGrid.compute(net, trainer.config.features, trainer.data.domain),
         )
