@@ -479,6 +479,8 @@ class MainWindow(QMainWindow):
             panel.changed.connect(lambda p=panel: self._on_panel_changed(p))
         self.data_panel.show_test_changed.connect(self.boundary_plot.set_show_test)
         self.data_panel.regenerate_requested.connect(self._on_data_regenerate_requested)
+        self.boundary_plot.data_edited.connect(self._on_boundary_data_edited)
+        self.boundary_plot.draw_refused.connect(self._on_boundary_draw_refused)
         c.snapshot.connect(self._on_snapshot)
         c.running_changed.connect(self._on_running_changed)
         c.diverged.connect(self._on_diverged)
@@ -637,6 +639,25 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_data_regenerate_requested(self):
         self.statusBar().showMessage("New points drawn (next seed).", RESET_MESSAGE_MS)
+
+    @Slot(object, str)
+    def _on_boundary_data_edited(self, data, text):
+        # Points drawn by hand: a new run on the "custom" data (the trainer cannot make them).
+        try:
+            config = self._config.replace(dataset="custom", task=data.task)
+        except ConfigError as err:
+            self.show_message(f"<b>Those points cannot be used:</b> {err}", "warning")
+            return
+        self._config = config
+        self.controller.apply_config(config, data)
+        self.statusBar().showMessage(
+            f"{text}. The data set is now 'custom' ({len(data.X_train)} training, "
+            f"{len(data.X_test)} test points): the weights were re-initialized.",
+            RESET_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_boundary_draw_refused(self, text):
+        self.statusBar().showMessage(text, RESET_MESSAGE_MS)
 
     # ------------------------------------------------------------------ slots: worker
     @Slot(object)

@@ -10,17 +10,42 @@
 
 Training points are filled, test points hollow. The heatmap (about 100 × 100 outputs) is
 computed in the training worker; this view only colours it.
+
+Also:
+
+- :meth:`BoundaryPlot.show_neuron` shows one neuron's output large in place of the network's
+  (the network diagram calls it while the pointer rests on a neuron);
+- :meth:`BoundaryPlot.set_point_losses` sizes the training points by their loss;
+- drawing: with a class (or "point", for regression) chosen under the plot, a click adds a
+  training point there and Ctrl+click removes the nearest point. The view emits
+  :attr:`BoundaryPlot.data_edited` with the new "custom" :class:`~core.datasets.Dataset`; the
+  main window hands it to the trainer (which starts a new run on it).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton,
+                               QVBoxLayout, QWidget)
 
+from core import datasets
 from gui import style
 
 _LIGHTEN_BACKGROUND = 0.35
+#: Name of a data set edited by hand (``Config.dataset`` "custom").
+CUSTOM = "custom"
+#: A Ctrl+click removes the nearest point only when it is at most this far away (pixels).
+REMOVE_RADIUS_PX = 30
+#: Hovering within this distance of a training point describes it (pixels).
+HOVER_POINT_PX = 8
+#: Training points sized by their loss grow up to this factor.
+LOSS_SIZE_GAIN = 2.0
+#: A neuron's picture shown large is upsampled this many times (bilinear) from its coarse grid.
+NEURON_UPSAMPLE = 4
 
 
 def _rgb_string(rgb) -> str:
@@ -35,12 +60,92 @@ def _diverging_map(centre) -> pg.ColorMap:
     return pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
 
 
+def diverging_lut(centre, lighten=_LIGHTEN_BACKGROUND) -> np.ndarray:
+    """A 256-entry RGBA lookup table, orange -> white (at ``centre`` in [0, 1]) -> blue: the
+    colours of a neuron's picture (negative orange, positive blue, as links and classes)."""
+    centre = float(np.clip(centre, 0.02, 0.98))
+    colours = [style.lighten(style.CLASS_0, lighten), np.array([248.0, 248, 248]),
+               style.lighten(style.CLASS_1, lighten)]
+    cmap = pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
+    return cmap.getLookupTable(0.0, 1.0, 256, alpha=True, mode="byte")
+
+
 def _point_map(centre) -> pg.ColorMap:
     """The saturated version of :func:`_diverging_map` for colouring regression points."""
     centre = float(np.clip(centre, 0.02, 0.98))
     colours = [style.hex_to_rgb(style.CLASS_0), np.array([200.0, 200, 200]),
                style.hex_to_rgb(style.CLASS_1)]
     return pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NeuronPicture:
+    """One neuron's output over the data domain, to show in place of the network's.
+
+    ``values`` is ``(len(ys), len(xs))`` for two inputs (row-major, as
+    :class:`gui.snapshot.NeuronGrid`), ``(len(xs),)`` for one (``ys`` None). ``levels`` are the
+    values at the ends of the colour map; ``label`` names the neuron ("hidden layer 1, neuron 3").
+    """
+
+    label: str
+    xs: np.ndarray
+    ys: np.ndarray | None
+    values: np.ndarray
+    levels: tuple
+
+
+# ---------------------------------------------------------------------------- drawing data
+def with_point(data, x, target):
+    """``data`` with one more *training* point: raw inputs ``x`` ``(d,)``, target ``target``
+    (a class index, or a value for regression). The result is named "custom"."""
+    X_train = np.vstack([data.X_train, np.asarray(x, dtype=float).reshape(1, -1)])
+    y_train = np.vstack([data.y_train, [[float(target)]]])
+    return dataclasses.replace(data, name=CUSTOM, X_train=X_train, y_train=y_train)
+
+
+def without_point(data, index):
+    """``data`` without point ``index`` (counting training points first, then test points, as
+    ``data.X`` stacks them), named "custom". Raises ``DataError`` rather than leave the training
+    or the test set empty."""
+    n_train = len(data.X_train)
+    part, i = ("train", index) if index < n_train else ("test", index - n_train)
+    X, y = getattr(data, f"X_{part}"), getattr(data, f"y_{part}")
+    if len(X) <= 1:
+        what = "training" if part == "train" else "test"
+        raise datasets.DataError(f"that is the last {what} point: the {what} set cannot be "
+                                 f"empty")
+    keep = np.arange(len(X)) != i
+    return dataclasses.replace(data, name=CUSTOM, **{f"X_{part}": X[keep], f"y_{part}": y[keep]})
+
+
+def nearest_point(points, x, y, px_per_x, px_per_y):
+    """Index of the row of ``points`` ``(n, 2)`` nearest to ``(x, y)`` on screen, and its
+    distance in pixels (``px_per_x``, ``px_per_y``: pixels per data unit along each axis)."""
+    d = np.hypot((points[:, 0] - x) * px_per_x, (points[:, 1] - y) * px_per_y)
+    k = int(np.argmin(d))
+    return k, float(d[k])
+
+
+def _upsample(values, factor):
+    """Bilinear upsampling of ``values`` ``(ny, nx)`` to ``(factor·(ny−1)+1, factor·(nx−1)+1)``,
+    so a coarse neuron grid shown large is smooth rather than blocky."""
+    ny, nx = values.shape
+    fy = np.linspace(0, ny - 1, factor * (ny - 1) + 1)
+    fx = np.linspace(0, nx - 1, factor * (nx - 1) + 1)
+    rows = np.array([np.interp(fx, np.arange(nx), row) for row in values])
+    return np.array([np.interp(fy, np.arange(ny), col) for col in rows.T]).T
+
+
+def _dot_icon(colour, size=12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(QColor("white"))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class _SquareHolder(QWidget):
@@ -91,7 +196,19 @@ class _SquareHolder(QWidget):
 
 
 class BoundaryPlot(QWidget):
-    """Decision boundary / fitted function view. Feed it snapshots with :meth:`show_snapshot`."""
+    """Decision boundary / fitted function view. Feed it snapshots with :meth:`show_snapshot`.
+
+    Signals
+    -------
+    data_edited(Dataset, str)
+        The learner added or removed a point: the new data (named "custom": all the old points
+        kept, new ones in the training set) and a sentence saying what changed.
+    draw_refused(str)
+        A click could not edit the data (outside the domain, the last test point...): why.
+    """
+
+    data_edited = Signal(object, str)
+    draw_refused = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -142,14 +259,125 @@ class BoundaryPlot(QWidget):
         self.hover_label.setStyleSheet("color: #444;")
         self.hover_label.setToolTip("The network's output at the point under the mouse pointer.")
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
+        # One neuron's output, shown over the network's while the diagram points at it.
+        self._neuron = None
+        self.neuron_image = pg.ImageItem(axisOrder="row-major")
+        self.neuron_image.setZValue(-15)
+        self.plot.addItem(self.neuron_image)
+        self.neuron_curve = pg.PlotDataItem(pen=pg.mkPen("#6a3d9a", width=2.5, style=Qt.DashLine))
+        self.neuron_curve.setZValue(6)
+        self.plot.addItem(self.neuron_curve)
+        self.neuron_text = pg.TextItem("", color="#222222", anchor=(0, 0),
+                                       fill=pg.mkBrush(255, 255, 255, 215))
+        self.neuron_text.setZValue(30)
+        self.plot.addItem(self.neuron_text)
+        self._show_neuron_items(False)
+
+        # Training points sized by their loss (set_point_losses); drawing state.
+        self._point_losses = None
+        self._train_size = 8
+        self._pending = None        # data of an edit not yet seen in a snapshot
+        self._pending_run = None
+        self._run = None
+        self._draw_key = None
+        self._make_draw_bar()
+
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.setSpacing(2)
+        below_layout.addWidget(self.hover_label)
+        below_layout.addWidget(self.draw_bar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.holder = _SquareHolder(self.plot_widget, self.view, self.legend_label,
-                                    self.hover_label)
+        self.holder = _SquareHolder(self.plot_widget, self.view, self.legend_label, below)
         layout.addWidget(self.holder, 1)
         self._set_mode("none")
+
+    def _make_draw_bar(self):
+        self.draw_bar = QWidget()
+        row = QHBoxLayout(self.draw_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(3)
+        title = QLabel("Draw:")
+        tip = ("Draw your own data: choose what a click adds, then click in the plot to add a "
+               "training point there;\nCtrl+click removes the nearest point. The data set "
+               "becomes 'custom' (the points shown, plus yours)\nand training starts again on "
+               "it with fresh weights. Save it with the experiment (File menu).")
+        title.setToolTip(tip)
+        self.draw_group = QButtonGroup(self)
+        self.draw_group.setExclusive(True)
+        self.draw_off = QToolButton()
+        self.draw_off.setText("Off")
+        self.draw_off.setCheckable(True)
+        self.draw_off.setChecked(True)
+        self.draw_off.setToolTip("Clicks in the plot do not change the data.")
+        self.draw_group.addButton(self.draw_off, -1)
+        self.draw_value = QDoubleSpinBox()
+        self.draw_value.setRange(-1e4, 1e4)
+        self.draw_value.setDecimals(2)
+        self.draw_value.setSingleStep(0.1)
+        self.draw_value.setValue(1.0)
+        self.draw_value.setPrefix("y = ")
+        self.draw_value.setToolTip("The target value y of the points a click adds (regression).")
+        self.draw_hint = QLabel("")
+        self.draw_hint.setStyleSheet("color: #666;")
+        self.draw_hint.setToolTip(tip)
+        self._draw_row = row
+        for widget in (title, self.draw_off, self.draw_value, self.draw_hint):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self._draw_buttons = []
+        self.draw_group.idToggled.connect(self._on_draw_group_toggled)
+
+    def _set_draw_choices(self, data):
+        """Offer a button per class (classification) or one "point" button (regression)."""
+        key = (data.task, data.n_classes, self._mode)
+        if key == self._draw_key:
+            return
+        self._draw_key = key
+        chosen = self.draw_group.checkedId()
+        for button in self._draw_buttons:
+            self.draw_group.removeButton(button)
+            button.deleteLater()
+        self._draw_buttons = []
+        if data.task in ("binary", "multiclass"):
+            choices = [(f"class {k}", style.class_colour(k),
+                        f"A click adds a training point of class {k}.") for k in
+                       range(data.n_classes)]
+        elif self._mode == "curve":
+            choices = [("point", style.POINT, "A click adds a training point (x, y) where you "
+                                              "click: x is the input, y the target.")]
+        else:
+            choices = [("point", style.POINT, "A click adds a training point there with the "
+                                              "target y set on the right.")]
+        for k, (text, colour, tip) in enumerate(choices):
+            button = QToolButton()
+            button.setText(text)
+            button.setIcon(_dot_icon(colour))
+            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            button.setCheckable(True)
+            button.setToolTip(tip + " Ctrl+click removes the nearest point.")
+            self.draw_group.addButton(button, k)
+            self._draw_row.insertWidget(2 + k, button)
+            self._draw_buttons.append(button)
+        if 0 <= chosen < len(self._draw_buttons):
+            self._draw_buttons[chosen].setChecked(True)
+        else:
+            self.draw_off.setChecked(True)
+        self.draw_value.setVisible(self._mode == "regression2d")
+        self._on_draw_group_toggled(self.draw_group.checkedId(), True)
+
+    @Slot(int, bool)
+    def _on_draw_group_toggled(self, _id, checked):
+        if not checked:
+            return
+        drawing = self.draw_target() is not None
+        self.draw_hint.setText("click: add · Ctrl+click: remove nearest" if drawing else "")
+        self.plot_widget.setCursor(Qt.CrossCursor if drawing else Qt.ArrowCursor)
 
     # ------------------------------------------------------------------ public
     @Slot(bool)
@@ -158,19 +386,78 @@ class BoundaryPlot(QWidget):
         self._show_test = bool(show)
         self.test_points.setVisible(self._show_test)
 
+    def draw_target(self):
+        """What a click adds: a class index (classification), "value" (regression), or None
+        when drawing is off."""
+        k = self.draw_group.checkedId()
+        if not 0 <= k < len(self._draw_buttons) or not self.draw_bar.isVisibleTo(self):
+            return None
+        return k if self._task in ("binary", "multiclass") else "value"
+
+    def set_draw_target(self, k):
+        """Choose what a click adds: class ``k`` (for regression any int: a point), or None."""
+        if k is None or not 0 <= k < len(self._draw_buttons):
+            self.draw_off.setChecked(True)
+        else:
+            self._draw_buttons[k].setChecked(True)
+
+    @Slot(object)
+    def set_point_losses(self, values):
+        """Size each training point by its loss (``(n_train,)``, e.g. ``Snapshot.train_losses``):
+        points with more than the median loss grow, the worst-fit one to twice the size. None:
+        all the same size. Hovering a training point shows its loss."""
+        self._point_losses = None if values is None else np.asarray(values, dtype=float)
+        self._apply_point_sizes()
+
+    @Slot(object)
+    def show_neuron(self, picture):
+        """Show one neuron's output (a :class:`NeuronPicture`) over the network's, or go back
+        to the network's output (None)."""
+        self._neuron = picture
+        if picture is None or self._mode == "none" or (picture.ys is None) != (
+                self._mode == "curve"):
+            self._show_neuron_items(False)
+            return
+        lo, hi = picture.levels
+        if picture.ys is None:
+            self.neuron_curve.setData(picture.xs, picture.values)
+            (x0, _), (_, y1) = self.view.viewRange()
+            self.neuron_text.setPos(x0, y1)
+        else:
+            centre = (0.0 - lo) / (hi - lo) if lo < 0 < hi else 0.5
+            fine = _upsample(np.asarray(picture.values, dtype=float), NEURON_UPSAMPLE)
+            self.neuron_image.setImage(fine, autoLevels=False, levels=(lo, hi),
+                                       lut=diverging_lut(centre))
+            xs = np.linspace(picture.xs[0], picture.xs[-1], fine.shape[1])
+            ys = np.linspace(picture.ys[0], picture.ys[-1], fine.shape[0])
+            self.neuron_image.setRect(self._rect_of(xs, ys))
+            self.neuron_text.setPos(float(picture.xs[0]), float(picture.ys[-1]))
+        self.neuron_text.setText(f"{picture.label}: its output ({lo:.3g} to {hi:.3g})")
+        self._show_neuron_items(True, curve=picture.ys is None)
+
+    def _show_neuron_items(self, show, curve=False):
+        self.neuron_image.setVisible(show and not curve)
+        self.neuron_curve.setVisible(show and curve)
+        self.neuron_text.setVisible(show)
+
     @Slot(object)
     def show_snapshot(self, snap):
         data, grid = snap.data, snap.grid
+        if self._pending is not None and (data is self._pending or snap.run != self._pending_run):
+            self._pending = None  # the edit took effect (or a newer run replaced it)
+        self._run = snap.run
         mode = self._mode_for(data, grid)
         if mode != self._mode:
             self._set_mode(mode)
         self._grid, self._threshold, self._task = grid, snap.threshold, data.task
         self._output_range = snap.output_range
-        new_data = data is not self._data
+        new_data = data is not self._data and self._pending is None
         if new_data:
             self._data = data
             self._set_points(data, snap)
             self._set_view_range(data, snap)
+            if mode != "none":
+                self._set_draw_choices(data)
         if mode == "binary":
             self._show_binary(grid, snap)
         elif mode == "regression2d":
@@ -201,6 +488,9 @@ class BoundaryPlot(QWidget):
         self.rgb_image.setVisible(mode == "multiclass")
         self.fit_curve.setVisible(mode == "curve")
         self.message.setVisible(mode == "none")
+        self.draw_bar.setVisible(mode != "none")
+        self._draw_key = None
+        self._show_neuron_items(False)
         two_d = mode in ("binary", "multiclass", "regression2d")
         self.view.setAspectLocked(two_d, ratio=1.0)
         self.holder.set_square(two_d)
@@ -234,7 +524,7 @@ class BoundaryPlot(QWidget):
         return lo - pad, hi + pad
 
     # ------------------------------------------------------------------ points
-    def _set_points(self, data, snap):
+    def _set_points(self, data, snap=None):
         for item, X, y, train in ((self.train_points, data.X_train, data.y_train, True),
                                   (self.test_points, data.X_test, data.y_test, False)):
             if self._mode == "none":
@@ -249,6 +539,8 @@ class BoundaryPlot(QWidget):
                 brushes = [pg.mkBrush(c) for c in colours]
                 pens = pg.mkPen("w", width=1.2)
                 item.setData(xs, ys, brush=brushes, pen=pens, size=size)
+                self._train_size = size
+                self._apply_point_sizes()
             else:
                 pens = [pg.mkPen(c, width=2) for c in colours]
                 item.setData(xs, ys, brush=pg.mkBrush(255, 255, 255, 170), pen=pens,
@@ -268,7 +560,12 @@ class BoundaryPlot(QWidget):
 
     # ------------------------------------------------------------------ heatmaps
     def _grid_rect(self, grid) -> QRectF:
-        xs, ys = grid.xs, grid.ys
+        return self._rect_of(grid.xs, grid.ys)
+
+    @staticmethod
+    def _rect_of(xs, ys) -> QRectF:
+        """The rectangle an image of values at grid points ``xs`` × ``ys`` covers (each value
+        a pixel centred on its point)."""
         dx = (xs[-1] - xs[0]) / (len(xs) - 1)
         dy = (ys[-1] - ys[0]) / (len(ys) - 1)
         return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
@@ -363,7 +660,7 @@ class BoundaryPlot(QWidget):
         i = int(np.clip(np.searchsorted(grid.xs, x), 0, len(grid.xs) - 1))
         if grid.ys is None:
             out = grid.values[i]
-            self.hover_label.setText(f"x = {x:.2f}: ŷ = {out[0]:.3f}")
+            self.hover_label.setText(f"x = {x:.2f}: ŷ = {out[0]:.3f}" + self._point_text(x, y))
             return
         j = int(np.clip(np.searchsorted(grid.ys, y), 0, len(grid.ys) - 1))
         out = grid.values[j, i]
@@ -374,4 +671,112 @@ class BoundaryPlot(QWidget):
             text += f"output {out[0]:.3f} → class {int(out[0] > self._threshold)}"
         else:
             text += f"ŷ = {out[0]:.3f}"
-        self.hover_label.setText(text)
+        self.hover_label.setText(text + self._point_text(x, y))
+
+    def _pixels_per_unit(self):
+        px, py = self.view.viewPixelSize()
+        return 1.0 / max(px, 1e-12), 1.0 / max(py, 1e-12)
+
+    def _plotted(self, X, y):
+        """Plot coordinates of points: the two inputs, or (input, target) for a curve."""
+        return np.column_stack([X[:, 0], y[:, 0] if self._mode == "curve" else X[:, 1]])
+
+    def _point_text(self, x, y) -> str:
+        """" · training point 12: class 1, loss 0.123" for a training point under the pointer."""
+        data = self._data
+        if data is None or self._mode == "none":
+            return ""
+        k, dist = nearest_point(self._plotted(data.X_train, data.y_train), x, y,
+                                *self._pixels_per_unit())
+        if dist > max(HOVER_POINT_PX, self._train_size / 2 + 2):
+            return ""
+        target = data.y_train[k, 0]
+        what = f"class {int(target)}" if data.task != "regression" else f"y = {target:.3g}"
+        text = f"  ·  training point {k}: {what}"
+        losses = self._point_losses
+        if losses is not None and len(losses) == len(data.X_train):
+            text += f", loss {losses[k]:.3g}"
+        return text
+
+    def _apply_point_sizes(self):
+        data, losses, base = self._data, self._point_losses, self._train_size
+        n = len(self.train_points.data)
+        if n == 0:
+            return
+        sizes = np.full(n, float(base))
+        if (losses is not None and data is not None and len(losses) == n
+                and self._pending is None and np.isfinite(losses).all()):
+            # Points fitted better than the median keep their size; the worst-fit one is
+            # LOSS_SIZE_GAIN times larger (area grows with the loss). The median in the
+            # denominator keeps a network that is equally bad everywhere from inflating all.
+            median, top = float(np.median(losses)), float(losses.max())
+            share = np.clip((losses - median) / max(top - median, median, 1e-12), 0.0, 1.0)
+            sizes *= 1.0 + (LOSS_SIZE_GAIN - 1.0) * np.sqrt(share)
+        self.train_points.setSize(sizes)
+
+    # ------------------------------------------------------------------ drawing
+    def _edit_base(self):
+        return self._pending if self._pending is not None else self._data
+
+    def _on_mouse_clicked(self, event):
+        target = self.draw_target()
+        base = self._edit_base()
+        if (target is None or base is None or event.button() != Qt.LeftButton
+                or event.double()):
+            return
+        pos = event.scenePos()
+        if not self.view.sceneBoundingRect().contains(pos):
+            return
+        event.accept()
+        p = self.view.mapSceneToView(pos)
+        if event.modifiers() & Qt.ControlModifier:
+            self.remove_point_near(p.x(), p.y())
+        else:
+            self.add_point(p.x(), p.y())
+
+    def add_point(self, x, y):
+        """Add a training point at plot position ``(x, y)`` as the draw buttons say (what a
+        click does). Returns the new data set, or None when nothing was added."""
+        target, data = self.draw_target(), self._edit_base()
+        if target is None or data is None or self._mode == "none":
+            return None
+        (x0, x1), *rest = data.domain
+        inside = x0 <= x <= x1 and (not rest or rest[0][0] <= y <= rest[0][1])
+        if not inside:
+            self.draw_refused.emit("Points go inside the data's domain (the plotted square).")
+            return None
+        if self._mode == "curve":
+            inputs, value, what = [x], y, f"a point (x = {x:.2f}, y = {y:.2f})"
+        elif target == "value":
+            value = self.draw_value.value()
+            inputs, what = [x, y], f"a point with y = {value:g} at ({x:.2f}, {y:.2f})"
+        else:
+            inputs, value, what = [x, y], target, f"a class {target} point at ({x:.2f}, {y:.2f})"
+        new = with_point(data, inputs, value)
+        self._emit_edit(new, f"Added {what}")
+        return new
+
+    def remove_point_near(self, x, y):
+        """Remove the point (training or test) nearest to plot position ``(x, y)``, if it is
+        within ``REMOVE_RADIUS_PX`` on screen. Returns the new data set, or None."""
+        data = self._edit_base()
+        if data is None or self._mode == "none":
+            return None
+        k, dist = nearest_point(self._plotted(data.X, data.y), x, y, *self._pixels_per_unit())
+        if dist > REMOVE_RADIUS_PX:
+            self.draw_refused.emit("No point near there to remove (Ctrl+click on a point).")
+            return None
+        try:
+            new = without_point(data, k)
+        except datasets.DataError as err:
+            self.draw_refused.emit(f"Cannot remove that point: {err}.")
+            return None
+        part = "training" if k < len(data.X_train) else "test"
+        self._emit_edit(new, f"Removed a {part} point")
+        return new
+
+    def _emit_edit(self, data, text):
+        # Shown at once; the heatmap follows when the trainer has started on the new data.
+        self._pending, self._pending_run = data, self._run
+        self._set_points(data)
+        self.data_edited.emit(data, text)

@@ -1,0 +1,240 @@
+"""Drawing data on the decision-boundary plot: a click adds a training point of the chosen
+class, Ctrl+click removes the nearest one, the data become "custom" and reach the trainer, and an
+experiment with drawn data saves and opens again. Also the boundary plot's per-point losses and
+its neuron overlay."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+
+from core import datasets, experiment
+from core.config import Config
+from core.trainer import Trainer
+from gui.main_window import MainWindow
+from gui.plots.boundary_plot import (BoundaryPlot, NeuronPicture, nearest_point, with_point,
+                                     without_point)
+from gui.snapshot import Snapshot
+
+TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
+
+
+def snapshot_of(config, data=None, run=0):
+    return Snapshot.capture(Trainer(config, data=data), run, 0.0, False)
+
+
+def screen_pos(plot, x, y) -> QPoint:
+    """Where the data point (x, y) is on the plot widget's viewport."""
+    scene = plot.view.mapViewToScene(QPointF(x, y))
+    return plot.plot_widget.mapFromScene(scene)
+
+
+@pytest.fixture
+def plot(qtbot):
+    plot = BoundaryPlot()
+    qtbot.addWidget(plot)
+    plot.resize(520, 560)
+    plot.show()
+    qtbot.waitExposed(plot)
+    return plot
+
+
+# ------------------------------------------------------------------ pure helpers
+def test_with_and_without_point_make_custom_data():
+    data = datasets.make("xor", n_samples=20, seed=0)
+    more = with_point(data, [1.0, -2.0], 1)
+    assert more.name == "custom" and more.task == data.task and more.domain == data.domain
+    assert len(more.X_train) == len(data.X_train) + 1
+    np.testing.assert_array_equal(more.X_train[-1], [1.0, -2.0])
+    assert more.y_train[-1, 0] == 1.0
+    np.testing.assert_array_equal(more.X_test, data.X_test)
+    assert not more.X_train.flags.writeable  # still a proper, frozen Dataset
+
+    n_train = len(data.X_train)
+    fewer = without_point(data, n_train)  # the first test point
+    assert len(fewer.X_test) == len(data.X_test) - 1 and len(fewer.X_train) == n_train
+    np.testing.assert_array_equal(fewer.X_test, data.X_test[1:])
+    fewer = without_point(data, 3)
+    np.testing.assert_array_equal(fewer.X_train, np.delete(data.X_train, 3, axis=0))
+
+
+def test_the_last_test_point_cannot_be_removed():
+    data = datasets.Dataset("t", "binary", [[0.0, 0.0], [1.0, 1.0]], [[0.0], [1.0]],
+                            [[2.0, 2.0]], [[1.0]], 2, ((-6, 6), (-6, 6)))
+    with pytest.raises(datasets.DataError, match="last test point"):
+        without_point(data, 2)
+    assert len(without_point(data, 0).X_train) == 1
+
+
+def test_nearest_point_counts_pixels():
+    points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    k, dist = nearest_point(points, 0.6, 0.55, 1.0, 1.0)
+    assert k == 1 and dist == pytest.approx(np.hypot(0.4, 0.55))
+    # With y pixels 10 times larger, vertical offsets count more: (0, 1) is nearest on screen.
+    k, dist = nearest_point(points, 0.6, 0.55, 1.0, 10.0)
+    assert k == 2 and dist == pytest.approx(np.hypot(0.6, 4.5))
+
+
+# ------------------------------------------------------------------ the plot alone
+def test_click_adds_a_point_of_the_chosen_class_and_ctrl_click_removes(plot, qtbot):
+    snap = snapshot_of(Config(dataset="circle", n_samples=40))
+    plot.show_snapshot(snap)
+    assert plot.draw_target() is None
+    assert [b.text() for b in plot._draw_buttons] == ["class 0", "class 1"]
+    # Drawing off: a click changes nothing.
+    with qtbot.assertNotEmitted(plot.data_edited):
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
+
+    plot.set_draw_target(1)
+    assert plot.draw_target() == 1
+    with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
+    data, text = blocker.args
+    assert data.name == "custom" and "class 1" in text
+    assert len(data.X_train) == len(snap.data.X_train) + 1
+    assert data.y_train[-1, 0] == 1.0
+    np.testing.assert_allclose(data.X_train[-1], [2, 3], atol=0.15)  # a pixel or two
+    # Shown at once, before the trainer has the new data.
+    assert len(plot.train_points.data) == len(data.X_train)
+
+    # A second click before the new run arrives builds on the first edit, not the old data.
+    with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, -4, 1))
+    data2 = blocker.args[0]
+    assert len(data2.X_train) == len(snap.data.X_train) + 2
+
+    # Ctrl+click on a point removes exactly that one.
+    target = snap.data.X_test[5]
+    with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.ControlModifier,
+                         pos=screen_pos(plot, *target))
+    data3, text = blocker.args
+    assert "test point" in text and len(data3.X_test) == len(snap.data.X_test) - 1
+    assert not any(np.allclose(row, target) for row in data3.X_test)
+
+
+def test_clicks_outside_the_domain_or_far_from_points_are_refused(plot, qtbot):
+    plot.show_snapshot(snapshot_of(Config(dataset="xor", n_samples=20)))
+    plot.set_draw_target(0)
+    with qtbot.waitSignal(plot.draw_refused, timeout=TIMEOUT) as blocker:
+        assert plot.add_point(7.5, 0.0) is None
+    assert "domain" in blocker.args[0]
+    data = plot._data
+    empty = np.array([[5.9, -5.9]])
+    far = min(np.hypot(*(data.X - empty[0]).T))
+    if far > 1.5:  # no point near that corner (true for this seed)
+        with qtbot.waitSignal(plot.draw_refused, timeout=TIMEOUT):
+            assert plot.remove_point_near(5.9, -5.9) is None
+
+
+def test_regression_draws_with_a_value_and_1d_takes_y_from_the_click(plot, qtbot):
+    plot.show_snapshot(snapshot_of(Config(dataset="plane", n_samples=20)))
+    assert [b.text() for b in plot._draw_buttons] == ["point"]
+    assert plot.draw_value.isVisibleTo(plot)
+    plot.set_draw_target(0)
+    plot.draw_value.setValue(-2.5)
+    with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
+        plot.add_point(1.0, 2.0)
+    assert blocker.args[0].y_train[-1, 0] == -2.5
+
+    plot.show_snapshot(snapshot_of(Config(dataset="sine", n_samples=20), run=1))
+    assert not plot.draw_value.isVisibleTo(plot)
+    plot.set_draw_target(0)
+    x0, x1 = plot._data.domain[0]
+    with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
+        plot.add_point(0.5 * (x0 + x1), 0.75)
+    data = blocker.args[0]
+    assert data.n_features == 1 and data.y_train[-1, 0] == 0.75
+
+
+def test_point_losses_size_the_training_points_and_show_on_hover(plot, qtbot):
+    snap = snapshot_of(Config(dataset="circle", n_samples=40))
+    plot.show_snapshot(snap)
+    base = plot._train_size
+    # An untrained network is about equally bad everywhere: sizes stay near the base size.
+    plot.set_point_losses(snap.train_losses)
+    assert plot.train_points.data["size"].max() < 1.6 * base
+    # A network that fits all but one point: that one doubles, the rest keep their size.
+    losses = np.full(len(snap.data.X_train), 0.01)
+    worst = 7
+    losses[worst], losses[3] = 2.0, 1.0
+    plot.set_point_losses(losses)
+    sizes = plot.train_points.data["size"]
+    assert sizes[worst] == pytest.approx(2 * base) and base < sizes[3] < 2 * base
+    assert np.delete(sizes, [3, worst]) == pytest.approx(base)
+    x, y = snap.data.X_train[worst]
+    assert "loss 2" in plot._point_text(x, y)
+    plot.set_point_losses(None)
+    assert np.all(plot.train_points.data["size"] == base)
+    plot.set_point_losses(np.ones(3))  # a stale array (other data): ignored
+    assert np.all(plot.train_points.data["size"] == base)
+
+
+def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
+    snap = snapshot_of(Config(dataset="xor"))
+    plot.show_snapshot(snap)
+    grid = snap.neuron_grid
+    picture = NeuronPicture("hidden layer 1, neuron 0", grid.xs, grid.ys,
+                            grid.layers[0][..., 0], (-1.0, 1.0))
+    plot.show_neuron(picture)
+    assert plot.neuron_image.isVisible() and "hidden layer 1, neuron 0" in \
+        plot.neuron_text.toPlainText()
+    assert plot.neuron_image.image.shape[0] > len(grid.ys)  # smoothed, not blocky
+    plot.show_neuron(None)
+    assert not plot.neuron_image.isVisible() and not plot.neuron_text.isVisible()
+
+
+# ------------------------------------------------------------------ in the real window
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(config=Config(dataset="xor", n_samples=40), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    yield window
+    window.close()
+
+
+def test_added_points_reach_the_trainer(window, qtbot):
+    plot = window.boundary_plot
+    before = window.controller.latest
+    plot.set_draw_target(1)
+    plot.add_point(-3.0, 4.0)
+    qtbot.waitUntil(lambda: window.controller.latest.data.name == "custom", timeout=TIMEOUT)
+    snap = window.controller.latest
+    assert snap.config.dataset == "custom" and snap.config.task == "binary"
+    assert window.config.dataset == "custom"
+    assert snap.run > before.run and snap.step == 0
+    np.testing.assert_array_equal(snap.data.X_train[-1], [-3.0, 4.0])
+    assert len(snap.data.X_train) == len(before.data.X_train) + 1
+    np.testing.assert_array_equal(snap.data.X_test, before.data.X_test)
+    assert len(snap.train_losses) == len(snap.data.X_train)
+    assert "custom" in window.statusBar().currentMessage()
+
+    # Other settings keep the drawn data: a new activation rebuilds on them.
+    window.apply_config(window.config.replace(activation="relu"))
+    qtbot.waitUntil(lambda: window.controller.latest.config.activation == "relu",
+                    timeout=TIMEOUT)
+    assert window.controller.latest.data is snap.data
+    # And so does training.
+    window.controller.step(20)
+    qtbot.waitUntil(lambda: window.controller.latest.step == 20, timeout=TIMEOUT)
+    assert window.controller.latest.data is snap.data
+
+
+def test_drawn_data_save_and_open_again(tmp_path):
+    data = with_point(datasets.make("circle", n_samples=30, seed=2), [0.5, -0.5], 0)
+    config = Config(dataset="custom", task="binary", hidden_layers=(3,),
+                    features=("x1", "x2", "x1^2", "x2^2"))
+    trainer = Trainer(config, data=data)
+    trainer.step(15)
+    path = tmp_path / "drawn.costscape"
+    experiment.save(path, trainer)
+    loaded = experiment.load(path)
+    assert loaded.config == config and loaded.data.name == "custom"
+    np.testing.assert_array_equal(loaded.data.X_train, data.X_train)
+    np.testing.assert_array_equal(loaded.data.y_test, data.y_test)
+    np.testing.assert_array_equal(loaded.network.params, trainer.network.params)
+    loaded.step(5)
+    trainer.step(5)
+    np.testing.assert_array_equal(loaded.network.params, trainer.network.params)
