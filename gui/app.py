@@ -2,6 +2,10 @@
 
 ``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--version]``
 
+``--config FILE`` starts from a saved experiment (``.costscape``: settings, data, weights,
+optimizer state and history; training continues where it stopped) or from a Config JSON file
+(settings only). A file that cannot be read is explained and the app starts with the defaults.
+
 ``--screenshot PATH`` opens the real window, trains ``--steps`` steps, lets every view render,
 saves a PNG of the whole window and exits 0 (1 if it could not). Tests and the README's
 pictures use it; it ignores the remembered window layout so pictures are reproducible.
@@ -25,7 +29,8 @@ def parse_args(argv):
         prog="costscape", description="Watch a neural network learn: live cost curve, "
         "decision boundary and error surface.")
     parser.add_argument("--config", metavar="FILE",
-                        help="start from this experiment file (a Config JSON file)")
+                        help="start from this file: a saved experiment (.costscape) or a "
+                             "Config JSON file")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="train, save a PNG of the whole window to PATH and exit")
     parser.add_argument("--steps", type=int, default=300, metavar="N",
@@ -74,6 +79,20 @@ def make_application(argv=None):
     return app
 
 
+def is_experiment_file(path) -> bool:
+    """Whether ``path`` is (meant to be) a saved experiment rather than a Config JSON file: its
+    name ends in ``.costscape`` or it starts like one (a zip archive)."""
+    from core.experiment import SUFFIX
+
+    if str(path).lower().endswith(SUFFIX):
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def load_config(path):
     """``(config, error)``: the Config in JSON file ``path``, or the defaults and why not."""
     from core.config import Config, ConfigError
@@ -107,8 +126,10 @@ def main(argv=None) -> int:
 
     from gui.main_window import MainWindow
 
-    config, problem = (None, None)
-    if args.config:
+    config, problem, experiment_path = None, None, None
+    if args.config and is_experiment_file(args.config):
+        experiment_path = str(args.config)
+    elif args.config:
         config, problem = load_config(args.config)
         if problem:
             print(problem, file=sys.stderr)
@@ -117,12 +138,28 @@ def main(argv=None) -> int:
     fit_to_screen(window, app)
     if problem:
         window.show_message(problem, "warning")
+    if experiment_path:
+        open_at_start(window, experiment_path)
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
     if screenshot:
-        return run_screenshot(app, window, args.screenshot, args.steps)
+        return run_screenshot(app, window, args.screenshot, args.steps,
+                              opening=experiment_path is not None)
     close_on_interrupt(window)
     return app.exec()
+
+
+def open_at_start(window, path):
+    """Open the experiment ``path`` through the worker; if it fails, say so (the banner does
+    too) and go on with the default settings."""
+    def on_failed(action, failed_path, reason):
+        if action == "open":
+            print(f"Could not load {failed_path}: {reason.rstrip('.')}. Starting with the "
+                  f"default settings.",
+                  file=sys.stderr)
+
+    window.files.failed.connect(on_failed)
+    window.files.open_experiment(path)
 
 
 def close_on_interrupt(window):
@@ -141,11 +178,15 @@ def close_on_interrupt(window):
     timer.start(250)
 
 
-def run_screenshot(app, window, path, steps) -> int:
-    """Train ``steps`` steps, let the views settle, grab the window to ``path``; exit code."""
+def run_screenshot(app, window, path, steps, opening=False) -> int:
+    """Train ``steps`` steps, let the views settle, grab the window to ``path``; exit code.
+
+    With ``opening``, an experiment file is being opened: the steps start from where it stopped
+    (or from the defaults, if it cannot be opened).
+    """
     from PySide6.QtCore import QTimer
 
-    state = {"code": 1, "done": False}
+    state = {"code": 1, "done": False, "target": None}
     controller = window.controller
 
     def finish(reason=None):
@@ -172,19 +213,32 @@ def run_screenshot(app, window, path, steps) -> int:
         app.quit()
 
     def on_snapshot(snap):
-        if snap.step >= steps:
+        if state["target"] is None:
+            return
+        run, goal = state["target"]
+        if (run is None or snap.run == run) and snap.step >= goal:
             finish()
 
     def on_failure(message):
         finish(f"Training stopped before step {steps}: {message.splitlines()[0]}")
 
+    def start(run=None, step=0):
+        if state["target"] is not None:
+            return
+        state["target"] = (run, step + steps)
+        if steps:
+            controller.step(steps)
+        if controller.latest is not None:
+            on_snapshot(controller.latest)
+
     controller.snapshot.connect(on_snapshot)
     controller.diverged.connect(on_failure)
     controller.error.connect(on_failure)
-    if steps:
-        controller.step(steps)
-    if controller.latest is not None:
-        on_snapshot(controller.latest)
+    if opening:
+        controller.experiment_opened.connect(lambda p, c, run, step: start(run, step))
+        window.files.failed.connect(lambda action, p, reason: start())
+    else:
+        start()
     QTimer.singleShot(SCREENSHOT_TIMEOUT * 1000,
                       lambda: finish(f"Gave up waiting for {steps} steps; saving what there is."))
     app.exec()

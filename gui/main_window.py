@@ -231,6 +231,9 @@ class MainWindow(QMainWindow):
                                        orientation=Qt.Vertical)
         self._make_menus()
         self._wire()
+        # File menu (open/save experiments, import CSV, export) and drag and drop of files.
+        from gui.dialogs.file_actions import FileActions
+        self.files = FileActions(self, self._settings)
         # Arrow keys belong to a focused slider (noise, speed, learning rate), not to "step".
         self._slider_keys = _SliderKeys(self)
         for slider in self.findChildren(QAbstractSlider):
@@ -527,6 +530,12 @@ class MainWindow(QMainWindow):
         self._send_config(config)
         if reset:
             self.controller.reset()
+
+    def adopt_config(self, config):
+        """Show ``config``, which the worker already trains with (an opened experiment, imported
+        data), in the panels without sending it again."""
+        self._config = config
+        self._show_config_in_panels(config)
 
     def apply_preset(self, preset):
         """Start the experiment ``preset`` afresh and show what it is about."""

@@ -3,10 +3,10 @@
 :class:`TrainingWorker` owns a :class:`core.trainer.Trainer` and lives in its own
 :class:`QThread`. It is event-driven: a zero-interval single-shot timer runs a *chunk* of
 training (at most ``CHUNK_BUDGET`` seconds), then returns to the thread's event loop, so the
-requests queued meanwhile (play/pause, one step, reset, a new config, a speed) are handled
-between chunks. It hands the UI :class:`~gui.snapshot.Snapshot`\\ s (copies, at most
-``MAX_SNAPSHOT_RATE`` a second), checks a stop flag between sub-chunks of a few milliseconds,
-and never touches a widget.
+requests queued meanwhile (play/pause, one step, reset, a new config, a speed, saving or opening
+an experiment file) are handled between chunks. It hands the UI
+:class:`~gui.snapshot.Snapshot`\\ s (copies, at most ``MAX_SNAPSHOT_RATE`` a second), checks a
+stop flag between sub-chunks of a few milliseconds, and never touches a widget.
 
 The UI thread talks to it only through :class:`TrainingController`, which queues requests to
 the worker and re-emits the worker's snapshots in the UI thread, coalesced: when the UI falls
@@ -27,12 +27,14 @@ heavy for the UI thread but only the newest answer matters.
 from __future__ import annotations
 
 import collections
+import os
 import threading
 import time
 import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from core import experiment
 from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
 
@@ -69,6 +71,16 @@ class TrainingWorker(QObject):
         Training diverged and paused; the message is the core's (reason and hint).
     error(str)
         Anything else failed (e.g. a CSV file could not be read); the old run is kept.
+    experiment_saved(str, Config, int, int)
+        The run was saved to the file: path, the config, run and step saved.
+    experiment_opened(str, Config, int, int)
+        A saved experiment replaced the run (paused): path, its config, the new run number and
+        the step it continues from. ``config_applied(config, True)`` and a snapshot follow.
+    history_exported(str)
+        The cost history was written to this CSV file.
+    file_error(str, str, str)
+        A file request failed: what ("open", "save" or "export"), the path, and why (without
+        the path). Nothing changed: the run goes on, any earlier file is intact.
     """
 
     snapshot = Signal(object)
@@ -76,6 +88,10 @@ class TrainingWorker(QObject):
     config_applied = Signal(object, bool)
     diverged = Signal(str)
     error = Signal(str)
+    experiment_saved = Signal(str, object, int, int)
+    experiment_opened = Signal(str, object, int, int)
+    history_exported = Signal(str)
+    file_error = Signal(str, str, str)
 
     def __init__(self, config, data=None):
         super().__init__()
@@ -178,6 +194,63 @@ class TrainingWorker(QObject):
         self._rate.clear()
         self.config_applied.emit(config, reset)
         self._emit_snapshot()
+
+    @Slot(str)
+    def save_experiment(self, path):
+        """Save the whole run (``core.experiment.save``, atomic) between two chunks of training."""
+        if self._trainer is None:
+            self.file_error.emit("save", path, "there is no run to save yet.")
+            return
+        try:
+            experiment.save(path, self._trainer)
+        except experiment.ExperimentError as err:
+            self.file_error.emit("save", path, err.reason)
+            return
+        except Exception as err:  # noqa: BLE001 - a bug must not kill the thread; shown
+            self.file_error.emit("save", path, f"{type(err).__name__}: {err}")
+            return
+        self.experiment_saved.emit(path, self._trainer.config, self._run,
+                                   self._trainer.step_count)
+
+    @Slot(str)
+    def open_experiment(self, path):
+        """Replace the run by the one saved in ``path`` (paused), or keep it and say why not."""
+        try:
+            trainer = experiment.load(path)
+        except experiment.ExperimentError as err:
+            self.file_error.emit("open", path, err.reason)
+            return
+        except Exception as err:  # noqa: BLE001 - load promises ExperimentError; be safe
+            self.file_error.emit("open", path, f"{type(err).__name__}: {err}")
+            return
+        was_running = self._running
+        self._trainer = trainer
+        self._running = False
+        self._pending_steps = 0
+        self._awaiting_frame = False
+        self._rate.clear()
+        self._run += 1
+        if was_running:
+            self.running_changed.emit(False)
+        self.config_applied.emit(trainer.config, True)
+        self.experiment_opened.emit(path, trainer.config, self._run, trainer.step_count)
+        self._emit_snapshot()
+
+    @Slot(str)
+    def export_history(self, path):
+        """Write the cost history as CSV (``core.experiment.history_to_csv``, atomic)."""
+        if self._trainer is None:
+            self.file_error.emit("export", path, "there is no run yet.")
+            return
+        try:
+            experiment.history_to_csv(self._trainer, path)
+        except experiment.ExperimentError as err:
+            self.file_error.emit("export", path, err.reason)
+            return
+        except Exception as err:  # noqa: BLE001 - a bug must not kill the thread; shown
+            self.file_error.emit("export", path, f"{type(err).__name__}: {err}")
+            return
+        self.history_exported.emit(path)
 
     @Slot(int)
     def set_steps_per_frame(self, n):
@@ -339,6 +412,10 @@ class TrainingController(QObject):
     config_applied = Signal(object, bool)
     diverged = Signal(str)
     error = Signal(str)
+    experiment_saved = Signal(str, object, int, int)
+    experiment_opened = Signal(str, object, int, int)
+    history_exported = Signal(str)
+    file_error = Signal(str, str, str)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
@@ -348,6 +425,9 @@ class TrainingController(QObject):
     _request_speed = Signal(int)
     _request_shutdown = Signal()
     _report_frame_shown = Signal()
+    _request_save = Signal(str)
+    _request_open = Signal(str)
+    _request_export_history = Signal(str)
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -373,11 +453,18 @@ class TrainingController(QObject):
         self._request_speed.connect(w.set_steps_per_frame)
         self._request_shutdown.connect(w.shutdown)
         self._report_frame_shown.connect(w.frame_shown)
+        self._request_save.connect(w.save_experiment)
+        self._request_open.connect(w.open_experiment)
+        self._request_export_history.connect(w.export_history)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
         w.diverged.connect(self.diverged)
         w.error.connect(self.error)
+        w.experiment_saved.connect(self.experiment_saved)
+        w.experiment_opened.connect(self.experiment_opened)
+        w.history_exported.connect(self.history_exported)
+        w.file_error.connect(self.file_error)
         self._thread.start()
 
     # ------------------------------------------------------------ requests
@@ -417,6 +504,19 @@ class TrainingController(QObject):
 
     def set_steps_per_frame(self, n):
         self._request_speed.emit(int(n))
+
+    def save_experiment(self, path):
+        """Save the run to ``path``; ``experiment_saved`` or ``file_error`` answers."""
+        self._request_save.emit(os.fspath(path))
+
+    def open_experiment(self, path):
+        """Replace the run by the experiment in ``path`` (paused); ``experiment_opened`` (then
+        ``config_applied`` and a snapshot) or ``file_error`` answers. On failure nothing changes."""
+        self._request_open.emit(os.fspath(path))
+
+    def export_history(self, path):
+        """Write the cost history to CSV file ``path``; ``history_exported`` or ``file_error``."""
+        self._request_export_history.emit(os.fspath(path))
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""

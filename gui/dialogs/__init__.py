@@ -1,0 +1,1 @@
+"""Dialogs and the File menu: importing a CSV file, opening, saving and exporting experiments."""

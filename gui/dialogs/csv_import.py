@@ -1,0 +1,323 @@
+"""Import your own data from a CSV file: a preview, the detected task, and clear errors.
+
+The dialog shows the file's first rows as they are, reads the whole file with
+:func:`core.datasets.load_csv` (which detects the task from the label column), and lets the
+learner change the task and the train/test split. A file that cannot be used shows the core's
+message (naming the row and column) in place of the summary, and the Import button stays off;
+nothing changes in the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the
+current settings with ``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset)
+go to ``TrainingController.apply_config(config, data)``.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core import datasets, features
+from core.config import ConfigError
+
+PREVIEW_ROWS = 10
+#: Only the head of the file is read for the preview (the whole file is read to check it).
+PREVIEW_BYTES = 64 * 1024
+#: (task or None for "detect it", label) in the order the task box offers them.
+TASKS = ((None, "Auto"), ("regression", "Regression"), ("binary", "Binary classification"),
+         ("multiclass", "Multi-class classification"))
+TASK_NAMES = dict(TASKS[1:])
+CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
+_LABEL_COLOUR = QColor("#e8f1fb")
+
+
+def preview_rows(path, limit=PREVIEW_ROWS):
+    """``(header or None, rows)``: the first ``limit`` non-blank rows of the file, as text cells.
+
+    Splits like :func:`core.datasets.load_csv` (``;``, ``,`` or tab, from the first row) but
+    never fails on content: it only shows what is there. Raises OSError if the file cannot be
+    read at all.
+    """
+    with open(path, "rb") as f:
+        raw = f.read(PREVIEW_BYTES)
+    text = raw.decode("utf-8-sig", errors="replace").replace("\0", "\ufffd")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(raw) == PREVIEW_BYTES and lines:
+        lines.pop()  # probably cut in the middle
+    if not lines:
+        return None, []
+    first = lines[0]
+    delimiter = ";" if ";" in first else "," if "," in first else "\t" if "\t" in first else ","
+    rows = []
+    for line in lines[:limit + 1]:
+        try:
+            rows.append([c.strip() for c in next(csv.reader([line], delimiter=delimiter))])
+        except (csv.Error, StopIteration):
+            rows.append([line])
+    header = None
+    if any(_number(c) is None for c in rows[0]):
+        header = rows.pop(0)
+    return header, rows[:limit]
+
+
+def _number(cell):
+    try:
+        return float(cell.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def short_message(message, path) -> str:
+    """A core DataError message with the (long) path shortened to the file name."""
+    path = os.fspath(path)
+    if path and message.startswith(path):
+        return os.path.basename(path) + message[len(path):]
+    return message
+
+
+class CsvImportDialog(QDialog):
+    """Choose a CSV file, see its first rows and detected task, and import it.
+
+    Parameters
+    ----------
+    config : Config
+        The current settings: the imported data replace its data fields only (the network,
+        loss and optimizer stay, except where the task asks for another loss).
+    path : str, optional
+        A file to show at once (e.g. one dropped on the window).
+
+    Signals
+    -------
+    loaded()
+        The file (or task, or split) was read again; :meth:`error` says whether it worked.
+    """
+
+    loaded = Signal()
+
+    def __init__(self, config, path=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Import data from a CSV file")
+        self.setMinimumWidth(560)
+        self._base = config
+        self._path = None
+        self._data = None
+        self._config = None
+        self._error = None
+        self._detected = {}  # path -> detected task (reading the whole file twice is avoidable)
+
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("Choose a CSV file…")
+        self.path_edit.setToolTip("The file to read: one row per example, the input features "
+                                  "x₁, x₂, … in the first columns and the label y in the last.")
+        self.path_edit.editingFinished.connect(self._on_path_edited)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Choose a CSV file.")
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        file_row = QWidget()
+        row = QHBoxLayout(file_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse_button)
+
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.table.setToolTip("The first rows of the file as they are. The last column "
+                              "(shaded) is the label y the network learns to predict; the "
+                              "others are its inputs.")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize()
+                                    * (PREVIEW_ROWS + 1) + 6)
+
+        self.task_box = QComboBox()
+        for task, label in TASKS:
+            self.task_box.addItem(label, task)
+        self.task_box.setToolTip(
+            "What the label column is. Regression: a number to predict (linear output, MSE). "
+            "Binary: one of two classes (sigmoid output, cross-entropy). Multi-class: one of k "
+            "classes (softmax output, categorical cross-entropy). Auto: whole-number labels "
+            "with 2 values are binary, with 3 to 20 values multi-class, anything else "
+            "regression.")
+        self.task_box.currentIndexChanged.connect(self._reload)
+        self.train_share = QSpinBox()
+        self.train_share.setRange(10, 90)
+        self.train_share.setSingleStep(5)
+        self.train_share.setSuffix(" %")
+        self.train_share.setValue(round(config.train_fraction * 100))
+        self.train_share.setKeyboardTracking(False)
+        self.train_share.setToolTip(
+            "Share of the rows (shuffled with the seed) used for training; the gradient sees "
+            "only these. The rest are the test set, scored but never trained on.")
+        self.train_share.valueChanged.connect(self._reload)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 3)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.ok_button.setText("Import")
+        self.ok_button.setToolTip("Train on these data: the weights start afresh; the network, "
+                                  "loss and optimizer settings stay.")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("File", file_row)
+        form.addRow("Task", self.task_box)
+        form.addRow("Training share", self.train_share)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(f"First rows (up to {PREVIEW_ROWS}):"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+        self._show_result()
+        if path:
+            self.set_path(path)
+
+    # ------------------------------------------------------------------ interface
+    def set_path(self, path):
+        """Show and check the file at ``path``."""
+        self._path = os.path.abspath(os.fspath(path)) if path else None
+        self.path_edit.setText(self._path or "")
+        self._fill_preview()
+        self._reload()
+
+    def path(self):
+        return self._path
+
+    def set_task(self, task):
+        """Choose the task (None: detect it from the labels)."""
+        self.task_box.setCurrentIndex(self.task_box.findData(task) if task else 0)
+
+    def error(self):
+        """Why the file cannot be imported as chosen (None when it can)."""
+        return self._error
+
+    def data(self):
+        """The loaded Dataset (None unless the file can be imported)."""
+        return self._data
+
+    def config(self):
+        """The settings to train with: the current ones with this file as the data."""
+        return self._config
+
+    # ------------------------------------------------------------------ reading
+    def _fill_preview(self):
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        if not self._path or not os.path.isfile(self._path):
+            return
+        try:
+            header, rows = preview_rows(self._path)
+        except OSError:
+            return  # load_csv says why below
+        width = max([len(header or [])] + [len(r) for r in rows])
+        if not width:
+            return
+        if header is None:
+            header = [f"x{i + 1}" for i in range(width - 1)] + ["y"]
+        header = header + [""] * (width - len(header))
+        self.table.setColumnCount(width)
+        self.table.setRowCount(len(rows))
+        self.table.setHorizontalHeaderLabels(
+            [f"{name} (label)" if i == width - 1 else name for i, name in enumerate(header)])
+        for r, cells in enumerate(rows):
+            for c, cell in enumerate(cells[:width]):
+                item = QTableWidgetItem(cell)
+                if c == width - 1:
+                    item.setBackground(_LABEL_COLOUR)
+                self.table.setItem(r, c, item)
+
+    def _reload(self):
+        self._data = self._config = None
+        self._error = None
+        if not self._path:
+            self._show_result()
+            return
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            self._load()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._show_result()
+        self.loaded.emit()
+
+    def _load(self):
+        path, chosen = self._path, self.task_box.currentData()
+        fraction = self.train_share.value() / 100
+        seed = self._base.seed
+        try:
+            if path not in self._detected:
+                self._detected[path] = datasets.load_csv(path, None, fraction, seed).task
+            self.task_box.setItemText(0, f"Auto ({TASK_NAMES[self._detected[path]].lower()})")
+            data = datasets.load_csv(path, chosen, fraction, seed)
+        except datasets.DataError as err:
+            self.task_box.setItemText(0, "Auto")
+            self._error = short_message(str(err), path)
+            return
+        chosen_features = self._base.features
+        try:
+            features.check(chosen_features, data.n_features)
+        except ValueError:
+            chosen_features = None  # e.g. x1·x2 on a file with 3 inputs: feed the raw inputs
+        try:
+            config = self._base.replace(dataset="csv", data_path=path, task=data.task,
+                                        train_fraction=fraction, features=chosen_features)
+        except ConfigError as err:
+            self._error = f"These data do not fit the current settings: {err}"
+            return
+        self._data, self._config = data, config
+
+    def _show_result(self):
+        self.ok_button.setEnabled(self._data is not None)
+        if self._error:
+            self.summary.setStyleSheet("color: #7a1c12;")
+            self.summary.setText(f"<b>This file cannot be used.</b> {html.escape(self._error)}")
+        elif self._data is None:
+            self.summary.setStyleSheet("")
+            self.summary.setText("Choose a CSV file: one row per example, the inputs in the "
+                                 "first columns and the label in the last.")
+        else:
+            self.summary.setStyleSheet("")
+            self.summary.setText(describe(self._data))
+
+    # ------------------------------------------------------------------ slots
+    def _on_path_edited(self):
+        text = self.path_edit.text().strip()
+        if text and os.path.abspath(text) != self._path:
+            self.set_path(text)
+
+    def _on_browse_clicked(self):
+        start = os.path.dirname(self._path) if self._path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Import data from a CSV file", start,
+                                              CSV_FILTER)
+        if path:
+            self.set_path(path)
+
+
+def describe(data) -> str:
+    """One paragraph (rich text) saying what was read, e.g. for the import dialog."""
+    n_train, n_test = len(data.X_train), len(data.X_test)
+    d = data.n_features
+    if data.task == "regression":
+        task = "<b>regression</b>: the network predicts the number in the last column"
+    elif data.task == "binary":
+        task = "<b>binary classification</b>: 2 classes (shown as 0 and 1)"
+    else:
+        task = f"<b>multi-class classification</b>: {data.n_classes} classes (0 to " \
+               f"{data.n_classes - 1})"
+    plot = {1: " The fitted curve is drawn over the one input.",
+            2: " The decision boundary is drawn over the two inputs."}.get(
+        d, f" With {d} inputs there is no boundary picture; the cost curve and the error "
+           f"surface still work.")
+    return (f"{n_train + n_test} rows, {d} input feature{'s' if d != 1 else ''} → {task}. "
+            f"{n_train} training and {n_test} test points.{plot}")
