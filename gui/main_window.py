@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
                                        orientation=Qt.Vertical)
         self._make_menus()
         self._wire()
+        self._make_learning_aids()
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.
         from gui.dialogs.file_actions import FileActions
         self.files = FileActions(self, self._settings)
@@ -488,6 +489,92 @@ class MainWindow(QMainWindow):
         c.running_changed.connect(self._on_running_changed)
         c.diverged.connect(self._on_diverged)
         c.error.connect(self._on_error)
+
+    # ------------------------------------------------------------------ learning aids
+    def _make_learning_aids(self):
+        """The anatomy of the cost (a dock tabbed with the cost curve), pinned runs (Ctrl+P),
+        the code behind the run (Ctrl+K) and the gradient check (Ctrl+G)."""
+        from gui.plots.cost_anatomy import CostAnatomy
+
+        self.cost_anatomy = CostAnatomy()
+        self.anatomy_dock = self.add_view("Anatomy of the cost", self.cost_anatomy,
+                                          object_name="anatomy_dock")
+        self.tabifyDockWidget(self.cost_dock, self.anatomy_dock)
+        self.cost_dock.raise_()
+        if hasattr(self.boundary_plot, "set_point_losses"):
+            self.cost_anatomy.point_losses_changed.connect(self.boundary_plot.set_point_losses)
+        else:
+            self.cost_anatomy.set_point_losses_available(False)
+        self.cost_plot.pinned.connect(self._on_cost_plot_pinned)
+        self.code_window = None
+        self.gradient_check_dialog = None
+
+        self.pin_action = QAction("&Pin run", self)
+        self.pin_action.setShortcut(QKeySequence(Qt.CTRL | Qt.Key_P))
+        self.pin_action.setToolTip(self.cost_plot.pin_button.toolTip())
+        self.pin_action.triggered.connect(self.cost_plot.pin)
+        self.clear_pins_action = QAction("Clear pinned runs", self)
+        self.clear_pins_action.setToolTip("Remove every pinned cost curve.")
+        self.clear_pins_action.triggered.connect(self.cost_plot.clear_pins)
+        self.gradient_check_action = QAction("Check &gradient…", self)
+        self.gradient_check_action.setShortcut(QKeySequence(Qt.CTRL | Qt.Key_G))
+        self.gradient_check_action.setToolTip(
+            "Check gradient (Ctrl+G): compare backpropagation's gradient with finite differences "
+            "of the cost,\n(C(θ + ε) − C(θ − ε)) / 2ε, at the current weights, layer by layer.")
+        self.gradient_check_action.triggered.connect(self.show_gradient_check)
+        self.code_action = QAction("&Code behind the run…", self)
+        self.code_action.setShortcut(QKeySequence(Qt.CTRL | Qt.Key_K))
+        self.code_action.setToolTip(
+            "The code behind the run (Ctrl+K): this run as a standalone numpy script (data, "
+            "initial weights,\nforward pass, cost function, its derivative, backpropagation, "
+            "update), to read, copy and save.")
+        self.code_action.triggered.connect(self.show_code_window)
+        menus = {action.text(): action.menu() for action in self.menuBar().actions()}
+        run_menu = menus.get("&Run")
+        if run_menu is not None:
+            run_menu.addSeparator()
+            for action in (self.pin_action, self.clear_pins_action, self.gradient_check_action):
+                run_menu.addAction(action)
+            run_menu.setToolTipsVisible(True)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.code_action)
+        self.view_menu.setToolTipsVisible(True)
+
+    @Slot()
+    def show_code_window(self):
+        """Open (or raise) the code behind the run; it follows the run while open."""
+        if self.code_window is None:
+            from gui.code_view import CodeWindow
+
+            self.code_window = CodeWindow(self)
+            self.controller.snapshot.connect(self.code_window.show_snapshot)
+            self.code_window.saved.connect(
+                lambda path: self.statusBar().showMessage(f"Script saved: {path}",
+                                                          RESET_MESSAGE_MS))
+        if self.controller.latest is not None:
+            self.code_window.show_snapshot(self.controller.latest)
+        self.code_window.show()
+        self.code_window.raise_()
+        self.code_window.activateWindow()
+
+    @Slot()
+    def show_gradient_check(self):
+        """Open the gradient check and check at the newest snapshot's weights."""
+        if self.gradient_check_dialog is None:
+            from gui.gradient_check import GradientCheckDialog
+
+            self.gradient_check_dialog = GradientCheckDialog(self)
+            self.gradient_check_dialog.get_snapshot = lambda: self.controller.latest
+        self.gradient_check_dialog.show()
+        self.gradient_check_dialog.raise_()
+        self.gradient_check_dialog.check(self.controller.latest)
+
+    @Slot(object)
+    def _on_cost_plot_pinned(self, pin):
+        self.statusBar().showMessage(
+            f"Pinned run {pin.number}. Change one setting (loss, activation, optimizer, learning "
+            f"rate, initialization) and press Reset (Ctrl+R): the new run starts from the same "
+            f"seed's initial weights.", 2 * RESET_MESSAGE_MS)
 
     # ------------------------------------------------------------------ layout memory
     def _restore_layout(self):
@@ -753,4 +840,6 @@ class MainWindow(QMainWindow):
             widget = dock.widget()
             if hasattr(widget, "shutdown"):
                 widget.shutdown()
+        if getattr(self, "gradient_check_dialog", None) is not None:
+            self.gradient_check_dialog.shutdown()
         super().closeEvent(event)

@@ -7,16 +7,23 @@ The readout above the plot spells the cost out as its parts for the newest step:
 A dashed line shows the regularization term over time when it is non-zero. For classification
 a second, smaller plot below (sharing the epoch axis) shows train and test accuracy. Hovering
 shows the values at the epoch under the mouse.
+
+Compare runs: "Pin run" keeps the current train-cost curve (dashed, in a colour of its own; up to
+``MAX_PINS``) across resets and changes of settings. Its legend entry names what differs from the
+current settings (``loss: mse (now bce)``), so a learner can change one thing, press Reset (the
+initial weights are drawn again from the same seed) and watch the two runs race.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from gui import style
 
@@ -90,16 +97,107 @@ def _set_text(label, text):
         label.setText(text)
 
 
+#: Pinned runs kept at most; pinning one more lets the oldest go.
+MAX_PINS = 6
+#: Colours of pinned runs: distinct from the train/test/regularization curves and the classes.
+PIN_COLOURS = ("#8e44ad", "#16a085", "#9a7d0a", "#c2185b", "#6d4c41", "#558b2f")
+
+# Config fields a pinned run's legend compares, in the order a learner thinks of them, and what
+# to call them. Optimizer settings count only when both runs' optimizers have them.
+_COMPARED = (("dataset", "data"), ("data_path", "file"), ("n_samples", "examples"),
+             ("noise", "noise"), ("train_fraction", "train fraction"), ("seed", "seed"),
+             ("features", "features"), ("hidden_layers", "hidden layers"),
+             ("activation", "activation"), ("output_activation", "output"), ("loss", "loss"),
+             ("init", "init"), ("optimizer", "optimizer"), ("learning_rate", "learning rate"),
+             ("momentum", "μ"), ("rho", "ρ"), ("beta1", "β₁"), ("beta2", "β₂"),
+             ("epsilon", "ε"), ("batch_size", "batch size"), ("regularization", "regularization"))
+_OPTIMIZER_FIELDS = ("momentum", "rho", "beta1", "beta2", "epsilon")
+
+
+def _setting(config, field) -> str:
+    value = getattr(config, field)
+    if field == "regularization":
+        return "none" if value == "none" or config.reg_rate == 0 else \
+            f"{value.upper()} λ = {config.reg_rate:g}"
+    if field == "data_path":
+        return os.path.basename(value) if value else "none"
+    if field == "hidden_layers":
+        return ", ".join(map(str, value)) if value else "none"
+    if field == "features":
+        from core import features
+
+        return "raw inputs" if value is None else ", ".join(features.label(f) for f in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def config_differences(pinned, current) -> list:
+    """What differs between a pinned run's config and the current one, as a learner reads it:
+    e.g. ``["loss: mse (now bce)", "learning rate: 0.3 (now 0.03)"]``; empty when the same."""
+    from core import optimizers
+
+    def uses(config, field):
+        return field in optimizers.optimizer_class(config.optimizer).defaults
+
+    out = []
+    for field, name in _COMPARED:
+        if field in _OPTIMIZER_FIELDS and not (uses(pinned, field) and uses(current, field)):
+            continue
+        old, new = _setting(pinned, field), _setting(current, field)
+        if old != new:
+            out.append(f"{name}: {old} (now {new})")
+    return out
+
+
+@dataclasses.dataclass(eq=False)
+class PinnedRun:
+    """A train-cost curve kept for comparison: ``epoch`` and ``train_cost`` are ``(m,)``."""
+
+    number: int
+    config: object
+    epoch: np.ndarray
+    train_cost: np.ndarray
+    step: int
+    colour: str
+    curve: object = None
+
+    def label(self, current=None, most=2) -> str:
+        """Legend text: the run's number and what differs from ``current``."""
+        if current is None:
+            return f"run {self.number}"
+        diffs = config_differences(self.config, current)
+        if not diffs:
+            return f"run {self.number}: same settings"
+        more = f" +{len(diffs) - most} more" if len(diffs) > most else ""
+        return f"run {self.number}: " + ", ".join(diffs[:most]) + more
+
+
 def _swatch(colour, dashed=False) -> str:
     line = "┄┄" if dashed else "━━"
     return f"<span style='color:{colour}'>{line}</span>"
 
 
 class CostPlot(QWidget):
-    """Cost (and accuracy) against epoch. Feed it snapshots with :meth:`show_snapshot`."""
+    """Cost (and accuracy) against epoch. Feed it snapshots with :meth:`show_snapshot`.
+
+    Signals
+    -------
+    pins_changed()
+        A run was pinned or a pin removed (:attr:`pins` holds them, oldest first).
+    pinned(PinnedRun)
+        :meth:`pin` pinned this run.
+    """
+
+    pins_changed = Signal()
+    pinned = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.pins = []
+        self._pin_count = 0
+        self._config = None
+        self._step = 0
         self._history = None
         self._run = None
         self._task = None
@@ -127,8 +225,26 @@ class CostPlot(QWidget):
         header.setContentsMargins(6, 4, 6, 0)
         header.setSpacing(2)
         header.addWidget(self.readout)
+        self.pin_button = QToolButton()
+        self.pin_button.setText("Pin run")
+        self.pin_button.setToolTip(
+            "Pin run (Ctrl+P): keep this run's train-cost curve (dashed) to compare with the next.\n"
+            "Then change one setting (loss, activation, optimizer, learning rate, initialization)\n"
+            "and press Reset: the initial weights are drawn again from the same seed, so both runs\n"
+            "start from the same weights (unless the layer sizes or the initialization changed).")
+        self.pin_button.clicked.connect(self.pin)
+        self.pins_menu = QMenu(self)
+        self.pins_menu.setToolTipsVisible(True)
+        self.pins_button = QToolButton()
+        self.pins_button.setText("Pinned")
+        self.pins_button.setToolTip("The pinned runs: remove one, or all of them.")
+        self.pins_button.setMenu(self.pins_menu)
+        self.pins_button.setPopupMode(QToolButton.InstantPopup)
+        self.pins_button.setEnabled(False)
         second = QHBoxLayout()
         second.addWidget(self.accuracy_readout, 1)
+        second.addWidget(self.pin_button)
+        second.addWidget(self.pins_button)
         second.addWidget(self.log_box)
         header.addLayout(second)
 
@@ -221,6 +337,10 @@ class CostPlot(QWidget):
         """Show the history and the newest metrics of ``snap``."""
         history = snap.history
         self._history = history
+        self._step = snap.step
+        if snap.config is not self._config:
+            self._config = snap.config
+            self._update_pin_labels()
         if snap.run != self._run:
             self._run = snap.run
             self._follow, self._range_key = True, None
@@ -254,7 +374,8 @@ class CostPlot(QWidget):
         keys = ["train_cost", "test_cost"]
         if self.reg_curve.isVisible():
             keys += ["train_loss", "reg_term"]
-        values = np.concatenate([history[k] for k in keys])
+        values = np.concatenate([history[k] for k in keys]
+                                + [pin.train_cost[pin.epoch <= x_high] for pin in self.pins])
         values = values[np.isfinite(values)]
         if self._log:
             values = values[values > 0]
@@ -351,7 +472,106 @@ class CostPlot(QWidget):
             if self.reg_curve.isVisible():
                 self.loss_curve.setData(h["epoch"], self._positive(h["train_loss"]))
                 self.reg_curve.setData(h["epoch"], self._positive(h["reg_term"]))
+        for pin in self.pins:
+            pin.curve.setData(pin.epoch, self._positive(pin.train_cost))
         self._follow_data()
+
+    # ------------------------------------------------------------------ pinned runs
+    def pin_current(self):
+        """Pin the current run's train-cost curve; returns the :class:`PinnedRun`, or None
+        when there is nothing to pin yet. With ``MAX_PINS`` pinned, the oldest goes."""
+        history = self._history
+        if history is None or len(history["epoch"]) < 2 or self._config is None:
+            return None
+        if len(self.pins) >= MAX_PINS:
+            self.remove_pin(self.pins[0], notify=False)
+        self._pin_count += 1
+        used = {pin.colour for pin in self.pins}
+        colour = next(c for c in PIN_COLOURS if c not in used)
+        pin = PinnedRun(self._pin_count, self._config, np.array(history["epoch"]),
+                        np.array(history["train_cost"]), self._step, colour)
+        pin.curve = self.cost_item.plot(pen=pg.mkPen(colour, width=LINE_WIDTH, style=Qt.DashLine))
+        pin.curve.setClipToView(True)
+        pin.curve.setDownsampling(auto=True, method="peak")
+        pin.curve.setZValue(-1)  # behind the live curves
+        pin.curve.setData(pin.epoch, self._positive(pin.train_cost))
+        self.legend.addItem(pin.curve, pin.label(self._config))
+        self.pins.append(pin)
+        self._after_pins_changed()
+        return pin
+
+    def remove_pin(self, pin, notify=True):
+        """Remove one pinned run (a :class:`PinnedRun` from :attr:`pins`)."""
+        if pin not in self.pins:
+            return
+        self.pins.remove(pin)
+        self.legend.removeItem(pin.curve)
+        self.cost_item.removeItem(pin.curve)
+        if notify:
+            self._after_pins_changed()
+
+    @Slot()
+    def clear_pins(self):
+        """Remove every pinned run."""
+        for pin in list(self.pins):
+            self.remove_pin(pin, notify=False)
+        self._after_pins_changed()
+
+    def pin_tooltip(self, pin) -> str:
+        """What the pinned run was and how it differs from the current settings."""
+        c = pin.config
+        layers = " ".join(map(str, c.hidden_layers)) or "no hidden layer"
+        summary = (f"{_setting(c, 'dataset')}, hidden {layers} {c.activation}, loss {c.loss}, "
+                   f"{c.optimizer} η = {c.learning_rate:g}, init {c.init}, "
+                   f"regularization {_setting(c, 'regularization')}")
+        diffs = config_differences(c, self._config) if self._config is not None else []
+        return (f"Run {pin.number}, pinned at step {pin.step:,} (epoch {pin.epoch[-1]:.1f}): "
+                f"{summary}.\n"
+                + ("Differs from now in: " + "; ".join(diffs) + "." if diffs
+                   else "Same settings as now.")
+                + f"\nIts initial weights came from seed {c.seed}: after changing a setting, "
+                  f"Reset starts\nthe current run from the same seed's weights."
+                + ("\nDifferent losses measure different things: compare the shapes of the "
+                   "curves\n(or the accuracy), not their heights."
+                   if self._config is not None and c.loss != self._config.loss else ""))
+
+    def _after_pins_changed(self):
+        self.pins_menu.clear()
+        for pin in self.pins:
+            action = self.pins_menu.addAction(f"Remove {pin.label(self._config)}")
+            action.setToolTip(self.pin_tooltip(pin))
+            action.triggered.connect(lambda checked=False, p=pin: self.remove_pin(p))
+        if self.pins:
+            self.pins_menu.addSeparator()
+            self.pins_menu.addAction("Clear pins", self.clear_pins)
+        self.pins_button.setEnabled(bool(self.pins))
+        self.pins_button.setText(f"Pinned ({len(self.pins)})" if self.pins else "Pinned")
+        self._update_pin_labels()
+        self._range_key = None
+        self._follow_data()
+        self.pins_changed.emit()
+
+    def _update_pin_labels(self):
+        for pin in self.pins:
+            label = self.legend.getLabel(pin.curve)
+            if label is not None:
+                label.setText(pin.label(self._config))
+                label.setToolTip(self.pin_tooltip(pin))
+        for action, pin in zip(self.pins_menu.actions(), self.pins):
+            action.setText(f"Remove {pin.label(self._config)}")
+
+    @Slot()
+    def pin(self):
+        """Pin the current run (the "Pin run" button, Ctrl+P), or say why it cannot be."""
+        pin = self.pin_current()
+        if pin is None:
+            self.cursor_readout.setText("Nothing to pin yet: train a few steps first.")
+        else:
+            self.cursor_readout.setText(
+                f"Pinned as run {pin.number}. Change one setting and press Reset to compare "
+                f"from the same initial weights.")
+            self.pinned.emit(pin)
+        return pin
 
     # ------------------------------------------------------------------ crosshair
     def _on_mouse_moved(self, widget, pos):
@@ -373,6 +593,10 @@ class CostPlot(QWidget):
         if history["reg_term"][i] > 0:
             text += (f" (mean loss {_fmt(history['train_loss'][i])} + regularization "
                      f"{_fmt(history['reg_term'][i])})")
+        for pin in self.pins:
+            if pin.epoch[0] <= epochs[i] <= pin.epoch[-1]:
+                value = float(np.interp(epochs[i], pin.epoch, pin.train_cost))
+                text += f" {_swatch(pin.colour, True)} run {pin.number} {_fmt(value)}"
         acc = history["train_accuracy"][i]
         if np.isfinite(acc):
             text += (f" · accuracy {100 * acc:.1f}% / "

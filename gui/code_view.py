@@ -1,0 +1,356 @@
+"""The code behind the run: the current run as a standalone numpy script, to read, copy and save.
+
+:class:`CodeWindow` is a non-modal window showing :func:`core.codegen.generate_script` for the
+newest snapshot's configuration (and its data, when they are a CSV file or drawn points). The
+script is read-only, in a monospace font with light Python highlighting; its eight section
+banners (``# ===== 4. The cost function ...``) stand out, and a list jumps to each. The window
+regenerates the script whenever the run's configuration changes while it is open.
+"""
+from __future__ import annotations
+
+import html
+import keyword
+import re
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import (QColor, QFont, QFontDatabase, QGuiApplication, QSyntaxHighlighter,
+                           QTextCharFormat, QTextCursor, QTextFormat)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
+                               QPlainTextEdit, QPushButton, QSpinBox, QTextEdit, QVBoxLayout,
+                               QWidget)
+
+from core.codegen import BANNERS, generate_script
+from core.config import OWN_DATA
+
+DEFAULT_STEPS = 1000
+DEFAULT_FILE_NAME = "costscape_run.py"
+#: Sections 4 and 5 hold the cost function and its derivative: they get the loudest banners.
+COST_SECTIONS = (4, 5)
+_BANNER_START = re.compile(r"^# ===== (\d)\. ")
+_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_STRING_PREFIXES = {"f", "r", "b", "rb", "br", "fr", "rf", "u"}
+_KEYWORDS = frozenset(keyword.kwlist)
+_BUILTINS = frozenset({"print", "range", "len", "zip", "sum", "float", "int", "max", "min",
+                       "abs", "enumerate", "list", "reversed", "round", "repr", "bool", "str"})
+
+
+def section_titles() -> list:
+    """The titles of the script's eight sections, e.g. ``"4. The cost function (…)"``."""
+    titles = []
+    for banner in BANNERS:
+        title = banner.strip("# =").replace(" ({optimizer})", "")
+        titles.append(title)
+    return titles
+
+
+def _format(colour, bold=False, italic=False, background=None) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(colour))
+    if bold:
+        fmt.setFontWeight(QFont.Bold)
+    if italic:
+        fmt.setFontItalic(True)
+    if background:
+        fmt.setBackground(QColor(background))
+    return fmt
+
+
+class PythonHighlighter(QSyntaxHighlighter):
+    """Keywords, strings (docstrings across lines too), comments, numbers and section banners."""
+
+    #: Block states: inside a triple-quoted string opened with """ or '''.
+    IN_DOUBLE, IN_SINGLE = 1, 2
+
+    def __init__(self, document):
+        super().__init__(document)
+        self.formats = {
+            "keyword": _format("#0b4f9c", bold=True),
+            "builtin": _format("#6a3d9a"),
+            "string": _format("#1e7b34"),
+            "comment": _format("#7a7a7a", italic=True),
+            "number": _format("#b35900"),
+            "definition": _format("#000000", bold=True),
+            "banner": _format("#0b3d6e", bold=True, background="#e1ecf7"),
+            "cost_banner": _format("#7a1c12", bold=True, background="#fde3c8"),
+        }
+
+    def highlightBlock(self, text):
+        self.setCurrentBlockState(0)
+        match = _BANNER_START.match(text)
+        if match:
+            cost = int(match.group(1)) in COST_SECTIONS
+            self.setFormat(0, len(text), self.formats["cost_banner" if cost else "banner"])
+            return
+        i, n = 0, len(text)
+        state = self.previousBlockState()
+        if state in (self.IN_DOUBLE, self.IN_SINGLE):
+            quote = '"""' if state == self.IN_DOUBLE else "'''"
+            end = text.find(quote)
+            if end < 0:
+                self.setFormat(0, n, self.formats["string"])
+                self.setCurrentBlockState(state)
+                return
+            self.setFormat(0, end + 3, self.formats["string"])
+            i = end + 3
+        after_def = False
+        while i < n:
+            c = text[i]
+            if c == "#":
+                self.setFormat(i, n - i, self.formats["comment"])
+                return
+            if c in "\"'":
+                i = self._string(text, i, i)
+                if i < 0:
+                    return
+                continue
+            if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+                previous = text[i - 1] if i else " "
+                match = _NUMBER.match(text, i)
+                if match and not (previous.isalnum() or previous == "_"):
+                    self.setFormat(i, match.end() - i, self.formats["number"])
+                    i = match.end()
+                    continue
+            if c.isalpha() or c == "_":
+                match = _IDENTIFIER.match(text, i)
+                word, end = match.group(0), match.end()
+                if word.lower() in _STRING_PREFIXES and end < n and text[end] in "\"'":
+                    i = self._string(text, i, end)
+                    if i < 0:
+                        return
+                    continue
+                if after_def:
+                    self.setFormat(i, end - i, self.formats["definition"])
+                    after_def = False
+                elif word in _KEYWORDS:
+                    self.setFormat(i, end - i, self.formats["keyword"])
+                    after_def = word in ("def", "class")
+                elif word in _BUILTINS:
+                    self.setFormat(i, end - i, self.formats["builtin"])
+                i = end
+                continue
+            i += 1
+
+    def _string(self, text, start, quote_at) -> int:
+        """Format the string literal starting at ``start`` (quote at ``quote_at``); return the
+        index after it, or -1 when it runs past the end of the line (a docstring)."""
+        n = len(text)
+        triple = text[quote_at:quote_at + 3]
+        if triple in ('"""', "'''"):
+            end = text.find(triple, quote_at + 3)
+            if end < 0:
+                self.setFormat(start, n - start, self.formats["string"])
+                self.setCurrentBlockState(self.IN_DOUBLE if triple == '"""' else self.IN_SINGLE)
+                return -1
+            self.setFormat(start, end + 3 - start, self.formats["string"])
+            return end + 3
+        quote, j = text[quote_at], quote_at + 1
+        while j < n and text[j] != quote:
+            j += 2 if text[j] == "\\" else 1
+        j = min(j + 1, n)
+        self.setFormat(start, j - start, self.formats["string"])
+        return j
+
+
+class CodeWindow(QWidget):
+    """A window with the script that repeats the current run. Feed it snapshots.
+
+    Signals
+    -------
+    saved(str)
+        The script was saved to this path.
+    """
+
+    saved = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent, Qt.Window)
+        self.setWindowTitle("The code behind the run")
+        self.resize(900, 760)
+        self._snapshot = None
+        self._key = None
+        self._section_lines = {}
+        self.error = None
+
+        intro = QLabel(
+            "A standalone numpy script that repeats this run: the same data, the same initial "
+            "weights, the same arithmetic, so it prints the same costs as the app. The cost "
+            "function is in section 4 and its derivative, where backpropagation starts, in "
+            "section 5.")
+        intro.setWordWrap(True)
+        self.sections = QComboBox()
+        self.sections.addItems(section_titles())
+        self.sections.setToolTip("Jump to a section of the script.")
+        self.sections.activated.connect(self.jump_to_section)
+        self.steps_box = QSpinBox()
+        self.steps_box.setRange(0, 10_000_000)
+        self.steps_box.setSingleStep(100)
+        self.steps_box.setValue(DEFAULT_STEPS)
+        self.steps_box.setSuffix(" steps")
+        self.steps_box.setToolTip(
+            "How many mini-batch updates the script runs before printing its final cost (the\n"
+            "app's cost after as many steps from a reset is the same number).")
+        self.steps_box.valueChanged.connect(self._on_steps_changed)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the whole script to the clipboard.")
+        self.copy_button.clicked.connect(self.copy)
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the script as a .py file; run it with "
+                                    "`python costscape_run.py` (it needs only numpy).")
+        self.save_button.clicked.connect(self._on_save_clicked)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Jump to:"))
+        row.addWidget(self.sections, 1)
+        row.addWidget(self.steps_box)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.save_button)
+
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fff4e0; border: 1px solid #f0b45c; "
+                                "border-radius: 4px; padding: 6px; color: #6b3d00; }")
+        self.note.setVisible(False)
+
+        self.editor = QPlainTextEdit()
+        self.editor.setReadOnly(True)
+        self.editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+        font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+        font.setPointSize(max(font.pointSize(), 10))
+        self.editor.setFont(font)
+        self.editor.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.highlighter = PythonHighlighter(self.editor.document())
+        self.editor.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+        layout.addWidget(self.editor, 1)
+
+    # ------------------------------------------------------------------ content
+    @Slot(object)
+    def show_snapshot(self, snap):
+        """Follow the run: regenerate when its configuration (or own data) changed."""
+        self._snapshot = snap
+        if self.isVisible():
+            self._refresh()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._refresh()
+
+    def _refresh(self):
+        snap = self._snapshot
+        if snap is None:
+            return
+        data = snap.data if snap.config.dataset in OWN_DATA else None
+        self.set_run(snap.config, data)
+
+    def set_run(self, config, data=None):
+        """Show the script for ``config`` (and ``data``, for a CSV file or drawn points)."""
+        key = (config, id(data) if data is not None else None, self.steps_box.value())
+        if key == self._key:
+            return
+        self._key = key
+        section = self.current_section()
+        try:
+            text = generate_script(config, data=data, steps=self.steps_box.value())
+        except Exception as err:  # noqa: BLE001 - shown to the learner, never raised
+            message = str(err)
+            self.error = message
+            self.note.setText(f"<b>This run's code cannot be shown.</b> "
+                              f"{html.escape(message[:1].upper() + message[1:])}.")
+            self.note.setVisible(True)
+            self.editor.setPlainText("")
+            self._section_lines = {}
+            for widget in (self.copy_button, self.save_button, self.sections):
+                widget.setEnabled(False)
+            return
+        self.error = None
+        self.note.setVisible(False)
+        for widget in (self.copy_button, self.save_button, self.sections):
+            widget.setEnabled(True)
+        self.editor.setPlainText(text)
+        self._section_lines = {}
+        for number, line in enumerate(text.split("\n")):
+            match = _BANNER_START.match(line)
+            if match:
+                self._section_lines[int(match.group(1))] = number
+        self._shade_banners()
+        if section > 1:
+            self.jump_to_section(section - 1)
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def _shade_banners(self):
+        # The banner lines' background spans the editor's width (the highlighter colours only
+        # the characters).
+        selections = []
+        for number, line in self._section_lines.items():
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(QColor("#fde3c8" if number in COST_SECTIONS
+                                                  else "#e1ecf7"))
+            selection.format.setProperty(QTextFormat.FullWidthSelection, True)
+            selection.cursor = QTextCursor(self.editor.document().findBlockByNumber(line))
+            selections.append(selection)
+        self.editor.setExtraSelections(selections)
+
+    # ------------------------------------------------------------------ sections
+    def current_section(self) -> int:
+        """The section (1 to 8) at the top of the editor; 0 before the first banner."""
+        top = self.editor.verticalScrollBar().value()
+        current = 0
+        for number, line in sorted(self._section_lines.items()):
+            if line <= top:
+                current = number
+        return current
+
+    @Slot(int)
+    def jump_to_section(self, index):
+        """Scroll so that section ``index + 1``'s banner is the top line."""
+        line = self._section_lines.get(index + 1)
+        if line is None:
+            return
+        block = self.editor.document().findBlockByNumber(line)
+        cursor = QTextCursor(block)
+        self.editor.setTextCursor(cursor)
+        self.editor.verticalScrollBar().setValue(line)
+
+    @Slot(int)
+    def _on_scrolled(self, _value):
+        section = self.current_section()
+        if section and self.sections.currentIndex() != section - 1:
+            self.sections.blockSignals(True)
+            self.sections.setCurrentIndex(section - 1)
+            self.sections.blockSignals(False)
+
+    @Slot(int)
+    def _on_steps_changed(self, _steps):
+        self._key = None
+        self._refresh()
+
+    # ------------------------------------------------------------------ copy and save
+    @Slot()
+    def copy(self):
+        QGuiApplication.clipboard().setText(self.text())
+
+    def save_to(self, path):
+        """Write the script to ``path`` (UTF-8). Raises OSError."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(self.text())
+        self.saved.emit(str(path))
+
+    @Slot()
+    def _on_save_clicked(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Save the script", DEFAULT_FILE_NAME,
+                                              "Python scripts (*.py);;All files (*)")
+        if not path:
+            return
+        if not path.endswith(".py") and "." not in path.rsplit("/", 1)[-1]:
+            path += ".py"
+        try:
+            self.save_to(path)
+        except OSError as err:
+            QMessageBox.warning(self, "Could not save the script",
+                                f"The script could not be written to {path}:\n{err}")

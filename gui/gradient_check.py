@@ -1,0 +1,272 @@
+"""The gradient check dialog: is backpropagation's gradient the gradient of the cost?
+
+For the network of the newest snapshot (its weights, its data, its loss and regularization) the
+dialog compares backpropagation's gradient with central differences of the cost
+(:func:`core.gradcheck.check_gradient`), off the UI thread, and shows the relative error of
+every block of parameters with a sentence on what the number means.
+
+:func:`network_from_snapshot` and :func:`training_arrays` rebuild, from a snapshot alone, the
+network and the arrays the trainer trains on; other views use them too.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
+
+from core import features, gradcheck, losses
+from core.network import Network
+
+#: Finite-difference step and entries checked per block (bigger blocks are sampled).
+EPS = 1e-6
+MAX_PER_BLOCK = 60
+
+_VERDICT = {
+    "correct": ("✓ agrees", "#1e7b34", "#e6f4ea"),
+    "unsure": ("? look closer", "#8a5a00", "#fff4e0"),
+    "bug": ("✗ disagrees", "#a61b0f", "#fdecea"),
+}
+
+
+# --------------------------------------------------------------------------- from a snapshot
+def network_from_snapshot(snap) -> Network:
+    """A :class:`Network` with the snapshot's layer sizes, activations and weights."""
+    config = snap.config
+    net = Network(snap.layer_sizes, config.activation, config.output_activation, seed=config.seed,
+                  init=config.init)
+    net.params[:] = snap.params
+    return net
+
+
+def training_arrays(snap):
+    """``(inputs, targets, loss, l1, l2)`` as the trainer uses them for the snapshot's run.
+
+    ``inputs`` are the network's inputs (the input features, when the config has any), and
+    ``targets`` what the loss expects (one-hot for the cross-entropies of multi-class data).
+    """
+    config, data = snap.config, snap.data
+    loss = losses.get(config.loss)
+    inputs = features.transform(data.X_train, config.features)
+    targets = losses.targets_for(loss, data.y_train, data.task, data.n_classes)
+    rate = float(config.reg_rate)
+    l1 = rate if config.regularization == "l1" else 0.0
+    l2 = rate if config.regularization == "l2" else 0.0
+    return inputs, targets, loss, l1, l2
+
+
+def check_snapshot(snap, eps=EPS, max_per_block=MAX_PER_BLOCK):
+    """:func:`core.gradcheck.check_gradient` for the snapshot's network on its training data."""
+    inputs, targets, loss, l1, l2 = training_arrays(snap)
+    return gradcheck.check_gradient(network_from_snapshot(snap), inputs, targets, loss, l1, l2,
+                                    eps=eps, max_per_block=max_per_block)
+
+
+# --------------------------------------------------------------------------- words
+def describe_block(label, shape, layer_sizes) -> str:
+    """What a parameter block is, e.g. ``"weights from the 2 inputs into hidden layer 1"``."""
+    kind, layer = label.rstrip("0123456789"), int(label[len(label.rstrip("0123456789")):])
+    n_layers = len(layer_sizes) - 1
+    into = "the output layer" if layer == n_layers - 1 else f"hidden layer {layer + 1}"
+    source = (f"the {layer_sizes[0]} inputs" if layer == 0
+              else f"hidden layer {layer}")
+    if kind == "W":
+        return f"weights from {source} into {into}"
+    if kind == "b":
+        return f"biases of {into}"
+    if kind == "slope":
+        return f"PReLU slopes of {into}"
+    if kind == "W'":
+        return f"second Maxout piece's weights into {into}"
+    if kind == "b'":
+        return f"second Maxout piece's biases of {into}"
+    return label
+
+
+def format_error(value) -> str:
+    if not math.isfinite(value):
+        return "not finite"
+    if value == 0:
+        return "0"
+    return f"{value:.1e}"
+
+
+def explain(result) -> str:
+    """The sentence under the table: the overall number and what it means (rich text)."""
+    error = result.relative_error
+    if not math.isfinite(result.cost):
+        return ("<b>The cost is not finite at these weights</b> (training diverged?), so there is "
+                "nothing to compare. Reset the run, then check again.")
+    rule = ("Anything below 1e-6 is a correct gradient; above 1e-3 means a bug; in between, "
+            "look closer. Kinks can raise it without a bug: where ReLU is at 0, MAE or hinge at "
+            "their corner, or L1 at w = 0 within ±ε of the weights, the difference quotient "
+            "straddles the corner and averages two slopes.")
+    if error == 0:
+        head = ("<b>Relative error 0:</b> backpropagation and finite differences agree exactly "
+                "(every gradient checked is 0 both ways).")
+    elif math.isfinite(error):
+        digits = max(0, math.floor(-math.log10(error)))
+        agree = (f"agree to {digits} digit{'s' if digits != 1 else ''}" if digits
+                 else "do not agree")
+        head = f"<b>Relative error {error:.0e}:</b> backpropagation and finite differences {agree}."
+    else:
+        head = "<b>The gradient is not finite.</b>"
+    verdict = gradcheck.verdict(error)
+    tail = {"correct": " This gradient is correct.",
+            "unsure": " Too big for a smooth cost: look for a kink, or a bug.",
+            "bug": " Backpropagation is not computing the gradient of this cost."}[verdict]
+    return f"{head}{tail} {rule}"
+
+
+# --------------------------------------------------------------------------- dialog
+class GradientCheckDialog(QDialog):
+    """Non-modal dialog: :meth:`check` a snapshot, see the table and the sentence.
+
+    The work runs on a :class:`~gui.worker.LatestRequestRunner` (created on first use); call
+    :meth:`shutdown` before the application quits (also done on ``aboutToQuit``).
+    """
+
+    COLUMNS = ("block", "what it is", "entries checked", "relative error", "")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Gradient check")
+        self.setModal(False)
+        self.resize(760, 480)
+        self._runner = None
+        self._request = None
+        self._snapshot = None
+        self.result = None
+        self.get_snapshot = None  # optional callable giving the newest snapshot ("Check again")
+
+        intro = QLabel(
+            "Backpropagation computes ∂C/∂θ for every weight at once; the definition of a "
+            "derivative gives it one weight at a time:<br>"
+            "&nbsp;&nbsp;&nbsp;g<sub>fd</sub>[i] = (C(θ + ε·e<sub>i</sub>) − C(θ − ε·e<sub>i</sub>)) "
+            "/ 2ε, &nbsp;ε = 10<sup>−6</sup>.<br>"
+            "Per block of parameters, the relative error ‖g<sub>bp</sub> − g<sub>fd</sub>‖ / "
+            "(‖g<sub>bp</sub>‖ + ‖g<sub>fd</sub>‖) says how well they agree.")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.RichText)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.setToolTip(
+            "One row per block of parameters: W = weights, b = biases (PReLU slopes and the second\n"
+            "Maxout piece W', b' when the network has them). Blocks with more than "
+            f"{MAX_PER_BLOCK} entries\nare checked at {MAX_PER_BLOCK} of them, drawn at random.")
+        self.summary_label = QLabel("")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.RichText)
+        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        self.again_button = QPushButton("Check again")
+        self.again_button.setToolTip(
+            "Compare the two gradients again at the newest weights (training may have moved "
+            "them).")
+        self.again_button.clicked.connect(self._on_again_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.close)
+        row = QHBoxLayout()
+        row.addWidget(self.again_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary_label)
+        layout.addLayout(row)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # ------------------------------------------------------------------ public
+    def check(self, snap):
+        """Start checking the gradient at ``snap``'s weights (the answer arrives later)."""
+        if snap is None:
+            self.status_label.setText("No run yet: start training, then check.")
+            return
+        from gui.worker import LatestRequestRunner
+
+        if self._runner is None:
+            self._runner = LatestRequestRunner(self)
+            self._runner.finished.connect(self._on_runner_finished)
+            self._runner.failed.connect(self._on_runner_failed)
+        self._snapshot = snap
+        self.result = None
+        n = len(snap.data.X_train)
+        self.status_label.setText(
+            f"Checking at step {snap.step:,} on the {n} training examples…")
+        self.again_button.setEnabled(False)
+        self._request = self._runner.submit(check_snapshot, snap)
+
+    @property
+    def busy(self) -> bool:
+        return self._request is not None
+
+    def shutdown(self):
+        """Stop the checking thread. Idempotent."""
+        if self._runner is not None:
+            self._runner.shutdown()
+
+    # ------------------------------------------------------------------ results
+    @Slot(int, object)
+    def _on_runner_finished(self, request_id, result):
+        if request_id != self._request:
+            return
+        self._request = None
+        self.again_button.setEnabled(True)
+        self.result = result
+        snap = self._snapshot
+        self.table.setRowCount(len(result.blocks))
+        for row, block in enumerate(result.blocks):
+            text, colour, background = _VERDICT[gradcheck.verdict(block.relative_error)]
+            cells = (block.label, describe_block(block.label, block.shape, snap.layer_sizes),
+                     f"{block.n_checked} of {block.n_total}", format_error(block.relative_error),
+                     text)
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column in (2, 3):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if column == 4:
+                    item.setForeground(QColor(colour))
+                    item.setBackground(QColor(background))
+                item.setToolTip(
+                    f"{block.label} {'×'.join(map(str, block.shape))}: ‖g_bp‖ = "
+                    f"{block.gradient_norm:.3e}, largest |g_bp − g_fd| = "
+                    f"{block.max_difference:.1e}")
+                self.table.setItem(row, column, item)
+        sampled = " (big blocks sampled)" if result.n_checked < result.n_total else ""
+        self.status_label.setText(
+            f"At step {snap.step:,} (cost {result.cost:.4g}, "
+            f"{losses.get(snap.config.loss).display_name}, on "
+            f"{result.n_examples} training examples): {result.n_checked} of {result.n_total} "
+            f"parameters checked{sampled}.")
+        self.summary_label.setText(explain(result))
+
+    @Slot(int, str)
+    def _on_runner_failed(self, request_id, message):
+        if request_id != self._request:
+            return
+        self._request = None
+        self.again_button.setEnabled(True)
+        self.table.setRowCount(0)
+        self.summary_label.setText("")
+        self.status_label.setText(f"The check could not run: {message}")
+
+    @Slot()
+    def _on_again_clicked(self):
+        snap = self.get_snapshot() if self.get_snapshot is not None else self._snapshot
+        self.check(snap)
