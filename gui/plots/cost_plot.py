@@ -9,13 +9,15 @@ a second, smaller plot below (sharing the epoch axis) shows train and test accur
 shows the values at the epoch under the mouse.
 
 Compare runs: "Pin run" keeps the current train-cost curve (dashed, in a colour of its own; up to
-``MAX_PINS``) across resets and changes of settings. Its legend entry names what differs from the
-current settings (``loss: mse (now bce)``), so a learner can change one thing, press Reset (the
-initial weights are drawn again from the same seed) and watch the two runs race.
+``MAX_PINS``) across resets and changes of settings. A line above the plot names what each one
+differs in from the current settings (``run 1: loss: mse (now bce)``), so a learner can change one
+thing, press Reset (the initial weights are drawn again from the same seed) and watch the runs
+race. (Listed above the plot rather than in its legend, where long names would hide the curves.)
 """
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import os
 
@@ -102,7 +104,7 @@ MAX_PINS = 6
 #: Colours of pinned runs: distinct from the train/test/regularization curves and the classes.
 PIN_COLOURS = ("#8e44ad", "#16a085", "#9a7d0a", "#c2185b", "#6d4c41", "#558b2f")
 
-# Config fields a pinned run's legend compares, in the order a learner thinks of them, and what
+# Config fields a pinned run's label compares, in the order a learner thinks of them, and what
 # to call them. Optimizer settings count only when both runs' optimizers have them.
 _COMPARED = (("dataset", "data"), ("data_path", "file"), ("n_samples", "examples"),
              ("noise", "noise"), ("train_fraction", "train fraction"), ("seed", "seed"),
@@ -247,6 +249,12 @@ class CostPlot(QWidget):
         second.addWidget(self.pins_button)
         second.addWidget(self.log_box)
         header.addLayout(second)
+        # Pinned runs and what differs: changes only when a pin or the settings change.
+        self.pins_label = QLabel()
+        self.pins_label.setTextFormat(Qt.RichText)
+        self.pins_label.setWordWrap(True)
+        self.pins_label.setVisible(False)
+        header.addWidget(self.pins_label)
 
         self.cost_widget = pg.PlotWidget()
         self.cost_widget.setMinimumHeight(160)
@@ -495,7 +503,6 @@ class CostPlot(QWidget):
         pin.curve.setDownsampling(auto=True, method="peak")
         pin.curve.setZValue(-1)  # behind the live curves
         pin.curve.setData(pin.epoch, self._positive(pin.train_cost))
-        self.legend.addItem(pin.curve, pin.label(self._config))
         self.pins.append(pin)
         self._after_pins_changed()
         return pin
@@ -505,7 +512,6 @@ class CostPlot(QWidget):
         if pin not in self.pins:
             return
         self.pins.remove(pin)
-        self.legend.removeItem(pin.curve)
         self.cost_item.removeItem(pin.curve)
         if notify:
             self._after_pins_changed()
@@ -552,11 +558,12 @@ class CostPlot(QWidget):
         self.pins_changed.emit()
 
     def _update_pin_labels(self):
-        for pin in self.pins:
-            label = self.legend.getLabel(pin.curve)
-            if label is not None:
-                label.setText(pin.label(self._config))
-                label.setToolTip(self.pin_tooltip(pin))
+        entries = [f"<span style='white-space: nowrap'>{_swatch(pin.colour, True)} "
+                   f"{html.escape(pin.label(self._config))}</span>" for pin in self.pins]
+        _set_text(self.pins_label, " &nbsp; ".join(entries))
+        self.pins_label.setToolTip("\n\n".join(self.pin_tooltip(pin) for pin in self.pins))
+        if self.pins_label.isVisible() != bool(self.pins):
+            self.pins_label.setVisible(bool(self.pins))
         for action, pin in zip(self.pins_menu.actions(), self.pins):
             action.setText(f"Remove {pin.label(self._config)}")
 
@@ -568,8 +575,7 @@ class CostPlot(QWidget):
             self.cursor_readout.setText("Nothing to pin yet: train a few steps first.")
         else:
             self.cursor_readout.setText(
-                f"Pinned as run {pin.number}. Change one setting and press Reset to compare "
-                f"from the same initial weights.")
+                f"Pinned as run {pin.number}: change a setting, press Reset, compare.")
             self.pinned.emit(pin)
         return pin
 

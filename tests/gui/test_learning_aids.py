@@ -229,7 +229,9 @@ def test_pin_runs_legend_names_what_differs(qtbot):
             plot.pin()
     _train_snaps(plot, base, 99)
     assert len(plot.pins) == 5 >= 4
-    labels = [plot.legend.getLabel(pin.curve).text for pin in plot.pins]
+    labels = [pin.label(plot._config) for pin in plot.pins]
+    assert all(label in plot.pins_label.text() for label in labels)
+    assert plot.pins_label.isVisible()
     assert labels[0] == "run 1: loss: mse (now bce)"
     assert labels[1] == "run 2: activation: relu (now tanh)"
     assert labels[2] == "run 3: optimizer: adam (now sgd), learning rate: 0.01 (now 0.05)"
@@ -250,6 +252,7 @@ def test_pin_runs_legend_names_what_differs(qtbot):
     assert len({pin.colour for pin in plot.pins}) == MAX_PINS
     plot.clear_pins()
     assert plot.pins == [] and not plot.pins_button.isEnabled()
+    assert not plot.pins_label.isVisible()
     live = [plot.train_curve, plot.test_curve, plot.loss_curve, plot.reg_curve]
     assert plot.cost_item.listDataItems() == live
 
@@ -283,8 +286,7 @@ def test_pinned_run_survives_reset_and_the_new_run_starts_from_the_same_weights(
     np.testing.assert_array_equal(window.controller.latest.params, initial.params)
     assert len(window.cost_plot.pins) == 1
     train_to(qtbot, window, 20)
-    label = window.cost_plot.legend.getLabel(window.cost_plot.pins[0].curve).text
-    assert label == "run 1: loss: bce (now mse)"
+    assert "run 1: loss: bce (now mse)" in window.cost_plot.pins_label.text()
 
 
 # --------------------------------------------------------------------------- gradient check
