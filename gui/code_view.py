@@ -173,8 +173,9 @@ class CodeWindow(QWidget):
         self.error = None
 
         intro = QLabel(
-            "A standalone numpy script that repeats this run: the same data, the same initial "
-            "weights, the same arithmetic, so it prints the same costs as the app. The cost "
+            "A standalone numpy script that repeats this run with its current settings: the same "
+            "data, the same initial weights, the same arithmetic. It trains for the steps chosen "
+            "here and prints the cost the app shows after as many steps from a Reset. The cost "
             "function is in section 4 and its derivative, where backpropagation starts, in "
             "section 5.")
         intro.setWordWrap(True)

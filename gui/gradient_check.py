@@ -135,7 +135,7 @@ class GradientCheckDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Gradient check")
         self.setModal(False)
-        self.resize(760, 480)
+        self.resize(760, 440)
         self._runner = None
         self._request = None
         self._snapshot = None

@@ -293,12 +293,14 @@ class CostAnatomy(QWidget):
         if loss.name == "rmse":
             cost = f"C = √((1/n)·Σ<sub>i</sub> ℓ<sub>i</sub>){penalty}"
         else:
-            cost = f"C = (1/n)·Σ<sub>i</sub> ℓ(y<sub>i</sub>, ŷ<sub>i</sub>){penalty}"
-        what = ("squared error of one example (RMSE)" if loss.name == "rmse"
-                else f"loss of one example ({loss.display_name})")
-        self.formula.setText(
-            f"{what}: ℓ(y, ŷ) = {one}<br>"
-            f"cost, over the n = {n} training examples: {cost}")
+            cost = f"C = (1/n)·Σ<sub>i</sub> ℓ<sub>i</sub>{penalty}"
+        what = "one example's squared error" if loss.name == "rmse" else "one example's loss"
+        self.formula.setText(f"{what}: ℓ = {one}<br>the cost: {cost}, n = {n}")
+        self.formula.setToolTip(
+            f"{loss.display_name}. The loss ℓ is a function of one example (its target y and the\n"
+            f"network's prediction ŷ); the cost C is a function of the weights: the average loss\n"
+            f"over all n = {n} training examples" + (" (for RMSE, the root of the average)"
+                                                    if loss.name == "rmse" else "") + ".")
 
     def _set_spread(self, values, loss):
         k, fraction = top_share(values)

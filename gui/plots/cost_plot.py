@@ -352,6 +352,7 @@ class CostPlot(QWidget):
         if snap.run != self._run:
             self._run = snap.run
             self._follow, self._range_key = True, None
+            self.cursor_readout.setText(" ")  # e.g. "Pinned as run 2: ..." is about the last run
         if snap.task != self._task:
             self._task = snap.task
             classification = snap.task != "regression"
