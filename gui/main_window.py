@@ -226,6 +226,13 @@ class MainWindow(QMainWindow):
                                           object_name="surface_dock",
                                           split_from=self.boundary_dock,
                                           orientation=Qt.Horizontal)
+        # The network diagram under the surface: clicking a weight there picks a surface axis.
+        from gui.plots.network_diagram import NetworkDiagram
+        self.network_diagram = NetworkDiagram()
+        self.diagram_dock = self.add_view("Network", self.network_diagram,
+                                          object_name="diagram_dock",
+                                          split_from=self.surface_dock,
+                                          orientation=Qt.Vertical)
         self.cost_dock = self.add_view("Cost", self.cost_plot, Qt.RightDockWidgetArea,
                                        "cost_dock", split_from=self.boundary_dock,
                                        orientation=Qt.Vertical)
@@ -485,6 +492,9 @@ class MainWindow(QMainWindow):
         self.data_panel.regenerate_requested.connect(self._on_data_regenerate_requested)
         self.boundary_plot.data_edited.connect(self._on_boundary_data_edited)
         self.boundary_plot.draw_refused.connect(self._on_boundary_draw_refused)
+        self.network_diagram.weight_clicked.connect(self._on_diagram_weight_clicked)
+        self.network_diagram.features_changed.connect(self._on_diagram_features_changed)
+        self.network_diagram.neuron_hovered.connect(self.boundary_plot.show_neuron)
         c.snapshot.connect(self._on_snapshot)
         c.running_changed.connect(self._on_running_changed)
         c.diverged.connect(self._on_diverged)
@@ -595,6 +605,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.controls_dock, self.boundary_dock, self.surface_dock],
                          [350, 520, 630], Qt.Horizontal)
         self.resizeDocks([self.boundary_dock, self.cost_dock], [430, 470], Qt.Vertical)
+        self.resizeDocks([self.surface_dock, self.diagram_dock], [520, 380], Qt.Vertical)
 
     @Slot()
     def reset_layout(self):
@@ -754,6 +765,30 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_boundary_draw_refused(self, text):
         self.statusBar().showMessage(text, RESET_MESSAGE_MS)
+
+    @Slot(int)
+    def _on_diagram_weight_clicked(self, index):
+        # First click: error-surface axis 1, second click: axis 2, and so on.
+        try:
+            axis = self.surface_view.select_weight_axis(index)
+        except (ValueError, IndexError) as err:
+            self.statusBar().showMessage(f"That parameter cannot be an axis: {err}",
+                                         RESET_MESSAGE_MS)
+            return
+        self.network_diagram.set_axis_marks(self.surface_view.weight_axes)
+        self.surface_dock.setVisible(True)
+        self.statusBar().showMessage(
+            f"Error-surface axis {axis + 1}: {self.network_diagram.parameter_label(index)}",
+            RESET_MESSAGE_MS)
+
+    @Slot(object)
+    def _on_diagram_features_changed(self, names):
+        try:
+            config = self._config.replace(features=names)
+        except ConfigError as err:
+            self.show_message(f"<b>Those inputs do not work:</b> {err}", "warning")
+            return
+        self._send_config(config)
 
     # ------------------------------------------------------------------ slots: worker
     @Slot(object)

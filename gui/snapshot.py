@@ -117,7 +117,8 @@ def _finite(values, dtype=float) -> np.ndarray:
     with np.errstate(all="ignore"):
         big = np.finfo(dtype).max / 1e8
         values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=big,
-                               neginf=-big).astype(dtype, copy=False)
+                               neginf=-big)
+        values = np.clip(values, -big, big, out=values).astype(dtype, copy=False)
     values.setflags(write=False)
     return values
 

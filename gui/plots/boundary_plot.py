@@ -263,6 +263,7 @@ class BoundaryPlot(QWidget):
 
         # One neuron's output, shown over the network's while the diagram points at it.
         self._neuron = None
+        self._last_scalar = None
         self.neuron_image = pg.ImageItem(axisOrder="row-major")
         self.neuron_image.setZValue(-15)
         self.plot.addItem(self.neuron_image)
@@ -413,11 +414,12 @@ class BoundaryPlot(QWidget):
     def show_neuron(self, picture):
         """Show one neuron's output (a :class:`NeuronPicture`) over the network's, or go back
         to the network's output (None)."""
-        self._neuron = picture
         if picture is None or self._mode == "none" or (picture.ys is None) != (
                 self._mode == "curve"):
+            self._neuron = None
             self._show_neuron_items(False)
             return
+        self._neuron = picture
         lo, hi = picture.levels
         if picture.ys is None:
             self.neuron_curve.setData(picture.xs, picture.values)
@@ -432,13 +434,28 @@ class BoundaryPlot(QWidget):
             ys = np.linspace(picture.ys[0], picture.ys[-1], fine.shape[0])
             self.neuron_image.setRect(self._rect_of(xs, ys))
             self.neuron_text.setPos(float(picture.xs[0]), float(picture.ys[-1]))
-        self.neuron_text.setText(f"{picture.label}: its output ({lo:.3g} to {hi:.3g})")
+            if self.colour_bar.isVisible():
+                # The colour bar reads the neuron's output while it is shown.
+                self.colour_bar.setColorMap(_diverging_map(centre))
+                self.colour_bar.setLevels((lo, hi))
+                self.colour_bar.getAxis("left").setLabel("neuron output")
+                self._scalar_key = None
+        self.neuron_text.setHtml(
+            f"<div style='font-size:9pt'><b>{picture.label}</b><br>its output, "
+            f"{lo:.3g} to {hi:.3g}</div>")
         self._show_neuron_items(True, curve=picture.ys is None)
 
     def _show_neuron_items(self, show, curve=False):
+        was_image = self.neuron_image.isVisible()
         self.neuron_image.setVisible(show and not curve)
         self.neuron_curve.setVisible(show and curve)
         self.neuron_text.setVisible(show)
+        if was_image and not self.neuron_image.isVisible():
+            # Back to the network's output: its colours on the bar again.
+            self.colour_bar.getAxis("left").setLabel("network output")
+            self._scalar_key = None
+            if self._last_scalar is not None and self._mode in ("binary", "regression2d"):
+                self._show_scalar(*self._last_scalar)
 
     @Slot(object)
     def show_snapshot(self, snap):
@@ -592,8 +609,9 @@ class BoundaryPlot(QWidget):
         return (lo, hi) if hi > lo else (lo - 1, hi + 1)
 
     def _show_scalar(self, values, levels, centre):
+        self._last_scalar = (values, levels, centre)
         key = (levels, round(centre, 4))
-        if key != self._scalar_key:
+        if key != self._scalar_key and not self.neuron_image.isVisible():
             self._scalar_key = key
             self.colour_bar.setColorMap(_diverging_map(centre))
             self.colour_bar.setLevels(levels)
