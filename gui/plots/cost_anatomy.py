@@ -99,7 +99,8 @@ class CostAnatomy(QWidget):
         self._class_key = None
         self.values = None       # what the histogram shows, (n_train,)
         self.losses = None       # per-example losses, (n_train,)
-        self.counts = None       # (n_groups, N_BINS) stacked counts
+        self.counts = None       # (n_groups, N_BINS) counts per class (stacked when drawn)
+        self._bars_key = None
         self.edges = None
 
         self.equation = FixedLabel(1)
@@ -220,15 +221,26 @@ class CostAnatomy(QWidget):
         counts = np.array([np.histogram(finite_part, edges)[0]
                            for finite_part in (values[g][np.isfinite(values[g])]
                                                for g in groups)])
-        self.counts = counts
         self._ensure_bars(data)
         stacked = np.cumsum(counts, axis=0)
-        for bar, top in zip(self.bars, stacked):
-            bar.setData(edges, top.astype(float))
+        # The bars change less often than the frames come: redraw them only when they do.
+        if (self.counts is None or self.counts.shape != counts.shape
+                or not np.array_equal(self.counts, counts) or self._bars_key != self._x_key_for(
+                    edges)):
+            self._bars_key = self._x_key_for(edges)
+            for bar, top in zip(self.bars, stacked):
+                bar.setData(edges, top.astype(float))
+        self.counts = counts
         mean = float(np.mean(finite))
         self.mean_line.setVisible(True)  # first: a hidden line's label does not follow it
-        self.mean_line.setPos(mean)
-        y_high = nice_ceil(max(float(stacked[-1].max()), 1.0) * 1.05)
+        if abs(mean - self.mean_line.value()) > 1e-4 * (x_high - x_low):
+            self.mean_line.setPos(mean)
+        # The count axis grows at once but shrinks only when the bars fill less than 40% of
+        # it: a tallest bar that wobbles around a round number must not rescale every frame.
+        tallest = max(float(stacked[-1].max()), 1.0) * 1.05
+        y_high = self._x_key[2] if self._x_key else 0.0
+        if not 0.4 * y_high <= tallest <= y_high:
+            y_high = nice_ceil(tallest)
         key = (x_low, x_high, y_high)
         if key != self._x_key:
             self._x_key = key
@@ -236,6 +248,10 @@ class CostAnatomy(QWidget):
         self.plot.setLabel("bottom", "squared error of one example (RMSE is the root of their "
                                      "mean)" if loss.name == "rmse" else "loss of one example")
         self._set_spread(values, loss)
+
+    @staticmethod
+    def _x_key_for(edges):
+        return (float(edges[0]), float(edges[-1]), len(edges))
 
     def _groups(self, data, n):
         if data.task in ("binary", "multiclass"):
@@ -249,6 +265,7 @@ class CostAnatomy(QWidget):
         if key == self._class_key:
             return
         self._class_key = key
+        self.counts = None
         for bar in self.bars:
             self.plot.removeItem(bar)
             self.legend.removeItem(bar)
