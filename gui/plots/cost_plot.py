@@ -550,7 +550,8 @@ class CostPlot(QWidget):
             action.triggered.connect(lambda checked=False, p=pin: self.remove_pin(p))
         if self.pins:
             self.pins_menu.addSeparator()
-            self.pins_menu.addAction("Clear pins", self.clear_pins)
+            clear = self.pins_menu.addAction("Clear pins", self.clear_pins)
+            clear.setToolTip("Remove every pinned cost curve.")
         self.pins_button.setEnabled(bool(self.pins))
         self.pins_button.setText(f"Pinned ({len(self.pins)})" if self.pins else "Pinned")
         self._update_pin_labels()

@@ -242,7 +242,12 @@ def test_pin_runs_legend_names_what_differs(qtbot):
     assert "same seed" in plot.pin_tooltip(plot.pins[0])
     assert "Different losses" in plot.pin_tooltip(plot.pins[0])
 
-    plot.remove_pin(plot.pins[1])
+    plot.set_log_scale(True)
+    assert all(np.isnan(y) or y > 0 for pin in plot.pins for y in pin.curve.yData)
+    plot.set_log_scale(False)
+    remove_run_2 = plot.pins_menu.actions()[1]
+    assert remove_run_2.text().startswith("Remove run 2: activation")
+    remove_run_2.trigger()
     assert [pin.number for pin in plot.pins] == [1, 3, 4, 5]
     assert plot.pins_button.text() == "Pinned (4)"
     plot.pin()
