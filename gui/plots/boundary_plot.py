@@ -24,6 +24,7 @@ Also:
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pyqtgraph as pg
@@ -62,12 +63,19 @@ def _diverging_map(centre) -> pg.ColorMap:
 
 def diverging_lut(centre, lighten=_LIGHTEN_BACKGROUND) -> np.ndarray:
     """A 256-entry RGBA lookup table, orange -> white (at ``centre`` in [0, 1]) -> blue: the
-    colours of a neuron's picture (negative orange, positive blue, as links and classes)."""
-    centre = float(np.clip(centre, 0.02, 0.98))
+    colours of a neuron's picture (negative orange, positive blue, as links and classes).
+    Read-only (cached: views ask for the same few tables many times a second)."""
+    return _diverging_lut(round(float(np.clip(centre, 0.02, 0.98)), 3), float(lighten))
+
+
+@functools.lru_cache(maxsize=64)
+def _diverging_lut(centre, lighten) -> np.ndarray:
     colours = [style.lighten(style.CLASS_0, lighten), np.array([248.0, 248, 248]),
                style.lighten(style.CLASS_1, lighten)]
     cmap = pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
-    return cmap.getLookupTable(0.0, 1.0, 256, alpha=True, mode="byte")
+    lut = cmap.getLookupTable(0.0, 1.0, 256, alpha=True, mode="byte")
+    lut.setflags(write=False)
+    return lut
 
 
 def _point_map(centre) -> pg.ColorMap:

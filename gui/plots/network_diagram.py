@@ -30,12 +30,13 @@ drawn, and neurons too small for a picture become dots.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip,
                                QVBoxLayout, QWidget)
 
@@ -45,8 +46,10 @@ from gui.plots.boundary_plot import NeuronPicture, diverging_lut
 
 #: Largest node (a neuron's picture), in pixels.
 MAX_NODE = 46
-#: Below this size a neuron is drawn as a dot rather than a picture.
-MIN_PICTURE = 9
+#: Below this size a neuron is drawn as a plain square rather than a picture.
+MIN_PICTURE = 5
+#: Below this node size biases are not drawn (nor picked): they would cover the neurons.
+MIN_BIAS_NODE = 10
 #: Most links drawn; a bigger network shows its strongest weights only.
 MAX_LINKS_DRAWN = 3000
 #: Links are drawn in this many strengths per sign (one pen each).
@@ -55,18 +58,35 @@ LINK_LEVELS = 12
 FULL_WEIGHT = 2.0
 #: How close (pixels) the pointer must be to a link to pick it.
 PICK_PX = 4.0
-#: Fastest and slowest redraw while training (seconds between redraws).
-MIN_INTERVAL, MAX_INTERVAL = 1.0 / 32.0, 0.5
+#: Fastest and slowest redraw while training (seconds between redraws): pictures and links
+#: change smoothly, and 15 redraws a second leave the interpreter to training and the plots.
+MIN_INTERVAL, MAX_INTERVAL = 1.0 / 15.0, 0.5
 #: Pictures are a little more saturated than the boundary plot's background.
 PICTURE_LIGHTEN = 0.12
 
 _MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 58, 64, 30, 12
 _LINK_GREY = np.array([226.0, 226, 226])
+_BORDER = QPen(QColor("#9a9a9a"), 1.0)
+_FADED_BORDER = QPen(QColor("#bdbdbd"), 1.0, Qt.DashLine)
+_HOVER_BORDER = QPen(QColor("#222222"), 2.0)
+_BIAS_BORDER = QPen(QColor("#777777"), 0.8)
+_CURVE_PEN = QPen(QColor("#333333"), 1.3)
+_FADED_CURVE_PEN = QPen(QColor("#b0b0b0"), 1.3)
+_CURVE_BACKGROUND = QColor("#fbfbfb")
+_PLAIN_NODE = QColor("#e6e6e6")
 _FEATURE_BUTTON_STYLE = (
     "QToolButton { padding: 1px 5px; border: 1px solid #c8c8c8; border-radius: 3px; "
     "color: #999; background: #fafafa; }"
     f"QToolButton:checked {{ color: #111; background: #dceaf5; border-color: {style.CLASS_1}; }}"
     "QToolButton:hover { border-color: #666; }")
+
+
+@functools.lru_cache(maxsize=2 * (LINK_LEVELS + 1))
+def _bias_colour(positive, level) -> QColor:
+    """A bias's fill: its sign's colour, stronger with its size (``level`` of LINK_LEVELS)."""
+    base = style.hex_to_rgb(style.CLASS_1 if positive else style.CLASS_0)
+    rgb = _LINK_GREY + (base - _LINK_GREY) * (0.2 + 0.8 * level / LINK_LEVELS)
+    return QColor(*(int(c) for c in rgb))
 
 
 def _fmt(value) -> str:
@@ -212,15 +232,20 @@ class _Canvas(QWidget):
         self.output_labels = []
         self.input_rows = np.zeros(0, dtype=int)  # network input row -> input node
         self.links = None
+        self.link_style = None       # what the link pens were made from (skip when unchanged)
         self.hover = None
         self.marks = {}              # flat index -> "1"/"2" (error-surface axes)
-        self.node = 0.0              # node size (pixels)
+        self.node = 0.0              # smallest node size (pixels)
+        self.sizes = []              # node size per column (a short column gets big nodes)
         self.centres = []            # per column: (n, 2) array of node centres
+        self.rects = []              # per column: the nodes' QRectFs
+        self.bias_rects = []
         self.endpoints = np.zeros((0, 4))
         self._qlines = None
         self.drawn = np.zeros(0, dtype=int)   # links drawn (indices into links)
         self.buckets = []            # (QPen, [QLineF]) in drawing order
         self.pictures = {}           # column -> list of QImage
+        self.scaled_inputs = None    # the input pictures at node size (they never change)
         self.curves = {}             # column -> list of QPolygonF
         self.bias_colours = {}       # column -> list of QColor
         self.paint_time = 0.0
@@ -253,16 +278,23 @@ class _Canvas(QWidget):
         top, bottom = _MARGIN_TOP, max(h - _MARGIN_BOTTOM, _MARGIN_TOP + 10)
         xs = np.linspace(left, right, n_cols) if n_cols > 1 else np.array([0.5 * (left + right)])
         gap = (right - left) / max(n_cols - 1, 1)
-        tallest = max(self.columns)
         room = bottom - top
-        self.node = float(max(min(MAX_NODE, 0.42 * gap, room / (1.3 * tallest)), 2.0))
+        self.sizes = [float(max(min(MAX_NODE, 0.42 * gap, room / (1.3 * max(n, 1))), 2.0))
+                      for n in self.columns]
+        self.node = min(self.sizes)
         self.centres = []
-        for x, n in zip(xs, self.columns):
-            step = min(room / max(n, 1), 1.6 * self.node)
+        for column, (x, n) in enumerate(zip(xs, self.columns)):
+            # The input nodes keep room for their labels, however small the nodes get.
+            least = 18.0 if column == 0 and self.input_labels else 0.0
+            step = min(room / max(n, 1), max(1.6 * self.sizes[column], least))
             y0 = top + 0.5 * (room - step * (n - 1)) if n > 1 else top + 0.5 * room
             ys = y0 + step * np.arange(n)
             self.centres.append(np.column_stack([np.full(n, x), ys]))
-        links, half = self.links, self.node / 2
+        self.rects = [[self.node_rect(c, u) for u in range(n)]
+                      for c, n in enumerate(self.columns)]
+        self.bias_rects = [[self._bias_rect(c, u) for u in range(n)] if c else []
+                           for c, n in enumerate(self.columns)]
+        links = self.links
         if links is None or not len(links):
             self.endpoints = np.zeros((0, 4))
         else:
@@ -274,25 +306,32 @@ class _Canvas(QWidget):
                 sel = links.layer == column
                 starts[sel] = self.centres[column][src_nodes[sel]]
                 ends[sel] = self.centres[column + 1][links.target[sel]]
-            starts[:, 0] += half
-            ends[:, 0] -= half
+            half = 0.5 * np.asarray(self.sizes)
+            starts[:, 0] += half[links.layer]
+            ends[:, 0] -= half[links.layer + 1]
             self.endpoints = np.column_stack([starts, ends])
         self._qlines = None
+        self.link_style = None
+        self.scaled_inputs = None
         if len(self.endpoints) <= MAX_LINKS_DRAWN:
             self._qlines = [QLineF(*row) for row in self.endpoints.tolist()]
         self.update()
 
-    def bias_size(self) -> float:
-        return max(4.0, 0.22 * self.node)
+    def bias_size(self, column) -> float:
+        return max(4.0, 0.22 * self.sizes[column])
 
     def node_rect(self, column, unit) -> QRectF:
         x, y = self.centres[column][unit]
-        s = self.node
+        s = self.sizes[column]
         return QRectF(x - s / 2, y - s / 2, s, s)
+
+    def _bias_rect(self, column, unit) -> QRectF:
+        c, b = self.bias_centre(column, unit), self.bias_size(column)
+        return QRectF(c.x() - b / 2, c.y() - b / 2, b, b)
 
     def bias_centre(self, column, unit) -> QPointF:
         x, y = self.centres[column][unit]
-        s = self.node
+        s = self.sizes[column]
         return QPointF(x - s / 2, y + s / 2)
 
     def link_midpoint(self, k) -> QPointF:
@@ -302,7 +341,12 @@ class _Canvas(QWidget):
     # ------------------------------------------------------------------ links' pens
     def set_link_buckets(self, drawn, signs, levels, max_width, min_width):
         """Group the ``drawn`` links by sign and strength level (``0..LINK_LEVELS``), one pen
-        per group; weaker groups first so strong links lie on top."""
+        per group; weaker groups first so strong links lie on top. Nothing to do (and no
+        repaint) when no link changed group."""
+        style_key = (drawn.tobytes(), signs.tobytes(), levels.tobytes(), max_width, min_width)
+        if style_key == self.link_style:
+            return
+        self.link_style = style_key
         self.drawn = drawn
         qlines = self._qlines
         if qlines is None:
@@ -336,7 +380,7 @@ class _Canvas(QWidget):
         start = time.perf_counter()
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.white)
-        if not self.columns or not self.centres:
+        if not self.columns or not self.rects:
             painter.end()
             return
         painter.setRenderHint(QPainter.Antialiasing)
@@ -394,47 +438,79 @@ class _Canvas(QWidget):
         return font
 
     def _paint_nodes(self, painter):
-        s = self.node
+        # Batched: one call draws every border of a column, so big networks paint quickly.
         hover = self.hover
-        grey = QPen(QColor("#9a9a9a"), 1.0)
-        for column, centres in enumerate(self.centres):
+        painter.setBrush(Qt.NoBrush)
+        for column, rects in enumerate(self.rects):
+            s = self.sizes[column]
             pictures = self.pictures.get(column)
             curves = self.curves.get(column)
-            for unit in range(len(centres)):
-                rect = self.node_rect(column, unit)
-                faded = column == 0 and self.input_labels and not self.input_active[unit]
-                painter.setOpacity(0.3 if faded else 1.0)
-                if pictures is not None and s >= MIN_PICTURE:
-                    painter.drawImage(rect, pictures[unit])
-                elif curves is not None and s >= MIN_PICTURE:
-                    painter.fillRect(rect, QColor("#fbfbfb"))
-                    painter.setPen(QPen(QColor("#333333"), 1.3))
-                    poly = QPolygonF([QPointF(rect.left() + p.x() * s, rect.top() + p.y() * s)
-                                      for p in curves[unit]])
-                    painter.drawPolyline(poly)
+            if pictures is not None and s >= MIN_PICTURE:
+                if column == 0:
+                    for rect, image in zip(rects, self._scaled_inputs(s)):
+                        painter.drawImage(rect.topLeft(), image)
                 else:
-                    painter.setBrush(QColor("#e6e6e6"))
-                    painter.setPen(Qt.NoPen)
-                    painter.drawRect(rect)
-                is_hovered = hover is not None and (
-                    (hover[0] in ("neuron", "bias") and hover[1:] == (column, unit))
-                    or (hover[0] == "input" and column == 0 and hover[1] == unit))
-                pen = QPen(QColor("#222222"), 2.0) if is_hovered else QPen(grey)
-                if faded:
-                    pen.setStyle(Qt.DashLine)
-                painter.setPen(pen)
+                    for rect, image in zip(rects, pictures):
+                        painter.drawImage(rect, image)
+            elif curves is not None and s >= MIN_PICTURE:
+                for unit, (rect, curve) in enumerate(zip(rects, curves)):
+                    faded = column == 0 and self.input_labels and not self.input_active[unit]
+                    painter.fillRect(rect, _CURVE_BACKGROUND)
+                    painter.setPen(_FADED_CURVE_PEN if faded else _CURVE_PEN)
+                    painter.drawPolyline(QPolygonF([
+                        QPointF(rect.left() + p.x() * s, rect.top() + p.y() * s)
+                        for p in curve]))
+            else:
+                painter.setPen(Qt.NoPen)
+                painter.setBrush(_PLAIN_NODE)
+                painter.drawRects(rects)
                 painter.setBrush(Qt.NoBrush)
-                if s >= 3:
-                    painter.drawRect(rect)
-                painter.setOpacity(1.0)
+            if s >= 3:
+                if column == 0 and self.input_labels:
+                    active = [r for r, on in zip(rects, self.input_active) if on]
+                    faded = [r for r, on in zip(rects, self.input_active) if not on]
+                    painter.setPen(_FADED_BORDER)
+                    painter.drawRects(faded)
+                else:
+                    active = rects
+                painter.setPen(_BORDER)
+                painter.drawRects(active)
             colours = self.bias_colours.get(column)
-            if colours is not None and s >= 6:
-                b = self.bias_size()
-                painter.setPen(QPen(QColor("#777777"), 0.8))
-                for unit, colour in enumerate(colours):
-                    c = self.bias_centre(column, unit)
+            if colours is not None and s >= MIN_BIAS_NODE:
+                painter.setPen(_BIAS_BORDER)
+                for rect, colour in zip(self.bias_rects[column], colours):
                     painter.setBrush(colour)
-                    painter.drawRect(QRectF(c.x() - b / 2, c.y() - b / 2, b, b))
+                    painter.drawRect(rect)
+                painter.setBrush(Qt.NoBrush)
+        if hover is not None and hover[0] in ("neuron", "bias", "input"):
+            column, unit = (0, hover[1]) if hover[0] == "input" else hover[1:]
+            painter.setPen(_HOVER_BORDER)
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRect(self.rects[column][unit])
+            if hover[0] == "bias":
+                painter.drawRect(self.bias_rects[column][unit])
+
+    def _scaled_inputs(self, s) -> list:
+        """The input pictures at node size, the unused ones faded: drawn unscaled, an image is
+        a plain copy, and these never change, so they are scaled once."""
+        size = max(int(round(s)), 1)
+        key = (size, id(self.pictures[0]), tuple(self.input_active))
+        if self.scaled_inputs is None or self.scaled_inputs[0] != key:
+            images = []
+            for image, on in zip(self.pictures[0], self.input_active or
+                                 [True] * len(self.pictures[0])):
+                image = image.scaled(size, size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+                if not on:
+                    faded = QImage(image.size(), QImage.Format_ARGB32_Premultiplied)
+                    faded.fill(Qt.white)
+                    p = QPainter(faded)
+                    p.setOpacity(0.3)
+                    p.drawImage(0, 0, image)
+                    p.end()
+                    image = faded
+                images.append(image)
+            self.scaled_inputs = (key, images)
+        return self.scaled_inputs[1]
 
     def _paint_labels(self, painter):
         painter.setPen(QColor("#444444"))
@@ -444,14 +520,16 @@ class _Canvas(QWidget):
             x = self.centres[column][0, 0] if len(self.centres[column]) else 0
             width = 120
             painter.drawText(QRectF(x - width / 2, 4, width, 18), Qt.AlignCenter, title)
-        s = self.node
-        if s >= 7:
+        s = self.sizes[0]
+        if self.input_labels:
             for unit, label in enumerate(self.input_labels):
                 x, y = self.centres[0][unit]
                 painter.setOpacity(1.0 if self.input_active[unit] else 0.45)
                 painter.drawText(QRectF(0, y - 9, x - s / 2 - 4, 18),
                                  Qt.AlignRight | Qt.AlignVCenter, label)
             painter.setOpacity(1.0)
+        s = self.sizes[-1]
+        if s >= 7:
             for unit, label in enumerate(self.output_labels):
                 x, y = self.centres[-1][unit]
                 painter.drawText(QRectF(x + s / 2 + 4, y - 9,
@@ -464,11 +542,11 @@ class _Canvas(QWidget):
         if not self.centres:
             return None
         x, y = pos.x(), pos.y()
-        s = self.node
         # Biases first: they sit on the nodes' corners.
-        if s >= 6:
-            reach = max(self.bias_size() / 2 + 2, 5.0)
-            for column in range(1, len(self.centres)):
+        for column in range(1, len(self.centres)):
+            s = self.sizes[column]
+            if s >= MIN_BIAS_NODE:
+                reach = max(self.bias_size(column) / 2 + 2, 5.0)
                 c = self.centres[column]
                 bx, by = c[:, 0] - s / 2, c[:, 1] + s / 2
                 d = np.hypot(bx - x, by - y)
@@ -476,6 +554,7 @@ class _Canvas(QWidget):
                 if d[u] <= reach:
                     return ("bias", column, u)
         for column, c in enumerate(self.centres):
+            s = self.sizes[column]
             inside = (np.abs(c[:, 0] - x) <= s / 2 + 1) & (np.abs(c[:, 1] - y) <= s / 2 + 1)
             hits = np.flatnonzero(inside)
             if len(hits):
@@ -894,8 +973,7 @@ class NetworkDiagram(QWidget):
         n_cols = len(snap.layer_sizes)
         names = [cfg.activation] * (n_cols - 2) + [cfg.output_activation]
         canvas.pictures, canvas.curves = {}, {}
-        small = canvas.node < MIN_PICTURE
-        if grid is not None and not small:
+        if grid is not None:
             self._input_pictures(grid)
             for column in range(1, n_cols):
                 values = grid.layers[column - 1]
@@ -905,21 +983,14 @@ class NetworkDiagram(QWidget):
                     canvas.curves[column] = _curves(values, levels)
                 else:
                     canvas.pictures[column] = _pictures(values, levels)
-        elif grid is not None:
-            for column in range(1, n_cols):
-                self._levels[column] = _layer_levels(names[column - 1], grid.layers[column - 1])
-        biases = np.asarray(snap.params)
+        params = np.asarray(snap.params)
         canvas.bias_colours = {}
         for column in range(1, n_cols):
             start = self._bias_starts[column - 1]
-            b = biases[start:start + snap.layer_sizes[column]]
-            colours = []
-            for value in b.tolist():
-                base = style.hex_to_rgb(style.CLASS_1 if value > 0 else style.CLASS_0)
-                share = min(abs(value) / FULL_WEIGHT, 1.0) if math.isfinite(value) else 1.0
-                rgb = _LINK_GREY + (base - _LINK_GREY) * (0.2 + 0.8 * share)
-                colours.append(QColor(*(int(c) for c in rgb)))
-            canvas.bias_colours[column] = colours
+            b = np.nan_to_num(params[start:start + snap.layer_sizes[column]], nan=0.0)
+            levels = np.minimum(np.round(np.abs(b) / FULL_WEIGHT * LINK_LEVELS), LINK_LEVELS)
+            canvas.bias_colours[column] = [_bias_colour(positive, level) for positive, level in
+                                           zip((b > 0).tolist(), levels.astype(int).tolist())]
 
     def _input_pictures(self, grid):
         """Pictures of the input features (fixed for a domain: made once per grid)."""
