@@ -13,7 +13,8 @@ that needs nothing but numpy and that a learner reads top to bottom::
     # ===== 8. Training loop =====
 
 Only the code this configuration uses is emitted: its activations, its loss, its optimizer, its
-regularization. The script does the same arithmetic as :class:`~core.trainer.Trainer` (same
+regularization, and its input features (:mod:`core.features`, computed from the raw inputs at
+the end of section 1, after which ``X_train`` holds the network's inputs). The script does the same arithmetic as :class:`~core.trainer.Trainer` (same
 initial-weight draws, same shuffling stream, same fused output deltas, same clipping), so after
 hundreds of steps its cost equals the app's to about 1e-12; it ends by printing
 ``final train cost: <repr of the float>``.
