@@ -111,7 +111,8 @@ def explain(result) -> str:
         digits = max(0, math.floor(-math.log10(error)))
         agree = (f"agree to {digits} digit{'s' if digits != 1 else ''}" if digits
                  else "do not agree")
-        head = f"<b>Relative error {error:.0e}:</b> backpropagation and finite differences {agree}."
+        head = (f"<b>Relative error {error:.0e}:</b> backpropagation and finite differences "
+                f"{agree}.")
     else:
         head = "<b>The gradient is not finite.</b>"
     verdict = gradcheck.verdict(error)

@@ -1,4 +1,4 @@
-"""The gradient check: agrees with correct backpropagation, catches a broken one, explains kinks."""
+"""The gradient check agrees with correct backpropagation, catches a broken one, explains kinks."""
 import dataclasses
 
 import numpy as np
@@ -42,7 +42,7 @@ def test_a_correct_network_agrees_for_every_hidden_activation(activation):
 @pytest.mark.parametrize("loss", losses.names())
 def test_a_correct_network_agrees_for_every_loss(loss):
     tasks = losses.get(loss).tasks
-    task = "binary" if "binary" in tasks else "multiclass" if "multiclass" in tasks else "regression"
+    task = next((t for t in ("binary", "multiclass") if t in tasks), "regression")
     X, y = _data(seed=3, task=task)
     k = 3 if task == "multiclass" else 1
     output = losses.get(loss).output_activation or {"regression": "linear", "binary": "sigmoid",

@@ -328,7 +328,8 @@ def test_gradient_check_uses_the_network_inputs_after_features():
 def test_gradient_check_words(qtbot):
     sizes = (2, 4, 3, 1)
     assert describe_block("b1", (3,), sizes) == "biases of hidden layer 2"
-    assert describe_block("W2", (3, 1), sizes) == "weights from hidden layer 2 into the output layer"
+    assert describe_block("W2", (3, 1), sizes) == (
+        "weights from hidden layer 2 into the output layer")
     assert describe_block("slope0", (4,), sizes) == "PReLU slopes of hidden layer 1"
     good = gradcheck.GradientCheck((), 3e-10, 0.5, 1e-6, 10)
     assert "agree to 9 digits" in explain(good) and "correct" in explain(good)
