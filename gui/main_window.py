@@ -605,7 +605,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.controls_dock, self.boundary_dock, self.surface_dock],
                          [350, 520, 630], Qt.Horizontal)
         self.resizeDocks([self.boundary_dock, self.cost_dock], [430, 470], Qt.Vertical)
-        self.resizeDocks([self.surface_dock, self.diagram_dock], [520, 380], Qt.Vertical)
+        self.resizeDocks([self.surface_dock, self.diagram_dock], [560, 340], Qt.Vertical)
 
     @Slot()
     def reset_layout(self):

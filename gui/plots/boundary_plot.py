@@ -673,8 +673,11 @@ class BoundaryPlot(QWidget):
             background = (f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)")
         else:
             background = ""
+        # Drawn data have no name in the data panel's list: say here what is shown.
+        custom = (f"<b>Custom data</b> ({len(data.X_train)} train, {len(data.X_test)} test) "
+                  f"&nbsp; " if data.name == CUSTOM else "")
         self.legend_label.setText(
-            f"{classes}&nbsp;&nbsp; {fill} train {ring} test &nbsp;&nbsp; {background}")
+            f"{custom}{classes}&nbsp;&nbsp; {fill} train {ring} test &nbsp;&nbsp; {background}")
         self.holder._place()
 
     def _on_mouse_moved(self, pos):

@@ -200,7 +200,9 @@ def test_added_points_reach_the_trainer(window, qtbot):
     before = window.controller.latest
     plot.set_draw_target(1)
     plot.add_point(-3.0, 4.0)
-    qtbot.waitUntil(lambda: window.controller.latest.data.name == "custom", timeout=TIMEOUT)
+    # The views have it (the controller holds a snapshot a moment before it hands it on).
+    qtbot.waitUntil(lambda: plot._data is not None and plot._data.name == "custom",
+                    timeout=TIMEOUT)
     snap = window.controller.latest
     assert snap.config.dataset == "custom" and snap.config.task == "binary"
     assert window.config.dataset == "custom"
@@ -210,6 +212,7 @@ def test_added_points_reach_the_trainer(window, qtbot):
     np.testing.assert_array_equal(snap.data.X_test, before.data.X_test)
     assert len(snap.train_losses) == len(snap.data.X_train)
     assert "custom" in window.statusBar().currentMessage()
+    assert "Custom data" in plot.legend_label.text()
 
     # Other settings keep the drawn data: a new activation rebuilds on them.
     window.apply_config(window.config.replace(activation="relu"))
