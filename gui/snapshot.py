@@ -8,6 +8,7 @@ what they need; none of them calls the trainer.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -94,22 +95,34 @@ class NeuronGrid:
         """Run ``network`` (on the features ``feature_names`` of the raw grid points; None
         feeds them raw) over ``domain`` and keep every layer's activations. None for data with
         more than two raw inputs."""
+        if len(domain) > 2:
+            return None
         units = sum(network.layer_sizes[1:])
         if len(domain) == 1:
             g = int(np.clip(NEURON_GRID_BUDGET // units, 8, NEURON_GRID_1D))
-            xs = np.linspace(*domain[0], g)
-            points, shape, ys = xs[:, None], (g,), None
-        elif len(domain) == 2:
-            g = int(np.clip(math.isqrt(NEURON_GRID_BUDGET // units), 6, NEURON_GRID_2D))
-            xs, ys = np.linspace(*domain[0], g), np.linspace(*domain[1], g)
-            gx, gy = np.meshgrid(xs, ys)
-            points, shape = np.column_stack([gx.ravel(), gy.ravel()]), (g, g)
         else:
-            return None
+            g = int(np.clip(math.isqrt(NEURON_GRID_BUDGET // units), 6, NEURON_GRID_2D))
+        xs, ys, inputs = _neuron_grid_inputs(tuple(map(tuple, domain)), g, feature_names)
+        shape = (g,) if ys is None else (g, g)
         with np.errstate(all="ignore"):
-            outputs = network.hidden_outputs(features.transform(points, feature_names))
+            outputs = network.hidden_outputs(inputs)
         layers = tuple(_finite(a, np.float32).reshape(*shape, a.shape[1]) for a in outputs)
-        return cls(_frozen(xs), None if ys is None else _frozen(ys), layers)
+        return cls(xs, ys, layers)
+
+
+@functools.lru_cache(maxsize=8)
+def _neuron_grid_inputs(domain, g, feature_names):
+    """Grid coordinates and the network's inputs there (read-only): the same for every
+    snapshot of a run, so made once."""
+    xs = _frozen(np.linspace(*domain[0], g))
+    if len(domain) == 1:
+        ys, points = None, xs[:, None]
+    else:
+        ys = _frozen(np.linspace(*domain[1], g))
+        gx, gy = np.meshgrid(xs, ys)
+        points = np.column_stack([gx.ravel(), gy.ravel()])
+    inputs = _frozen(features.transform(points, feature_names))
+    return xs, ys, inputs
 
 
 def _finite(values, dtype=float) -> np.ndarray:
