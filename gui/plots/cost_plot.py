@@ -280,7 +280,7 @@ class CostPlot(QWidget):
         self._show_reg_curves(False)
 
         self.accuracy_widget = pg.PlotWidget()
-        self.accuracy_widget.setMinimumHeight(90)
+        self.accuracy_widget.setMinimumHeight(120)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
         self.accuracy_item.setLabel("left", "accuracy", units="%")
         self.accuracy_item.setLabel("bottom", "epoch")
@@ -290,12 +290,12 @@ class CostPlot(QWidget):
         # Both plots share the epoch axis; equal left axis widths keep them lined up.
         for item in (self.cost_item, self.accuracy_item):
             item.getAxis("left").setWidth(58)
-        acc_legend = self.accuracy_item.addLegend(offset=(-10, -10), labelTextSize="9pt")
-        acc_legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        # No legend of its own: train and test keep the cost plot's colours, and a legend in
+        # a strip this small would cover the curves.
         self.train_accuracy_curve = self.accuracy_item.plot(
-            name="train", pen=pg.mkPen(style.ACCURACY_TRAIN, width=LINE_WIDTH))
+            pen=pg.mkPen(style.ACCURACY_TRAIN, width=LINE_WIDTH))
         self.test_accuracy_curve = self.accuracy_item.plot(
-            name="test", pen=pg.mkPen(style.ACCURACY_TEST, width=LINE_WIDTH))
+            pen=pg.mkPen(style.ACCURACY_TEST, width=LINE_WIDTH))
 
         for item in (self.cost_item, self.accuracy_item):
             item.disableAutoRange()
@@ -331,8 +331,8 @@ class CostPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        layout.addWidget(self.cost_widget, 3)
-        layout.addWidget(self.accuracy_widget, 1)
+        layout.addWidget(self.cost_widget, 5)
+        layout.addWidget(self.accuracy_widget, 2)
         cursor_row = QHBoxLayout()
         cursor_row.setContentsMargins(6, 0, 6, 4)
         cursor_row.addWidget(self.cursor_readout)
