@@ -99,6 +99,11 @@ def _fmt(value) -> str:
     return f"{value:.3g}".replace("-", "−")
 
 
+def _lines(*lines) -> str:
+    """Rich text of unbroken lines (a tooltip would otherwise wrap them narrowly)."""
+    return "<br>".join(f"<nobr>{line}</nobr>" for line in lines if line)
+
+
 def layer_title(layer_sizes, column) -> str:
     """"inputs", "hidden layer k" or "output" for column ``column`` (0 = the inputs)."""
     if column == 0:
@@ -607,7 +612,7 @@ class _Canvas(QWidget):
 
     def event(self, event):
         if event.type() == QEvent.ToolTip:
-            text = self._diagram.describe(self.hit(event.position()), rich=True)
+            text = self._diagram.describe(self.hit(QPointF(event.pos())), rich=True)
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             else:
@@ -790,7 +795,7 @@ class NetworkDiagram(QWidget):
             where = (f"from {self._node_name(column, source)} to "
                      f"{self._node_name(column + 1, target)}")
             tail = "click: put it on an axis of the error surface"
-            return f"<b>{head}</b><br>{where}<br><i>{tail}</i>" if rich else \
+            return _lines(f"<b>{head}</b>", where, f"<i>{tail}</i>") if rich else \
                 f"{head}   ({where})"
         if kind in ("bias", "neuron"):
             column, unit = hit[1], hit[2]
@@ -807,8 +812,8 @@ class NetworkDiagram(QWidget):
                     else "its output is shown large in the boundary plot" if values is not None
                     else "")
             if rich:
-                return "<br>".join(part for part in (f"<b>{head}</b>", extra,
-                                                     f"<i>{tail}</i>" if tail else "") if part)
+                bias = f"bias b{column - 1}[{unit}] = {_fmt(float(params[i]))}{g}"
+                return _lines(f"<b>{name}</b>", bias, extra, f"<i>{tail}</i>" if tail else "")
             return f"{head}" + (f"   ({extra})" if extra else "")
         if kind == "input":
             name = self._candidates[hit[1]]
@@ -820,7 +825,7 @@ class NetworkDiagram(QWidget):
                 return f"input {label}"
             action = "click: take it away" if on else "click: give it to the network"
             state = "an input of the network" if on else "not an input now"
-            return (f"<b>{label}</b>: {state}<br><i>{action} (rebuilds the network)</i>"
+            return (_lines(f"<b>{label}</b>: {state}", f"<i>{action} (rebuilds the network)</i>")
                     if rich else f"{label}: {state}; {action} (rebuilds the network)")
         return ""
 

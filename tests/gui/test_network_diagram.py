@@ -3,7 +3,9 @@ values and gradients and shows a neuron large, clicking picks error-surface axes
 feature toggles rebuild the network; and the Snapshot fields it is drawn from."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from core import datasets, features, landscape
 from core.config import Config
@@ -181,6 +183,12 @@ def test_hover_tells_value_and_gradient_and_shows_the_neuron(diagram, qtbot):
     assert value == pytest.approx(snap.params[index], rel=1e-2, abs=1e-3)
     grad = float(text.split("∂C/∂w = ")[1].split()[0].replace("−", "-"))
     assert grad == pytest.approx(snap.gradient[index], rel=1e-2, abs=1e-4)
+    # The same as a tooltip.
+    pos = point(diagram.link_position(k))
+    QApplication.sendEvent(diagram.canvas, QHelpEvent(QEvent.ToolTip, pos,
+                                                      diagram.canvas.mapToGlobal(pos)))
+    assert label in QToolTip.text() and "error surface" in QToolTip.text()
+    QToolTip.hideText()
 
     with qtbot.waitSignal(diagram.neuron_hovered, timeout=TIMEOUT,
                           check_params_cb=lambda p: p is not None) as blocker:
