@@ -1,0 +1,281 @@
+"""Faults: diverging runs end to end, and hundreds of rapid random actions on the real window.
+
+Divergence: the run pauses at the very step the core detects (compared with a plain
+``Trainer`` on the same settings), the last finite weights are shown, the banner says what
+happened and what to try, and no NaN or infinity reaches the cost plot, the boundary view or the
+error surface.
+
+Stress: a seeded random sequence of several hundred actions (play/pause, step, reset, speed,
+architecture, activation, loss, learning rate, data set, presets, save and open), as fast as the
+event loop takes them, then close. No crash and no exception in a slot (pytest-qt fails the
+test on those), no Qt warning about a thread destroyed while running, and never more than one
+training worker and thread alive (the thread counted in the operating system's list of this
+process's threads).
+"""
+import os
+import random
+import re
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core import presets
+from core.config import Config
+from core.trainer import DivergenceError, Trainer
+from gui.main_window import MainWindow
+from gui.worker import MAX_SPEED, TrainingWorker
+
+TIMEOUT = 30_000  # ms; generous for a loaded 2-core machine
+ACTIONS = 300
+SEED = int(os.environ.get("COSTSCAPE_STRESS_SEED", "20240607"))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+def open_window(qtbot, settings):
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    window = open_window(qtbot, settings)
+    yield window
+    window.close()
+    assert not window.controller.is_alive()
+
+
+def latest(window):
+    return window.controller.latest
+
+
+def alive(tids) -> int:
+    """How many of the OS threads ``tids`` of this process still exist (Linux: /proc).
+
+    Counted by id, not by name: a thread started from the training thread (OpenBLAS starts its
+    pool from the first thread that multiplies big enough matrices) inherits its name.
+    """
+    return len({str(t) for t in tids} & set(os.listdir("/proc/self/task")))
+
+
+def core_divergence(config):
+    """(step the core reports, its restored params) training ``config`` with plain numpy."""
+    trainer = Trainer(config)
+    try:
+        trainer.step(100_000)
+    except DivergenceError as err:
+        return err.step, trainer.network.params.copy()
+    raise AssertionError(f"{config} did not diverge")
+
+
+def assert_finite_plots(window):
+    """Every curve, image and surface the views hold now is finite."""
+    for item in (window.cost_plot.cost_item, window.cost_plot.accuracy_item):
+        for curve in item.listDataItems():
+            x, y = curve.getData()
+            if x is not None and len(x):
+                assert np.isfinite(x).all() and np.isfinite(y).all(), curve.name()
+    boundary = window.boundary_plot
+    for image in (boundary.scalar_image, boundary.rgb_image):
+        if image.isVisible() and image.image is not None:
+            assert np.isfinite(image.image).all()
+    if boundary.fit_curve.isVisible():
+        x, y = boundary.fit_curve.getData()
+        assert np.isfinite(x).all() and np.isfinite(y).all()
+    surface = window.surface_view
+    if surface.result is not None:
+        result = surface.result
+        assert np.isfinite(result.heights).all()
+        assert np.isfinite([result.lo, result.hi]).all()
+    if surface.path_xy is not None:
+        assert np.isfinite(surface.path_xy).all() and np.isfinite(surface.path_heights).all()
+
+
+# ----------------------------------------------------------------------------- divergence
+DIVERGING = {
+    "learning rate too large (preset)": (
+        presets.get("Learning rate too large: diverges").config, "learning rate"),
+    "unbounded mean error, ReLU": (
+        Config(dataset="sine", loss="me", activation="relu", hidden_layers=(8,)),
+        "bounded below"),
+}
+
+
+@pytest.mark.parametrize("name", DIVERGING)
+def test_divergence_pauses_at_the_first_bad_step_and_leaves_no_nan(window, qtbot, name):
+    config, hint = DIVERGING[name]
+    bad_step, restored = core_divergence(config)
+    window.apply_config(config, reset=True)
+    window.set_speed(MAX_SPEED)
+    qtbot.waitUntil(lambda: latest(window).config == config and latest(window).step == 0,
+                    timeout=TIMEOUT)
+    with qtbot.waitSignal(window.controller.diverged, timeout=TIMEOUT) as diverged:
+        window.play_action.trigger()
+    message = diverged.args[0]
+    assert f"diverged at step {bad_step}" in message
+    qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)
+    snap = latest(window)
+    # Paused within one step: the last good step's weights, exactly the core's.
+    assert snap.step == bad_step - 1
+    np.testing.assert_array_equal(snap.params, restored)
+    assert np.isfinite(snap.params).all()
+    assert not window.controller.running and window.play_action.text() == "Play"
+    banner = window.banner.text()
+    assert window.banner.level == "error"
+    assert "diverged" in banner.lower() and "restored" in banner and hint in banner
+    # Let the views draw the final frame (the surface is computed off the UI thread).
+    qtbot.waitUntil(lambda: window.surface_view.is_settled(), timeout=TIMEOUT)
+    qtbot.wait(50)
+    assert_finite_plots(window)
+    assert np.isfinite(snap.history["train_cost"]).all()
+    # Reset starts afresh and clears the message.
+    window.reset_action.trigger()
+    assert window.banner.level is None
+    qtbot.waitUntil(lambda: latest(window).step == 0 and latest(window).run > snap.run,
+                    timeout=TIMEOUT)
+
+
+def test_a_bounded_output_does_not_diverge_and_stays_finite(window, qtbot):
+    """Learning rate 10 with MSE on a sigmoid output: big steps, but the output (and so the
+    gradient) is bounded, so nothing blows up; every plot stays finite."""
+    config = Config(dataset="circle", loss="mse", output_activation="sigmoid",
+                    learning_rate=10.0)
+    window.apply_config(config, reset=True)
+    window.set_speed(MAX_SPEED)
+    qtbot.waitUntil(lambda: latest(window).config == config, timeout=TIMEOUT)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).step > 3000, timeout=TIMEOUT)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)
+    assert window.banner.level != "error"
+    assert np.isfinite(latest(window).params).all()
+    qtbot.waitUntil(lambda: window.surface_view.is_settled(), timeout=TIMEOUT)
+    assert_finite_plots(window)
+
+
+# ----------------------------------------------------------------------------- stress
+def _choose(combo, rng):
+    enabled = [i for i in range(combo.count())
+               if combo.model().item(i) is None or combo.model().item(i).isEnabled()]
+    combo.setCurrentIndex(rng.choice(enabled))
+
+
+def _actions(window, rng, tmp_path):
+    """name -> zero-argument function doing what a user's click or key would."""
+    files = window.files
+    saved = str(tmp_path / "stress.costscape")
+
+    def architecture():
+        panel = window.network_panel
+        choice = rng.random()
+        if choice < 0.35 and panel.add_button.isEnabled():
+            panel.add_button.click()
+        elif choice < 0.7 and panel.remove_button.isEnabled():
+            panel.remove_button.click()
+        elif panel._spins:
+            rng.choice(panel._spins).setValue(rng.randint(1, 12))
+
+    def preset():
+        window.preset_actions[rng.randrange(len(window.preset_actions))].trigger()
+
+    def learning_rate():
+        slider = window.optimizer_panel.lr_slider
+        slider.setValue(rng.randint(slider.minimum(), slider.maximum()))
+
+    def speed():
+        window.speed_slider.setValue(rng.randint(0, window.speed_slider.maximum()))
+
+    def data_set():
+        _choose(window.data_panel.dataset, rng)
+
+    return {
+        "play/pause": (8, window.play_action.trigger),
+        "step": (8, window.step_action.trigger),
+        "reset": (5, window.reset_action.trigger),
+        "speed": (3, speed),
+        "architecture": (5, architecture),
+        "activation": (3, lambda: _choose(window.activation_panel.activation, rng)),
+        "loss": (4, lambda: _choose(window.loss_panel.loss, rng)),
+        "optimizer": (2, lambda: _choose(window.optimizer_panel.optimizer, rng)),
+        "learning rate": (3, learning_rate),
+        "data set": (2, data_set),
+        "preset": (3, preset),
+        "save": (1, lambda: files.save_experiment(saved)),
+        "open": (1, lambda: files.open_experiment(saved) if os.path.exists(saved) else None),
+    }
+
+
+def worker_thread_id(qtbot, controller) -> int:
+    """The OS thread id the training worker runs in (asked in that thread)."""
+    box = []
+    QTimer.singleShot(0, controller._worker, lambda: box.append(threading.get_native_id()))
+    qtbot.waitUntil(lambda: bool(box), timeout=TIMEOUT)
+    return box[0]
+
+
+def test_hundreds_of_random_actions_then_close(qtbot, settings, tmp_path, qtlog,
+                                                monkeypatch):
+    # Count the training workers made. (Not by scanning gc.get_objects(): that hands out
+    # references to objects another thread is still building, e.g. a tuple mid-resize.)
+    created = []
+    original_init = TrainingWorker.__init__
+
+    def counting_init(self, *args, **kwargs):
+        created.append(1)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(TrainingWorker, "__init__", counting_init)
+    window = open_window(qtbot, settings)
+    training_tids = {worker_thread_id(qtbot, window.controller)}
+    assert threading.get_native_id() not in training_tids
+    rng = random.Random(SEED)
+    actions = _actions(window, rng, tmp_path)
+    names = list(actions)
+    weights = [actions[n][0] for n in names]
+    done = {n: 0 for n in names}
+    most_threads = 0
+    for i in range(ACTIONS):
+        name = rng.choices(names, weights)[0]
+        actions[name][1]()
+        done[name] += 1
+        # Requests arrive in bursts (no event processing in between), one at a time, and now
+        # and then while the worker is mid-chunk and the views are drawing.
+        chance = rng.random()
+        if chance < 0.1:
+            qtbot.wait(rng.randint(1, 20))
+        elif chance < 0.5:
+            QApplication.processEvents()
+        if i % 25 == 0:
+            most_threads = max(most_threads, alive(training_tids))
+            assert window.controller.is_alive()
+    # Still the same worker in the same thread, and still answering: a known experiment starts
+    # afresh and takes one step.
+    assert worker_thread_id(qtbot, window.controller) in training_tids
+    window.controller.pause()
+    window.apply_preset(presets.PRESETS[1])
+    config = presets.PRESETS[1].config
+    qtbot.waitUntil(lambda: not window.controller.running and latest(window).config == config
+                    and latest(window).step == 0, timeout=TIMEOUT)
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).step == 1, timeout=TIMEOUT)
+    thread = window.controller._thread
+    window.close()
+    assert not thread.isRunning()
+    # The operating system's thread ends a moment after Qt reports it finished.
+    qtbot.waitUntil(lambda: alive(training_tids) == 0, timeout=TIMEOUT)
+    assert most_threads == 1 and len(created) == 1
+    assert all(done[n] for n in ("play/pause", "step", "reset", "architecture", "loss")), done
+    bad = [r.message for r in qtlog.records
+           if re.search(r"Destroyed while thread|QThread|QObject::killTimer|QBasicTimer",
+                        r.message)]
+    assert not bad, bad
