@@ -24,8 +24,10 @@ puts on an axis of the 3-D error surface.
 Cost: geometry is computed when the architecture or the widget's size changes; a snapshot only
 recolours (links are grouped by sign and strength into a few pens, neurons' pictures are one
 lookup-table pass per layer), at most about 30 times a second and less often when that takes
-long (a big network). In a very big network only the strongest ``MAX_LINKS_DRAWN`` weights are
-drawn, and neurons too small for a picture become dots.
+long (a big network). Each column's nodes are as large as its height allows (so a big network's
+inputs and output stay readable pictures); in a very big network only the strongest
+``MAX_LINKS_DRAWN`` weights are drawn, neurons too small for a picture are plain squares and
+their biases are left out.
 """
 from __future__ import annotations
 
@@ -1032,6 +1034,16 @@ class NetworkDiagram(QWidget):
         label = f"{layer_title(self._shown.layer_sizes, column)}, neuron {unit}"
         return NeuronPicture(label, grid.xs, grid.ys, np.asarray(values, dtype=float), levels)
 
+    def _input_picture(self, node):
+        """The input feature of input node ``node`` over the plot (what that input "sees")."""
+        grid = self._shown.neuron_grid if self._shown is not None else None
+        name = self._candidates[node] if self._candidates else None
+        if grid is None or name is None:
+            return None
+        values = _feature_values(name, grid.xs, grid.ys)[..., 0]
+        m = float(np.max(np.abs(values), initial=0.0)) or 1.0
+        return NeuronPicture(f"input {features.label(name)}", grid.xs, grid.ys, values, (-m, m))
+
     def _node_name(self, column, unit) -> str:
         if column == 0:
             if self._candidates and self._candidates[0] is not None:
@@ -1045,6 +1057,8 @@ class NetworkDiagram(QWidget):
         self.readout.setText(self.describe(hit) or self._idle_text)
         if hit is not None and hit[0] == "neuron":
             self.neuron_hovered.emit(self._neuron_picture(hit[1], hit[2]))
+        elif hit is not None and hit[0] == "input":
+            self.neuron_hovered.emit(self._input_picture(hit[1]))
         else:
             self.neuron_hovered.emit(None)
 

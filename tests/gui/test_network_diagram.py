@@ -198,6 +198,14 @@ def test_hover_tells_value_and_gradient_and_shows_the_neuron(diagram, qtbot):
     np.testing.assert_array_equal(picture.values, snap.neuron_grid.layers[1][..., 1])
     assert picture.levels == (-1.0, 1.0)  # tanh
     assert "bias b1[1]" in diagram.readout.text() and "∂C/∂b" in diagram.readout.text()
+    # An input node shows its feature.
+    with qtbot.waitSignal(diagram.neuron_hovered, timeout=TIMEOUT,
+                          check_params_cb=lambda p: p is not None) as blocker:
+        hover(qtbot, diagram.canvas, point(diagram.input_position(4)))  # x1*x2
+    picture = blocker.args[0]
+    assert picture.label == "input x₁x₂"
+    grid = snap.neuron_grid
+    np.testing.assert_allclose(picture.values[3, 5], grid.xs[5] * grid.ys[3])
     # Leaving the neuron gives the boundary plot back its own picture.
     with qtbot.waitSignal(diagram.neuron_hovered, timeout=TIMEOUT,
                           check_params_cb=lambda p: p is None):
