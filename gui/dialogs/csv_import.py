@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import os
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -33,10 +34,14 @@ TASKS = ((None, "Auto"), ("regression", "Regression"), ("binary", "Binary classi
 TASK_NAMES = dict(TASKS[1:])
 CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
 _LABEL_COLOUR = QColor("#e8f1fb")
+_BAD_COLOUR = QColor("#f6c4bd")
+_WHERE = re.compile(r"row (\d+), column (\d+)")
 
 
 def preview_rows(path, limit=PREVIEW_ROWS):
-    """``(header or None, rows)``: the first ``limit`` non-blank rows of the file, as text cells.
+    """``(header or None, rows, numbers)``: the first ``limit`` non-blank rows of the file as
+    text cells, and their row numbers in the file (1-based, counting every line, as the core's
+    error messages and a spreadsheet count them).
 
     Splits like :func:`core.datasets.load_csv` (``;``, ``,`` or tab, from the first row) but
     never fails on content: it only shows what is there. Raises OSError if the file cannot be
@@ -45,23 +50,26 @@ def preview_rows(path, limit=PREVIEW_ROWS):
     with open(path, "rb") as f:
         raw = f.read(PREVIEW_BYTES)
     text = raw.decode("utf-8-sig", errors="replace").replace("\0", "\ufffd")
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1)
+             if line.strip()]
     if len(raw) == PREVIEW_BYTES and lines:
         lines.pop()  # probably cut in the middle
     if not lines:
-        return None, []
-    first = lines[0]
+        return None, [], []
+    first = lines[0][1]
     delimiter = ";" if ";" in first else "," if "," in first else "\t" if "\t" in first else ","
-    rows = []
-    for line in lines[:limit + 1]:
+    rows, numbers = [], []
+    for number, line in lines[:limit + 1]:
         try:
             rows.append([c.strip() for c in next(csv.reader([line], delimiter=delimiter))])
         except (csv.Error, StopIteration):
             rows.append([line])
+        numbers.append(number)
     header = None
     if any(_number(c) is None for c in rows[0]):
         header = rows.pop(0)
-    return header, rows[:limit]
+        numbers.pop(0)
+    return header, rows[:limit], numbers[:limit]
 
 
 def _number(cell):
@@ -108,6 +116,7 @@ class CsvImportDialog(QDialog):
         self._config = None
         self._error = None
         self._detected = {}  # path -> detected task (reading the whole file twice is avoidable)
+        self._row_numbers = []  # file row number of each preview row
 
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("Choose a CSV file…")
@@ -211,13 +220,14 @@ class CsvImportDialog(QDialog):
 
     # ------------------------------------------------------------------ reading
     def _fill_preview(self):
+        self._row_numbers = []
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
         if not self._path or not os.path.isfile(self._path):
             return
         try:
-            header, rows = preview_rows(self._path)
+            header, rows, numbers = preview_rows(self._path)
         except OSError:
             return  # load_csv says why below
         width = max([len(header or [])] + [len(r) for r in rows])
@@ -230,6 +240,9 @@ class CsvImportDialog(QDialog):
         self.table.setRowCount(len(rows))
         self.table.setHorizontalHeaderLabels(
             [f"{name} (label)" if i == width - 1 else name for i, name in enumerate(header)])
+        # Rows numbered as in the file (and in the error messages), header line included.
+        self.table.setVerticalHeaderLabels([str(n) for n in numbers])
+        self._row_numbers = numbers
         for r, cells in enumerate(rows):
             for c, cell in enumerate(cells[:width]):
                 item = QTableWidgetItem(cell)
@@ -279,6 +292,7 @@ class CsvImportDialog(QDialog):
 
     def _show_result(self):
         self.ok_button.setEnabled(self._data is not None)
+        self._mark_bad_cell()
         if self._error:
             self.summary.setStyleSheet("color: #7a1c12;")
             self.summary.setText(f"<b>This file cannot be used.</b> {html.escape(self._error)}")
@@ -289,6 +303,32 @@ class CsvImportDialog(QDialog):
         else:
             self.summary.setStyleSheet("")
             self.summary.setText(describe(self._data))
+
+    def bad_cell(self):
+        """(preview row, column) of the cell the error names, if it is in the preview."""
+        match = _WHERE.search(self._error or "")
+        if not match:
+            return None
+        row, column = int(match.group(1)), int(match.group(2)) - 1
+        if row in self._row_numbers and column < self.table.columnCount():
+            return self._row_numbers.index(row), column
+        return None
+
+    def _mark_bad_cell(self):
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                item = self.table.item(r, c)
+                if item is not None:
+                    last = c == self.table.columnCount() - 1
+                    item.setData(Qt.BackgroundRole, _LABEL_COLOUR if last else None)
+        where = self.bad_cell()
+        if where is not None:
+            item = self.table.item(*where)
+            if item is None:
+                item = QTableWidgetItem("")
+                self.table.setItem(*where, item)
+            item.setBackground(_BAD_COLOUR)
+            self.table.scrollToItem(item)
 
     # ------------------------------------------------------------------ slots
     def _on_path_edited(self):

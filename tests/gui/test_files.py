@@ -302,12 +302,14 @@ def test_exports_write_pngs_and_the_history(window, qtbot, tmp_path):
 # ----------------------------------------------------------------------------- CSV import
 def test_preview_rows_shows_the_head_of_the_file(tmp_path):
     path = write_csv(tmp_path / "e.csv", two_class_rows(30))
-    header, rows = preview_rows(path)
+    header, rows, numbers = preview_rows(path)
     assert header == ["x1", "x2", "y"] and len(rows) == 10 and len(rows[0]) == 3
+    assert numbers == list(range(2, 12))  # file rows: the header is row 1
     european = tmp_path / "eu.csv"
-    european.write_text("1,5;2,25;0\n3,0;-1,5;1\n")
-    header, rows = preview_rows(european)
+    european.write_text("1,5;2,25;0\n\n3,0;-1,5;1\n")
+    header, rows, numbers = preview_rows(european)
     assert header is None and rows == [["1,5", "2,25", "0"], ["3,0", "-1,5", "1"]]
+    assert numbers == [1, 3]  # blank lines count, as in the core's messages
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"\x00\xff\xfe garbage")
     preview_rows(binary)  # shows what is there; never raises on content
@@ -344,7 +346,12 @@ def test_import_dialog_names_row_and_column_of_a_bad_cell(qtbot, tmp_path):
     assert "row 5, column 2" in dialog.error()
     assert dialog.error().startswith("bad.csv")  # the long path shortened to the name
     assert "cannot be used" in dialog.summary.text()
-    assert dialog.table.rowCount() == 10  # the preview still shows the file
+    assert dialog.table.rowCount() == 10  # the preview still shows the file...
+    # ...numbered as in the file, with the bad cell marked.
+    assert dialog.table.verticalHeaderItem(3).text() == "5"
+    assert dialog.bad_cell() == (3, 1)
+    assert dialog.table.item(3, 1).text() == "abc"
+    assert dialog.table.item(3, 1).background().color().name() == "#f6c4bd"
     # Real-valued labels cannot be binary; the message says so and Import stays off.
     real = write_csv(tmp_path / "real.csv", [(i, i * 0.5, i * 0.37) for i in range(12)])
     dialog.set_path(str(real))

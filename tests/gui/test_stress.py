@@ -2,8 +2,8 @@
 
 Divergence: the run pauses at the very step the core detects (compared with a plain
 ``Trainer`` on the same settings), the last finite weights are shown, the banner says what
-happened and what to try, and no NaN or infinity reaches the cost plot, the boundary view or the
-error surface.
+happened and what to try, and no NaN or infinity reaches any view (every curve, scatter and
+image of every dock, and the error surface).
 
 Stress: a seeded random sequence of several hundred actions (play/pause, step, reset, speed,
 architecture, activation, loss, learning rate, data set, presets, save and open), as fast as the
@@ -18,6 +18,7 @@ import re
 import threading
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
@@ -78,20 +79,31 @@ def core_divergence(config):
     raise AssertionError(f"{config} did not diverge")
 
 
+def plotted_arrays(window):
+    """(what, array) for every curve, scatter and image in every view's pyqtgraph scenes."""
+    for dock in window._views:
+        for view in dock.widget().findChildren(pg.GraphicsView):
+            for item in view.scene().items():
+                name = f"{dock.windowTitle()}: {type(item).__name__}"
+                if isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
+                    x, y = item.getData()
+                    if x is not None:
+                        yield name, np.asarray(x, dtype=float)
+                        yield name, np.asarray(y, dtype=float)
+                elif isinstance(item, pg.ScatterPlotItem):
+                    yield name, item.data["x"].astype(float)
+                    yield name, item.data["y"].astype(float)
+                elif isinstance(item, pg.ImageItem) and item.image is not None:
+                    yield name, np.asarray(item.image, dtype=float)
+
+
 def assert_finite_plots(window):
-    """Every curve, image and surface the views hold now is finite."""
-    for item in (window.cost_plot.cost_item, window.cost_plot.accuracy_item):
-        for curve in item.listDataItems():
-            x, y = curve.getData()
-            if x is not None and len(x):
-                assert np.isfinite(x).all() and np.isfinite(y).all(), curve.name()
-    boundary = window.boundary_plot
-    for image in (boundary.scalar_image, boundary.rgb_image):
-        if image.isVisible() and image.image is not None:
-            assert np.isfinite(image.image).all()
-    if boundary.fit_curve.isVisible():
-        x, y = boundary.fit_curve.getData()
-        assert np.isfinite(x).all() and np.isfinite(y).all()
+    """Everything the views hold now is finite: every pyqtgraph curve, scatter and image in
+    every dock, and the error surface (heights, path) whether drawn in 3-D or as contours."""
+    arrays = list(plotted_arrays(window))
+    assert len(arrays) > 10
+    for name, array in arrays:
+        assert np.isfinite(array).all(), name
     surface = window.surface_view
     if surface.result is not None:
         result = surface.result
