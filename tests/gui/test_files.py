@@ -453,7 +453,8 @@ def test_experiment_files_are_told_from_config_json(tmp_path):
 
 
 def run_main(*args):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], check=False,
+                          cwd=ROOT,
                           env=dict(os.environ), capture_output=True, text=True, timeout=120)
 
 
