@@ -54,6 +54,8 @@ MIN_PICTURE = 5
 MIN_BIAS_NODE = 10
 #: Most links drawn; a bigger network shows its strongest weights only.
 MAX_LINKS_DRAWN = 3000
+#: Up to this many links are drawn antialiased.
+MAX_SMOOTH_LINKS = 1500
 #: Networks with at most this many links keep a line object per link (made once per layout).
 MAX_LINES_KEPT = 20_000
 #: Links are drawn in this many strengths per sign (one pen each).
@@ -397,11 +399,13 @@ class _Canvas(QWidget):
             return
         # What does not change while training (titles, labels, the inputs) is one pixmap.
         painter.drawPixmap(0, 0, self._static_layer())
-        painter.setRenderHint(QPainter.Antialiasing)
+        # Thousands of hairlines: smoothing them costs more than it shows.
+        painter.setRenderHint(QPainter.Antialiasing, len(self.drawn) <= MAX_SMOOTH_LINKS)
         painter.setRenderHint(QPainter.SmoothPixmapTransform)
         for pen, lines in self.buckets:
             painter.setPen(pen)
             painter.drawLines(lines)
+        painter.setRenderHint(QPainter.Antialiasing)
         self._paint_marked_links(painter)
         for column in range(1, len(self.rects)):
             self._paint_column(painter, column)
@@ -481,6 +485,8 @@ class _Canvas(QWidget):
                 for rect, image in zip(rects, self._scaled_inputs(s)):
                     painter.drawImage(rect.topLeft(), image)
             else:
+                # Smooth scaling is slow and invisible on tiny nodes.
+                painter.setRenderHint(QPainter.SmoothPixmapTransform, s >= 12)
                 for rect, image in zip(rects, pictures):
                     painter.drawImage(rect, image)
         elif curves is not None and s >= MIN_PICTURE:
