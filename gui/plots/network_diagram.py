@@ -54,6 +54,8 @@ MIN_PICTURE = 5
 MIN_BIAS_NODE = 10
 #: Most links drawn; a bigger network shows its strongest weights only.
 MAX_LINKS_DRAWN = 3000
+#: Points of a neuron's curve thumbnail (one raw input).
+CURVE_POINTS = 24
 #: Up to this many links are drawn antialiased.
 MAX_SMOOTH_LINKS = 1500
 #: Networks with at most this many links keep a line object per link (made once per layout).
@@ -80,6 +82,8 @@ _HOVER_BORDER = QPen(QColor("#222222"), 2.0)
 _BIAS_BORDER = QPen(QColor("#777777"), 0.8)
 _CURVE_PEN = QPen(QColor("#333333"), 1.3)
 _FADED_CURVE_PEN = QPen(QColor("#b0b0b0"), 1.3)
+_CURVE_PEN.setCosmetic(True)  # drawn scaled to the node: the width stays in pixels
+_FADED_CURVE_PEN.setCosmetic(True)
 _CURVE_BACKGROUND = QColor("#fbfbfb")
 _PLAIN_NODE = QColor("#e6e6e6")
 _FEATURE_BUTTON_STYLE = (
@@ -201,13 +205,15 @@ def _pictures(values, levels) -> list:
 
 
 def _curves(values, levels) -> list:
-    """``values`` ``(g, units)`` -> one polyline per unit in unit coordinates ``[0, 1]²``."""
+    """``values`` ``(g, units)`` -> one polyline per unit in unit coordinates ``[0, 1]²`` (at
+    most ``CURVE_POINTS`` points: plenty for a thumbnail)."""
     lo, hi = levels
-    g = values.shape[0]
-    xs = np.linspace(0.0, 1.0, g)
-    ys = 1.0 - np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
-    return [QPolygonF([QPointF(x, y) for x, y in zip(xs, ys[:, u])])
-            for u in range(values.shape[1])]
+    values = np.asarray(values, dtype=float)
+    step = max(1, -(-values.shape[0] // CURVE_POINTS))
+    values = np.concatenate([values[:-1:step], values[-1:]])
+    xs = np.linspace(0.0, 1.0, len(values)).tolist()
+    ys = (1.0 - np.clip((values - lo) / (hi - lo), 0.0, 1.0)).T.tolist()
+    return [QPolygonF(list(map(QPointF, xs, row))) for row in ys]
 
 
 def _feature_values(name, xs, ys):
@@ -494,8 +500,11 @@ class _Canvas(QWidget):
                 faded = column == 0 and self.input_labels and not self.input_active[unit]
                 painter.fillRect(rect, _CURVE_BACKGROUND)
                 painter.setPen(_FADED_CURVE_PEN if faded else _CURVE_PEN)
-                painter.drawPolyline(QPolygonF([
-                    QPointF(rect.left() + p.x() * s, rect.top() + p.y() * s) for p in curve]))
+                painter.save()
+                painter.translate(rect.topLeft())
+                painter.scale(s, s)
+                painter.drawPolyline(curve)
+                painter.restore()
         else:
             painter.setPen(Qt.NoPen)
             painter.setBrush(_PLAIN_NODE)
