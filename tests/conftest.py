@@ -37,3 +37,27 @@ else:
         pass
     else:
         configure_pyqtgraph()
+
+
+import pytest  # noqa: E402  (after the Qt set-up above, which must run first)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_closed_windows_before_qt_exits():
+    """Run the deletions pytest-qt schedules for each test's widgets before Qt shuts down.
+
+    pytest-qt closes a test's widgets and calls ``deleteLater``; after the last test no event
+    loop runs again, so those windows would outlive the QApplication, and destroying one that
+    holds the 3-D view's window container then crashes in ``~QApplication`` (exit code 139
+    after every test passed).
+    """
+    yield
+    if "PySide6" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            app.processEvents()
