@@ -864,6 +864,10 @@ class MainWindow(QMainWindow):
         self.show_message(f"<b>Something went wrong.</b> {message}", "error")
         self.statusBar().showMessage(message.splitlines()[0] if message else "Error",
                                      RESET_MESSAGE_MS)
+        # A refused change (say, its CSV file is gone) left the worker on its old config: show
+        # that one again, so the panels never claim settings that are not training.
+        if self.controller.config != self._config:
+            self.adopt_config(self.controller.config)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event):

@@ -324,3 +324,14 @@ def test_arrow_keys_stay_with_a_focused_slider(window, qtbot):
     assert slider.value() > before
     qtbot.wait(100)
     assert latest(window).step == 0  # no training step was taken
+
+
+def test_a_refused_change_puts_the_panels_back_on_what_trains(window, qtbot, tmp_path):
+    qtbot.waitUntil(lambda: latest(window) is not None, timeout=TIMEOUT)
+    training = window.controller.config
+    gone = training.replace(dataset="csv", data_path=str(tmp_path / "gone.csv"), task="binary")
+    with qtbot.waitSignal(window.controller.error, timeout=TIMEOUT):
+        window.apply_config(gone)
+    qtbot.waitUntil(lambda: window.config == training, timeout=TIMEOUT)
+    assert window.data_panel.values()["dataset"] == training.dataset
+    assert window.banner.level == "error" and "gone.csv" in window.banner.text()
