@@ -204,6 +204,15 @@ class Trainer:
         return self.config.reg_rate if self.config.regularization == "l2" else 0.0
 
     @property
+    def epochs_completed(self) -> int:
+        """Passes over the training data finished so far.
+
+        ``self.epoch`` counts reshuffles, which happen lazily when the next epoch's first step
+        runs; an epoch whose last batch has just been taken is finished all the same.
+        """
+        return self.epoch + (self._position >= len(self.inputs_train))
+
+    @property
     def steps_per_epoch(self) -> int:
         return -(-len(self.data.X_train) // self.config.batch_size)
 
@@ -314,7 +323,7 @@ class Trainer:
         test_loss = loss.cost(self.targets_test, pred_test)
         return {
             "step": self.step_count,
-            "epoch": self.epoch,
+            "epoch": self.epochs_completed,
             "train_cost": train_loss + reg,
             "test_cost": test_loss + reg,
             "train_loss": train_loss,

@@ -218,7 +218,7 @@ class Snapshot:
         return cls(
             run=run,
             step=trainer.step_count,
-            epoch=trainer.epoch,
+            epoch=trainer.epochs_completed,
             metrics=metrics,
             history=history,
             params=_frozen(net.params),

@@ -56,7 +56,17 @@ def test_cost_parts_add_up():
     m = trainer.metrics()
     assert m["reg_term"] > 0
     assert m["train_cost"] == pytest.approx(m["train_loss"] + m["reg_term"])
-    assert m["step"] == 10 and m["epoch"] == 9  # full batch: each step ends an epoch
+    assert m["step"] == 10 and m["epoch"] == 10  # full batch: each step ends an epoch
+
+
+def test_epoch_counts_finished_passes_over_the_data():
+    trainer = Trainer(Config(dataset="moons", n_samples=100, batch_size=15))  # 50 train: 4 steps
+    assert trainer.steps_per_epoch == 4
+    seen = []
+    for _ in range(9):
+        trainer.step(1)
+        seen.append(trainer.metrics()["epoch"])
+    assert seen == [0, 0, 0, 1, 1, 1, 1, 2, 2]
 
 
 def test_same_seed_same_run():
