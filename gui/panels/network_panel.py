@@ -132,6 +132,9 @@ class NetworkPanel(Panel):
     def _pop_layer(self):
         spin = self._spins.pop()
         self.layers_grid.removeWidget(spin)
+        # Hidden now: deleteLater waits for the event loop, and a window grabbed before then
+        # (a screenshot taken during start-up) still showed the removed layer's box.
+        spin.hide()
         spin.deleteLater()
 
     def _update_labels(self):
