@@ -28,7 +28,7 @@ TASKS = ("regression", "binary", "multiclass")
 _ALL_TASKS = frozenset(TASKS)
 
 
-def _as_2d(y):
+def as_2d(y):
     """float64 array, a (n,) vector taken as one column (n, 1)."""
     y = np.asarray(y, dtype=np.float64)
     return y[:, None] if y.ndim == 1 else y
@@ -66,7 +66,7 @@ class Loss:
     reduce = "mean"
 
     def _pair(self, y_true, y_pred):
-        y_true, y_pred = _as_2d(y_true), _as_2d(y_pred)
+        y_true, y_pred = as_2d(y_true), as_2d(y_pred)
         if y_true.shape != y_pred.shape:
             raise ValueError(f"{self.name}: y_true {y_true.shape} and y_pred {y_pred.shape} differ in "
                              "shape (one-hot encode class labels with losses.targets_for)")
@@ -302,14 +302,19 @@ class SparseCategoricalCrossentropy(Loss):
     output_activation = "softmax"
     sparse = True
 
-    def _picked(self, y_true, y_pred):
-        y_pred = _as_2d(y_pred)
-        n, k = y_pred.shape
+    @staticmethod
+    def class_labels(y_true, n, k) -> np.ndarray:
+        """``y_true`` as n class indices (intp) in 0..k−1; ValueError for anything else."""
         labels = np.asarray(y_true, dtype=np.float64).reshape(-1)
         if labels.size != n or not np.all((labels == np.round(labels)) & (labels >= 0) & (labels < k)):
             raise ValueError(f"sparse_cce needs {n} integer class labels in 0..{k - 1}, shaped (n,) "
                              f"or (n, 1); got shape {np.shape(y_true)}")
-        rows, labels = np.arange(n), labels.astype(np.intp)
+        return labels.astype(np.intp)
+
+    def _picked(self, y_true, y_pred):
+        y_pred = as_2d(y_pred)
+        n, k = y_pred.shape
+        rows, labels = np.arange(n), self.class_labels(y_true, n, k)
         return y_pred, rows, labels, y_pred[rows, labels]
 
     def per_example(self, y_true, y_pred):

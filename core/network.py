@@ -234,6 +234,10 @@ class Network:
 
     def _backpropagate(self, X, y_true, loss, l1, l2, out, with_cost):
         loss = losses.get(loss) if isinstance(loss, str) else loss
+        if not loss.sparse:
+            # A (n,) target vector is one column, as the losses read it; left as it is, the
+            # fused deltas (ŷ − y) would broadcast (n, 1) against (n,) into (n, n).
+            y_true = losses.as_2d(y_true)
         grad = np.empty_like(self.params) if out is None else out
         n_layers = len(self.weights)
         xs, zs = [np.asarray(X, dtype=float)], []
@@ -292,7 +296,7 @@ class Network:
             return (y_pred - y_true) / n
         if act == "softmax" and loss.name == "sparse_cce":
             delta = y_pred.copy()
-            delta[np.arange(n), np.asarray(y_true).reshape(-1).astype(int)] -= 1.0
+            delta[np.arange(n), loss.class_labels(y_true, n, y_pred.shape[1])] -= 1.0
             return delta / n
         return None
 

@@ -107,6 +107,25 @@ def test_fused_bce_gradient_equals_chain_rule():
     np.testing.assert_allclose(fused[9:12], (hidden.T @ dz).ravel(), rtol=1e-10)
 
 
+@pytest.mark.parametrize("output, loss_name", [("sigmoid", "bce"), ("linear", "mse")])
+def test_a_target_vector_is_one_column(output, loss_name):
+    rng = np.random.default_rng(1)
+    net = Network((2, 3, 1), "tanh", output, seed=0)
+    X, y = rng.normal(size=(7, 2)), rng.integers(0, 2, size=7).astype(float)
+    cost, grad = net.cost_and_gradient(X, y, loss_name)
+    cost_2d, grad_2d = net.cost_and_gradient(X, y[:, None], loss_name)
+    assert cost == cost_2d
+    np.testing.assert_array_equal(grad, grad_2d)
+
+
+def test_sparse_labels_are_checked_on_the_fused_path_too():
+    net = Network((2, 3), "tanh", "softmax", seed=0)
+    X = np.zeros((2, 2))
+    for bad in ([[0], [-1.0]], [[0], [1.5]], [[0], [3]], [0]):
+        with pytest.raises(ValueError, match="integer class labels"):
+            net.gradient(X, bad, "sparse_cce")
+
+
 def test_saturated_sigmoid_bce_stays_finite():
     net = Network((1, 1), "tanh", "sigmoid")
     net.params[:] = [1000.0, 0.0]
