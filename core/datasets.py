@@ -393,6 +393,8 @@ def _cells(lines, path):
 
 
 def _number(cell):
+    if "_" in cell:  # Python reads "1_000" as 1000; a spreadsheet would not
+        return None
     try:
         return float(cell)
     except ValueError:
@@ -415,12 +417,19 @@ def _labels_for_task(labels, rows, task, path, column):
         row = rows[int(np.argmin(whole))]
         raise DataError(f"{path}: row {row}, column {column}: a {task} label must be a whole "
                         f"number (a class), got {labels[np.argmin(whole)]:g}")
-    if task == "binary" and len(values) != 2:
-        raise DataError(f"{where}: a binary task needs exactly 2 distinct labels; found "
-                        f"{len(values)}")
-    if task == "multiclass" and not 2 <= len(values) <= MAX_CLASSES:
-        raise DataError(f"{where}: a multiclass task needs 2 to {MAX_CLASSES} distinct labels; "
-                        f"found {len(values)}")
+    most = 2 if task == "binary" else MAX_CLASSES
+    needs = ("exactly 2 distinct labels" if task == "binary"
+             else f"2 to {MAX_CLASSES} distinct labels")
+    if len(values) < 2:
+        raise DataError(f"{where}: a {task} task needs {needs}, but every label is "
+                        f"{values[0]:g} (rows {rows[0]} to {rows[-1]})")
+    if len(values) > most:
+        # Name the row where one label too many first appears, in the file's order.
+        _, first = np.unique(labels, return_index=True)
+        row = np.sort(first)[most]
+        raise DataError(f"{path}: row {rows[row]}, column {column}: label {labels[row]:g} is "
+                        f"label number {most + 1}; a {task} task needs {needs} (this column "
+                        f"has {len(values)})")
     return task, np.searchsorted(values, labels).astype(float), len(values)
 
 
@@ -475,8 +484,9 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
             raise DataError(f"{path}: only a header row (row {header_row}), no data")
     width = len(header) if header_row else len(rows[0][1])
     if width < 2:
-        raise DataError(f"{path}: row {rows[0][0]}: needs at least 2 columns (features, then "
-                        f"a label); found 1 (separate columns with commas)")
+        raise DataError(f"{path}: row {rows[0][0]}, column 2: missing; a data set needs at "
+                        f"least 2 columns (features, then a label) and this file has 1 "
+                        f"(separate columns with commas)")
     data = np.empty((len(rows), width))
     for r, (number, cells) in enumerate(rows):
         if len(cells) != width:

@@ -174,11 +174,14 @@ def test_csv_split_follows_fraction_and_seed(tmp_path):
     ("1,2\n3,inf\n", None, ["row 2, column 2", "not finite"]),
     ("1,2,3\n1,2\n", None, ["row 2", "column 3", "row 1 has 3"]),
     ("a,b\n1,2\n\n1,2,3\n", None, ["row 4", "column 3"]),
-    ("1\n2\n3\n", None, ["2 columns"]),
+    ("1\n2\n3\n", None, ["row 1, column 2", "2 columns"]),
     ("x,y\n1,2\n", None, ["2 data rows", "row 2"]),
-    ("1,0\n2,1\n3,2\n", "binary", ["column 2", "exactly 2"]),
+    ("1,0\n2,1\n3,2\n", "binary", ["row 3, column 2", "label 2", "exactly 2"]),
+    ("1,5\n2,5\n3,1\n4,7\n5,1\n", "binary", ["row 4, column 2", "label 7", "has 3"]),
     ("1,0\n2,0.5\n3,1\n", "multiclass", ["row 2, column 2", "whole number"]),
-    ("1,0\n2,0\n", "binary", ["column 2", "found 1"]),
+    ("1,0\n2,0\n", "binary", ["column 2", "every label is 0", "rows 1 to 2"]),
+    ("a,b\n1,3\n2,3\n", "multiclass", ["column 2", "every label is 3", "rows 2 to 3"]),
+    ("1,2\n3,1_000\n", None, ["row 2, column 2", "not a number"]),
 ])
 def test_csv_errors_name_row_and_column(tmp_path, text, task, fragments):
     with pytest.raises(DataError) as info:
