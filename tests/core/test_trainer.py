@@ -29,7 +29,6 @@ def test_xor_truth_table_the_classic_numpy_example():
     ("gauss", (4,), "sgd", 0.1, 500, 0.95),
     ("moons", (8, 8), "adam", 0.01, 3000, 0.95),
     ("spiral", (16, 16), "adam", 0.01, 6000, 0.9),
-    ("spiral3", (16, 16), "adam", 0.01, 6000, 0.9),
     ("blobs", (8,), "adam", 0.01, 1000, 0.95),
 ])
 def test_classification_sets_reach_high_test_accuracy(dataset, hidden, optimizer, lr, steps,
@@ -38,6 +37,16 @@ def test_classification_sets_reach_high_test_accuracy(dataset, hidden, optimizer
                              learning_rate=lr, batch_size=10, seed=0))
     trainer.step(steps)
     assert trainer.metrics()["test_accuracy"] >= accuracy
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_three_spirals_generalize_whatever_the_seed(seed):
+    # 250 training points over three arms are learnt by heart (train accuracy ~1.0) but test
+    # at 0.82-0.93 depending on the seed; with 500 the arms are dense enough to generalize.
+    trainer = Trainer(Config(dataset="spiral3", n_samples=1000, hidden_layers=(16, 16),
+                             optimizer="adam", learning_rate=0.01, batch_size=10, seed=seed))
+    trainer.step(8000)
+    assert trainer.metrics()["test_accuracy"] >= 0.9
 
 
 def test_sine_fits_with_huber_despite_outliers():
