@@ -54,6 +54,8 @@ class Loss:
     sparse : bool
         True when ``y_true`` holds integer class labels (n,) or (n, 1) instead of one column
         per output.
+    bounded_below : bool
+        False for a loss with no minimum (``me``): training can lower it forever.
     """
 
     name = ""
@@ -63,6 +65,7 @@ class Loss:
     output_activation = None
     threshold = 0.5
     sparse = False
+    bounded_below = True
     reduce = "mean"
 
     def _pair(self, y_true, y_pred):
@@ -124,6 +127,7 @@ class MeanError(Loss):
     """
 
     name, display_name, formula = "me", "Mean error (signed)", "mean(y − ŷ)"
+    bounded_below = False
 
     def _values(self, y, p):
         return y - p

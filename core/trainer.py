@@ -15,6 +15,7 @@ stays bounded over hours of training while the whole run stays visible.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -29,6 +30,10 @@ LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "bet
 #: Weights beyond this norm count as diverged: the restored last weights must still give finite
 #: outputs on the whole data set, and no network that is learning gets anywhere near it.
 MAX_PARAM_NORM = 1e15
+#: A loss with no minimum stops once the cost falls below −RUNAWAY_FACTOR·(1 + max |target|):
+#: by then it has gone far past any error the data could explain. (With bounded hidden units
+#: such a cost falls only linearly, so the weights would take hours to leave the floats.)
+RUNAWAY_FACTOR = 1e3
 
 #: Config fields that choose the data: changing them makes new data.
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",
@@ -39,7 +44,8 @@ HISTORY_FIELDS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "tes
 
 
 class DivergenceError(RuntimeError):
-    """Training produced a non-finite cost or weight; the last finite weights were restored.
+    """Training diverged: a non-finite cost or weight (the last finite weights were restored),
+    or a loss with no minimum ran away (the cost fell without end; the weights are kept).
 
     Attributes ``step`` (the step that failed), ``reason`` (what happened) and ``hint`` (what
     to try) let an interface show them separately; ``str()`` joins them.
@@ -146,6 +152,8 @@ class Trainer:
         self.inputs_test = features.transform(data.X_test, cfg.features)
         self.targets_train = losses.targets_for(self.loss, data.y_train, data.task, data.n_classes)
         self.targets_test = losses.targets_for(self.loss, data.y_test, data.task, data.n_classes)
+        self._cost_floor = (-math.inf if self.loss.bounded_below else
+                            -RUNAWAY_FACTOR * (1.0 + float(np.abs(self.targets_train).max())))
         n_out = data.n_classes if data.task == "multiclass" else 1
         self.network = Network((self.inputs_train.shape[1], *cfg.hidden_layers, n_out), cfg.activation,
                                cfg.output_activation, seed=cfg.seed, init=cfg.init)
@@ -259,15 +267,16 @@ class Trainer:
             what = f"the weights grew beyond {MAX_PARAM_NORM:.0e} in size"
         reason = (f"Training diverged at step {step}: {what}. The weights of step "
                   f"{self.step_count} (the last good ones) are restored.")
-        if self.loss.name == "me":
-            hint = ("The mean error y − ŷ is unbounded below: the network lowers it without end "
+        return DivergenceError(step, reason, self._divergence_hint())
+
+    def _divergence_hint(self) -> str:
+        if not self.loss.bounded_below:
+            return ("The mean error y − ŷ is unbounded below: the network lowers it without end "
                     "by making ŷ huge, so it cannot be minimized. Choose a loss that is bounded "
                     "below, such as MSE or MAE.")
-        else:
-            hint = (f"Try a smaller learning rate (now {self.config.learning_rate:g}), an "
-                    f"optimizer that adapts its step (Adam, RMSprop), or a different loss or "
-                    f"output activation.")
-        return DivergenceError(step, reason, hint)
+        return (f"Try a smaller learning rate (now {self.config.learning_rate:g}), an "
+                f"optimizer that adapts its step (Adam, RMSprop), or a different loss or "
+                f"output activation.")
 
     def state_dict(self) -> dict:
         """Everything needed to continue this run exactly (copies), except config and data.
@@ -357,12 +366,20 @@ class Trainer:
 
     def _record(self):
         step = self.step_count
+        if self.path.due(step):
+            self.path.append(self.network.params)
         if self.history.due(step):
             m = self.metrics()
             m["epoch"] = step / self.steps_per_epoch
             self.history.append([np.nan if m[k] is None else m[k] for k in HISTORY_FIELDS])
-        if self.path.due(step):
-            self.path.append(self.network.params)
+            if m["train_loss"] < self._cost_floor:
+                raise self._runaway(m["train_loss"])
+
+    def _runaway(self, cost) -> DivergenceError:
+        reason = (f"Training stopped at step {self.step_count}: the cost has fallen to "
+                  f"{cost:.4g}, over {RUNAWAY_FACTOR:g} times the size of the targets, and it "
+                  f"keeps falling. The weights are those of step {self.step_count}.")
+        return DivergenceError(self.step_count, reason, self._divergence_hint())
 
     def history_arrays(self) -> dict:
         """The cost history as a dict of 1-D arrays keyed by ``HISTORY_FIELDS`` (copies).

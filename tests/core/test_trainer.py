@@ -89,24 +89,55 @@ def test_same_seed_same_run():
     assert not np.array_equal(a.network.params, c.network.params)
 
 
-def test_unbounded_mean_error_diverges_and_restores_finite_weights():
+def test_unbounded_mean_error_with_relu_stops_before_the_floats_overflow():
     # With ReLU hidden units the runaway is exponential (ŷ grows with W2 and h, each pushing the
-    # other), so the cost leaves the floats; with tanh it only falls linearly, without end.
+    # other): the cost floor stops it within a few steps, long before anything is infinite.
     trainer = Trainer(Config(dataset="plane", loss="me", output_activation="linear",
                              activation="relu", learning_rate=0.5, hidden_layers=(4,)))
     with pytest.raises(DivergenceError) as info:
         trainer.step(100_000)
     err = info.value
-    assert "unbounded below" in str(err) and err.step == trainer.step_count + 1
+    assert "unbounded below" in str(err) and err.step == trainer.step_count < 50
     assert np.isfinite(trainer.network.params).all()
     assert np.isfinite(trainer.metrics()["train_cost"])
+
+
+def test_unbounded_mean_error_stops_when_the_cost_runs_away_linearly():
+    # Tanh hidden units: ŷ grows only linearly, the weights stay far from overflowing, and
+    # without the runaway check the cost would fall forever.
+    trainer = Trainer(Config(dataset="plane", loss="me", hidden_layers=(4,)))
+    floor = -1e3 * (1 + np.abs(trainer.targets_train).max())
+    with pytest.raises(DivergenceError) as info:
+        trainer.step(100_000)
+    err = info.value
+    assert "unbounded below" in err.hint and "keeps falling" in err.reason
+    assert err.step == trainer.step_count < 100_000
+    cost = trainer.metrics()["train_cost"]
+    assert np.isfinite(trainer.network.params).all() and floor * 1.01 < cost < floor
+    assert trainer.history_arrays()["train_cost"][-1] == cost  # the curve shows where it stopped
+
+
+def test_bounded_losses_have_no_cost_floor():
+    trainer = Trainer(Config(dataset="plane", loss="mse", hidden_layers=(4,)))
+    assert trainer._cost_floor == -np.inf
 
 
 def test_huge_learning_rate_diverges_with_a_hint():
     trainer = Trainer(Config(dataset="plane", hidden_layers=(8,), activation="relu",
                              learning_rate=100.0))
-    with pytest.raises(DivergenceError, match="smaller learning rate"):
+    last_good = {}
+    original = trainer.optimizer.step
+
+    def step_and_remember(params, grad):  # the weights before each update
+        last_good["params"] = params.copy()
+        original(params, grad)
+
+    trainer.optimizer.step = step_and_remember
+    with pytest.raises(DivergenceError, match="smaller learning rate") as info:
         trainer.step(10_000)
+    # The failing step is the one after the last good one, whose weights are back in place.
+    assert info.value.step == trainer.step_count + 1
+    np.testing.assert_array_equal(trainer.network.params, last_good["params"])
     assert np.isfinite(trainer.network.params).all()
 
 

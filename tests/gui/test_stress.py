@@ -70,12 +70,12 @@ def alive(tids) -> int:
 
 
 def core_divergence(config):
-    """(step the core reports, its restored params) training ``config`` with plain numpy."""
+    """(the core's DivergenceError, its step count and params after it) training ``config``."""
     trainer = Trainer(config)
     try:
         trainer.step(100_000)
     except DivergenceError as err:
-        return err.step, trainer.network.params.copy()
+        return err, trainer.step_count, trainer.network.params.copy()
     raise AssertionError(f"{config} did not diverge")
 
 
@@ -115,18 +115,23 @@ def assert_finite_plots(window):
 
 # ----------------------------------------------------------------------------- divergence
 DIVERGING = {
+    # The weights overflow: the failing step is undone.
     "learning rate too large (preset)": (
-        presets.get("Learning rate too large: diverges").config, "learning rate"),
+        presets.get("Learning rate too large: diverges").config, "learning rate", "restored"),
+    # The cost falls without end: the run stops at the step that took it past the floor.
     "unbounded mean error, ReLU": (
         Config(dataset="sine", loss="me", activation="relu", hidden_layers=(8,)),
-        "bounded below"),
+        "bounded below", "keeps falling"),
+    "unbounded mean error, tanh": (
+        Config(dataset="sine", loss="me", activation="tanh", hidden_layers=(8,)),
+        "bounded below", "keeps falling"),
 }
 
 
 @pytest.mark.parametrize("name", DIVERGING)
 def test_divergence_pauses_at_the_first_bad_step_and_leaves_no_nan(window, qtbot, name):
-    config, hint = DIVERGING[name]
-    bad_step, restored = core_divergence(config)
+    config, hint, what = DIVERGING[name]
+    error, stop_step, restored = core_divergence(config)
     window.apply_config(config, reset=True)
     window.set_speed(MAX_SPEED)
     qtbot.waitUntil(lambda: latest(window).config == config and latest(window).step == 0,
@@ -134,17 +139,18 @@ def test_divergence_pauses_at_the_first_bad_step_and_leaves_no_nan(window, qtbot
     with qtbot.waitSignal(window.controller.diverged, timeout=TIMEOUT) as diverged:
         window.play_action.trigger()
     message = diverged.args[0]
-    assert f"diverged at step {bad_step}" in message
+    assert message == str(error) and what in message and hint in message
     qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)
     snap = latest(window)
-    # Paused within one step: the last good step's weights, exactly the core's.
-    assert snap.step == bad_step - 1
+    # Paused within one step, with exactly the core's weights: for an overflow those of the
+    # last good step (the failing step is undone), for a runaway cost those it stopped at.
+    assert snap.step == stop_step and stop_step in (error.step - 1, error.step)
     np.testing.assert_array_equal(snap.params, restored)
     assert np.isfinite(snap.params).all()
     assert not window.controller.running and window.play_action.text() == "Play"
     banner = window.banner.text()
     assert window.banner.level == "error"
-    assert "diverged" in banner.lower() and "restored" in banner and hint in banner
+    assert "diverged" in banner.lower() and what in banner and hint in banner
     # Let the views draw the final frame (the surface is computed off the UI thread).
     qtbot.waitUntil(lambda: window.surface_view.is_settled(), timeout=TIMEOUT)
     qtbot.wait(50)
