@@ -11,15 +11,21 @@ about ``1e-16·|C| / ε``), so with ``ε = 1e-6`` in float64 it agrees with a co
 about nine digits. Each block of parameters (``W0``, ``b0``, ``W1``, ...) gets one number, the
 relative error
 
-    ‖g_bp − g_fd‖ / max(‖g_bp‖ + ‖g_fd‖, tiny)
+    ‖d‖ / max(‖g_bp‖ + ‖g_fd‖, tiny),   d_i = max(|g_bp[i] − g_fd[i]| − r_i, 0)
 
-over the entries checked: about 1e-10 for a correct gradient, of order 1 for a wrong one,
-whatever the size of the gradient. (A per-entry ratio would blow up for the many entries whose
-gradient is nearly 0 after training, where the round-off of the difference dominates.)
+over the entries checked, where ``r_i = ROUND_OFF_ULPS · eps_float64 · max(|C₊|, |C₋|) / (2ε)``
+bounds the round-off of that entry's difference quotient: differences that the two costs
+cannot resolve count as none. It is about 1e-10 for a correct gradient and of order 1 for a
+wrong one, whatever the size of the gradient. (A per-entry ratio would blow up for the many
+entries whose gradient is nearly 0 after training; and without ``r_i`` a gradient that is
+exactly 0, say an output bias at zero initialization, would be "wrong" by the one-ulp change
+the round-off leaves in ``C₊ − C₋``.)
 
 Kinks can raise it without a bug: where ReLU, MAE, hinge or L1 regularization switch branch
 within ±ε of the current weights, the two costs lie on different pieces and ``g_fd`` is an
-average of the two slopes.
+average of the two slopes. So can saturated cross-entropy predictions: the cost clips ŷ to
+[1e-7, 1 − 1e-7] and is flat there, while the fused gradient ``(ŷ − y)/n`` is not
+(``GradientCheck.n_clipped`` counts them).
 
 >>> import numpy as np
 >>> from core.network import Network
@@ -44,6 +50,9 @@ CORRECT_BELOW = 1e-6
 BUG_ABOVE = 1e-3
 #: Denominator floor: a block whose gradient is zero both ways has relative error 0.
 TINY = 1e-30
+#: Round-off allowed in C₊ − C₋, in units of the costs' last place (a cost is a sum of many
+#: terms; perturbing one weight changes their rounding a little).
+ROUND_OFF_ULPS = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,11 +67,13 @@ class BlockCheck:
     n_checked, n_total : int
         Entries compared, and entries in the block (big blocks are sampled).
     relative_error : float
-        ``‖g_bp − g_fd‖ / max(‖g_bp‖ + ‖g_fd‖, tiny)`` over the checked entries.
+        ``‖d‖ / max(‖g_bp‖ + ‖g_fd‖, tiny)`` over the checked entries (module docstring).
     max_difference : float
         Largest ``|g_bp[i] − g_fd[i]|``.
     gradient_norm : float
         ``‖g_bp‖`` over the checked entries (how big the gradient is there).
+    round_off : float
+        Largest ``r_i``: gradients below it are too small for finite differences to measure.
     indices : (n_checked,) int array
         Which entries of the block (flat, row-major) were checked.
     backprop, finite_difference : (n_checked,) arrays
@@ -76,6 +87,7 @@ class BlockCheck:
     relative_error: float
     max_difference: float
     gradient_norm: float
+    round_off: float
     indices: np.ndarray
     backprop: np.ndarray
     finite_difference: np.ndarray
@@ -90,6 +102,9 @@ class GradientCheck:
     cost: float
     eps: float
     n_examples: int
+    #: Predictions that the cost clips (within 1e-7 of 0 or 1) while backpropagation's fused
+    #: cross-entropy gradient does not: each makes the two disagree a little, without a bug.
+    n_clipped: int = 0
 
     @property
     def n_checked(self) -> int:
@@ -111,10 +126,12 @@ def verdict(relative_error) -> str:
     return "correct" if relative_error < CORRECT_BELOW else "unsure"
 
 
-def relative_error(a, b) -> float:
-    """``‖a − b‖ / max(‖a‖ + ‖b‖, tiny)``: 0 when equal, 1 when opposite or one is 0."""
+def relative_error(a, b, tolerance=0.0) -> float:
+    """``‖d‖ / max(‖a‖ + ‖b‖, tiny)`` with ``d = max(|a − b| − tolerance, 0)`` elementwise:
+    0 when equal (or within ``tolerance``), 1 when opposite or one is 0."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), TINY))
+    d = np.maximum(np.abs(a - b) - tolerance, 0.0)
+    return float(np.linalg.norm(d) / max(np.linalg.norm(a) + np.linalg.norm(b), TINY))
 
 
 def check_gradient(network, X, y_true, loss, l1=0.0, l2=0.0, eps=1e-6, max_per_block=60,
@@ -152,14 +169,15 @@ def check_gradient(network, X, y_true, loss, l1=0.0, l2=0.0, eps=1e-6, max_per_b
     with np.errstate(all="ignore"):
         cost, grad = network.cost_and_gradient(X, y_true, loss, l1, l2)
         grad = np.array(grad, dtype=float)  # a copy: the network may reuse its buffer
-        blocks, all_bp, all_fd = [], [], []
+        blocks, all_bp, all_fd, all_r = [], [], [], []
+        ulp = np.finfo(float).eps
         for block in network.blocks:
             size = block.stop - block.start
             if size > max_per_block:
                 local = np.sort(rng.choice(size, max_per_block, replace=False))
             else:
                 local = np.arange(size)
-            fd = np.empty(len(local))
+            fd, r = np.empty(len(local)), np.empty(len(local))
             for j, i in enumerate(block.start + local):
                 original = params[i]
                 try:
@@ -170,16 +188,25 @@ def check_gradient(network, X, y_true, loss, l1=0.0, l2=0.0, eps=1e-6, max_per_b
                 finally:
                     params[i] = original
                 fd[j] = (plus - minus) / (2.0 * eps)
+                r[j] = ROUND_OFF_ULPS * ulp * max(abs(plus), abs(minus)) / (2.0 * eps)
             bp = grad[block.start + local]
             difference = np.abs(bp - fd)
             blocks.append(BlockCheck(
                 label=block.label, shape=tuple(block.shape), n_checked=len(local),
-                n_total=size, relative_error=relative_error(bp, fd),
+                n_total=size, relative_error=relative_error(bp, fd, r),
                 max_difference=float(difference.max()) if len(local) else 0.0,
-                gradient_norm=float(np.linalg.norm(bp)), indices=local, backprop=bp,
+                gradient_norm=float(np.linalg.norm(bp)),
+                round_off=float(r.max()) if len(local) else 0.0, indices=local, backprop=bp,
                 finite_difference=fd))
             all_bp.append(bp)
             all_fd.append(fd)
-    overall = relative_error(np.concatenate(all_bp), np.concatenate(all_fd))
+            all_r.append(r)
+    overall = relative_error(np.concatenate(all_bp), np.concatenate(all_fd),
+                             np.concatenate(all_r))
+    n_clipped = 0
+    if network.has_fused_gradient(loss):
+        with np.errstate(all="ignore"):
+            p = network.predict(X)
+        n_clipped = int(np.count_nonzero((p < losses.EPSILON) | (p > 1.0 - losses.EPSILON)))
     return GradientCheck(blocks=tuple(blocks), relative_error=overall, cost=float(cost),
-                         eps=float(eps), n_examples=len(X))
+                         eps=float(eps), n_examples=len(X), n_clipped=n_clipped)

@@ -282,6 +282,18 @@ class Network:
             grad[self._weight_mask] += l1 * np.sign(w) + l2 * w
         return cost, grad
 
+    #: (output activation, loss) pairs whose output delta is the fused ``(ŷ − y) / n``.
+    FUSED = frozenset({("sigmoid", "bce"), ("softmax", "cce"), ("softmax", "sparse_cce")})
+
+    def has_fused_gradient(self, loss) -> bool:
+        """Whether backpropagation starts from the fused delta ``(ŷ − y) / n`` for ``loss``.
+
+        That delta is the gradient of the unclipped cross-entropy: where the cost clips ŷ to
+        [1e-7, 1 − 1e-7] (a prediction that saturated) the cost is flat but this gradient is not.
+        """
+        name = loss if isinstance(loss, str) else loss.name
+        return (self.output_activation.name, name) in self.FUSED
+
     def _fused_output_delta(self, loss, y_true, y_pred):
         """d cost / d z of the output layer where a fused form exists, else None.
 
@@ -289,16 +301,16 @@ class Network:
         divides by the number of outputs, as it averages over them): exact, cheaper, and finite
         where the separate factors would be 0 · ∞.
         """
+        if not self.has_fused_gradient(loss):
+            return None
         act, n = self.output_activation.name, y_pred.shape[0]
-        if act == "sigmoid" and loss.name == "bce":
+        if act == "sigmoid":
             return (y_pred - y_true) / y_pred.size
-        if act == "softmax" and loss.name == "cce":
+        if loss.name == "cce":
             return (y_pred - y_true) / n
-        if act == "softmax" and loss.name == "sparse_cce":
-            delta = y_pred.copy()
-            delta[np.arange(n), loss.class_labels(y_true, n, y_pred.shape[1])] -= 1.0
-            return delta / n
-        return None
+        delta = y_pred.copy()
+        delta[np.arange(n), loss.class_labels(y_true, n, y_pred.shape[1])] -= 1.0
+        return delta / n
 
     def _write(self, grad, kind, layer, value):
         grad[self._slices[kind, layer]] = value.reshape(-1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
@@ -104,9 +105,16 @@ def explain(result) -> str:
             "look closer. Kinks can raise it without a bug: where ReLU is at 0, MAE or hinge at "
             "their corner, or L1 at w = 0 within ±ε of the weights, the difference quotient "
             "straddles the corner and averages two slopes.")
-    if error == 0:
-        head = ("<b>Relative error 0:</b> backpropagation and finite differences agree exactly "
-                "(every gradient checked is 0 both ways).")
+    round_off = max((b.round_off for b in result.blocks), default=0.0)
+    tiny = all(b.gradient_norm <= b.round_off and np.abs(b.finite_difference).max(initial=0.0)
+               <= b.round_off for b in result.blocks)
+    if error == 0 and tiny:
+        head = (f"<b>Relative error 0, but nothing was tested:</b> every gradient checked is 0, "
+                f"or smaller than the {round_off:.0e} that finite differences can resolve, "
+                f"both ways. (All-zero weights do this: every neuron of a layer is alike.)")
+    elif error == 0:
+        head = ("<b>Relative error 0:</b> backpropagation and finite differences agree to "
+                "within the round-off of the costs.")
     elif math.isfinite(error):
         digits = max(0, math.floor(-math.log10(error)))
         agree = (f"agree to {digits} digit{'s' if digits != 1 else ''}" if digits
@@ -119,6 +127,11 @@ def explain(result) -> str:
     tail = {"correct": " This gradient is correct.",
             "unsure": " Too big for a smooth cost: look for a kink, or a bug.",
             "bug": " Backpropagation is not computing the gradient of this cost."}[verdict]
+    if result.n_clipped and verdict != "correct":
+        tail += (f" Here {result.n_clipped:,} predictions have saturated: the cost clips them "
+                 f"to [1e-7, 1 − 1e-7] and is flat there, while backpropagation uses the fused "
+                 f"cross-entropy gradient (ŷ − y)/n, which is not. That alone makes the two "
+                 f"differ a little, without a bug.")
     return f"{head}{tail} {rule}"
 
 

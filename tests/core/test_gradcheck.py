@@ -158,3 +158,44 @@ def test_relative_error_and_verdict():
     assert relative_error([1.0], [0.0]) == 1.0
     assert verdict(3e-10) == "correct" and verdict(1e-5) == "unsure"
     assert verdict(0.2) == "bug" and verdict(float("nan")) == "bug"
+    # Differences within the tolerance (the round-off of the costs) count as none.
+    assert relative_error([0.0], [5e-11], tolerance=1e-9) == 0.0
+    assert relative_error([1.0], [1.5], tolerance=0.25) == pytest.approx(0.25 / 2.5)
+
+
+def test_a_zero_gradient_is_not_wrong_by_the_round_off_of_the_costs():
+    # Zero initialization on balanced classes: every gradient is exactly 0 (the output bias's
+    # because mean(ŷ − y) = 0.5 − 0.5), while C₊ − C₋ keeps a one-ulp round-off that, divided
+    # by 2ε, reads as a gradient of ~5e-11. Without the round-off bound that was "relative
+    # error 1: a bug".
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.tile([[0.0], [1.0]], (20, 1))
+    net = Network((2, 4, 1), "tanh", "sigmoid", init="zeros")
+    result = check_gradient(net, X, y, "bce")
+    assert np.all(net.gradient(X, y, "bce") == 0)
+    assert result.verdict == "correct"
+    for block in result.blocks:
+        assert block.relative_error == 0.0 and block.gradient_norm == 0.0
+        assert np.abs(block.finite_difference).max() <= block.round_off < 1e-8
+
+
+def test_a_small_wrong_gradient_is_still_caught():
+    # Far below the gradient of a fresh network, far above the round-off bound.
+    X, y = _data()
+    net = Network((2, 3, 1), "tanh", "linear", seed=0)
+    net.params *= 1e-3
+    result = check_gradient(net, X, 0.0 * y, "mse")
+    assert result.verdict == "correct" and result.blocks[0].gradient_norm < 1e-4
+    wrong = result.blocks[0].backprop * 1.5
+    assert relative_error(wrong, result.blocks[0].finite_difference,
+                          result.blocks[0].round_off) > BUG_ABOVE
+
+
+def test_saturated_cross_entropy_predictions_are_counted():
+    X, y = _data()
+    net = Network((2, 3, 1), "tanh", "sigmoid", seed=0)
+    net.weights[1][:] *= 100.0  # the output sigmoid saturates on most examples
+    saturated = check_gradient(net, X, y, "bce")
+    assert saturated.n_clipped > 0
+    # Without the fused gradient the clipped cost and its gradient agree: nothing to count.
+    assert check_gradient(net, X, y, "mse").n_clipped == 0

@@ -14,6 +14,8 @@ from core import features, gradcheck, losses
 from core.codegen import generate_script
 from core.config import Config
 from core.datasets import Dataset
+from core.gradcheck import check_gradient
+from core.network import Network
 from core.trainer import Trainer
 from gui import gradient_check
 from gui.code_view import CodeWindow, section_titles
@@ -337,6 +339,13 @@ def test_gradient_check_words(qtbot):
     assert "not computing the gradient" in explain(bad)
     diverged = gradcheck.GradientCheck((), float("nan"), float("inf"), 1e-6, 10)
     assert "not finite" in explain(diverged)
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.tile([[0.0], [1.0]], (20, 1))
+    zeros = check_gradient(Network((2, 4, 1), init="zeros"), X, y, "bce")
+    assert "nothing was tested" in explain(zeros) and "correct" in explain(zeros)
+    saturated = gradcheck.GradientCheck((), 2e-5, 0.01, 1e-6, 250, n_clipped=4)
+    words = explain(saturated)
+    assert "4 predictions have saturated" in words and "without a bug" in words
+    assert "saturated" not in explain(dataclasses.replace(saturated, relative_error=1e-9))
     dialog = GradientCheckDialog()
     qtbot.addWidget(dialog)
     dialog.check(None)
