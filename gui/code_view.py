@@ -263,6 +263,7 @@ class CodeWindow(QWidget):
                               f"{html.escape(message[:1].upper() + message[1:])}.")
             self.note.setVisible(True)
             self.editor.setPlainText("")
+            self.editor.setExtraSelections([])  # the shaded banners of the last script
             self._section_lines = {}
             for widget in (self.copy_button, self.save_button, self.sections):
                 widget.setEnabled(False)
