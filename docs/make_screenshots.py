@@ -28,8 +28,7 @@ def shoot(app, window, preset_name, steps, name, surface_mode="pca"):
 
     preset = next(p for p in presets.PRESETS if p.name == preset_name)
     window.apply_preset(preset)
-    window.banner.clear()
-    window.message_bar.setVisible(False)
+    window.clear_message()
     controller = window.controller
     wait_until(app, lambda: controller.latest is not None and controller.latest.step == 0)
     controller.step(steps)

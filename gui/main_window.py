@@ -647,6 +647,12 @@ class MainWindow(QMainWindow):
         self.banner.show_message(text, level, timeout_ms)
         self.message_bar.setVisible(True)
 
+    def clear_message(self, *levels):
+        """Hide the banner if it shows a message of one of ``levels`` (any message if none)."""
+        if self.banner.level is not None and (not levels or self.banner.level in levels):
+            self.banner.clear()
+            self.message_bar.setVisible(False)
+
     @Slot()
     def show_about(self):
         show_about(self)
@@ -695,9 +701,7 @@ class MainWindow(QMainWindow):
                               f"with the previous settings.", "warning")
             self.statusBar().showMessage(f"Invalid setting: {err}", RESET_MESSAGE_MS)
             return
-        if self.banner.level in ("info", "warning"):
-            self.banner.clear()
-            self.message_bar.setVisible(False)
+        self.clear_message("info", "warning")
         # The config may have chosen a loss or output activation itself: show its choice.
         if any(self._panel_values().get(k) != getattr(config, k)
                for k in ("loss", "output_activation")):
@@ -709,9 +713,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ slots: controls
     @Slot()
     def _on_play_triggered(self):
-        if not self.controller.running and self.banner.level == "error":
-            self.banner.clear()
-            self.message_bar.setVisible(False)
+        if not self.controller.running:
+            self.clear_message("error")
         self.controller.toggle()
 
     @Slot()
@@ -720,9 +723,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_reset_triggered(self):
-        if self.banner.level == "error":
-            self.banner.clear()
-            self.message_bar.setVisible(False)
+        self.clear_message("error")
         self.controller.reset()
         self.statusBar().showMessage("Reset: fresh initial weights, optimizer state and "
                                      "history.", RESET_MESSAGE_MS)

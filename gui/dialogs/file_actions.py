@@ -354,9 +354,7 @@ class FileActions(QObject):
         self._update_title()
         w.setWindowModified(False)
         w.adopt_config(config)
-        if w.banner.level in ("error", "warning"):
-            w.banner.clear()
-            w.message_bar.setVisible(False)
+        w.clear_message("error", "warning")  # an earlier failure is history now
         data = "a CSV file" if config.dataset == "csv" else config.dataset
         w.statusBar().showMessage(
             f"Opened {_name(path)}: {data}, step {step:,}. Press Play to continue where it "
@@ -394,6 +392,7 @@ class FileActions(QObject):
             self._pending_import = None
             w = self.window
             w.adopt_config(config)
+            w.clear_message("error", "warning")
             w.statusBar().showMessage(
                 f"Imported {_name(config.data_path)}: the weights were re-initialized.",
                 MESSAGE_MS)

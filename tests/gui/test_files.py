@@ -398,6 +398,10 @@ def test_a_failed_import_keeps_the_current_data(window, qtbot, tmp_path):
     assert window.banner.level == "error"
     assert window.config.dataset == "xor" and latest(window).data.name == "xor"
     assert window.data_panel.values()["dataset"] == "xor"
+    # A good import afterwards takes the failure's message away.
+    window.files.apply_import(dialog.config(), dialog.data())
+    qtbot.waitUntil(lambda: window.config.dataset == "csv", timeout=TIMEOUT)
+    assert window.banner.level is None and not window.message_bar.isVisible()
 
 
 def drop(window, path):
