@@ -24,7 +24,6 @@ import dataclasses
 import math
 import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +36,9 @@ MAX_DETECTED_CLASSES = 20
 MAX_CLASSES = 100
 #: Larger files are refused: the app keeps all data in memory and replots it often.
 MAX_CSV_BYTES = 50_000_000
+#: Largest |value| a CSV cell may hold: the plots square and sum coordinates, and values near
+#: the float limit (1e308) overflow there. Data this large want rescaling anyway.
+MAX_CSV_VALUE = 1e12
 
 PLAYGROUND_DOMAIN = ((-6.0, 6.0), (-6.0, 6.0))
 
@@ -462,8 +464,8 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
     ------
     DataError
         And no other exception, for any file: missing, a folder, unreadable, binary or not
-        UTF-8, empty, header only, fewer than 2 rows or 2 columns, a non-numeric, empty, NaN or
-        infinite cell, a row with the wrong number of cells, or labels that do not fit ``task``.
+        UTF-8, empty, header only, fewer than 2 rows or 2 columns, a non-numeric, empty, NaN,
+        infinite or huge (beyond ±1e12) cell, a row with the wrong number of cells, or labels that do not fit ``task``.
         The message names the row and column (1-based, as a spreadsheet shows them).
     """
     if task is not None and task not in TASKS:
@@ -500,6 +502,9 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
                 what = ("is empty" if not cell else "is not finite" if value is not None
                         else "is not a number")
                 raise DataError(f"{path}: row {number}, column {c + 1}: {cell[:40]!r} {what}")
+            if abs(value) > MAX_CSV_VALUE:
+                raise DataError(f"{path}: row {number}, column {c + 1}: {cell[:40]!r} is too "
+                                f"large (beyond ±{MAX_CSV_VALUE:g}); rescale the column")
             data[r, c] = value
     if len(rows) < 2:
         raise DataError(f"{path}: needs at least 2 data rows (one to train, one to test); "
@@ -510,9 +515,8 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
     low, high = X.min(axis=0), X.max(axis=0)
     domain = []
     for lo, hi in zip(low.tolist(), high.tolist()):
-        # 0.1·hi − 0.1·lo rather than 0.1·(hi − lo), and the clamp, keep huge values finite.
-        margin = 0.1 * hi - 0.1 * lo or 1.0
-        domain.append((max(lo - margin, -sys.float_info.max), min(hi + margin, sys.float_info.max)))
+        margin = 0.1 * (hi - lo) or 1.0
+        domain.append((lo - margin, hi + margin))
     rng = np.random.default_rng(int(seed))
     name = Path(path).stem
     return Dataset(name, task, *_split(rng, X, y, train_fraction), n_classes, tuple(domain))

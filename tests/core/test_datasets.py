@@ -182,6 +182,7 @@ def test_csv_split_follows_fraction_and_seed(tmp_path):
     ("1,0\n2,0\n", "binary", ["column 2", "every label is 0", "rows 1 to 2"]),
     ("a,b\n1,3\n2,3\n", "multiclass", ["column 2", "every label is 3", "rows 2 to 3"]),
     ("1,2\n3,1_000\n", None, ["row 2, column 2", "not a number"]),
+    ("1,2\n-1e308,1\n", None, ["row 2, column 1", "too large"]),
 ])
 def test_csv_errors_name_row_and_column(tmp_path, text, task, fragments):
     with pytest.raises(DataError) as info:
