@@ -26,6 +26,20 @@ from core.experiment import SUFFIX
 EXPERIMENT_FILTER = f"Costscape experiments (*{SUFFIX});;All files (*)"
 PNG_FILTER = "PNG images (*.png)"
 CSV_FILTER = "CSV files (*.csv)"
+#: The views File → Export saves as PNG: menu text and tooltip, and the window's attribute.
+EXPORTS = {
+    "cost": ("Cost plot as PNG…", "Save the cost (and accuracy) curves as a PNG image."),
+    "boundary": ("Decision boundary as PNG…", "Save the decision boundary (or fitted function) "
+                 "view with its data points as a PNG image."),
+    "surface": ("Error surface as PNG…", "Save the error surface view as shown (3-D or contour "
+                "map) as a PNG image."),
+    "anatomy": ("Anatomy of the cost as PNG…", "Save the histogram of the examples' losses with "
+                "the mean loss, the penalty and the cost as a PNG image."),
+    "network": ("Network diagram as PNG…", "Save the network diagram (neurons with their "
+                "pictures, links by weight) as a PNG image."),
+}
+EXPORT_WIDGETS = {"cost": "cost_plot", "boundary": "boundary_plot", "surface": "surface_view",
+                  "anatomy": "cost_anatomy", "network": "network_diagram"}
 APP_NAME = "Costscape"
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -109,24 +123,16 @@ class FileActions(QObject):
 
         self.export_menu = QMenu("&Export", w)
         self.export_menu.setToolTipsVisible(True)
-        self.export_cost_action = action(
-            "Cost plot as PNG…", "Save the cost (and accuracy) curves as a PNG image.",
-            lambda: self.export_plot("cost"))
-        self.export_boundary_action = action(
-            "Decision boundary as PNG…", "Save the decision boundary (or fitted function) "
-            "view with its data points as a PNG image.", lambda: self.export_plot("boundary"))
+        self.export_actions = {}
+        for which, (text, tip) in EXPORTS.items():
+            if self._export_widget(which) is not None:
+                self.export_actions[which] = action(
+                    text, tip, lambda _=False, which=which: self.export_plot(which))
+                self.export_menu.addAction(self.export_actions[which])
         self.export_history_action = action(
             "Cost history as CSV…", "Save the recorded cost history (step, epoch, train and "
             "test cost, loss, regularization term, accuracies) as a CSV file for a "
             "spreadsheet or a notebook.", self.export_history)
-        self.export_menu.addAction(self.export_cost_action)
-        self.export_menu.addAction(self.export_boundary_action)
-        self.export_surface_action = None
-        if hasattr(getattr(w, "surface_view", None), "export_png"):
-            self.export_surface_action = action(
-                "Error surface as PNG…", "Save the error surface view as shown (3-D or "
-                "contour map) as a PNG image.", lambda: self.export_plot("surface"))
-            self.export_menu.addAction(self.export_surface_action)
         self.export_menu.addSeparator()
         self.export_menu.addAction(self.export_history_action)
 
@@ -211,11 +217,15 @@ class FileActions(QObject):
         self.controller.apply_config(config, data)
         self._remember_folder(config.data_path)
 
+    def _export_widget(self, which):
+        """The view ``which`` (a key of ``EXPORTS``) names, or None where the window has none."""
+        return getattr(self.window, EXPORT_WIDGETS[which], None)
+
     def export_plot(self, which, path=None) -> bool:
-        """Save the ``which`` ("cost", "boundary" or "surface") view as a PNG image."""
+        """Save the ``which`` view (a key of ``EXPORTS``: "cost", "boundary", "surface",
+        "anatomy", "network") as a PNG image."""
         w = self.window
-        widget = {"cost": w.cost_plot, "boundary": w.boundary_plot,
-                  "surface": getattr(w, "surface_view", None)}[which]
+        widget = self._export_widget(which)
         if widget is None:
             return False
         if path is None:
@@ -225,9 +235,12 @@ class FileActions(QObject):
                 return False
             path = _with_suffix(path, ".png")
         path = os.path.abspath(os.fspath(path))
-        if which == "surface":
+        if hasattr(widget, "export_png"):  # the 3-D view renders itself
             ok = widget.export_png(path)
         else:
+            if not widget.isVisible():  # a view in a tab behind another: lay it out first
+                widget.ensurePolished()
+                widget.resize(widget.size().expandedTo(widget.sizeHint()))
             ok = widget.grab().save(path, "PNG")
         if ok:
             self._remember_folder(path)

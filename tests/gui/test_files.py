@@ -284,7 +284,12 @@ def test_file_menu_has_the_actions_with_shortcuts(window):
 def test_exports_write_pngs_and_the_history(window, qtbot, tmp_path):
     window.controller.step(30)
     qtbot.waitUntil(lambda: latest(window).step == 30, timeout=TIMEOUT)
-    for which in ("cost", "boundary", "surface"):
+    # Every view has its menu entry, and a closed view exports all the same.
+    assert set(window.files.export_actions) == {"cost", "boundary", "surface", "anatomy",
+                                                "network"}
+    window.anatomy_dock.close()
+    assert not window.cost_anatomy.isVisible()
+    for which in window.files.export_actions:
         path = tmp_path / f"{which}.png"
         assert window.files.export_plot(which, path)
         image = QImage(str(path))
