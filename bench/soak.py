@@ -161,7 +161,7 @@ def main(argv=None):
         parser.error("need --minutes > 0, --interval > 0 and 0 <= --warmup < --minutes")
     ensure_display()
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     from core import presets
     from gui.app import make_application
@@ -175,6 +175,9 @@ def main(argv=None):
     window.show()
     for dock in (window.controls_dock, *window._views):
         dock.setVisible(True)
+    # The anatomy shares a tab with the cost curve, and a view behind a tab is not redrawn:
+    # side by side, both are live.
+    window.splitDockWidget(window.cost_dock, window.anatomy_dock, Qt.Horizontal)
     while window.controller.latest is None:
         app.processEvents()
         time.sleep(0.005)

@@ -6,7 +6,7 @@ Imports nothing from Qt, so ``main.py --version`` answers at once.
   the sources is read, so the answer cannot go stale when the version is bumped and the
   environment has not been reinstalled yet.
 - From an installed wheel: the package metadata (``importlib.metadata``).
-- Inside the PyInstaller app: the same metadata, which the spec bundles with ``copy_metadata``.
+- Inside the PyInstaller app: the spec bundles ``pyproject.toml`` where the first rule finds it.
 """
 import functools
 import importlib.metadata

@@ -52,7 +52,9 @@ def test_spec_is_python_and_targets_main():
     text = SPEC.read_text()
     ast.parse(text)
     assert '"main.py"' in text
-    assert 'copy_metadata("costscape")' in text
+    # The version comes from pyproject.toml, bundled beside the gui package (no pip install
+    # needed where the app is built).
+    assert '(str(ROOT / "pyproject.toml"), ".")' in text
 
 
 def test_spec_bundles_egl_beside_glx():
