@@ -28,6 +28,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="costscape", description="Watch a neural network learn: live cost curve, "
         "decision boundary and error surface.")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="the same as --config FILE (what a file manager passes when a "
+                             ".costscape file is double-clicked)")
     parser.add_argument("--config", metavar="FILE",
                         help="start from this file: a saved experiment (.costscape) or a "
                              "Config JSON file")
@@ -39,6 +42,9 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.steps < 0:
         parser.error("--steps must be 0 or more")
+    if args.file and args.config:
+        parser.error("give the file once: either FILE or --config FILE")
+    args.config = args.config or args.file
     return args
 
 

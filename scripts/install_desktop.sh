@@ -9,6 +9,7 @@
 #   DATA/costscape/app/                       a copy of the built app, so the repo can go away
 #   DATA/applications/costscape.desktop       the menu entry (from packaging/costscape.desktop)
 #   DATA/icons/hicolor/NxN/apps/costscape.png the icon at every size, and scalable/apps/costscape.svg
+#   DATA/mime/packages/costscape.xml          the .costscape file type, so a double-click opens it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --uninstall) action=uninstall ;;
     --app-dir) app_src="${2:?--app-dir needs a directory}"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -28,6 +29,7 @@ done
 app_dest="$data/costscape/app"
 desktop="$data/applications/costscape.desktop"
 icons="$data/icons/hicolor"
+mime="$data/mime"
 sizes=(16 24 32 48 64 128 256 512)
 
 refresh_caches() {
@@ -38,11 +40,14 @@ refresh_caches() {
   if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$icons/index.theme" ]; then
     gtk-update-icon-cache -q -t -f "$icons" 2>/dev/null || true
   fi
+  if command -v update-mime-database >/dev/null 2>&1 && [ -d "$mime/packages" ]; then
+    update-mime-database "$mime" 2>/dev/null || true
+  fi
 }
 
 if [ "$action" = uninstall ]; then
   rm -rf "$data/costscape"
-  rm -f "$desktop" "$icons/scalable/apps/costscape.svg"
+  rm -f "$desktop" "$icons/scalable/apps/costscape.svg" "$mime/packages/costscape.xml"
   for n in "${sizes[@]}"; do rm -f "$icons/${n}x${n}/apps/costscape.png"; done
   refresh_caches
   echo "Removed Costscape's menu entry, icons and app copy from $data"
@@ -65,6 +70,7 @@ for n in "${sizes[@]}"; do
   install -D -m 644 "assets/icons/costscape-$n.png" "$icons/${n}x${n}/apps/costscape.png"
 done
 install -D -m 644 assets/costscape.svg "$icons/scalable/apps/costscape.svg"
+install -D -m 644 packaging/costscape-mime.xml "$mime/packages/costscape.xml"
 
 # Exec= takes a quoted path in which the desktop-entry spec wants \ " ` $ escaped, and the
 # string-level escape doubles \ once more; TryExec= is a plain string (only \ doubled).
@@ -83,4 +89,5 @@ echo "Installed Costscape for $(id -un):"
 echo "  app:   $app_dest/costscape"
 echo "  menu:  $desktop"
 echo "  icons: $icons/NxN/apps/costscape.png (N = ${sizes[*]}) and scalable/apps/costscape.svg"
+echo "  files: $mime/packages/costscape.xml (*.costscape opens with Costscape)"
 echo "Remove with: scripts/install_desktop.sh --uninstall"

@@ -133,7 +133,8 @@ def test_desktop_template_has_required_keys():
     entry = read_desktop(DESKTOP)
     assert entry["Type"] == "Application"
     assert entry["Name"] == "Costscape"
-    assert entry["Exec"] == "@EXEC@" and entry["TryExec"] == "@TRYEXEC@"
+    assert entry["Exec"] == "@EXEC@ %f" and entry["TryExec"] == "@TRYEXEC@"
+    assert entry["MimeType"] == "application/x-costscape;"
     assert entry["Icon"] == "costscape"
     assert entry["Terminal"] == "false"
     assert entry["Categories"].endswith(";") and "Education" in entry["Categories"]
@@ -159,19 +160,21 @@ def test_install_script_installs_and_uninstalls(tmp_path, fake_build):
     desktop = data / "applications" / "costscape.desktop"
     entry = read_desktop(desktop)
     exe = data / "costscape" / "app" / "costscape"
-    assert entry["Exec"] == f'"{exe}"'           # quoted: the path has no characters to escape
+    assert entry["Exec"] == f'"{exe}" %f'        # quoted: the path has no characters to escape
     assert entry["TryExec"] == str(exe)
     assert subprocess.run([str(exe)], capture_output=True, text=True).stdout == "fake\n"
     for size in SIZES:
         icon = data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "costscape.png"
         assert png_size(icon.read_bytes()) == (size, size)
     assert (data / "icons" / "hicolor" / "scalable" / "apps" / "costscape.svg").is_file()
+    mime = data / "mime" / "packages" / "costscape.xml"
+    assert '<glob pattern="*.costscape"/>' in mime.read_text()
     if shutil.which("desktop-file-validate"):
         subprocess.run(["desktop-file-validate", str(desktop)], check=True)
 
     subprocess.run(["bash", str(INSTALL), "--uninstall"], env=env, check=True,
                    capture_output=True)
-    assert not desktop.exists() and not (data / "costscape").exists()
+    assert not desktop.exists() and not (data / "costscape").exists() and not mime.exists()
     assert not list((data / "icons").rglob("costscape.*"))
 
 
@@ -274,3 +277,14 @@ def test_wheel_carries_code_assets_and_launcher(tmp_path):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[gui_scripts]" in text and "costscape = main:main" in text
+
+
+def test_a_file_given_alone_is_the_config_file():
+    # A file manager runs `costscape /path/run.costscape` (the desktop entry's %f).
+    from gui.app import parse_args
+
+    assert parse_args(["run.costscape"]).config == "run.costscape"
+    assert parse_args(["--config", "run.costscape"]).config == "run.costscape"
+    assert parse_args([]).config is None
+    with pytest.raises(SystemExit):
+        parse_args(["a.costscape", "--config", "b.costscape"])
