@@ -521,9 +521,13 @@ class BoundaryPlot(QWidget):
         self.holder.set_square(two_d)
         self.plot.setLabel("left", "x₂" if two_d else "y")
         self.plot.setLabel("bottom", "x₁" if two_d else "x")
+        for axis in ("left", "bottom"):  # empty axes around the message would look broken
+            self.plot.showAxis(axis, mode != "none")
         if mode == "none":
-            self.message.setText("The boundary view shows data with one or two input "
-                                 "features;\nthese data have more.")
+            self.message.setText("The boundary view draws data with one or two inputs;\n"
+                                 "these data have more. The cost curve, the accuracy and\n"
+                                 "the network diagram show how the network learns them.")
+            self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.0)
             self.message.setPos(0, 0)
             self.train_points.clear()
             self.test_points.clear()

@@ -152,6 +152,11 @@ class Links:
         return len(self.index)
 
 
+def _subscript(n) -> str:
+    """``12`` -> ``"₁₂"``: input names read as in the formulas (x₁, x₂, …)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def _block_starts(snap):
     """Flat start of every ``W{l}`` and ``b{l}``: (weights, biases), from the layer sizes and
     the activation's extra parameters (as :class:`core.network.Network` lays them out)."""
@@ -864,7 +869,7 @@ class NetworkDiagram(QWidget):
         if kind == "input":
             name = self._candidates[hit[1]]
             if name is None:
-                return f"input x{hit[1] + 1}"
+                return f"input x{_subscript(hit[1] + 1)}"
             on = name in self._active
             label = features.label(name)
             if not self._features_editable():
@@ -895,7 +900,7 @@ class NetworkDiagram(QWidget):
             self._candidates = [None] * n_raw
             self._active = []
             rows = list(range(n_raw))
-            labels, active = [], [True] * n_raw
+            labels, active = [f"x{_subscript(i + 1)}" for i in range(n_raw)], [True] * n_raw
         w_starts, self._bias_starts = _block_starts(snap)
         self._links = Links.of(sizes, w_starts)
         n_out = sizes[-1]
@@ -1092,7 +1097,7 @@ class NetworkDiagram(QWidget):
         if column == 0:
             if self._candidates and self._candidates[0] is not None:
                 return f"input {features.label(self._active[unit])}"
-            return f"input x{unit + 1}"
+            return f"input x{_subscript(unit + 1)}"
         return f"{layer_title(self._snap.layer_sizes, column)} neuron {unit}"
 
     # ------------------------------------------------------------------ slots
