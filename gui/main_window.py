@@ -776,11 +776,14 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"That parameter cannot be an axis: {err}",
                                          RESET_MESSAGE_MS)
             return
-        self.network_diagram.set_axis_marks(self.surface_view.weight_axes)
+        axes = self.surface_view.weight_axes
+        self.network_diagram.set_axis_marks(axes)
         self.surface_dock.setVisible(True)
-        self.statusBar().showMessage(
-            f"Error-surface axis {axis + 1}: {self.network_diagram.parameter_label(index)}",
-            RESET_MESSAGE_MS)
+        label = self.network_diagram.parameter_label
+        text = f"Error-surface axis {axis + 1}: {label(index)}"
+        if axis == 0:  # the other axis keeps its parameter until the next click
+            text += f"; click another weight or bias for axis 2 (now {label(axes[1])})"
+        self.statusBar().showMessage(text, RESET_MESSAGE_MS)
 
     @Slot(object)
     def _on_diagram_features_changed(self, names):

@@ -293,11 +293,14 @@ def test_clicking_a_link_sets_the_surface_axes(window, qtbot):
     i, j = (int(diagram.links.index[k]) for k in (first, second))
     qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.link_position(first)))
     assert surface.weight_axes[0] == i and surface.mode == "weights"
-    assert window.statusBar().currentMessage() == \
-        f"Error-surface axis 1: {diagram.parameter_label(i)}"
+    partner = diagram.parameter_label(surface.weight_axes[1])
+    assert window.statusBar().currentMessage() == (
+        f"Error-surface axis 1: {diagram.parameter_label(i)}; click another weight or bias "
+        f"for axis 2 (now {partner})")
     qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.link_position(second)))
     assert surface.weight_axes == (i, j)
-    assert "axis 2" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage() == (
+        f"Error-surface axis 2: {diagram.parameter_label(j)}")
     assert diagram.canvas.marks == {i: "1", j: "2"}
     # A bias can be an axis too.
     b = diagram.bias_index(1, 0)
