@@ -43,8 +43,11 @@ from core.config import OWN_DATA, Config
 
 #: Most examples (train + test) written into the script as literal arrays.
 EMBED_LIMIT = 600
-#: Activations whose extra learned parameters the script does not show.
-UNSUPPORTED_ACTIVATIONS = ("prelu", "maxout")
+#: Learnable activations: the script shows them in hidden layers (their own parameters learn
+#: beside W and b), not as the output layer's.
+HIDDEN_ONLY_ACTIVATIONS = ("prelu", "maxout")
+#: The parameter lists a learnable hidden activation adds to ``Ws`` and ``bs``.
+EXTRA_PARAMS = {"prelu": ("slopes",), "maxout": ("Ws_2", "bs_2")}
 #: Width the embedded arrays are wrapped at.
 LINE_WIDTH = 99
 
@@ -230,6 +233,29 @@ _ACTIVATIONS = {
         def arctan_backward(grad_a, z, a):
             """Chain rule through arctan: f'(z) = 1 / (1 + z²)."""
             return grad_a * (1.0 / (1.0 + z * z))
+    ''', ()),
+    "prelu": ('''
+        def prelu(z, slope):
+            """PReLU: f(z) = z if z > 0 else s·z, with a learned slope s per neuron (starts at 0.25)."""
+            return np.where(z > 0, z, slope * z)
+    ''', '''
+        def prelu_backward(grad_a, z, slope):
+            """Chain rule through PReLU, for z and for the slopes: f'(z) = 1 if z > 0 else s, and
+            ∂f/∂s = 0 if z > 0 else z, summed over the examples (one slope serves them all)."""
+            grad_z = grad_a * np.where(z > 0, 1.0, np.broadcast_to(slope, z.shape))
+            grad_slope = (grad_a * np.where(z > 0, 0.0, z)).sum(axis=0)
+            return grad_z, grad_slope
+    ''', ()),
+    "maxout": ('''
+        def maxout(z):
+            """Maxout: each neuron is the larger of its two affine pieces, z[..., 0] and z[..., 1]."""
+            return z.max(axis=-1)
+    ''', '''
+        def maxout_backward(grad_a, z):
+            """Chain rule through maxout: the gradient goes to the winning piece only (ties: the
+            first). Returns d cost/d z of piece 1 and of piece 2, each (n, neurons)."""
+            first = z[..., 0] >= z[..., 1]
+            return grad_a * first, grad_a * ~first
     ''', ()),
     "softmax": ('''
         def softmax(z):
@@ -582,13 +608,11 @@ class _Run:
     """What the script needs to know about one run (config + data)."""
 
     def __init__(self, config: Config, data, steps):
-        for name in (config.activation, config.output_activation):
-            if name in UNSUPPORTED_ACTIVATIONS:
-                raise ValueError(
-                    f"the code view supports every activation except PReLU and Maxout, whose "
-                    f"extra learned parameters it does not show; this run uses "
-                    f"{activations.get(name).display_name}: choose another activation to see "
-                    f"its code")
+        if config.output_activation in HIDDEN_ONLY_ACTIVATIONS:
+            raise ValueError(
+                f"the code view shows {activations.get(config.output_activation).display_name} "
+                f"in hidden layers, not as the output layer's activation: choose another "
+                f"output activation to see this run's code")
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise ValueError(f"steps must be a whole number >= 0, not {steps!r}")
         self.config, self.steps = config, int(steps)
@@ -609,6 +633,8 @@ class _Run:
         self.one_hot = data.task == "multiclass" and not self.loss.sparse
         self.hidden = config.activation if config.hidden_layers else None
         self.output = config.output_activation
+        #: Names of the parameter lists beside Ws and bs (a learnable hidden activation's).
+        self.extra = EXTRA_PARAMS.get(self.hidden, ())
         self.fused = _FUSED.get((self.output, self.loss.name))
         rate = config.reg_rate
         self.regularization = config.regularization if rate > 0 else "none"
@@ -805,9 +831,24 @@ def _weights_section(run: _Run) -> str:
         neurons = f"{n_out} neuron{'s' if n_out > 1 else ''}"
         out.append(f"W{layer} = {draw}   # {shape}: {n_in} inputs → {neurons} of {where}")
         out.append(f"b{layer} = {bias}   # ({n_out},)")
-    names = range(n_layers)
+        if layer == n_layers - 1:
+            continue
+        if run.hidden == "prelu":
+            out.append(f"s{layer} = np.full({n_out}, {network.PRELU_INITIAL_SLOPE!r})   # "
+                       f"({n_out},): the PReLU slopes of {where}, learned too")
+        elif run.hidden == "maxout":
+            out.append(f"W{layer}_2 = {draw}   # {shape}: the second maxout piece's weights")
+            out.append(f"b{layer}_2 = {bias}   # ({n_out},): and its biases")
+    names, hidden = range(n_layers), range(n_layers - 1)
     out.append(f"Ws = [{', '.join(f'W{i}' for i in names)}]   # the weights of every layer")
     out.append(f"bs = [{', '.join(f'b{i}' for i in names)}]   # the biases of every layer")
+    if run.hidden == "prelu":
+        out.append(f"slopes = [{', '.join(f's{i}' for i in hidden)}]   # the PReLU slopes of "
+                   f"every hidden layer")
+    elif run.hidden == "maxout":
+        out.append(f"Ws_2 = [{', '.join(f'W{i}_2' for i in hidden)}]   # the second pieces of "
+                   f"every hidden layer")
+        out.append(f"bs_2 = [{', '.join(f'b{i}_2' for i in hidden)}]")
     return "\n".join(out)
 
 
@@ -838,9 +879,25 @@ def _forward_section(run: _Run) -> str:
         apply = f"{run.output}(z[-1])"
         layers = f"every layer uses {run.output}" if run.hidden else f"the layer uses {run.output}"
     else:
-        apply = f"{run.hidden}(z[-1]) if l < len(Ws) - 1 else {run.output}(z[-1])"
+        hidden = "prelu(z[-1], slopes[l])" if run.hidden == "prelu" else f"{run.hidden}(z[-1])"
+        apply = f"{hidden} if l < len(Ws) - 1 else {run.output}(z[-1])"
         layers = f"hidden layers use {run.hidden}, the output layer {run.output}"
     n_in, n_out = run.sizes[0], run.sizes[-1]
+    if run.hidden == "maxout":
+        layer_code = f"""
+                if l < len(Ws) - 1:   # a maxout layer: two affine pieces, stacked on a last axis
+                    z.append(np.stack([a[l] @ Ws[l] + bs[l], a[l] @ Ws_2[l] + bs_2[l]], axis=-1))
+                    a.append(maxout(z[-1]))
+                else:
+                    z.append(a[l] @ Ws[l] + bs[l])
+                    a.append({run.output}(z[-1]))"""
+        shapes = ("pre-activation z[l] = a[l] @ Ws[l] + bs[l] and its output a[l + 1] = f(z[l])\n"
+                  "            (a maxout layer's z[l] holds both pieces: (n, neurons, 2)).")
+    else:
+        layer_code = f"""
+                z.append(a[l] @ Ws[l] + bs[l])
+                a.append({apply})"""
+        shapes = "pre-activation z[l] = a[l] @ Ws[l] + bs[l] and its output a[l + 1] = f(z[l])."
     return "\n".join([BANNERS[2], f"# The activations ({layers}) and their derivatives,",
                       "# the *_backward functions that backpropagation uses (section 6).", "",
                       _activation_code(run), "", "", _code(f'''
@@ -848,13 +905,11 @@ def _forward_section(run: _Run) -> str:
             """Run the examples X (n, {n_in}) through the network, layer by layer.
 
             Returns the lists a and z: a[0] = X is the input, and layer l turns a[l] into the
-            pre-activation z[l] = a[l] @ Ws[l] + bs[l] and its output a[l + 1] = f(z[l]).
+            {shapes}
             a[-1] = ŷ (n, {n_out}) is the prediction.
             """
             a, z = [X], []
-            for l in range(len(Ws)):
-                z.append(a[l] @ Ws[l] + bs[l])
-                a.append({apply})
+            for l in range(len(Ws)):{layer_code}
             return a, z
 
 
@@ -877,19 +932,22 @@ def _cost_section(run: _Run) -> str:
     if run.loss.name != "rmse":
         out += ["", "", _MEAN_COST]
     rate = run.config.reg_rate
+    # Maxout's second pieces are weights too; PReLU's slopes, like biases, are not penalized.
+    weights, which = (("Ws + Ws_2", "weights of every layer and maxout piece")
+                      if run.hidden == "maxout" else ("Ws", "weights of every layer"))
     if run.regularization == "l2":
         out += ["", "", _constant("L2_RATE", rate, "λ: the weight of the L2 penalty"), "", "",
-                _code('''
+                _code(f'''
             def regularization():
-                """L2 penalty (λ/2)·ΣW² over the weights of every layer (biases are not penalized)."""
-                return 0.5 * L2_RATE * sum(np.sum(W * W) for W in Ws)
+                """L2 penalty (λ/2)·ΣW² over the {which} (biases are not penalized)."""
+                return 0.5 * L2_RATE * sum(np.sum(W * W) for W in {weights})
         ''')]
     elif run.regularization == "l1":
         out += ["", "", _constant("L1_RATE", rate, "λ: the weight of the L1 penalty"), "", "",
-                _code('''
+                _code(f'''
             def regularization():
-                """L1 penalty λ·Σ|W| over the weights of every layer (biases are not penalized)."""
-                return L1_RATE * sum(np.sum(np.abs(W)) for W in Ws)
+                """L1 penalty λ·Σ|W| over the {which} (biases are not penalized)."""
+                return L1_RATE * sum(np.sum(np.abs(W)) for W in {weights})
         ''')]
     if run.regularization == "none":
         why = ("" if run.config.regularization == "none"
@@ -925,30 +983,65 @@ def _derivative_section(run: _Run) -> str:
     return "\n".join(out)
 
 
+def _penalty_gradient(run: _Run, weights, grads) -> str:
+    """The lines adding the regularization's gradient to ``grads`` (those of ``weights``)."""
+    if run.regularization == "l2":
+        return f"""
+            for l in range(len({weights})):
+                {grads}[l] += L2_RATE * {weights}[l]   # d/dW of (λ/2)·ΣW²"""
+    if run.regularization == "l1":
+        return f"""
+            for l in range(len({weights})):
+                {grads}[l] += L1_RATE * np.sign({weights}[l])   # d/dW of λ·Σ|W|"""
+    return ""
+
+
 def _backprop_section(run: _Run) -> str:
-    back = (f"""
-                if l > 0:   # pass the delta back through Ws[l] and the activation of layer l − 1
-                    delta = {run.hidden}_backward(delta @ Ws[l].T, z[l - 1], a[l])"""
-            if run.hidden else "")
-    reg = {
-        "none": "",
-        "l2": """
-            for l in range(len(Ws)):
-                dWs[l] += L2_RATE * Ws[l]   # d/dW of (λ/2)·ΣW²""",
-        "l1": """
-            for l in range(len(Ws)):
-                dWs[l] += L1_RATE * np.sign(Ws[l])   # d/dW of λ·Σ|W|""",
-    }[run.regularization]
-    return "\n".join([BANNERS[5], _code(f'''
+    reg = _penalty_gradient(run, "Ws", "dWs")
+    if run.hidden == "maxout":
+        reg += _penalty_gradient(run, "Ws_2", "dWs_2")
+        return "\n".join([BANNERS[5], _code(f'''
         def gradients(X, y):
-            """Gradients of the cost on the examples (X, y) for every W and b, by backpropagation."""
+            """Gradients of the cost on the examples (X, y) for every W and b, and for the second
+            maxout pieces W_2 and b_2 of the hidden layers, by backpropagation."""
             a, z = forward(X)
             delta = output_delta(y, a[-1], z[-1])   # section 5: d cost / d z of the output layer
             dWs, dbs = [None] * len(Ws), [None] * len(bs)
+            dWs_2, dbs_2 = [None] * len(Ws_2), [None] * len(bs_2)
+            out = len(Ws) - 1
+            dWs[out] = a[out].T @ delta        # d cost / d Ws[out], shaped like Ws[out]
+            dbs[out] = delta.sum(axis=0)       # d cost / d bs[out], shaped like bs[out]
+            grad_a = delta @ Ws[out].T         # d cost / d a: the last hidden layer's output
+            for l in reversed(range(out)):     # the maxout layers, from the last one back
+                d1, d2 = maxout_backward(grad_a, z[l])   # d cost / d z of each piece
+                dWs[l], dbs[l] = a[l].T @ d1, d1.sum(axis=0)
+                dWs_2[l], dbs_2[l] = a[l].T @ d2, d2.sum(axis=0)
+                if l > 0:   # both pieces pass the gradient back to layer l − 1's output
+                    grad_a = d1 @ Ws[l].T + d2 @ Ws_2[l].T{reg}
+            return dWs, dbs, dWs_2, dbs_2
+        ''')])
+    if run.hidden == "prelu":
+        back = """
+                if l > 0:   # back through Ws[l] and the PReLU of layer l − 1, whose slopes learn too
+                    delta, dslopes[l - 1] = prelu_backward(delta @ Ws[l].T, z[l - 1], slopes[l - 1])"""
+        start, returned = "\n            dslopes = [None] * len(slopes)", "dWs, dbs, dslopes"
+        what = "every W and b, and for the PReLU slopes"
+    else:
+        back = (f"""
+                if l > 0:   # pass the delta back through Ws[l] and the activation of layer l − 1
+                    delta = {run.hidden}_backward(delta @ Ws[l].T, z[l - 1], a[l])"""
+                if run.hidden else "")
+        start, returned, what = "", "dWs, dbs", "every W and b"
+    return "\n".join([BANNERS[5], _code(f'''
+        def gradients(X, y):
+            """Gradients of the cost on the examples (X, y) for {what}, by backpropagation."""
+            a, z = forward(X)
+            delta = output_delta(y, a[-1], z[-1])   # section 5: d cost / d z of the output layer
+            dWs, dbs = [None] * len(Ws), [None] * len(bs){start}
             for l in reversed(range(len(Ws))):
                 dWs[l] = a[l].T @ delta        # d cost / d Ws[l], shaped like Ws[l]
                 dbs[l] = delta.sum(axis=0)     # d cost / d bs[l], shaped like bs[l]{back}{reg}
-            return dWs, dbs
+            return {returned}
     ''')])
 
 
@@ -959,8 +1052,8 @@ def _update_section(run: _Run) -> str:
     out = [BANNERS[6].format(optimizer=opt.display_name),
            _constant("LEARNING_RATE", cfg.learning_rate, "η: the step size")]
     out += [_constant(name, getattr(cfg, field), comment) for name, field, comment in settings]
-    out.append("params = Ws + bs   # every array the optimizer changes (the arrays themselves, "
-               "not copies)")
+    out.append(" + ".join(("params = Ws + bs",) + run.extra) + "   # every array the optimizer "
+               "changes (the arrays themselves, not copies)")
     out += [f"{name} = [np.zeros_like(theta) for theta in params]   # optimizer state, one array "
             f"per parameter array" for name in state]
     out += ["", "", _code(update)]
@@ -970,7 +1063,8 @@ def _update_section(run: _Run) -> str:
 def _loop_section(run: _Run) -> str:
     cfg = run.config
     every = max(1, run.steps // 10)
-    call = "update(dWs + dbs, t)" if cfg.optimizer == "adam" else "update(dWs + dbs)"
+    grads = ("dWs", "dbs") + tuple(f"d{name}" for name in run.extra)
+    call = f"update({' + '.join(grads)}{', t' if cfg.optimizer == 'adam' else ''})"
     out = [BANNERS[7],
            "# Each step trains on a mini-batch of BATCH_SIZE examples taken in a shuffled order; "
            "after each",
@@ -993,7 +1087,7 @@ def _loop_section(run: _Run) -> str:
                 position = 0
             batch = order[position:position + BATCH_SIZE]   # the last batch of an epoch may be smaller
             position += BATCH_SIZE
-            dWs, dbs = gradients(X_train[batch], y_train[batch])
+            {', '.join(grads)} = gradients(X_train[batch], y_train[batch])
             {call}
             if t % PRINT_EVERY == 0:
                 print(f"step {{t:6d}}   train cost {{total_cost(X_train, y_train):.6f}}")
@@ -1028,8 +1122,8 @@ def generate_script(config: Config, data=None, steps=1000) -> str:
     Raises
     ------
     ValueError
-        For a hidden or output activation PReLU or Maxout, input features the data cannot
-        have, or a negative ``steps``.
+        For an output activation PReLU or Maxout (the script shows them in hidden layers),
+        input features the data cannot have, or a negative ``steps``.
     """
     run = _Run(config, data, steps)
     data = _data_section(run)

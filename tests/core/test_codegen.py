@@ -58,6 +58,15 @@ CONFIGS = {
                                                       noise=0.1, hidden_layers=(6,),
                                                       loss="mae", optimizer="sgd",
                                                       learning_rate=0.05, batch_size=25),
+    "moons prelu bce adam l2": Config(dataset="moons", n_samples=200, noise=0.2,
+                                      hidden_layers=(6, 4), activation="prelu",
+                                      optimizer="adam", learning_rate=0.02, batch_size=8,
+                                      regularization="l2", reg_rate=0.01),
+    "spiral3 maxout cce momentum l1": Config(dataset="spiral3", n_samples=150,
+                                             hidden_layers=(6, 5), activation="maxout",
+                                             loss="cce", optimizer="momentum",
+                                             learning_rate=0.03, regularization="l1",
+                                             reg_rate=0.003, init="he"),
     "blobs 900 samples, generated (one-hot)": Config(dataset="blobs", n_samples=900,
                                                      noise=0.3, hidden_layers=(4,),
                                                      activation="softplus",
@@ -169,8 +178,7 @@ def _quick(config, steps=40, data=None):
     return script, trainer_cost(config, steps, data=data)
 
 
-SUPPORTED = [n for n in activations.names() if n not in ("prelu", "maxout")]
-HIDDEN = [n for n in SUPPORTED if activations.get(n).hidden_ok]
+HIDDEN = [n for n in activations.names() if activations.get(n).hidden_ok]
 
 
 @pytest.mark.parametrize("activation", HIDDEN)
@@ -181,7 +189,8 @@ def test_every_hidden_activation(activation, capsys):
     assert script == pytest.approx(app, rel=1e-9)
 
 
-@pytest.mark.parametrize("output", [n for n in SUPPORTED if n != "softmax"])
+@pytest.mark.parametrize("output", [n for n in activations.names()
+                                    if n not in ("softmax", "prelu", "maxout")])
 def test_every_output_activation(output, capsys):
     config = Config(dataset="circle", n_samples=120, noise=0.1, hidden_layers=(4,),
                     output_activation=output, loss="mse", optimizer="sgd", learning_rate=0.1,
@@ -337,12 +346,25 @@ def test_logistic_regression_has_no_hidden_activation():
     assert "Ws = [W0]" in text and "W1" not in text and "def tanh" not in text
 
 
-@pytest.mark.parametrize("field", ["activation", "output_activation"])
 @pytest.mark.parametrize("name", ["prelu", "maxout"])
-def test_prelu_and_maxout_are_refused_clearly(field, name):
-    config = Config(dataset="circle", **{field: name})
-    with pytest.raises(ValueError, match="the code view supports"):
+def test_learnable_output_activations_are_refused_clearly(name):
+    config = Config(dataset="circle", output_activation=name)
+    with pytest.raises(ValueError, match="in hidden layers, not as the output layer's"):
         generate_script(config)
+
+
+@pytest.mark.parametrize("init", ["xavier", "he", "uniform", "zeros"])
+@pytest.mark.parametrize("name", ["prelu", "maxout"])
+def test_learnable_activations_start_from_the_trainers_parameters(name, init):
+    config = Config(dataset="moons", n_samples=60, hidden_layers=(5, 3), activation=name,
+                    init=init)
+    ns = exec_script(generate_script(config, steps=0))
+    net = Trainer(config).network
+    extra = {"prelu": [("slopes", "slope")], "maxout": [("Ws_2", "W'"), ("bs_2", "b'")]}[name]
+    for script_name, kind in extra:
+        assert len(ns[script_name]) == 2
+        for layer, array in enumerate(ns[script_name]):
+            np.testing.assert_array_equal(array, net.block(kind, layer))
 
 
 @pytest.mark.parametrize("steps", [-1, 2.5, True, "10"])

@@ -153,9 +153,12 @@ def test_code_window_follows_the_run_and_jumps_to_sections(window, qtbot):
     assert code.current_section() == 4  # the reader's place is kept
 
     window.apply_config(window.config.replace(activation="prelu"))
+    qtbot.waitUntil(lambda: "def prelu(z, slope):" in code.text(), timeout=TIMEOUT)
+    window.apply_config(window.config.replace(output_activation="prelu"))
     qtbot.waitUntil(lambda: code.note.isVisible(), timeout=TIMEOUT)
     assert "PReLU" in code.note.text() and not code.copy_button.isEnabled()
-    window.apply_config(window.config.replace(activation="tanh"))
+    assert code.text() == "" and not code.editor.extraSelections()
+    window.apply_config(window.config.replace(activation="tanh", output_activation="sigmoid"))
     qtbot.waitUntil(lambda: not code.note.isVisible(), timeout=TIMEOUT)
     assert code.copy_button.isEnabled() and "def tanh(z):" in code.text()
 
