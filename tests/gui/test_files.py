@@ -275,7 +275,8 @@ def test_file_menu_has_the_actions_with_shortcuts(window):
     assert files.import_action.shortcut().toString() == "Ctrl+I"
     exports = [a.text() for a in files.export_menu.actions() if a.text()]
     assert exports == ["Cost plot as PNG…", "Decision boundary as PNG…",
-                       "Error surface as PNG…", "Cost history as CSV…"]
+                       "Error surface as PNG…", "Anatomy of the cost as PNG…",
+                       "Network diagram as PNG…", "Cost history as CSV…"]
     for action in (files.open_action, files.save_action, files.import_action,
                    *files.export_menu.actions()):
         assert action.isSeparator() or len(action.toolTip()) > 20
