@@ -14,8 +14,15 @@ of training) or when the learner presses "Re-centre here"; a new run re-anchors 
 surface stays put while training runs, and the path, projected onto the plane (the
 least-squares projection of :func:`core.landscape.project`), moves across it. Path points sit
 at the surface's height over their projection, so the marker of the current weights always
-rests on the surface drawn. For two weights the projection is simply how far those two moved;
-for other directions the real path leaves the plane, and the panel says so.
+rests on the surface drawn; only the part of the path over the plane is drawn. For two weights
+the projection is simply how far those two moved; for other directions the real path leaves
+the plane, and the panel says so.
+
+The view starts on the principal directions (``DEFAULT_MODE``): the plane in which the ball is
+seen rolling down into the valley. Over two weights or random directions the path leaves the
+plane, and the cost under it can rise while the real cost falls. With "Follow the path" (on by
+default) the principal plane is made again through the current weights each time the step
+count has doubled, or when the ball leaves it; the other modes keep their anchor.
 
 Surfaces are computed off the UI thread by a :class:`~gui.worker.LatestRequestRunner`: a
 15 × 15 preview first, then the full grid; a newer request replaces a pending one and results
@@ -70,11 +77,22 @@ SPAN_MIN, SPAN_MAX = 0.1, 100.0
 _NICE_SPANS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0)
 #: Path points the principal directions need.
 PCA_MIN_POINTS = 3
+#: The mode a new view starts in: the plane of the path is the one in which the ball is seen
+#: rolling down (over two weights or random directions the path leaves the plane, and the
+#: cost under it can rise while the real cost falls).
+DEFAULT_MODE = "pca"
+#: Following the path, the principal plane is made again once the step count has grown by
+#: this factor since the plane was made (or the ball leaves it): a few planes early in
+#: training, when the path turns most, and ever fewer later.
+FOLLOW_GROWTH = 2.0
 #: Precision of the surface evaluation: float32 is about twice as fast and, for a picture,
 #: exact enough (core.landscape.surface documents the error).
 SURFACE_DTYPE = np.float32
 #: The plane is drawn in a box x, y in [-1, 1], z in [0, BOX_HEIGHT], whatever the units.
 BOX_HEIGHT = 1.0
+#: Axis titles stand between the middle tick and the far end's (at the middle they covered
+#: the middle tick's label).
+TITLE_AT = 0.5
 #: Path and marker float this fraction of the box height above the surface.
 LIFT = 0.012
 #: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
@@ -569,13 +587,15 @@ class _Scene3D:
                                           antialias=True, glOptions="translucent")
         self.frame = gl.GLLinePlotItem(mode="lines", color=(0.35, 0.35, 0.35, 1), width=1,
                                        antialias=True, glOptions="translucent")
-        self.shadow = gl.GLLinePlotItem(color=(0.2, 0.2, 0.2, 0.35), width=2, antialias=True,
-                                        glOptions="translucent")
+        # Path, ghost and shadow are drawn as separate segments ("lines"), so that the parts of
+        # the path beyond the plane's edge can be left out.
+        self.shadow = gl.GLLinePlotItem(mode="lines", color=(0.2, 0.2, 0.2, 0.35), width=2,
+                                        antialias=True, glOptions="translucent")
         self.drop = gl.GLLinePlotItem(mode="lines", color=(0.2, 0.2, 0.2, 0.6), width=1,
                                       antialias=True, glOptions="translucent")
-        self.ghost = gl.GLLinePlotItem(color=(*path_rgba[:3], 0.35), width=2, antialias=True,
-                                       glOptions=on_top)
-        self.path = gl.GLLinePlotItem(color=path_rgba, width=3.5, antialias=True,
+        self.ghost = gl.GLLinePlotItem(mode="lines", color=(*path_rgba[:3], 0.35), width=2,
+                                       antialias=True, glOptions=on_top)
+        self.path = gl.GLLinePlotItem(mode="lines", color=path_rgba, width=3.5, antialias=True,
                                       glOptions="translucent")
         # Markers are hidden by hills in front of them (so that they read as lying on the
         # surface), and drawn again faintly on top (so that a hidden one is still found). The
@@ -698,36 +718,44 @@ class _Scene3D:
             self._text((t, 1.16 * yn, 0), _fmt(off_a + t * span))
             self._text((1.17 * xn, t, 0), _fmt(off_b + t * span))
         short = plane.short_labels or plane.labels
-        self._text((0, 1.38 * yn, 0), short[0], colour="#111111", size=10, bold=True)
-        self._text((1.42 * xn, 0, 0), short[1], colour="#111111", size=10, bold=True)
-        for k in range(5):
+        # Titles on the half of their edge away from the near corner, where labels crowd.
+        self._text((-TITLE_AT * xn, 1.38 * yn, 0), short[0], colour="#111111", size=10,
+                   bold=True)
+        self._text((1.42 * xn, -TITLE_AT * yn, 0), short[1], colour="#111111", size=10,
+                   bold=True)
+        # The lowest tick goes unlabelled: at the floor it stood on a floor tick's label, and
+        # the colour bar beside the view gives the lowest cost anyway.
+        for k in range(1, 5):
             h = result.lo + k / 4 * (result.hi - result.lo)
-            # The lowest label sits above its tick, clear of the tick labels of the floor.
             self._text((1.07 * xl, 1.07 * yl, k / 4 * H),
-                       _fmt(10 ** h if result.log else h) + " ",
-                       align=Qt.AlignRight | (Qt.AlignVCenter if k else Qt.AlignBottom))
+                       _fmt(10 ** h if result.log else h) + " ", align=Qt.AlignRight | Qt.AlignVCenter)
         self._text((xl, yl, H * 1.1), height_title, colour="#111111", size=10, bold=True)
         self.labels.set_entries(self._label_entries)
 
-    def set_path(self, xy, heights, lo):
-        """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units."""
+    def set_path(self, xy, heights, lo, span):
+        """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units; only what lies over
+        the plane (|x|, |y| ≤ ``span``) is drawn, so nothing floats beyond the box."""
         if xy is None or not len(xy):
             for item in self._path_items:
                 item.setVisible(False)
             return
+        inside = np.all(np.abs(xy) <= span * (1.0 + 1e-9), axis=1)
         pos = np.column_stack([xy, heights + self._lift])
         floor = np.column_stack([xy, np.full(len(xy), lo)])
-        line = pos if len(pos) > 1 else np.vstack([pos, pos])
-        self.path.setData(pos=line)
-        self.ghost.setData(pos=line)
-        self.shadow.setData(pos=floor if len(floor) > 1 else np.vstack([floor, floor]))
-        self.drop.setData(pos=np.vstack([pos[-1], floor[-1]]))
-        for item in (self.start, self.start_ghost):
-            item.setData(pos=pos[:1])
-        for item in (self.marker_outline, self.marker, self.marker_ghost):
-            item.setData(pos=pos[-1:])
-        for item in self._path_items:
-            item.setVisible(True)
+        kept = inside[:-1] & inside[1:]
+        for item, points in ((self.path, pos), (self.ghost, pos), (self.shadow, floor)):
+            segments = np.stack([points[:-1], points[1:]], axis=1)[kept].reshape(-1, 3)
+            if len(segments):
+                item.setData(pos=segments)
+            item.setVisible(len(segments) > 0)
+        ends = [(self.start, inside[0], pos[:1]), (self.start_ghost, inside[0], pos[:1]),
+                (self.drop, inside[-1], np.vstack([pos[-1], floor[-1]]))]
+        ends += [(item, inside[-1], pos[-1:])
+                 for item in (self.marker_outline, self.marker, self.marker_ghost)]
+        for item, shown, points in ends:
+            if shown:
+                item.setData(pos=points)
+            item.setVisible(bool(shown))
 
 
 # ---------------------------------------------------------------------------- the view
@@ -741,13 +769,15 @@ class SurfaceView(QWidget):
         None (default): use the 3-D view where OpenGL works; False: contour map only.
     """
 
-    def __init__(self, parent=None, use_opengl=None):
+    def __init__(self, parent=None, use_opengl=None, mode=DEFAULT_MODE):
         super().__init__(parent)
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         self._latest = None         # newest snapshot
         self._run = None            # run of the network set-up below
         self._net = None            # a Network of the run's architecture (labels, directions)
         self._X = self._targets = self._loss = None
-        self._mode = "weights"
+        self._mode = mode
         self._weight_axes = None    # (i, j) flat parameter indices
         self._next_axis = 0         # which axis select_weight_axis fills next
         self._seed = 0
@@ -835,7 +865,15 @@ class SurfaceView(QWidget):
             "• Principal directions of the path: the plane the path so far lies closest to.")
         self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.mode_combo.setMinimumContentsLength(30)
+        self.mode_combo.setCurrentIndex(MODES.index(self._mode))
         self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
+        self.follow_box = QCheckBox("Follow the path")
+        self.follow_box.setChecked(True)
+        self.follow_box.setToolTip(
+            "Make the principal plane again, through the current weights, as training goes on:\n"
+            f"each time the step count has grown {FOLLOW_GROWTH:g}-fold, or when the ball leaves "
+            "the plane.\nOff: the plane stays where it was made until you press Re-centre here.")
+        self.follow_box.toggled.connect(self._on_follow_box_toggled)
         self.weight_pickers = (ParamPicker(1), ParamPicker(2))
         for picker in self.weight_pickers:
             picker.changed.connect(self._on_weight_picker_changed)
@@ -846,6 +884,7 @@ class SurfaceView(QWidget):
         self._axes_row.addWidget(QLabel("Axes:"))
         self._axes_row.addWidget(self.mode_combo)
         self._axes_row.addWidget(self.seed_button)
+        self._axes_row.addWidget(self.follow_box)
         self._axes_row.addStretch(1)
         # The two weights get a row of their own, shown in that mode only.
         self.weights_row = QWidget()
@@ -922,6 +961,7 @@ class SurfaceView(QWidget):
         weights = self._mode == "weights"
         self.weights_row.setVisible(weights)
         self.seed_button.setVisible(self._mode == "random")
+        self.follow_box.setVisible(self._mode == "pca")
 
     def _set_status(self, text):
         self.status.setText(text)
@@ -979,9 +1019,21 @@ class SurfaceView(QWidget):
         plane = self._pending_plane
         if plane is not None and (plane.l1, plane.l2) != (l1, l2):
             self._replan(l1=l1, l2=l2)
-        elif plane is None and self._mode == "pca":
+        elif self._mode == "pca" and (plane is None or self._plane_left_behind(plane)):
+            self._spans["pca"] = None  # fit the longer path
             self._build_plane()
         self._schedule_path_update()
+
+    def _plane_left_behind(self, plane) -> bool:
+        """Following the path: has training gone far enough to make the principal plane again?"""
+        if not self.follow_box.isChecked() or plane.mode != "pca":
+            return False
+        step = self._latest.step
+        grown = step >= FOLLOW_GROWTH * max(plane.anchor_step, 1)
+        shown = self._shown is not None and self._shown[0] is plane
+        outside = (shown and self._path_xy is not None
+                   and np.max(np.abs(self._path_xy[-1])) > plane.span)
+        return step > plane.anchor_step and (grown or outside)
 
     #: The name the main window's ``add_view`` subscribes to snapshots.
     show_snapshot = on_snapshot
@@ -1159,28 +1211,31 @@ class SurfaceView(QWidget):
             span = self._span_for(mode)
         else:
             path = np.asarray(snap.path)
+            wait = ("Train a little first (Play, or Step a few times): the principal "
+                    "directions are those of the path the weights take, so this surface "
+                    "appears once they have moved.")
             if len(path) < PCA_MIN_POINTS:
-                self._no_plane("Train a little first: the principal directions need a path of "
-                               f"at least {PCA_MIN_POINTS} points.")
+                self._no_plane(wait)
                 return
             try:
                 d1, d2, ratios = landscape.pca_directions(path)
             except ValueError:
-                self._no_plane("Train a little first: the path has not moved yet.")
+                self._no_plane(wait)
                 return
             # The principal plane passes through the path's last point (the current weights,
             # coordinates (0, 0)); its centre moves to the middle of the path so that the path
             # fills the picture instead of one half of it.
             coords = landscape.project(path, path[-1], d1, d2)
             centre = (coords.min(axis=0) + coords.max(axis=0)) / 2
+            # (The other modes keep their own anchor: this plane moves with the path.)
             anchor = path[-1] + centre[0] * d1 + centre[1] * d2
             step = snap.step
-            self._anchor = (np.array(path[-1]), step)
             offsets = (float(centre[0]), float(centre[1]))
             labels = (f"principal direction 1 ({100 * ratios[0]:.0f}% of the path)",
                       f"principal direction 2 ({100 * ratios[1]:.0f}% of the path)")
-            short = (f"principal direction 1 ({100 * ratios[0]:.0f}%)",
-                     f"principal direction 2 ({100 * ratios[1]:.0f}%)")
+            # The 3-D view's titles are short (the Axes list names the directions in full).
+            short = (f"direction 1 ({100 * ratios[0]:.0f}%)",
+                     f"direction 2 ({100 * ratios[1]:.0f}%)")
             span = self._span_for(mode, coords - centre)
         plane = Plane(mode=mode, run=snap.run, anchor=anchor, anchor_step=step, d1=d1, d2=d2,
                       labels=labels, short_labels=short, offsets=offsets, span=span,
@@ -1338,7 +1393,7 @@ class SurfaceView(QWidget):
             return
         plane, result = self._shown
         if self.scene is not None and self.tabs.currentWidget() is self.gl_container:
-            self.scene.set_path(self._path_xy, self._path_heights, result.lo)
+            self.scene.set_path(self._path_xy, self._path_heights, result.lo, plane.span)
             start = time.perf_counter()
             self.scene.paint_now()
             # Slow down when drawing is slow (software OpenGL, a big window, a busy machine):
@@ -1407,6 +1462,11 @@ class SurfaceView(QWidget):
     @Slot()
     def _on_seed_button_clicked(self):
         self.new_directions()
+
+    @Slot(bool)
+    def _on_follow_box_toggled(self, _checked):
+        if self._latest is not None:
+            self.on_snapshot(self._latest)  # catch up at once if the plane is behind
 
     def _replan(self, **changes):
         """The same plane (anchor and directions) with another extent or height scale."""

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from core import landscape
 from core.presets import get
 from core.trainer import Trainer
-from gui.plots.surface_view import (PCA_MIN_POINTS, PREVIEW_RESOLUTION, SURFACE_DTYPE,
+from gui.plots.surface_view import (DEFAULT_MODE, PCA_MIN_POINTS, PREVIEW_RESOLUTION, SURFACE_DTYPE,
                                     SurfaceView, bilinear, display_heights)
 from gui.snapshot import Snapshot
 
@@ -36,6 +36,9 @@ def make_view(qtbot):
     views = []
 
     def make(**kwargs):
+        # Most tests start from two weights (the plane that needs no path); the default
+        # (principal directions, following the path) has tests of its own.
+        kwargs.setdefault("mode", "weights")
         view = SurfaceView(**kwargs)
         qtbot.addWidget(view)
         view.resize(900, 700)
@@ -191,7 +194,9 @@ def test_path_grows_while_training_and_rests_on_the_surface(qtbot, make_view, tr
                                                   abs=0.01 * height_range)
     if view.scene is not None:
         # A ball that barely moved is drawn a little later: wait for that.
-        qtbot.waitUntil(lambda: len(view.scene.path.pos) == len(path), timeout=TIMEOUT)
+        # (the path is drawn as its p − 1 segments, all over the plane here)
+        qtbot.waitUntil(lambda: len(view.scene.path.pos) == 2 * (len(path) - 1),
+                        timeout=TIMEOUT)
         np.testing.assert_allclose(view.scene.marker.pos[0, :2], view.path_xy[-1], atol=1e-5)
         assert result.lo <= view.scene.marker.pos[0, 2] <= result.hi + 0.05 * height_range
 
@@ -393,3 +398,73 @@ def test_labels_follow_the_camera_and_reset_view(qtbot, make_view, trainer):
     view.reset_view()
     assert scene.view.opts["azimuth"] == pytest.approx(-60.0)
     assert scene._frame_key == before
+
+
+# ------------------------------------------------------------------------------ following
+def test_by_default_the_plane_of_the_path_follows_training(qtbot, make_view, trainer):
+    view = make_view(mode=DEFAULT_MODE)  # as the window has it
+    assert DEFAULT_MODE == "pca" and view.follow_box.isVisible()
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
+    trainer.step(20)
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    first = view.plane
+    assert first.anchor_step == 20
+    # Not yet twice as far: the same plane, the path moving across it.
+    trainer.step(15)
+    view.on_snapshot(snapshot(trainer))
+    assert view.is_settled() and view.plane is first  # nothing new asked for
+    # Twice as far: the plane of the longer path, through the current weights.
+    trainer.step(10)
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    second = view.plane
+    assert second is not first and second.anchor_step == 45
+    d1, d2, _ = landscape.pca_directions(trainer.path_points())
+    np.testing.assert_allclose(second.d1, d1)
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    np.testing.assert_allclose(np.asarray(second.offsets) + view.path_xy[-1], [0, 0],
+                               atol=1e-9)
+    # Not following: the plane stays until Re-centre here.
+    view.follow_box.setChecked(False)
+    trainer.step(200)
+    view.on_snapshot(snapshot(trainer))
+    assert view.is_settled() and view.plane is second
+    view.follow_box.setChecked(True)  # catches up at once
+    settle(qtbot, view)
+    assert view.plane is not second and view.plane.anchor_step == trainer.step_count
+
+
+def test_the_plane_of_the_path_leaves_the_other_modes_anchor(qtbot, make_view, trainer):
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    trainer.step(100)
+    view.on_snapshot(snapshot(trainer))
+    view.set_mode("pca")
+    settle(qtbot, view)
+    assert view.plane.anchor_step == 100
+    view.set_mode("weights")
+    settle(qtbot, view)
+    assert view.plane.anchor_step == 0  # still the start of training, until Re-centre here
+
+
+def test_the_path_is_drawn_only_over_the_plane(qtbot, make_view, trainer):
+    needs_opengl()
+    view = make_view()
+    view.on_snapshot(snapshot(trainer))
+    view.set_span(0.1)
+    settle(qtbot, view)
+    trainer.step(3000)  # the XOR weights move by far more than 0.1
+    view.on_snapshot(snapshot(trainer))
+    qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
+    view._update_path(force=True)
+    inside = np.all(np.abs(view.path_xy) <= view.plane.span, axis=1)
+    assert inside[0] and not inside[-1]
+    scene = view.scene
+    segments = np.count_nonzero(inside[:-1] & inside[1:])
+    assert len(scene.path.pos) == 2 * segments
+    assert np.all(np.abs(scene.path.pos[:, :2]) <= view.plane.span * (1 + 1e-9))
+    assert scene.start.visible() and not scene.marker.visible()
+    assert "moved beyond this surface" in view.status.text()
