@@ -123,10 +123,12 @@ class MeanError(Loss):
 
     Not a usable cost: it is unbounded below (raising every prediction lowers it forever) and
     positive and negative errors cancel. It is here to show why costs square or take absolute
-    values. Shapes: y_true, y_pred (n, k) -> per_example (n,).
+    values. Regression only: on probabilities it is bounded (ŷ ≤ 1), and with softmax every
+    row's errors cancel to exactly 0. Shapes: y_true, y_pred (n, k) -> per_example (n,).
     """
 
     name, display_name, formula = "me", "Mean error (signed)", "mean(y − ŷ)"
+    tasks = frozenset({"regression"})
     bounded_below = False
 
     def _values(self, y, p):

@@ -33,7 +33,7 @@ MAX_PARAM_NORM = 1e15
 #: A loss with no minimum stops once the cost falls below −RUNAWAY_FACTOR·(1 + max |target|):
 #: by then it has gone far past any error the data could explain. (With bounded hidden units
 #: such a cost falls only linearly, so the weights would take hours to leave the floats.)
-RUNAWAY_FACTOR = 1e3
+RUNAWAY_FACTOR = 100.0
 
 #: Config fields that choose the data: changing them makes new data.
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",

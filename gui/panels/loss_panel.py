@@ -19,6 +19,8 @@ TASK_WORDS = {"regression": "regression", "binary": "binary classification",
 
 #: Why a loss fits only some tasks (shown on the disabled entries).
 FIT_REASONS = {
+    "me": "on probabilities it cannot run away (ŷ ≤ 1), and with softmax each row's errors "
+          "cancel to exactly 0: its lesson, a cost with no minimum, needs a regression output",
     "msle": "it compares ln(1 + y) with ln(1 + ŷ): meant for non-negative amounts, not labels",
     "bce": "it scores one probability of class 1 per point",
     "cce": "it needs one predicted probability per class (one-hot targets)",

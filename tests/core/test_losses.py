@@ -52,8 +52,9 @@ def test_registry_names_in_contract_order():
                      "sparse_cce", "hinge", "squared_hinge", "kl_div"]
 
 
-TASKS = {"msle": {"regression"}, "bce": {"binary"}, "hinge": {"binary"}, "squared_hinge": {"binary"},
-         "cce": {"multiclass"}, "sparse_cce": {"multiclass"}, "kl_div": {"multiclass"}}
+TASKS = {"me": {"regression"}, "msle": {"regression"}, "bce": {"binary"}, "hinge": {"binary"},
+         "squared_hinge": {"binary"}, "cce": {"multiclass"}, "sparse_cce": {"multiclass"},
+         "kl_div": {"multiclass"}}
 PAIRED = {"bce": "sigmoid", "cce": "softmax", "sparse_cce": "softmax", "kl_div": "softmax",
           "hinge": "linear", "squared_hinge": "linear"}
 
