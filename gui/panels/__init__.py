@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QValidator
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
-                               QVBoxLayout, QWidget)
+                               QSpinBox, QToolTip, QVBoxLayout, QWidget)
 
 #: Spin boxes and sliders fire on every tick; their changes are merged over this many ms.
 COALESCE_MS = 150
@@ -77,7 +77,66 @@ def formula_label(text=""):
     return label
 
 
-class ScientificSpinBox(QDoubleSpinBox):
+class _Clamping:
+    """Mixin for spin boxes: a typed value beyond the range becomes the nearest bound, and a
+    tooltip at the box says so (a plain spin box refuses the keystrokes, or silently puts the
+    old value back); hovering shows the allowed range after the box's own tooltip.
+
+    The class mixed into defines ``_number(text)``: the value a text holds, or None.
+    """
+
+    def _bare(self, text):
+        """``text`` without the box's prefix and suffix."""
+        prefix, suffix = self.prefix(), self.suffix()
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix):]
+        if suffix and text.endswith(suffix):
+            text = text[:-len(suffix)]
+        return text.strip()
+
+    def range_text(self) -> str:
+        return f"Allowed: {self.textFromValue(self.minimum())} to {self.textFromValue(self.maximum())}."
+
+    def fixup(self, text):
+        value = self._number(self._bare(text))
+        if value is None:
+            return text
+        clamped = min(max(value, self.minimum()), self.maximum())
+        if clamped != value:
+            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())),
+                              f"{self._bare(text)} is out of range: {self.range_text()} "
+                              f"Set to {self.textFromValue(clamped)}.", self)
+        return f"{self.prefix()}{self.textFromValue(clamped)}{self.suffix()}"
+
+    def event(self, event):
+        if event.type() == QEvent.ToolTip:
+            tip = self.toolTip()
+            QToolTip.showText(event.globalPos(), f"{tip}\n{self.range_text()}" if tip
+                              else self.range_text(), self)
+            return True
+        return super().event(event)
+
+
+class RangeSpinBox(_Clamping, QSpinBox):
+    """A whole-number spin box that clamps what is typed to its range and says so."""
+
+    def _number(self, text):
+        try:
+            return int(text)
+        except ValueError:
+            return None
+
+    def validate(self, text, pos):
+        bare = self._bare(text)
+        value = self._number(bare)
+        if value is None:
+            return QValidator.Intermediate if bare in ("", "-", "+") else QValidator.Invalid
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.Acceptable
+        return QValidator.Intermediate  # fixup clamps it when editing ends
+
+
+class ScientificSpinBox(_Clamping, QDoubleSpinBox):
     """A spin box for values spanning decades (1e-8, 0.003, 10): shows them like ``%g``, takes
     typed scientific notation, and steps by multiplying with ``factor``.
 
@@ -97,10 +156,16 @@ class ScientificSpinBox(QDoubleSpinBox):
         return f"{value:.6g}"
 
     def valueFromText(self, text):
+        value = self._number(text.strip())
+        return self.value() if value is None else value
+
+    @staticmethod
+    def _number(text):
         try:
-            return float(text.strip())
+            value = float(text)
         except ValueError:
-            return self.value()
+            return None
+        return value if value == value else None  # NaN is no number to clamp
 
     def validate(self, text, pos):
         stripped = text.strip()

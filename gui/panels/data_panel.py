@@ -5,12 +5,11 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItemModel
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider,
-                               QSpinBox, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from core import datasets
 from core.config import MAX_SEED
-from gui.panels import Panel, compact_combo, note_label
+from gui.panels import Panel, RangeSpinBox, compact_combo, note_label
 
 TASK_TITLES = {"binary": "Binary classification", "multiclass": "Multi-class classification",
                "regression": "Regression"}
@@ -58,7 +57,7 @@ class DataPanel(Panel):
                                 "each point a class label y; regression sets give it a number y.")
         self.description = note_label()
 
-        self.n_samples = QSpinBox()
+        self.n_samples = RangeSpinBox()
         self.n_samples.setRange(datasets.MIN_SAMPLES, MAX_PANEL_SAMPLES)
         self.n_samples.setSingleStep(50)
         self.n_samples.setKeyboardTracking(False)
@@ -82,7 +81,7 @@ class DataPanel(Panel):
                                     "these. The rest are the test set, scored but never trained on: "
                                     "the gap between the two costs measures overfitting.")
 
-        self.seed = QSpinBox()
+        self.seed = RangeSpinBox()
         self.seed.setRange(0, min(MAX_SEED, 2**31 - 1))  # QSpinBox holds a C int
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Seed of the random numbers: the same seed gives the same points, the "

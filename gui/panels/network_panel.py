@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QWidget)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from core.config import MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE
 from core.network import INIT_DESCRIPTIONS, INITS
-from gui.panels import Panel, compact_combo, formula_label, note_label
+from gui.panels import Panel, RangeSpinBox, compact_combo, formula_label, note_label
 
 #: Neurons per layer the spin boxes offer (the core allows up to MAX_LAYER_SIZE).
 MAX_NEURONS = 32
@@ -118,7 +117,7 @@ class NetworkPanel(Panel):
     # ------------------------------------------------------------------ layers
     def _push_layer(self, size):
         index = len(self._spins)
-        spin = QSpinBox()
+        spin = RangeSpinBox()
         spin.setRange(1, MAX_NEURONS)
         spin.setValue(size)
         spin.setKeyboardTracking(False)

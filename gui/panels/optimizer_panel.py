@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 
 from core import optimizers
-from gui.panels import Panel, ScientificSpinBox, compact_combo, formula_label
+from gui.panels import Panel, RangeSpinBox, ScientificSpinBox, compact_combo, formula_label
 
 LR_MIN, LR_MAX = 1e-5, 10.0
 STEPS_PER_DECADE = 20
@@ -91,7 +91,7 @@ class OptimizerPanel(Panel):
         lr_layout.addWidget(self.lr_slider, 1)
         lr_layout.addWidget(self.lr_spin)
 
-        self.batch_size = QSpinBox()
+        self.batch_size = RangeSpinBox()
         self.batch_size.setRange(1, MAX_PANEL_BATCH)
         self.batch_size.setKeyboardTracking(False)
         self.batch_size.setToolTip("Training points per step: the gradient is the mean over a "

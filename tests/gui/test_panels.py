@@ -452,3 +452,29 @@ def test_batch_size_and_settings_reach_the_config(panels):
     panel.settings["momentum"].setValue(0.5)
     config = merged_config(panels)
     assert (config.optimizer, config.batch_size, config.momentum) == ("momentum", 1, 0.5)
+
+
+def type_into(qtbot, spin, text):
+    """Select the spin box's text, type ``text`` and press Enter, as a learner would."""
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+
+
+@pytest.mark.parametrize("which,text,expected", [
+    ("layer", "50", 32), ("batch", "0", 1), ("points", "3", None), ("lr", "50", LR_MAX),
+    ("lr", "-1", LR_MIN), ("lr", "1e-9", LR_MIN), ("lr", "0.5", 0.5),
+])
+def test_typed_values_beyond_the_range_become_the_nearest_bound(qtbot, panels, which, text,
+                                                                 expected):
+    spin = {"layer": lambda: panels[NetworkPanel]._spins[0],
+            "batch": lambda: panels[OptimizerPanel].batch_size,
+            "points": lambda: panels[DataPanel].n_samples,
+            "lr": lambda: panels[OptimizerPanel].lr_spin}[which]()
+    panels_shown = spin.window()
+    panels_shown.show()
+    qtbot.waitExposed(panels_shown)
+    type_into(qtbot, spin, text)
+    assert spin.value() == (spin.minimum() if expected is None else expected)
+    assert spin.range_text().startswith("Allowed: ")
