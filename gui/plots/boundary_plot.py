@@ -170,7 +170,7 @@ class _SquareHolder(QWidget):
         for child in (plot_widget, above, below):
             child.setParent(self)
         self.square = True
-        self.setMinimumSize(240, 240)
+        self.setMinimumSize(200, 200)
 
     def set_square(self, square):
         self.square = square

@@ -257,7 +257,7 @@ class CostPlot(QWidget):
         header.addWidget(self.pins_label)
 
         self.cost_widget = pg.PlotWidget()
-        self.cost_widget.setMinimumHeight(160)
+        self.cost_widget.setMinimumHeight(130)
         self.cost_item = self.cost_widget.getPlotItem()
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
@@ -280,7 +280,7 @@ class CostPlot(QWidget):
         self._show_reg_curves(False)
 
         self.accuracy_widget = pg.PlotWidget()
-        self.accuracy_widget.setMinimumHeight(120)
+        self.accuracy_widget.setMinimumHeight(75)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
         self.accuracy_item.setLabel("left", "accuracy", units="%")
         self.accuracy_item.setLabel("bottom", "epoch")
@@ -296,6 +296,8 @@ class CostPlot(QWidget):
             pen=pg.mkPen(style.ACCURACY_TRAIN, width=LINE_WIDTH))
         self.test_accuracy_curve = self.accuracy_item.plot(
             pen=pg.mkPen(style.ACCURACY_TEST, width=LINE_WIDTH))
+        # Three fixed ticks: the strip can be short, and automatic ones crowded into each other.
+        self.accuracy_item.getAxis("left").setTicks([[(v, str(v)) for v in (0, 50, 100)], []])
 
         for item in (self.cost_item, self.accuracy_item):
             item.disableAutoRange()
