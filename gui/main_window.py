@@ -26,7 +26,7 @@ from core.trainer import LIVE_FIELDS
 from gui import style
 from gui.about import show_about
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
-from gui.panels.loss_panel import output_reason
+from gui.panels.loss_panel import config_output_reason
 from gui.plots.boundary_plot import BoundaryPlot
 from gui.plots.cost_plot import CostPlot
 from gui.plots.surface_view import SurfaceView
@@ -668,8 +668,8 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             panel.set_config(config)
         self.loss_panel.set_task(config.task)
-        self.activation_panel.set_output_activation(
-            config.output_activation, output_reason(config.loss, config.task))
+        self.activation_panel.set_output_activation(config.output_activation,
+                                                    config_output_reason(config))
 
     def _send_config(self, config):
         old = self._config
@@ -706,8 +706,8 @@ class MainWindow(QMainWindow):
         if any(self._panel_values().get(k) != getattr(config, k)
                for k in ("loss", "output_activation")):
             self.loss_panel.set_config(config)
-        self.activation_panel.set_output_activation(
-            config.output_activation, output_reason(config.loss, config.task))
+        self.activation_panel.set_output_activation(config.output_activation,
+                                                    config_output_reason(config))
         self._send_config(config)
 
     # ------------------------------------------------------------------ slots: controls

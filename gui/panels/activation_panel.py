@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from core import activations
 from gui.panels import Panel, compact_combo, formula_label, note_label
-from gui.panels.loss_panel import output_activation_for, output_reason
+from gui.panels.loss_panel import config_output_reason, output_reason
 from gui.plots.function_plot import FunctionPlot
 
 F_COLOUR, DF_COLOUR = "#0877bd", "#d62728"
@@ -125,10 +125,8 @@ class ActivationPanel(Panel):
         with self._silenced():
             self.set_values(config.activation)
             if config.output_activation and config.loss and config.task:
-                auto = output_activation_for(config.loss, config.task)
-                reason = (output_reason(config.loss, config.task)
-                          if config.output_activation == auto else "set by the configuration")
-                self.set_output_activation(config.output_activation, reason)
+                self.set_output_activation(config.output_activation,
+                                           config_output_reason(config))
 
     def set_values(self, activation):
         index = self.activation.findData(activation)
@@ -137,10 +135,11 @@ class ActivationPanel(Panel):
         self._update()
 
     def set_output_activation(self, name, reason=""):
-        """Show that the output layer uses ``name`` (chosen by the loss, with ``reason``)."""
+        """Show that the output layer uses ``name``, and why (``reason``, a phrase)."""
         act = activations.get(name)
-        text = f"Output layer: {act.display_name}, chosen by the loss"
-        self.output_note.setText(text + (f": {reason}." if reason else " (see Loss and cost)."))
+        self.output_note.setText(f"Output layer: {act.display_name} — "
+                                 + (f"{reason}." if reason else "it follows the loss (see Loss "
+                                                                "and cost)."))
 
     # ------------------------------------------------------------------ slots
     def _update(self):

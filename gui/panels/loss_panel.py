@@ -65,6 +65,19 @@ def output_reason(loss_name, task) -> str:
     return TASK_REASONS[task]
 
 
+def override_reason(loss_name, task) -> str:
+    """Why the output layer uses an activation the loss would not choose (some presets do)."""
+    usual = output_activation_for(loss_name, task)
+    return f"chosen for this run (with {loss_name} the output is usually {usual})"
+
+
+def config_output_reason(config) -> str:
+    """Why ``config``'s output layer uses its activation."""
+    if config.output_activation != output_activation_for(config.loss, config.task):
+        return override_reason(config.loss, config.task)
+    return output_reason(config.loss, config.task)
+
+
 def loss_curves(loss, output_activation="sigmoid", n=121):
     """Loss of one example and its derivative against the prediction, for targets 0 and 1.
 
@@ -201,7 +214,7 @@ class LossPanel(Panel):
     def output_reason(self) -> str:
         """Why the output layer uses :meth:`output_activation` (for the activation panel)."""
         if self._output_override:
-            return "set by the configuration"
+            return override_reason(self.loss.currentData(), self._task)
         return output_reason(self.loss.currentData(), self._task)
 
     def set_task(self, task):

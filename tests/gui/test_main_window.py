@@ -335,3 +335,12 @@ def test_a_refused_change_puts_the_panels_back_on_what_trains(window, qtbot, tmp
     qtbot.waitUntil(lambda: window.config == training, timeout=TIMEOUT)
     assert window.data_panel.values()["dataset"] == training.dataset
     assert window.banner.level == "error" and "gone.csv" in window.banner.text()
+
+
+def test_a_preset_that_picks_the_output_activation_says_so_in_both_panels(window, qtbot):
+    preset = presets.get("Step activation: no gradient, no learning")
+    window.apply_preset(preset)
+    qtbot.waitUntil(lambda: window.config == preset.config, timeout=TIMEOUT)
+    expected = "chosen for this run (with mse the output is usually sigmoid)"
+    assert expected in window.activation_panel.output_note.text()
+    assert expected in window.loss_panel.output_label.text()

@@ -294,7 +294,8 @@ def test_prelu_and_maxout_are_drawn_as_described():
 def test_activation_panel_says_output_follows_the_loss(panels):
     act = panels[ActivationPanel]
     act.set_output_activation("softmax", "cce needs one probability per class")
-    assert "Softmax" in act.output_note.text() and "loss" in act.output_note.text()
+    assert act.output_note.text() == ("Output layer: Softmax — cce needs one probability per "
+                                      "class.")
     act.set_config(Config(dataset="circle", loss="hinge"))
     assert "Linear" in act.output_note.text() and "hinge" in act.output_note.text()
     loss_panel = panels[LossPanel]
