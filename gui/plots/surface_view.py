@@ -671,6 +671,12 @@ class _Scene3D:
         self.surface.setVisible(True)
         self._draw_frame(plane, result, height_title)
 
+    def clear_frame(self):
+        """No box, ticks or axis titles (until the next surface)."""
+        self._frame_args = self._frame_key = None
+        self.frame.setVisible(False)
+        self.labels.set_entries([])
+
     def _draw_frame(self, plane, result, height_title):
         self._frame_args = (plane, result, height_title)
         self._frame_key = None
@@ -711,6 +717,7 @@ class _Scene3D:
         for k in range(5):
             lines += [(xl, yl, k / 4 * H), (1.04 * xl, 1.04 * yl, k / 4 * H)]
         self.frame.setData(pos=np.array(lines, dtype=float))
+        self.frame.setVisible(True)
 
         span = plane.span
         off_a, off_b = plane.offsets
@@ -1251,6 +1258,8 @@ class SurfaceView(QWidget):
         if self.scene is not None:
             for item in self.scene.data_items:
                 item.setVisible(False)
+            self.scene.clear_frame()  # no box, ticks or titles of the last plane
+            self.legend.setVisible(False)
         self.info.setText("")
         self._set_status(message)
 
@@ -1310,6 +1319,7 @@ class SurfaceView(QWidget):
                 self.scene.reset_camera(plane.mode)  # a new kind of picture: its own view
             self.scene.set_surface(plane, result, title)
             self.legend.set_range(result.lo, result.hi, result.log, title)
+            self.legend.setVisible(True)
         self.info.setText(self._explanation(plane, result))
         self._update_path()
 

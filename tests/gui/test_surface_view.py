@@ -304,6 +304,9 @@ def test_principal_directions_need_a_path(qtbot, make_view, trainer):
     view.set_mode("pca")
     qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
     assert view.result is None
+    if view.scene is not None:  # nothing of the two weights' surface is left on screen
+        assert not view.scene.frame.visible() and not view.scene.labels.entries
+        assert not view.legend.isVisible()
 
     trainer.step(400)
     assert len(trainer.path_points()) >= PCA_MIN_POINTS
