@@ -671,11 +671,16 @@ class _Scene3D:
         self.surface.setVisible(True)
         self._draw_frame(plane, result, height_title)
 
-    def clear_frame(self):
-        """No box, ticks or axis titles (until the next surface)."""
+    def clear_frame(self, lines=()):
+        """No box, ticks or axis titles (until the next surface); ``lines`` of text in the
+        middle of the view instead, if given."""
         self._frame_args = self._frame_key = None
         self.frame.setVisible(False)
-        self.labels.set_entries([])
+        self._label_entries = []
+        for k, line in enumerate(lines):
+            self._text((0.0, 0.0, 0.5 * BOX_HEIGHT - 0.12 * k), line, colour="#555555",
+                       size=11, bold=k == 0)
+        self.labels.set_entries(self._label_entries)
 
     def _draw_frame(self, plane, result, height_title):
         self._frame_args = (plane, result, height_title)
@@ -1221,13 +1226,15 @@ class SurfaceView(QWidget):
             wait = ("Train a little first (Play, or Step a few times): the principal "
                     "directions are those of the path the weights take, so this surface "
                     "appears once they have moved.")
+            headline = ("Press Play or Step", "The surface appears once the weights have moved:",
+                        "it is the cost over the plane of their path.")
             if len(path) < PCA_MIN_POINTS:
-                self._no_plane(wait)
+                self._no_plane(wait, headline)
                 return
             try:
                 d1, d2, ratios = landscape.pca_directions(path)
             except ValueError:
-                self._no_plane(wait)
+                self._no_plane(wait, headline)
                 return
             # The principal plane passes through the path's last point (the current weights,
             # coordinates (0, 0)); its centre moves to the middle of the path so that the path
@@ -1250,7 +1257,7 @@ class SurfaceView(QWidget):
                       log=self._log, l1=l1, l2=l2, weights=weights, seed=self._seed)
         self._request(plane)
 
-    def _no_plane(self, message):
+    def _no_plane(self, message, headline=()):
         self._pending_plane = None
         self._generation += 1
         self._shown = None
@@ -1258,7 +1265,7 @@ class SurfaceView(QWidget):
         if self.scene is not None:
             for item in self.scene.data_items:
                 item.setVisible(False)
-            self.scene.clear_frame()  # no box, ticks or titles of the last plane
+            self.scene.clear_frame(headline)  # no box, ticks or titles of the last plane
             self.legend.setVisible(False)
         self.info.setText("")
         self._set_status(message)
