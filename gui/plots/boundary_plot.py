@@ -661,8 +661,10 @@ class BoundaryPlot(QWidget):
         dot = "<span style='color:{c}; font-size:14pt'>●</span>"
         ring = "<span style='color:#555; font-size:14pt'>○</span>"
         fill = "<span style='color:#555; font-size:14pt'>●</span>"
+        # Each marker stays with its word when the line wraps.
+        keep = "<span style='white-space: nowrap'>{}</span>".format
         if data.task in ("binary", "multiclass"):
-            classes = " ".join(f"{dot.format(c=style.class_colour(k))} class {k}"
+            classes = " ".join(keep(f"{dot.format(c=style.class_colour(k))} class {k}")
                                for k in range(data.n_classes))
         else:
             classes = ""
@@ -681,7 +683,8 @@ class BoundaryPlot(QWidget):
         custom = (f"<b>Custom data</b> ({len(data.X_train)} train, {len(data.X_test)} test) "
                   f"&nbsp; " if data.name == CUSTOM else "")
         self.legend_label.setText(
-            f"{custom}{classes}&nbsp;&nbsp; {fill} train {ring} test &nbsp;&nbsp; {background}")
+            f"{custom}{classes}&nbsp;&nbsp; {keep(f'{fill} train {ring} test')} &nbsp;&nbsp; "
+            f"{background}")
         self.holder._place()
 
     def _on_mouse_moved(self, pos):

@@ -38,7 +38,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip,
                                QVBoxLayout, QWidget)
 
@@ -299,7 +299,12 @@ class _Canvas(QWidget):
             return
         w, h = self.width(), self.height()
         n_cols = len(self.columns)
-        left, right = _MARGIN_LEFT, max(w - _MARGIN_RIGHT, _MARGIN_LEFT + 10)
+        # Room on the right for the output labels ("p(class 2)" is wider than "ŷ").
+        metrics = QFontMetrics(self._small_font())  # the labels' font
+        widest = max((metrics.horizontalAdvance(label) for label in self.output_labels),
+                     default=0)
+        margin_right = max(_MARGIN_RIGHT, widest + 0.5 * MAX_NODE + 12)
+        left, right = _MARGIN_LEFT, max(w - margin_right, _MARGIN_LEFT + 10)
         top, bottom = _MARGIN_TOP, max(h - _MARGIN_BOTTOM, _MARGIN_TOP + 10)
         xs = np.linspace(left, right, n_cols) if n_cols > 1 else np.array([0.5 * (left + right)])
         gap = (right - left) / max(n_cols - 1, 1)
