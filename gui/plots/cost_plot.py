@@ -282,7 +282,7 @@ class CostPlot(QWidget):
         self.accuracy_widget = pg.PlotWidget()
         self.accuracy_widget.setMinimumHeight(75)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
-        self.accuracy_item.setLabel("left", "accuracy", units="%")
+        self.accuracy_item.setLabel("left", "accuracy")  # the ticks carry the % sign
         self.accuracy_item.setLabel("bottom", "epoch")
         self.accuracy_item.getAxis("bottom").enableAutoSIPrefix(False)
         self.accuracy_item.setXLink(self.cost_item)
@@ -297,7 +297,7 @@ class CostPlot(QWidget):
         self.test_accuracy_curve = self.accuracy_item.plot(
             pen=pg.mkPen(style.ACCURACY_TEST, width=LINE_WIDTH))
         # Three fixed ticks: the strip can be short, and automatic ones crowded into each other.
-        self.accuracy_item.getAxis("left").setTicks([[(v, str(v)) for v in (0, 50, 100)], []])
+        self.accuracy_item.getAxis("left").setTicks([[(v, f"{v}%") for v in (0, 50, 100)], []])
 
         for item in (self.cost_item, self.accuracy_item):
             item.disableAutoRange()
@@ -333,8 +333,8 @@ class CostPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        layout.addWidget(self.cost_widget, 5)
-        layout.addWidget(self.accuracy_widget, 2)
+        layout.addWidget(self.cost_widget, 2)
+        layout.addWidget(self.accuracy_widget, 1)
         cursor_row = QHBoxLayout()
         cursor_row.setContentsMargins(6, 0, 6, 4)
         cursor_row.addWidget(self.cursor_readout)
