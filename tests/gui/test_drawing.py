@@ -4,17 +4,16 @@ experiment with drawn data saves and opens again. Also the boundary plot's per-p
 its neuron overlay."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core import datasets, experiment
 from core.config import Config
 from core.trainer import Trainer
-from gui.main_window import MainWindow
 from gui.plots.boundary_plot import (BoundaryPlot, NeuronPicture, nearest_point, with_point,
                                      without_point)
 from gui.snapshot import Snapshot
+from windows import TIMEOUT, close_window, open_window, settings_in
 
-TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
 
 
 def snapshot_of(config, data=None, run=0):
@@ -185,14 +184,10 @@ def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
 # ------------------------------------------------------------------ in the real window
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(config=Config(dataset="xor", n_samples=40), settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    window = open_window(qtbot, settings_in(tmp_path),
+                         config=Config(dataset="xor", n_samples=40))
     yield window
-    window.close()
+    close_window(window)
 
 
 def test_added_points_reach_the_trainer(window, qtbot):

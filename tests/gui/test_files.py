@@ -13,8 +13,7 @@ import sys
 import zipfile
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -23,34 +22,14 @@ from core.config import Config
 from core.trainer import HISTORY_FIELDS, Trainer
 from gui.app import is_experiment_file
 from gui.dialogs.csv_import import CsvImportDialog, preview_rows
-from gui.main_window import MainWindow
 from gui.worker import TrainingController
+from windows import TIMEOUT, latest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
 SPIRAL = Config(dataset="spiral", hidden_layers=(6, 5), optimizer="adam", learning_rate=0.02,
                 seed=3)
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
-    yield window
-    window.close()
-    assert not window.controller.is_alive()
-
-
-def latest(window):
-    return window.controller.latest
 
 
 def saved_run(path, config=SPIRAL, steps=57):

@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
 from core import features, gradcheck, losses
@@ -20,12 +19,11 @@ from core.trainer import Trainer
 from gui import gradient_check
 from gui.code_view import CodeWindow, section_titles
 from gui.gradient_check import GradientCheckDialog, check_snapshot, describe_block, explain
-from gui.main_window import MainWindow
 from gui.plots.cost_anatomy import CostAnatomy, example_losses, top_share
 from gui.plots.cost_plot import MAX_PINS, CostPlot, config_differences
 from gui.snapshot import Snapshot
+from windows import TIMEOUT, close_window, open_window, settings_in
 
-TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
 FINAL = re.compile(r"^final train cost: (\S+)$", re.MULTILINE)
 
 
@@ -45,16 +43,10 @@ def shown(qtbot, widget, size=(640, 420)):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(config=Config(dataset="circle", noise=0.1, hidden_layers=(4, 2)),
-                        settings=settings, restore_layout=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    window = open_window(qtbot, settings_in(tmp_path), restore_layout=False,
+                         config=Config(dataset="circle", noise=0.1, hidden_layers=(4, 2)))
     yield window
-    window.close()
-    assert not window.controller.is_alive()
+    close_window(window)
 
 
 def train_to(qtbot, window, steps):

@@ -7,45 +7,24 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from core import presets
 from core.config import Config
 from gui.app import load_config
-from gui.main_window import SPEEDS, MainWindow, describe_change
+from gui.main_window import SPEEDS, describe_change
 from gui.worker import MAX_SPEED
+from windows import TIMEOUT, close_window, latest, open_window
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-
-
-def open_window(qtbot, settings, config=None):
-    window = MainWindow(config=config, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitActive(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
-    return window
 
 
 @pytest.fixture
 def window(qtbot, settings):
-    window = open_window(qtbot, settings)
+    window = open_window(qtbot, settings, activate=True)  # the tests send it keys
     yield window
-    window.close()
-    assert not window.controller.is_alive()
-
-
-def latest(window):
-    return window.controller.latest
+    close_window(window)
 
 
 def choose(combo, data):
@@ -199,7 +178,7 @@ def test_invalid_setting_keeps_the_old_config(window, qtbot):
 
 
 def test_close_while_training_stops_the_worker(qtbot, settings, qtlog):
-    window = open_window(qtbot, settings)
+    window = open_window(qtbot, settings, activate=True)
     window.set_speed(MAX_SPEED)
     window.controller.play()
     qtbot.waitUntil(lambda: latest(window).step > 100, timeout=TIMEOUT)
@@ -211,11 +190,11 @@ def test_close_while_training_stops_the_worker(qtbot, settings, qtlog):
 
 
 def test_layout_is_remembered(qtbot, settings):
-    first = open_window(qtbot, settings)
+    first = open_window(qtbot, settings, activate=True)
     first.cost_dock.setVisible(False)
     first.resize(1200, 800)
     first.close()
-    second = open_window(qtbot, settings)
+    second = open_window(qtbot, settings, activate=True)
     try:
         assert not second.cost_dock.isVisible()
         assert second.width() == 1200
@@ -281,7 +260,7 @@ def test_a_new_view_is_a_few_lines(qtbot, settings):
         def shutdown(self):
             self.stopped = True
 
-    window = open_window(qtbot, settings)
+    window = open_window(qtbot, settings, activate=True)
     view = StepView()
     dock = window.add_view("Steps", view, split_from=window.cost_dock,
                            orientation=Qt.Vertical)

@@ -3,19 +3,18 @@ values and gradients and shows a neuron large, clicking picks error-surface axes
 feature toggles rebuild the network; and the Snapshot fields it is drawn from."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from core import datasets, features, landscape
 from core.config import Config
 from core.trainer import Trainer
-from gui.main_window import MainWindow
 from gui.plots.boundary_plot import NeuronPicture
 from gui.plots.network_diagram import MAX_LINKS_DRAWN, NetworkDiagram
 from gui.snapshot import NeuronGrid, Snapshot
+from windows import TIMEOUT, close_window, open_window, settings_in
 
-TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
 
 
 def capture(trainer, run=0):
@@ -273,15 +272,11 @@ def test_more_than_two_inputs_have_no_feature_toggles(diagram):
 # ------------------------------------------------------------------ in the real window
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(config=Config(dataset="circle", n_samples=60), settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    window = open_window(qtbot, settings_in(tmp_path),
+                         config=Config(dataset="circle", n_samples=60))
     qtbot.waitUntil(lambda: window.network_diagram.links is not None, timeout=TIMEOUT)
     yield window
-    window.close()
+    close_window(window)
 
 
 def test_clicking_a_link_sets_the_surface_axes(window, qtbot):

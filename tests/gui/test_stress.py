@@ -20,44 +20,20 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from core import presets
 from core.config import Config
 from core.trainer import DivergenceError, Trainer
-from gui.main_window import MainWindow
 from gui.worker import MAX_SPEED, TrainingWorker
+from windows import latest, open_window
 
 TIMEOUT = 30_000  # ms; generous for a loaded 2-core machine
 ACTIONS = 300
 SEED = int(os.environ.get("COSTSCAPE_STRESS_SEED", "20240607"))
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-
-
-def open_window(qtbot, settings):
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
-    return window
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    window = open_window(qtbot, settings)
-    yield window
-    window.close()
-    assert not window.controller.is_alive()
-
-
-def latest(window):
-    return window.controller.latest
 
 
 def alive(tids) -> int:

@@ -1,0 +1,38 @@
+"""What the GUI tests share: the real main window, opened and closed the same way everywhere."""
+from PySide6.QtCore import QSettings
+
+from gui.main_window import MainWindow
+
+TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
+
+
+def settings_in(folder):
+    """QSettings in a file of ``folder``, so a test neither reads nor writes the user's."""
+    return QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+
+
+def open_window(qtbot, settings, config=None, restore_layout=True, activate=False):
+    """The real main window, shown, once its worker has sent the first snapshot.
+
+    ``activate`` also waits for the window to be active (for tests that send it keys).
+    """
+    window = MainWindow(config=config, settings=settings, restore_layout=restore_layout)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    if activate:
+        window.activateWindow()
+        qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.controller.latest is not None, timeout=TIMEOUT)
+    return window
+
+
+def close_window(window):
+    """Close as a user would; the training thread must be gone."""
+    window.close()
+    assert not window.controller.is_alive()
+
+
+def latest(window):
+    """The newest snapshot the window's controller holds (the views get it a loop turn later)."""
+    return window.controller.latest
