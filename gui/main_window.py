@@ -25,6 +25,7 @@ from core.trainer import DATA_FIELDS
 from core.trainer import LIVE_FIELDS
 from gui import style
 from gui.about import show_about
+from gui.numbers import format_number
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
 from gui.panels.loss_panel import config_output_reason
 from gui.plots.boundary_plot import BoundaryPlot
@@ -94,13 +95,9 @@ def summary_text(config, layer_sizes) -> str:
 
 
 def _fmt(value, percent=False) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if percent:
+    if percent and value is not None and math.isfinite(value):
         return f"{100 * value:.1f}%"
-    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
-        return f"{value:.3e}"
-    return f"{value:.4f}"
+    return format_number(value, 4, fixed=True)
 
 
 class _SliderKeys(QObject):

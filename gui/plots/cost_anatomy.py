@@ -18,7 +18,6 @@ the histogram shows the squared errors and the equation takes the root of their 
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from core import losses
 from gui import style
+from gui.numbers import format_number
 from gui.plots.cost_plot import FixedLabel, nice_ceil
 
 N_BINS = 30
@@ -37,13 +37,7 @@ REGRESSION_FILL = "#7fa7c9"
 
 
 def _fmt(value) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.3e}"
-    return f"{value:.4f}"
+    return format_number(value, 4, fixed=True)
 
 
 def example_losses(snap) -> np.ndarray:

@@ -28,16 +28,11 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QSizePolic
                                QVBoxLayout, QWidget)
 
 from gui import style
+from gui.numbers import format_number
 
 
 def _fmt(value) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.3e}"
-    return f"{value:.4f}"
+    return format_number(value, 4, fixed=True)
 
 
 #: Curves are 1 px wide: Qt draws antialiased 1-px lines on a fast path, five times faster than

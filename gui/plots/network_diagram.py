@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QT
 
 from core import activations, features
 from gui import style
+from gui.numbers import format_number
 from gui.plots.boundary_plot import NeuronPicture, diverging_lut
 
 #: Largest node (a neuron's picture), in pixels.
@@ -102,13 +103,7 @@ def _bias_colour(positive, level) -> QColor:
 
 
 def _fmt(value) -> str:
-    if not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.2e}".replace("-", "−")
-    return f"{value:.3g}".replace("-", "−")
+    return format_number(value, 3, true_minus=True)
 
 
 def _lines(*lines) -> str:

@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from core import features, landscape, losses
 from core.network import Network
+from gui.numbers import format_number
 from gui.plots.contour_map import (PATH_COLOUR, ContourMap, colour_map, contour_levels,
                                    contour_segments)
 from gui.worker import LatestRequestRunner
@@ -249,13 +250,7 @@ def shaded_colours(heights, alphas, betas, lo, hi) -> np.ndarray:
 
 
 def _fmt(value) -> str:
-    if not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.2e}"
-    return f"{value:.4g}"
+    return format_number(value, 4, sci_digits=2)
 
 
 def _layer_name(layer_sizes, layer) -> str:
