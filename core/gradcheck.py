@@ -11,15 +11,16 @@ about ``1e-16·|C| / ε``), so with ``ε = 1e-6`` in float64 it agrees with a co
 about nine digits. Each block of parameters (``W0``, ``b0``, ``W1``, ...) gets one number, the
 relative error
 
-    ‖d‖ / max(‖g_bp‖ + ‖g_fd‖, tiny),   d_i = max(|g_bp[i] − g_fd[i]| − r_i, 0)
+    ‖d‖ / max(‖g_bp‖ + ‖g_fd‖, tiny),   d_i = |g_bp[i] − g_fd[i]|
 
-over the entries checked, where ``r_i = ROUND_OFF_ULPS · eps_float64 · max(|C₊|, |C₋|) / (2ε)``
-bounds the round-off of that entry's difference quotient: differences that the two costs
-cannot resolve count as none. It is about 1e-10 for a correct gradient and of order 1 for a
-wrong one, whatever the size of the gradient. (A per-entry ratio would blow up for the many
-entries whose gradient is nearly 0 after training; and without ``r_i`` a gradient that is
-exactly 0, say an output bias at zero initialization, would be "wrong" by the one-ulp change
-the round-off leaves in ``C₊ − C₋``.)
+over the entries checked, except that an entry where both gradients are within
+``r_i = ROUND_OFF_ULPS · eps_float64 · max(|C₊|, |C₋|) / (2ε)`` of 0 (the round-off of that
+entry's difference quotient) has ``d_i = 0``: there the two costs cannot tell the gradient from
+0. It is about 1e-10 for a correct gradient and of order 1 for a wrong one, whatever the size
+of the gradient. (A per-entry ratio would blow up for the many entries whose gradient is
+nearly 0 after training; and without ``r_i`` a gradient that is exactly 0, say an output bias
+at zero initialization, would be "wrong" by the one-ulp change the round-off leaves in
+``C₊ − C₋``.)
 
 Kinks can raise it without a bug: where ReLU, MAE, hinge or L1 regularization switch branch
 within ±ε of the current weights, the two costs lie on different pieces and ``g_fd`` is an
@@ -127,10 +128,11 @@ def verdict(relative_error) -> str:
 
 
 def relative_error(a, b, tolerance=0.0) -> float:
-    """``‖d‖ / max(‖a‖ + ‖b‖, tiny)`` with ``d = max(|a − b| − tolerance, 0)`` elementwise:
-    0 when equal (or within ``tolerance``), 1 when opposite or one is 0."""
+    """``‖d‖ / max(‖a‖ + ‖b‖, tiny)`` with ``d = |a − b|``, but 0 where both ``|a|`` and ``|b|``
+    are within ``tolerance`` of 0: 0 when equal, 1 when opposite or one is 0."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    d = np.maximum(np.abs(a - b) - tolerance, 0.0)
+    both_zero = (np.abs(a) <= tolerance) & (np.abs(b) <= tolerance)
+    d = np.where(both_zero, 0.0, np.abs(a - b))
     return float(np.linalg.norm(d) / max(np.linalg.norm(a) + np.linalg.norm(b), TINY))
 
 

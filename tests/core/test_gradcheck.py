@@ -158,9 +158,12 @@ def test_relative_error_and_verdict():
     assert relative_error([1.0], [0.0]) == 1.0
     assert verdict(3e-10) == "correct" and verdict(1e-5) == "unsure"
     assert verdict(0.2) == "bug" and verdict(float("nan")) == "bug"
-    # Differences within the tolerance (the round-off of the costs) count as none.
+    # Entries where both are within the tolerance (the round-off of the costs) of 0 count as
+    # agreeing; everywhere else the difference counts in full.
     assert relative_error([0.0], [5e-11], tolerance=1e-9) == 0.0
-    assert relative_error([1.0], [1.5], tolerance=0.25) == pytest.approx(0.25 / 2.5)
+    assert relative_error([1e-10, 1.0], [5e-10, 1.0], tolerance=1e-9) == 0.0
+    assert relative_error([1.0], [1.5], tolerance=0.25) == pytest.approx(0.5 / 2.5)
+    assert relative_error([0.0], [2e-9], tolerance=1e-9) == 1.0
 
 
 def test_a_zero_gradient_is_not_wrong_by_the_round_off_of_the_costs():
@@ -177,6 +180,13 @@ def test_a_zero_gradient_is_not_wrong_by_the_round_off_of_the_costs():
     for block in result.blocks:
         assert block.relative_error == 0.0 and block.gradient_norm == 0.0
         assert np.abs(block.finite_difference).max() <= block.round_off < 1e-8
+
+
+def test_a_correct_gradient_still_shows_how_many_digits_agree():
+    X, y = _data()
+    net = Network((2, 5, 1), "tanh", "sigmoid", seed=1)
+    result = check_gradient(net, X, y, "bce")
+    assert 0 < result.relative_error < CORRECT_BELOW  # not rounded to 0 by the tolerance
 
 
 def test_a_small_wrong_gradient_is_still_caught():
