@@ -674,6 +674,11 @@ class MainWindow(QMainWindow):
         self.controller.apply_config(config)
         if old != config:
             text, _ = describe_change(old, config)
+            latest = self.controller.latest
+            n_train = len(latest.data.X_train) if latest is not None else None
+            if config.batch_size != old.batch_size and n_train and config.batch_size >= n_train:
+                text += (f" A batch of {config.batch_size} is the whole training set here "
+                         f"({n_train} examples): full-batch gradient descent, one step per epoch.")
             self.statusBar().showMessage(text, RESET_MESSAGE_MS)
 
     def _on_panel_changed(self, panel):

@@ -91,6 +91,14 @@ def test_learning_rate_applies_live(window, qtbot):
     assert "applied live" in window.statusBar().currentMessage()
 
 
+def test_a_batch_as_big_as_the_data_is_called_full_batch(window, qtbot):
+    n_train = len(latest(window).data.X_train)
+    window.optimizer_panel.batch_size.setValue(n_train + 5)
+    qtbot.waitUntil(lambda: latest(window).config.batch_size == n_train + 5, timeout=TIMEOUT)
+    assert f"whole training set here ({n_train} examples)" in \
+        window.statusBar().currentMessage()
+
+
 def test_step_and_reset_keys(window, qtbot):
     qtbot.keyClick(window, Qt.Key_Right)
     qtbot.waitUntil(lambda: latest(window).step == 1, timeout=TIMEOUT)
