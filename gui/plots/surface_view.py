@@ -735,7 +735,8 @@ class _Scene3D:
         for k in range(1, 5):
             h = result.lo + k / 4 * (result.hi - result.lo)
             self._text((1.07 * xl, 1.07 * yl, k / 4 * H),
-                       _fmt(10 ** h if result.log else h) + " ", align=Qt.AlignRight | Qt.AlignVCenter)
+                       _fmt(10 ** h if result.log else h) + " ",
+                       align=Qt.AlignRight | Qt.AlignVCenter)
         self._text((xl, yl, H * 1.1), height_title, colour="#111111", size=10, bold=True)
         self.labels.set_entries(self._label_entries)
 
