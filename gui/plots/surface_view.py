@@ -22,7 +22,8 @@ The view starts on the principal directions (``DEFAULT_MODE``): the plane in whi
 seen rolling down into the valley. Over two weights or random directions the path leaves the
 plane, and the cost under it can rise while the real cost falls. With "Follow the path" (on by
 default) the principal plane is made again through the current weights each time the step
-count has doubled, or when the ball leaves it; the other modes keep their anchor.
+count has doubled, or when the ball leaves it (at most every ``FOLLOW_MIN_SECONDS``); the other
+modes keep their anchor.
 
 Surfaces are computed off the UI thread by a :class:`~gui.worker.LatestRequestRunner`: a
 15 × 15 preview first, then the full grid; a newer request replaces a pending one and results
@@ -86,6 +87,10 @@ DEFAULT_MODE = "pca"
 #: this factor since the plane was made (or the ball leaves it): a few planes early in
 #: training, when the path turns most, and ever fewer later.
 FOLLOW_GROWTH = 2.0
+#: ... but not more often than this (seconds), nor while the last plane is still being
+#: computed: at full speed the step count doubles many times a second early on, and each new
+#: plane costs a surface that would take the cores from the views and the training.
+FOLLOW_MIN_SECONDS = 2.0
 #: Precision of the surface evaluation: float32 is about twice as fast and, for a picture,
 #: exact enough (core.landscape.surface documents the error).
 SURFACE_DTYPE = np.float32
@@ -793,6 +798,8 @@ class SurfaceView(QWidget):
         self._resolution = DEFAULT_RESOLUTION
         self._log = False
         self._anchor = None         # (params, step) of the current anchor
+        self._followed_at = -math.inf  # time.monotonic() when a principal plane was last made
+        self.follow_min_seconds = FOLLOW_MIN_SECONDS
         self._pending_plane = None  # the plane being computed (or shown)
         self._generation = 0
         self._requests = {}         # request id -> (generation, plane, resolution)
@@ -880,7 +887,8 @@ class SurfaceView(QWidget):
         self.follow_box.setToolTip(
             "Make the principal plane again, through the current weights, as training goes on:\n"
             f"each time the step count has grown {FOLLOW_GROWTH:g}-fold, or when the ball leaves "
-            "the plane.\nOff: the plane stays where it was made until you press Re-centre here.")
+            f"the plane\n(at most every {FOLLOW_MIN_SECONDS:g} s). Off: the plane stays where it "
+            "was made until you press Re-centre here.")
         self.follow_box.toggled.connect(self._on_follow_box_toggled)
         self.weight_pickers = (ParamPicker(1), ParamPicker(2))
         for picker in self.weight_pickers:
@@ -1034,7 +1042,8 @@ class SurfaceView(QWidget):
 
     def _plane_left_behind(self, plane) -> bool:
         """Following the path: has training gone far enough to make the principal plane again?"""
-        if not self.follow_box.isChecked() or plane.mode != "pca":
+        if not self.follow_box.isChecked() or plane.mode != "pca" or not self.is_settled() \
+                or time.monotonic() - self._followed_at < self.follow_min_seconds:
             return False
         step = self._latest.step
         grown = step >= FOLLOW_GROWTH * max(plane.anchor_step, 1)
@@ -1237,6 +1246,7 @@ class SurfaceView(QWidget):
             # fills the picture instead of one half of it.
             coords = landscape.project(path, path[-1], d1, d2)
             centre = (coords.min(axis=0) + coords.max(axis=0)) / 2
+            self._followed_at = time.monotonic()
             # (The other modes keep their own anchor: this plane moves with the path.)
             anchor = path[-1] + centre[0] * d1 + centre[1] * d2
             step = snap.step

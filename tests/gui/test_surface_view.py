@@ -407,6 +407,8 @@ def test_labels_follow_the_camera_and_reset_view(qtbot, make_view, trainer):
 # ------------------------------------------------------------------------------ following
 def test_by_default_the_plane_of_the_path_follows_training(qtbot, make_view, trainer):
     view = make_view(mode=DEFAULT_MODE)  # as the window has it
+    assert view.follow_min_seconds > 0  # at most one new plane every so often ...
+    view.follow_min_seconds = 0.0  # ... but here every snapshot is a new moment
     assert DEFAULT_MODE == "pca" and view.follow_box.isVisible()
     view.on_snapshot(snapshot(trainer))
     qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
