@@ -43,10 +43,9 @@ from core.config import OWN_DATA, Config
 
 #: Most examples (train + test) written into the script as literal arrays.
 EMBED_LIMIT = 600
-#: Learnable activations: the script shows them in hidden layers (their own parameters learn
-#: beside W and b), not as the output layer's.
-HIDDEN_ONLY_ACTIVATIONS = ("prelu", "maxout")
-#: The parameter lists a learnable hidden activation adds to ``Ws`` and ``bs``.
+#: The learnable activations and the parameter lists each adds to ``Ws`` and ``bs``. The script
+#: shows them in hidden layers (their own parameters learn beside W and b), not as the output
+#: layer's.
 EXTRA_PARAMS = {"prelu": ("slopes",), "maxout": ("Ws_2", "bs_2")}
 #: Width the embedded arrays are wrapped at.
 LINE_WIDTH = 99
@@ -608,7 +607,7 @@ class _Run:
     """What the script needs to know about one run (config + data)."""
 
     def __init__(self, config: Config, data, steps):
-        if config.output_activation in HIDDEN_ONLY_ACTIVATIONS:
+        if config.output_activation in EXTRA_PARAMS:
             raise ValueError(
                 f"the code view shows {activations.get(config.output_activation).display_name} "
                 f"in hidden layers, not as the output layer's activation: choose another "

@@ -465,7 +465,8 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
     DataError
         And no other exception, for any file: missing, a folder, unreadable, binary or not
         UTF-8, empty, header only, fewer than 2 rows or 2 columns, a non-numeric, empty, NaN,
-        infinite or huge (beyond ±1e12) cell, a row with the wrong number of cells, or labels that do not fit ``task``.
+        infinite or huge (beyond ±1e12) cell, a row with the wrong number of cells, or labels
+        that do not fit ``task``.
         The message names the row and column (1-based, as a spreadsheet shows them).
     """
     if task is not None and task not in TASKS:

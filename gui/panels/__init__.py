@@ -95,7 +95,8 @@ class _Clamping:
         return text.strip()
 
     def range_text(self) -> str:
-        return f"Allowed: {self.textFromValue(self.minimum())} to {self.textFromValue(self.maximum())}."
+        low, high = self.textFromValue(self.minimum()), self.textFromValue(self.maximum())
+        return f"Allowed: {low} to {high}."
 
     def fixup(self, text):
         value = self._number(self._bare(text))
@@ -120,7 +121,8 @@ class _Clamping:
 class RangeSpinBox(_Clamping, QSpinBox):
     """A whole-number spin box that clamps what is typed to its range and says so."""
 
-    def _number(self, text):
+    @staticmethod
+    def _number(text):
         try:
             return int(text)
         except ValueError:

@@ -147,9 +147,12 @@ class Links:
         return len(self.index)
 
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def _subscript(n) -> str:
     """``12`` -> ``"₁₂"``: input names read as in the formulas (x₁, x₂, …)."""
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return str(n).translate(_SUBSCRIPTS)
 
 
 def _block_starts(snap):
