@@ -49,7 +49,7 @@ def ensure_display():
     if os.environ.get("DISPLAY") or os.environ.get("COSTSCAPE_BENCH_CHILD"):
         return
     if not shutil.which("xvfb-run"):
-        sys.exit("No DISPLAY and no xvfb-run: install xvfb (see shared/docs/HEADLESS-QT.md).")
+        sys.exit("No DISPLAY and no xvfb-run: install xvfb (see docs/headless-qt.md).")
     env = dict(os.environ, COSTSCAPE_BENCH_CHILD="1")
     cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
     sys.exit(subprocess.call(cmd, env=env))

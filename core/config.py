@@ -23,10 +23,17 @@ import os
 
 import numpy as np
 
-from core import datasets, features
+from core import datasets, features, losses
 
 DEFAULT_LOSS = {"regression": "mse", "binary": "bce", "multiclass": "cce"}
 TASK_OUTPUT_ACTIVATION = {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}
+
+
+def output_activation_for(loss, task) -> str:
+    """The output activation a loss pairs with (sigmoid for bce, softmax for cce, ...), else the
+    task's usual one (linear, sigmoid, softmax). The one rule :class:`Config` chooses by."""
+    loss = losses.get(loss) if isinstance(loss, str) else loss
+    return loss.output_activation or TASK_OUTPUT_ACTIVATION[task]
 REGULARIZATIONS = ("none", "l1", "l2")
 #: Data sets that are not generated: "csv" reads ``data_path``; "custom" (points drawn by hand)
 #: is handed to the trainer as a Dataset.
@@ -234,7 +241,7 @@ class Config:
             raise ConfigError(f"loss {self.loss!r} does not fit a {task} task; choose one of: "
                               f"{', '.join(fitting)}")
         if self.output_activation is None:
-            set_("output_activation", loss.output_activation or TASK_OUTPUT_ACTIVATION[task])
+            set_("output_activation", output_activation_for(loss, task))
         _choice("output_activation", self.output_activation, act_names)
         # softmax normalizes across output columns; binary and regression have only one, where
         # it would output the constant 1.
@@ -313,7 +320,7 @@ class Config:
                 features.check(self.features, datasets.input_count(dataset))
             except ValueError:
                 d["features"] = None
-        auto_output = losses.get(self.loss).output_activation or TASK_OUTPUT_ACTIVATION[self.task]
+        auto_output = output_activation_for(self.loss, self.task)
         if ("output_activation" not in changes and self.output_activation == auto_output
                 and not (isinstance(d["loss"], str) and d["loss"] == self.loss
                          and new_task == self.task)):

@@ -34,7 +34,6 @@ in place and sigmoid + bce fused from the logits.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 
 import numpy as np
 
@@ -69,14 +68,6 @@ BLAS_CALL_SIZE = 1 << 18
 # ---------------------------------------------------------------------------------------------
 # Parameter indices and labels
 # ---------------------------------------------------------------------------------------------
-def _block(net, kind, layer):
-    for block in net.blocks:
-        if block.kind == kind and block.layer == layer:
-            return block
-    choices = ", ".join(block.label for block in net.blocks)
-    raise ValueError(f"this network has no {kind}{layer} block; it has {choices}")
-
-
 def param_index(net, kind, layer, i, j=None) -> int:
     """Flat index into ``net.params`` of one weight, bias or activation parameter.
 
@@ -97,21 +88,9 @@ def param_index(net, kind, layer, i, j=None) -> int:
     -------
     int
         ``start + i·outputs + j`` for a weight (row-major, as the view is laid out), ``start + i``
-        for a per-neuron parameter.
+        for a per-neuron parameter. (:meth:`core.params.ParamLayout.index`.)
     """
-    block = _block(net, kind, layer)
-    if len(block.shape) == 2:
-        if j is None:
-            raise ValueError(f"{kind}{layer} is a matrix: give both i (from) and j (to)")
-        rows, cols = block.shape
-        if not (0 <= i < rows and 0 <= j < cols):
-            raise IndexError(f"{kind}{layer}[{i}→{j}] is outside its shape {rows}×{cols}")
-        return block.start + i * cols + j
-    if j is not None:
-        raise ValueError(f"{kind}{layer} holds one value per neuron: give i only")
-    if not 0 <= i < block.shape[0]:
-        raise IndexError(f"{kind}{layer}[{i}] is outside its {block.shape[0]} neurons")
-    return block.start + i
+    return net.layout.index(kind, layer, i, j)
 
 
 def param_location(net, index):
@@ -123,16 +102,7 @@ def param_location(net, index):
     index : int
         ``0 <= index < net.n_params``.
     """
-    index = int(index)
-    if not 0 <= index < net.n_params:
-        raise IndexError(f"parameter index {index} is outside 0..{net.n_params - 1}")
-    starts = [block.start for block in net.blocks]
-    block = net.blocks[bisect_right(starts, index) - 1]
-    offset = index - block.start
-    if len(block.shape) == 2:
-        i, j = divmod(offset, block.shape[1])
-        return block.kind, block.layer, i, j
-    return block.kind, block.layer, offset, None
+    return net.layout.location(index)
 
 
 def param_label(net, index) -> str:
@@ -141,13 +111,12 @@ def param_label(net, index) -> str:
 
     ``W1[2→0]`` is the weight of layer 1 from neuron 2 (of the layer below) to neuron 0.
     """
-    kind, layer, i, j = param_location(net, index)
-    return f"{kind}{layer}[{i}→{j}]" if j is not None else f"{kind}{layer}[{i}]"
+    return net.layout.label(index)
 
 
 def param_choices(net) -> list:
     """Every parameter as ``(index, label)``, in ``params`` order (for a GUI's lists)."""
-    return [(index, param_label(net, index)) for index in range(net.n_params)]
+    return net.layout.choices()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,11 +16,10 @@ assigning ``params[:] = anchor + alpha * d1 + beta * d2``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from core import activations, losses
+from core.params import ParamBlock, ParamLayout  # noqa: F401 - ParamBlock re-exported
 
 INITS = ("xavier", "he", "uniform", "zeros")
 INIT_DESCRIPTIONS = {
@@ -32,33 +31,6 @@ INIT_DESCRIPTIONS = {
 
 # PyTorch's initial PReLU slope.
 PRELU_INITIAL_SLOPE = 0.25
-
-
-@dataclass(frozen=True)
-class ParamBlock:
-    """One named block of :attr:`Network.params`.
-
-    ``kind`` is ``"W"`` (weights), ``"b"`` (biases), ``"slope"`` (prelu) or ``"W'"``/``"b'"``
-    (the second maxout piece). ``layer`` counts from 0 at the first hidden layer.
-    """
-
-    kind: str
-    layer: int
-    start: int
-    shape: tuple
-
-    @property
-    def stop(self) -> int:
-        return self.start + int(np.prod(self.shape))
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}{self.layer}"
-
-    @property
-    def is_weight(self) -> bool:
-        """Weights are what L1/L2 regularization penalizes (not biases or slopes)."""
-        return self.kind in ("W", "W'")
 
 
 def _resolve(activation):
@@ -99,28 +71,15 @@ class Network:
         n_layers = len(self.layer_sizes) - 1
         self.layer_activations = [self.activation] * (n_layers - 1) + [self.output_activation]
 
-        self.blocks = []
-        start = 0
-        for layer, (n_in, n_out) in enumerate(zip(self.layer_sizes, self.layer_sizes[1:])):
-            shapes = [("W", (n_in, n_out)), ("b", (n_out,))]
-            name = self.layer_activations[layer].name
-            if name == "prelu":
-                shapes.append(("slope", (n_out,)))
-            elif name == "maxout":
-                shapes += [("W'", (n_in, n_out)), ("b'", (n_out,))]
-            for kind, shape in shapes:
-                block = ParamBlock(kind, layer, start, shape)
-                self.blocks.append(block)
-                start = block.stop
-        self.params = np.zeros(start)
+        self.layout = ParamLayout(self.layer_sizes, self.activation, self.output_activation)
+        self.blocks = list(self.layout.blocks)
+        self.params = np.zeros(self.layout.n_params)
         self._slices = {(b.kind, b.layer): slice(b.start, b.stop) for b in self.blocks}
         self._views = {(b.kind, b.layer): self.params[b.start:b.stop].reshape(b.shape)
                        for b in self.blocks}
         self.weights = [self._views["W", i] for i in range(n_layers)]
         self.biases = [self._views["b", i] for i in range(n_layers)]
-        self._weight_mask = np.zeros(start, dtype=bool)
-        for b in self.blocks:
-            self._weight_mask[b.start:b.stop] = b.is_weight
+        self._weight_mask = self.layout.weight_mask
         self.initialize(seed, init)
 
     # ------------------------------------------------------------------ set-up

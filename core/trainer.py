@@ -19,9 +19,10 @@ import math
 
 import numpy as np
 
-from core import datasets, features, losses, optimizers
+from core import datasets, features, optimizers
 from core.config import Config, ConfigError
 from core.network import Network
+from core.run import RunArrays, penalties
 
 #: Config fields that change while training without touching the weights.
 LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "beta2", "rho",
@@ -121,6 +122,8 @@ class Trainer:
     network : Network
     data : Dataset
     loss : the loss object of ``config.loss``
+    arrays : RunArrays
+        Inputs (after features), targets and loss of this run, read-only; rebuilt with the run.
     optimizer : Optimizer
     step_count : int
         Mini-batch updates so far.
@@ -142,21 +145,19 @@ class Trainer:
         if data.task != cfg.task:
             raise ConfigError(f"the data are a {data.task} task but the config is for a "
                               f"{cfg.task} task")
-        self.loss = losses.get(cfg.loss)
         try:
             features.check(cfg.features, data.n_features)
         except ValueError as err:
             raise ConfigError(f"features: {err}") from None
-        # What the network sees: the raw inputs, or the features computed from them.
-        self.inputs_train = features.transform(data.X_train, cfg.features)
-        self.inputs_test = features.transform(data.X_test, cfg.features)
-        self.targets_train = losses.targets_for(self.loss, data.y_train, data.task, data.n_classes)
-        self.targets_test = losses.targets_for(self.loss, data.y_test, data.task, data.n_classes)
+        # Inputs (after features), targets and loss: built once here, shared by every reader.
+        self.arrays = arrays = RunArrays.build(cfg, data)
+        self.loss = arrays.loss
+        self.inputs_train, self.inputs_test = arrays.inputs_train, arrays.inputs_test
+        self.targets_train, self.targets_test = arrays.targets_train, arrays.targets_test
         self._cost_floor = (-math.inf if self.loss.bounded_below else
                             -RUNAWAY_FACTOR * (1.0 + float(np.abs(self.targets_train).max())))
-        n_out = data.n_classes if data.task == "multiclass" else 1
-        self.network = Network((self.inputs_train.shape[1], *cfg.hidden_layers, n_out), cfg.activation,
-                               cfg.output_activation, seed=cfg.seed, init=cfg.init)
+        self.network = Network(arrays.layer_sizes, cfg.activation, cfg.output_activation,
+                               seed=cfg.seed, init=cfg.init)
         self.optimizer = make_optimizer(cfg)
         self._grad = np.empty_like(self.network.params)
         self._last_finite = self.network.params.copy()
@@ -205,11 +206,11 @@ class Trainer:
     # ----------------------------------------------------------------- training
     @property
     def l1(self) -> float:
-        return self.config.reg_rate if self.config.regularization == "l1" else 0.0
+        return penalties(self.config)[0]
 
     @property
     def l2(self) -> float:
-        return self.config.reg_rate if self.config.regularization == "l2" else 0.0
+        return penalties(self.config)[1]
 
     @property
     def epochs_completed(self) -> int:

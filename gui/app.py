@@ -67,7 +67,7 @@ def make_application(argv=None):
     app = QApplication.instance()
     if app is None:
         # Before the QApplication exists: lets several OpenGL views share shaders (see
-        # shared/docs/HEADLESS-QT.md, pitfall 1).
+        # docs/headless-qt.md, pitfall 1).
         QCoreApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
         app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
     app.setOrganizationName(ORGANIZATION)

@@ -5,8 +5,8 @@ dialog compares backpropagation's gradient with central differences of the cost
 (:func:`core.gradcheck.check_gradient`), off the UI thread, and shows the relative error of
 every block of parameters with a sentence on what the number means.
 
-:func:`network_from_snapshot` and :func:`training_arrays` rebuild, from a snapshot alone, the
-network and the arrays the trainer trains on; other views use them too.
+The network, its training arrays and the words for each block come from the snapshot
+(``snap.network()``, ``snap.arrays``, ``snap.layout``): nothing is rebuilt here.
 """
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
                                QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from core import features, gradcheck, losses
-from core.network import Network
+from core import gradcheck
 
 #: Finite-difference step and entries checked per block (bigger blocks are sampled).
 EPS = 1e-6
@@ -34,59 +33,15 @@ _VERDICT = {
 
 
 # --------------------------------------------------------------------------- from a snapshot
-def network_from_snapshot(snap) -> Network:
-    """A :class:`Network` with the snapshot's layer sizes, activations and weights."""
-    config = snap.config
-    net = Network(snap.layer_sizes, config.activation, config.output_activation, seed=config.seed,
-                  init=config.init)
-    net.params[:] = snap.params
-    return net
-
-
-def training_arrays(snap):
-    """``(inputs, targets, loss, l1, l2)`` as the trainer uses them for the snapshot's run.
-
-    ``inputs`` are the network's inputs (the input features, when the config has any), and
-    ``targets`` what the loss expects (one-hot for the cross-entropies of multi-class data).
-    """
-    config, data = snap.config, snap.data
-    loss = losses.get(config.loss)
-    inputs = features.transform(data.X_train, config.features)
-    targets = losses.targets_for(loss, data.y_train, data.task, data.n_classes)
-    rate = float(config.reg_rate)
-    l1 = rate if config.regularization == "l1" else 0.0
-    l2 = rate if config.regularization == "l2" else 0.0
-    return inputs, targets, loss, l1, l2
-
-
 def check_snapshot(snap, eps=EPS, max_per_block=MAX_PER_BLOCK):
     """:func:`core.gradcheck.check_gradient` for the snapshot's network on its training data."""
-    inputs, targets, loss, l1, l2 = training_arrays(snap)
-    return gradcheck.check_gradient(network_from_snapshot(snap), inputs, targets, loss, l1, l2,
-                                    eps=eps, max_per_block=max_per_block)
+    arrays = snap.arrays
+    return gradcheck.check_gradient(snap.network(), arrays.inputs_train, arrays.targets_train,
+                                    arrays.loss, snap.l1, snap.l2, eps=eps,
+                                    max_per_block=max_per_block)
 
 
 # --------------------------------------------------------------------------- words
-def describe_block(label, shape, layer_sizes) -> str:
-    """What a parameter block is, e.g. ``"weights from the 2 inputs into hidden layer 1"``."""
-    kind, layer = label.rstrip("0123456789"), int(label[len(label.rstrip("0123456789")):])
-    n_layers = len(layer_sizes) - 1
-    into = "the output layer" if layer == n_layers - 1 else f"hidden layer {layer + 1}"
-    source = (f"the {layer_sizes[0]} inputs" if layer == 0
-              else f"hidden layer {layer}")
-    if kind == "W":
-        return f"weights from {source} into {into}"
-    if kind == "b":
-        return f"biases of {into}"
-    if kind == "slope":
-        return f"PReLU slopes of {into}"
-    if kind == "W'":
-        return f"second Maxout piece's weights into {into}"
-    if kind == "b'":
-        return f"second Maxout piece's biases of {into}"
-    return label
-
-
 def format_error(value) -> str:
     if not math.isfinite(value):
         return "not finite"
@@ -244,10 +199,12 @@ class GradientCheckDialog(QDialog):
         self.again_button.setEnabled(True)
         self.result = result
         snap = self._snapshot
+        layout = snap.layout
+        blocks = {block.label: block for block in layout.blocks}
         self.table.setRowCount(len(result.blocks))
         for row, block in enumerate(result.blocks):
             text, colour, background = _VERDICT[gradcheck.verdict(block.relative_error)]
-            cells = (block.label, describe_block(block.label, block.shape, snap.layer_sizes),
+            cells = (block.label, layout.describe_block(blocks[block.label]),
                      f"{block.n_checked} of {block.n_total}", format_error(block.relative_error),
                      text)
             for column, value in enumerate(cells):
@@ -265,7 +222,7 @@ class GradientCheckDialog(QDialog):
         sampled = " (big blocks sampled)" if result.n_checked < result.n_total else ""
         self.status_label.setText(
             f"At step {snap.step:,} (cost {result.cost:.4g}, "
-            f"{losses.get(snap.config.loss).display_name}, on "
+            f"{snap.arrays.loss.display_name}, on "
             f"{result.n_examples} training examples): {result.n_checked} of {result.n_total} "
             f"parameters checked{sampled}.")
         self.summary_label.setText(explain(result))

@@ -178,6 +178,11 @@ class Snapshot:
     neuron_grid : NeuronGrid or None
         Every neuron's output over a coarse grid of the domain (for the network diagram);
         None for data with more than two inputs.
+    arrays : core.run.RunArrays
+        The run's inputs, targets, loss and parameter layout, as the trainer built them (shared,
+        read-only): a view that needs them takes them from here and never rebuilds them.
+    l1, l2 : float
+        The regularization rates in force (one of them is 0).
     """
 
     run: int
@@ -198,10 +203,23 @@ class Snapshot:
     gradient: np.ndarray | None = None
     train_losses: np.ndarray | None = None
     neuron_grid: NeuronGrid | None = None
+    arrays: object = None
+    l1: float = 0.0
+    l2: float = 0.0
 
     @property
     def task(self) -> str:
         return self.data.task
+
+    @property
+    def layout(self):
+        """Where each parameter lives in ``params`` (:class:`core.params.ParamLayout`)."""
+        return self.arrays.layout
+
+    def network(self, params=None):
+        """A private :class:`~core.network.Network` of this run holding ``params`` (default:
+        the snapshot's): free to move around weight space in any thread."""
+        return self.arrays.network_with(self.params if params is None else params)
 
     @classmethod
     def capture(cls, trainer, run, steps_per_second, running) -> "Snapshot":
@@ -234,4 +252,7 @@ class Snapshot:
             gradient=_finite(gradient),
             train_losses=_finite(train_losses),
             neuron_grid=NeuronGrid.compute(net, trainer.config.features, trainer.data.domain),
+            arrays=trainer.arrays,
+            l1=float(trainer.l1),
+            l2=float(trainer.l2),
         )

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 extras="${1:-}"
 
 # Shared libraries Qt's xcb platform plugin and OpenGL need, plus Xvfb for the headless tests
-# (see ../shared/docs/HEADLESS-QT.md for why each is here).
+# (see docs/headless-qt.md for why each is here).
 apt_packages=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
   libxcb-shape0 libxkbcommon-x11-0 fontconfig-config fonts-dejavu-core python3-venv)

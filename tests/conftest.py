@@ -2,7 +2,7 @@
 
 Runs at import, before pytest-qt makes its QApplication:
 
-- ``AA_ShareOpenGLContexts`` (two GL views in one process, shared/docs/HEADLESS-QT.md);
+- ``AA_ShareOpenGLContexts`` (two GL views in one process, docs/headless-qt.md);
 - QSettings in a throw-away folder, so tests neither read the user's remembered window layout
   nor write over it, and do not affect one another across runs;
 - pyqtgraph's options as the app sets them (row-major images, white plots).

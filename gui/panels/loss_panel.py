@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from core import activations, losses
-from core.config import DEFAULT_LOSS, TASK_OUTPUT_ACTIVATION
+from core.config import DEFAULT_LOSS, output_activation_for
 from gui import style
 from gui.panels import Panel, ScientificSpinBox, compact_combo, formula_label, note_label
 from gui.plots.function_plot import FunctionPlot
@@ -50,11 +50,6 @@ REGULARIZATION_TEXT = {
            "Adds (λ/2)·ΣW² over all weights (not biases); its gradient λ·W shrinks every weight "
            "in proportion to its size (weight decay)."),
 }
-
-
-def output_activation_for(loss_name, task) -> str:
-    """The output activation ``loss_name`` pairs with, else the task's (as Config chooses)."""
-    return losses.get(loss_name).output_activation or TASK_OUTPUT_ACTIVATION[task]
 
 
 def output_reason(loss_name, task) -> str:

@@ -49,11 +49,10 @@ def example_losses(snap) -> np.ndarray:
     values = getattr(snap, "train_losses", None)
     if values is not None:
         return np.asarray(values, dtype=float)
-    from gui.gradient_check import network_from_snapshot, training_arrays
-
-    inputs, targets, loss, _, _ = training_arrays(snap)
+    arrays = snap.arrays
     with np.errstate(all="ignore"):
-        return loss.per_example(targets, network_from_snapshot(snap).predict(inputs))
+        return arrays.loss.per_example(arrays.targets_train,
+                                       snap.network().predict(arrays.inputs_train))
 
 
 def histogram_values(loss_name, per_example) -> np.ndarray:

@@ -18,7 +18,8 @@ from core.network import Network
 from core.trainer import Trainer
 from gui import gradient_check
 from gui.code_view import CodeWindow, section_titles
-from gui.gradient_check import GradientCheckDialog, check_snapshot, describe_block, explain
+from core.params import ParamLayout
+from gui.gradient_check import GradientCheckDialog, check_snapshot, explain
 from gui.plots.cost_anatomy import CostAnatomy, example_losses, top_share
 from gui.plots.cost_plot import MAX_PINS, CostPlot, config_differences
 from gui.snapshot import Snapshot
@@ -314,20 +315,22 @@ def test_gradient_check_uses_the_network_inputs_after_features():
     config = Config(dataset="circle", hidden_layers=(3,), features=("x1^2", "x2^2", "sin_x1"),
                     regularization="l1", reg_rate=0.001)
     snap = snapshot(config, 50)
-    inputs, targets, loss, l1, l2 = gradient_check.training_arrays(snap)
+    arrays = snap.arrays
+    inputs, targets, loss, l1, l2 = (arrays.inputs_train, arrays.targets_train, arrays.loss,
+                                     snap.l1, snap.l2)
     assert inputs.shape[1] == 3 and (l1, l2) == (0.001, 0.0)
     result = check_snapshot(snap)
     assert result.relative_error < gradcheck.CORRECT_BELOW
-    net = gradient_check.network_from_snapshot(snap)
+    net = snap.network()
     assert net.cost(inputs, targets, loss, l1, l2) == pytest.approx(snap.metrics["train_cost"])
 
 
 def test_gradient_check_words(qtbot):
-    sizes = (2, 4, 3, 1)
-    assert describe_block("b1", (3,), sizes) == "biases of hidden layer 2"
-    assert describe_block("W2", (3, 1), sizes) == (
+    layout = ParamLayout((2, 4, 3, 1), "prelu", "sigmoid")
+    assert layout.describe_block(layout.block("b", 1)) == "biases of hidden layer 2"
+    assert layout.describe_block(layout.block("W", 2)) == (
         "weights from hidden layer 2 into the output layer")
-    assert describe_block("slope0", (4,), sizes) == "PReLU slopes of hidden layer 1"
+    assert layout.describe_block(layout.block("slope", 0)) == "PReLU slopes of hidden layer 1"
     good = gradcheck.GradientCheck((), 3e-10, 0.5, 1e-6, 10)
     assert "agree to 9 digits" in explain(good) and "correct" in explain(good)
     bad = gradcheck.GradientCheck((), 0.4, 0.5, 1e-6, 10)
