@@ -41,7 +41,11 @@ from core import losses as _losses
 
 __all__ = ["param_index", "param_location", "param_label", "param_choices",
            "random_directions", "weight_directions", "pca_directions", "project", "surface",
-           "METHODS"]
+           "METHODS", "Cancelled"]
+
+class Cancelled(Exception):
+    """A computation was asked to stop (its ``should_stop()`` returned True) and did."""
+
 
 #: Ways :func:`surface` can evaluate the grid (see its docstring).
 METHODS = ("fast", "general", "loop")

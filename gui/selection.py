@@ -1,0 +1,116 @@
+"""What the learner has picked or points at, shared by the views: one small model they observe.
+
+The network diagram writes to it (a click on a link picks an error-surface axis; hovering a
+neuron shows its picture); the error surface and the boundary view read it. So views never
+talk to each other and the main window does not carry messages between them::
+
+    selection = Selection()
+    diagram.bind(selection)      # writes: pick_weight(index), hover(picture)
+    surface.bind(selection)      # reads:  axes_changed
+    boundary.bind(selection)     # reads:  hovered_changed
+
+Indices are flat indices into ``Network.params`` (see :class:`core.params.ParamLayout`).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NeuronPicture:
+    """One neuron's output over the data domain, to show in place of the network's.
+
+    ``values`` is ``(len(ys), len(xs))`` for two inputs (row-major, as
+    :class:`gui.snapshot.NeuronGrid`), ``(len(xs),)`` for one (``ys`` None). ``levels`` are the
+    values at the ends of the colour map; ``label`` names the neuron ("hidden layer 1, neuron 3").
+    """
+
+    label: str
+    xs: np.ndarray
+    ys: np.ndarray | None
+    values: np.ndarray
+    levels: tuple
+
+
+class Selection(QObject):
+    """The error-surface axes the learner picked and the neuron under the pointer.
+
+    Signals
+    -------
+    axes_changed(object)
+        ``(i, j)``: the two parameters the error surface should show, or None (no choice yet,
+        or the choice was forgotten because the network changed).
+    axis_picked(int, int)
+        ``(axis, index)``: parameter ``index`` was just put on axis ``axis`` (0 or 1), for
+        whoever says so in words.
+    hovered_changed(object)
+        A :class:`NeuronPicture`, or None when the pointer left the neurons.
+    """
+
+    axes_changed = Signal(object)
+    axis_picked = Signal(int, int)
+    hovered_changed = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._axes = None
+        self._next_axis = 0
+        self._n_params = None
+        self._hovered = None
+
+    # ------------------------------------------------------------------ axes
+    @property
+    def axes(self):
+        """``(i, j)`` or None."""
+        return self._axes
+
+    def set_parameter_count(self, n_params):
+        """The network has ``n_params`` parameters now; a choice that no longer fits is
+        forgotten (``axes_changed(None)``)."""
+        self._n_params = int(n_params)
+        if self._axes is not None and max(self._axes) >= self._n_params:
+            self._axes, self._next_axis = None, 0
+            self.axes_changed.emit(None)
+
+    def set_axes(self, i, j):
+        """Show the cost against parameters ``i`` and ``j`` (two different flat indices)."""
+        i, j = int(i), int(j)
+        if i == j:
+            raise ValueError("the two axes need two different parameters")
+        for index in (i, j):
+            if index < 0 or (self._n_params is not None and index >= self._n_params):
+                top = "" if self._n_params is None else f"..{self._n_params - 1}"
+                raise IndexError(f"parameter index {index} is outside 0{top}")
+        if self._axes != (i, j):
+            self._axes = (i, j)
+            self.axes_changed.emit(self._axes)
+
+    def pick_weight(self, index) -> int:
+        """Put parameter ``index`` on axis 1, then on axis 2 at the next call, and so on (a
+        learner clicking links in the diagram). Returns the axis filled (0 or 1)."""
+        index = int(index)
+        axis = self._next_axis
+        current = list(self._axes or (None, None))
+        current[axis] = index
+        if current[1 - axis] is None or current[1 - axis] == index:
+            # No partner yet (or the same one): a neighbour, so that the pair is valid.
+            n = self._n_params if self._n_params is not None else index + 2
+            current[1 - axis] = (index + 1) % n if n > 1 else 0
+        self.set_axes(*current)
+        self._next_axis = 1 - axis
+        self.axis_picked.emit(axis, index)
+        return axis
+
+    # ------------------------------------------------------------------ hover
+    @property
+    def hovered(self):
+        return self._hovered
+
+    def hover(self, picture):
+        """The pointer is over a neuron (a :class:`NeuronPicture`) or over none (None)."""
+        if picture is not self._hovered:
+            self._hovered = picture
+            self.hovered_changed.emit(picture)
