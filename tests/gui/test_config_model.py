@@ -1,0 +1,41 @@
+"""The config model: panels propose fields, it makes the new Config once and announces it."""
+from core.config import Config
+from gui.config_model import ConfigModel, describe_change, summary_text
+
+
+def test_propose_announces_the_new_config_once(qtbot):
+    model = ConfigModel(Config(dataset="circle"))
+    seen = []
+    model.changed.connect(lambda new, old, train: seen.append((new, old, train)))
+    new = model.propose({"loss": "mse", "learning_rate": model.config.learning_rate})
+    assert new is model.config and new.loss == "mse"
+    assert seen == [(new, Config(dataset="circle"), True)]
+    assert model.propose({"loss": "mse"}) is None  # nothing differs: nothing announced
+    assert len(seen) == 1
+
+
+def test_a_refused_change_changes_nothing(qtbot):
+    model = ConfigModel(Config(dataset="circle"))
+    refused = []
+    model.refused.connect(refused.append)
+    assert model.propose({"learning_rate": -1.0}) is None
+    assert model.config == Config(dataset="circle") and refused and "learning_rate" in refused[0]
+
+
+def test_adopt_announces_without_asking_to_train(qtbot):
+    model = ConfigModel()
+    seen = []
+    model.changed.connect(lambda new, old, train: seen.append(train))
+    model.adopt(Config(dataset="xor"))
+    model.set(Config(dataset="moons"))
+    assert seen == [False, True]
+
+
+def test_change_words():
+    old = Config(dataset="circle")
+    text, reset = describe_change(old, old.replace(learning_rate=0.1))
+    assert not reset and text.startswith("Learning rate 0.03 → 0.1: applied live")
+    text, reset = describe_change(old, old.replace(loss="mse"))
+    assert reset and "loss bce → mse" in text
+    assert reset and describe_change(old, old.replace(dataset="xor"))[0].startswith("New data (xor)")
+    assert summary_text(old, (2, 4, 2, 1)).startswith("2 → 4 → 2 → 1  ·  Tanh → Sigmoid")
