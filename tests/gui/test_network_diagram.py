@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from core import datasets, features, landscape
 from core.config import Config
 from core.trainer import Trainer
-from gui.plots.boundary_plot import NeuronPicture
-from gui.plots.network_diagram import MAX_LINKS_DRAWN, NetworkDiagram
+from gui.selection import NeuronPicture, Selection
+from gui.views.network.model import MAX_LINKS_DRAWN
+from gui.views.network.widget import NetworkDiagram
 from gui.snapshot import NeuronGrid, Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
 
@@ -313,7 +314,7 @@ def test_features_rebuild_the_network_and_neurons_show_in_the_boundary_plot(wind
     qtbot.waitUntil(lambda: len(diagram.links) == 4 * 4 + 4 * 4 + 4, timeout=TIMEOUT)
 
     hover(qtbot, diagram.canvas, point(diagram.neuron_position(1, 0)))
-    qtbot.waitUntil(lambda: window.boundary_plot.neuron_image.isVisible(), timeout=TIMEOUT)
-    assert "hidden layer 1, neuron 0" in window.boundary_plot.neuron_text.toPlainText()
+    qtbot.waitUntil(lambda: window.boundary_plot.canvas.neuron_image.isVisible(), timeout=TIMEOUT)
+    assert "hidden layer 1, neuron 0" in window.boundary_plot.canvas.neuron_text.toPlainText()
     qtbot.mouseMove(diagram.canvas, QPoint(2, 2))
-    qtbot.waitUntil(lambda: not window.boundary_plot.neuron_image.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.boundary_plot.canvas.neuron_image.isVisible(), timeout=TIMEOUT)
