@@ -180,6 +180,19 @@ def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
     assert plot.canvas.neuron_image.image.shape[0] > len(grid.ys)  # smoothed, not blocky
     plot.show_neuron(None)
     assert not plot.canvas.neuron_image.isVisible() and not plot.canvas.neuron_text.isVisible()
+    # Bound to a selection, the plot shows the neuron the selection says is hovered.
+    selection = Selection()
+    plot.bind(selection)
+    selection.hover(picture)
+    assert plot.canvas.neuron_image.isVisible()
+    assert plot.canvas.colour_bar.getAxis("left").label.toPlainText().strip() == "neuron output"
+    selection.hover(None)
+    assert not plot.canvas.neuron_image.isVisible()
+    assert plot.canvas.colour_bar.getAxis("left").label.toPlainText().strip() == \
+        "network output"
+    # A picture of a curve does not fit a plane: nothing is shown.
+    selection.hover(NeuronPicture("x", grid.xs, None, grid.xs, (-1.0, 1.0)))
+    assert not plot.canvas.neuron_curve.isVisible()
 
 
 # ------------------------------------------------------------------ in the real window
