@@ -23,7 +23,10 @@ connects both to a :class:`gui.selection.Selection` and marks the axes it holds.
 
 Redraws follow snapshots at most about 15 times a second while training, less often when a
 redraw takes long (a big network); the model (:mod:`gui.views.network.model`) says what to
-draw, the canvas (:mod:`gui.views.network.canvas`) draws it.
+draw, the canvas (:mod:`gui.views.network.canvas`) draws it. Each column's nodes are as large
+as its height allows (so a big network's inputs and output stay readable pictures); in a very
+big network only the strongest ``MAX_LINKS_DRAWN`` weights are drawn, neurons too small for a
+picture are plain squares and their biases are left out.
 """
 from __future__ import annotations
 
