@@ -183,7 +183,7 @@ def main(argv=None):
         time.sleep(0.005)
     window.set_speed(MAX_SPEED)
     painters = []
-    for widget in (window.cost_plot.cost_widget, window.boundary_plot.plot_widget):
+    for widget in (window.cost_plot.cost_widget, window.boundary_plot.canvas):
         counter = make_paint_counter()
         widget.viewport().installEventFilter(counter)
         painters.append(counter)

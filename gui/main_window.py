@@ -28,9 +28,9 @@ from gui.about import show_about
 from gui.numbers import format_number
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
 from gui.panels.loss_panel import config_output_reason
-from gui.plots.boundary_plot import BoundaryPlot
 from gui.plots.cost_plot import CostPlot
 from gui.plots.surface_view import SurfaceView
+from gui.views.boundary.widget import BoundaryPlot
 from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 
 APP_NAME = "Costscape"
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
                                           split_from=self.boundary_dock,
                                           orientation=Qt.Horizontal)
         # The network diagram under the surface: clicking a weight there picks a surface axis.
-        from gui.plots.network_diagram import NetworkDiagram
+        from gui.views.network.widget import NetworkDiagram
         self.network_diagram = NetworkDiagram()
         self.diagram_dock = self.add_view("Network", self.network_diagram,
                                           object_name="diagram_dock",

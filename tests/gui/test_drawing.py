@@ -9,8 +9,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from core import datasets, experiment
 from core.config import Config
 from core.trainer import Trainer
-from gui.plots.boundary_plot import (BoundaryPlot, NeuronPicture, nearest_point, with_point,
-                                     without_point)
+from gui.selection import NeuronPicture, Selection
+from gui.views.boundary.model import nearest_point, with_point, without_point
+from gui.views.boundary.widget import BoundaryPlot
 from gui.snapshot import Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
 
@@ -22,8 +23,8 @@ def snapshot_of(config, data=None, run=0):
 
 def screen_pos(plot, x, y) -> QPoint:
     """Where the data point (x, y) is on the plot widget's viewport."""
-    scene = plot.view.mapViewToScene(QPointF(x, y))
-    return plot.plot_widget.mapFromScene(scene)
+    scene = plot.canvas.view.mapViewToScene(QPointF(x, y))
+    return plot.canvas.mapFromScene(scene)
 
 
 @pytest.fixture
@@ -80,30 +81,30 @@ def test_click_adds_a_point_of_the_chosen_class_and_ctrl_click_removes(plot, qtb
     assert [b.text() for b in plot._draw_buttons] == ["class 0", "class 1"]
     # Drawing off: a click changes nothing.
     with qtbot.assertNotEmitted(plot.data_edited):
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
+        qtbot.mouseClick(plot.canvas.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
 
     plot.set_draw_target(1)
     assert plot.draw_target() == 1
     with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
+        qtbot.mouseClick(plot.canvas.viewport(), Qt.LeftButton, pos=screen_pos(plot, 2, 3))
     data, text = blocker.args
     assert data.name == "custom" and "class 1" in text
     assert len(data.X_train) == len(snap.data.X_train) + 1
     assert data.y_train[-1, 0] == 1.0
     np.testing.assert_allclose(data.X_train[-1], [2, 3], atol=0.15)  # a pixel or two
     # Shown at once, before the trainer has the new data.
-    assert len(plot.train_points.data) == len(data.X_train)
+    assert len(plot.canvas.train_points.data) == len(data.X_train)
 
     # A second click before the new run arrives builds on the first edit, not the old data.
     with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, pos=screen_pos(plot, -4, 1))
+        qtbot.mouseClick(plot.canvas.viewport(), Qt.LeftButton, pos=screen_pos(plot, -4, 1))
     data2 = blocker.args[0]
     assert len(data2.X_train) == len(snap.data.X_train) + 2
 
     # Ctrl+click on a point removes exactly that one.
     target = snap.data.X_test[5]
     with qtbot.waitSignal(plot.data_edited, timeout=TIMEOUT) as blocker:
-        qtbot.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.ControlModifier,
+        qtbot.mouseClick(plot.canvas.viewport(), Qt.LeftButton, Qt.ControlModifier,
                          pos=screen_pos(plot, *target))
     data3, text = blocker.args
     assert "test point" in text and len(data3.X_test) == len(snap.data.X_test) - 1
@@ -150,21 +151,21 @@ def test_point_losses_size_the_training_points_and_show_on_hover(plot, qtbot):
     base = plot._train_size
     # An untrained network is about equally bad everywhere: sizes stay near the base size.
     plot.set_point_losses(snap.train_losses)
-    assert plot.train_points.data["size"].max() < 1.6 * base
+    assert plot.canvas.train_points.data["size"].max() < 1.6 * base
     # A network that fits all but one point: that one doubles, the rest keep their size.
     losses = np.full(len(snap.data.X_train), 0.01)
     worst = 7
     losses[worst], losses[3] = 2.0, 1.0
     plot.set_point_losses(losses)
-    sizes = plot.train_points.data["size"]
+    sizes = plot.canvas.train_points.data["size"]
     assert sizes[worst] == pytest.approx(2 * base) and base < sizes[3] < 2 * base
     assert np.delete(sizes, [3, worst]) == pytest.approx(base)
     x, y = snap.data.X_train[worst]
     assert "loss 2" in plot._point_text(x, y)
     plot.set_point_losses(None)
-    assert np.all(plot.train_points.data["size"] == base)
+    assert np.all(plot.canvas.train_points.data["size"] == base)
     plot.set_point_losses(np.ones(3))  # a stale array (other data): ignored
-    assert np.all(plot.train_points.data["size"] == base)
+    assert np.all(plot.canvas.train_points.data["size"] == base)
 
 
 def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
@@ -174,11 +175,24 @@ def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
     picture = NeuronPicture("hidden layer 1, neuron 0", grid.xs, grid.ys,
                             grid.layers[0][..., 0], (-1.0, 1.0))
     plot.show_neuron(picture)
-    assert plot.neuron_image.isVisible() and "hidden layer 1, neuron 0" in \
-        plot.neuron_text.toPlainText()
-    assert plot.neuron_image.image.shape[0] > len(grid.ys)  # smoothed, not blocky
+    assert plot.canvas.neuron_image.isVisible() and "hidden layer 1, neuron 0" in \
+        plot.canvas.neuron_text.toPlainText()
+    assert plot.canvas.neuron_image.image.shape[0] > len(grid.ys)  # smoothed, not blocky
     plot.show_neuron(None)
-    assert not plot.neuron_image.isVisible() and not plot.neuron_text.isVisible()
+    assert not plot.canvas.neuron_image.isVisible() and not plot.canvas.neuron_text.isVisible()
+    # Bound to a selection, the plot shows the neuron the selection says is hovered.
+    selection = Selection()
+    plot.bind(selection)
+    selection.hover(picture)
+    assert plot.canvas.neuron_image.isVisible()
+    assert plot.canvas.colour_bar.getAxis("left").label.toPlainText().strip() == "neuron output"
+    selection.hover(None)
+    assert not plot.canvas.neuron_image.isVisible()
+    assert plot.canvas.colour_bar.getAxis("left").label.toPlainText().strip() == \
+        "network output"
+    # A picture of a curve does not fit a plane: nothing is shown.
+    selection.hover(NeuronPicture("x", grid.xs, None, grid.xs, (-1.0, 1.0)))
+    assert not plot.canvas.neuron_curve.isVisible()
 
 
 # ------------------------------------------------------------------ in the real window

@@ -129,14 +129,14 @@ def test_multiclass_data_switch_the_loss_and_the_view(window, qtbot):
     qtbot.waitUntil(lambda: latest(window).data.name == "spiral3", timeout=TIMEOUT)
     assert window.config.loss == "cce" and window.config.output_activation == "softmax"
     qtbot.waitUntil(lambda: window.boundary_plot._mode == "multiclass", timeout=TIMEOUT)
-    assert window.boundary_plot.rgb_image.isVisible()
+    assert window.boundary_plot.canvas.rgb_image.isVisible()
     assert window.loss_panel.values()["loss"] == "cce"
 
 
 def test_regression_data_show_a_curve_or_a_heatmap(window, qtbot):
     choose(window.data_panel.dataset, "sine")
     qtbot.waitUntil(lambda: window.boundary_plot._mode == "curve", timeout=TIMEOUT)
-    x, y = window.boundary_plot.fit_curve.getData()
+    x, y = window.boundary_plot.canvas.fit_curve.getData()
     assert len(x) > 100 and np.isfinite(y).all()
     assert not window.cost_plot.accuracy_widget.isVisible()
     assert window.boundary_dock.windowTitle() == "Fitted function"
@@ -159,7 +159,7 @@ def test_divergence_pauses_shows_the_message_and_no_nan(window, qtbot):
     for curve in (window.cost_plot.train_curve, window.cost_plot.test_curve):
         x, y = curve.getData()
         assert np.isfinite(x).all() and np.isfinite(y).all()
-    assert np.isfinite(window.boundary_plot.scalar_image.image).all()
+    assert np.isfinite(window.boundary_plot.canvas.scalar_image.image).all()
     # Reset clears the error and starts afresh.
     window.reset_action.trigger()
     assert window.banner.level is None
@@ -170,9 +170,9 @@ def test_log_scale_and_test_points_toggles(window, qtbot):
     assert window.cost_plot.cost_item.ctrl.logYCheck.isChecked()
     assert window.log_scale_action.isChecked()
     window.data_panel.show_test.setChecked(False)
-    assert not window.boundary_plot.test_points.isVisible()
+    assert not window.boundary_plot.canvas.test_points.isVisible()
     window.data_panel.show_test.setChecked(True)
-    assert window.boundary_plot.test_points.isVisible()
+    assert window.boundary_plot.canvas.test_points.isVisible()
 
 
 def test_invalid_setting_keeps_the_old_config(window, qtbot):
@@ -297,7 +297,7 @@ def test_hover_readouts_of_both_plots(window, qtbot):
     assert "epoch" in text and "train" in text and "accuracy" in text
 
     boundary = window.boundary_plot
-    pos = boundary.view.mapViewToScene(QPointF(3.0, 3.0))
+    pos = boundary.canvas.view.mapViewToScene(QPointF(3.0, 3.0))
     boundary._on_mouse_moved(pos)
     assert "→ class" in boundary.hover_label.text()
 

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from core import datasets, features, landscape
 from core.config import Config
 from core.trainer import Trainer
-from gui.plots.boundary_plot import NeuronPicture
-from gui.plots.network_diagram import MAX_LINKS_DRAWN, NetworkDiagram
+from gui.selection import NeuronPicture, Selection
+from gui.views.network.model import MAX_LINKS_DRAWN
+from gui.views.network.widget import NetworkDiagram
 from gui.snapshot import NeuronGrid, Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
 
@@ -227,6 +228,37 @@ def test_clicking_links_and_biases_emits_their_index(diagram, qtbot):
         qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.neuron_position(1, 0)))
 
 
+def test_bind_writes_picks_and_hovers_to_the_selection_and_marks_its_axes(diagram, qtbot):
+    trainer = Trainer(Config(dataset="xor", n_samples=40))
+    snap = capture(trainer)
+    selection = Selection()
+    selection.set_parameter_count(snap.params.size)
+    diagram.bind(selection)
+    diagram.show_snapshot(snap)
+    k = clean_link(diagram, range(len(diagram.links)))
+    i = int(diagram.links.index[k])
+    with qtbot.waitSignal(selection.axis_picked, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.link_position(k)))
+    assert blocker.args == [0, i] and selection.axes[0] == i
+    b = diagram.bias_index(1, 2)
+    qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.bias_position(1, 2)))
+    assert selection.axes == (i, b)
+    assert diagram.canvas.marks == {i: "1", b: "2"}  # the marks follow the selection
+    selection.set_axes(3, 4)
+    assert diagram.canvas.marks == {3: "1", 4: "2"}
+    # A new network keeps the marks of the axes the selection still holds.
+    diagram.show_snapshot(capture(Trainer(Config(dataset="xor", hidden_layers=(3,))), run=1))
+    assert diagram.canvas.marks == {3: "1", 4: "2"}
+
+    with qtbot.waitSignal(selection.hovered_changed, timeout=TIMEOUT,
+                          check_params_cb=lambda p: p is not None):
+        hover(qtbot, diagram.canvas, point(diagram.neuron_position(1, 0)))
+    assert selection.hovered.label == "hidden layer 1, neuron 0"
+    with qtbot.waitSignal(selection.hovered_changed, timeout=TIMEOUT,
+                          check_params_cb=lambda p: p is None):
+        qtbot.mouseMove(diagram.canvas, QPoint(3, diagram.canvas.height() - 3))
+
+
 def test_feature_toggles_emit_the_inputs(diagram, qtbot):
     trainer = Trainer(Config(dataset="circle"))
     diagram.show_snapshot(capture(trainer))
@@ -312,8 +344,9 @@ def test_features_rebuild_the_network_and_neurons_show_in_the_boundary_plot(wind
     assert "input features" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: len(diagram.links) == 4 * 4 + 4 * 4 + 4, timeout=TIMEOUT)
 
+    boundary = window.boundary_plot.canvas
     hover(qtbot, diagram.canvas, point(diagram.neuron_position(1, 0)))
-    qtbot.waitUntil(lambda: window.boundary_plot.neuron_image.isVisible(), timeout=TIMEOUT)
-    assert "hidden layer 1, neuron 0" in window.boundary_plot.neuron_text.toPlainText()
+    qtbot.waitUntil(lambda: boundary.neuron_image.isVisible(), timeout=TIMEOUT)
+    assert "hidden layer 1, neuron 0" in boundary.neuron_text.toPlainText()
     qtbot.mouseMove(diagram.canvas, QPoint(2, 2))
-    qtbot.waitUntil(lambda: not window.boundary_plot.neuron_image.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not boundary.neuron_image.isVisible(), timeout=TIMEOUT)

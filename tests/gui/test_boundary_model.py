@@ -1,0 +1,121 @@
+"""The decision-boundary view's model, without Qt: the mode for the data, colour levels white
+where they should be, the view range, points sized by their loss, blended class colours, and
+the words of the legend, the hover line and a drawn point."""
+import numpy as np
+import pytest
+
+from core import datasets
+from core.config import Config
+from core.trainer import Trainer
+from gui import style
+from gui.snapshot import Snapshot
+from gui.views.boundary import model
+
+
+def snapshot(config):
+    return Snapshot.capture(Trainer(config), 0, 0.0, False)
+
+
+@pytest.mark.parametrize("dataset, mode", [("circle", "binary"), ("spiral3", "multiclass"),
+                                           ("plane", "regression2d"), ("sine", "curve")])
+def test_mode_for_the_data(dataset, mode):
+    snap = snapshot(Config(dataset=dataset, n_samples=20))
+    assert model.mode_for(snap.data, snap.grid) == mode
+    assert model.mode_for(snap.data, None) == "none"
+
+
+def test_binary_levels_are_white_at_the_threshold():
+    values = np.array([0.1, 0.7])
+    assert model.binary_levels(values, 0.5, (0.0, 1.0)) == ((0.0, 1.0), 0.5)
+    # A raw score (hinge losses): as far as the values go, at least 1 either side of 0.
+    (lo, hi), centre = model.binary_levels(np.array([-3.0, 0.5]), 0.0, (-np.inf, np.inf))
+    assert (lo, hi) == (-3.0, 1.0) and centre == pytest.approx(0.75)
+    assert lo + centre * (hi - lo) == pytest.approx(0.0)
+
+
+def test_regression_levels_and_view_range():
+    data = datasets.make("plane", n_samples=30, seed=0)
+    lo, hi = model.regression_levels(data)
+    assert lo == -hi and hi == pytest.approx(np.abs(data.y).max())
+    flat = datasets.Dataset("f", "regression", [[0.0], [1.0]], [[2.0], [2.0]], [[0.5]],
+                            [[2.0]], 1, ((0, 1),))
+    assert model.regression_levels(flat) == (1.0, 3.0)
+    assert model.view_range("regression2d", data, (-np.inf, np.inf)) == (*data.domain, 0.0)
+    x_range, (y0, y1), pad = model.view_range("curve", flat, (-np.inf, np.inf))
+    assert x_range == (0, 1) and y0 < 2.0 < y1 and pad == 0.02
+    many = datasets.Dataset("m", "binary", np.zeros((2, 3)), [[0.0], [1.0]], np.zeros((1, 3)),
+                            [[1.0]], 2, ((-1, 1),) * 3)
+    assert model.view_range("none", many, (0.0, 1.0)) is None
+
+
+def test_loss_sizes_grow_the_badly_fitted_points_only():
+    losses = np.full(10, 0.01)
+    losses[7], losses[3] = 2.0, 1.0
+    sizes = model.loss_sizes(losses, 8, 10)
+    assert sizes[7] == pytest.approx(8 * model.LOSS_SIZE_GAIN) and 8 < sizes[3] < 16
+    assert np.delete(sizes, [3, 7]) == pytest.approx(8)
+    for stale in (None, np.ones(3), np.full(10, np.nan)):
+        assert (model.loss_sizes(stale, 8, 10) == 8).all()
+    assert model.point_size(20) == 14 and model.point_size(500) == 8
+    assert model.point_size(5000) == 5
+    assert model.ring_size(20) == 18 and model.ring_size(500) == 8
+
+
+def test_multiclass_colours_blend_and_wash_out_when_unsure():
+    colours = np.array([style.hex_to_rgb(style.class_colour(k)) for k in range(3)])
+    values = np.array([[[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 0.0]]])
+    rgb = model.multiclass_rgb(values, colours)
+    assert rgb.shape == (1, 3, 3) and rgb.dtype == np.uint8
+    sure = 255 + (colours[0] - 255) * 0.65
+    np.testing.assert_allclose(rgb[0, 0], sure, atol=1)
+    mean = colours.mean(axis=0)
+    np.testing.assert_allclose(rgb[0, 1], 255 + (mean - 255) * 0.15, atol=1)
+    np.testing.assert_array_equal(rgb[0, 2], rgb[0, 1])  # no probability: a uniform guess
+
+
+def test_rectangles_curves_and_upsampling():
+    assert model.rect_of(np.array([0.0, 1.0, 2.0]), np.array([0.0, 2.0])) == (
+        -0.5, -1.0, 3.0, 4.0)
+    fine = model.upsample(np.array([[0.0, 1.0], [2.0, 3.0]]), 4)
+    assert fine.shape == (5, 5) and fine[0, 0] == 0.0 and fine[-1, -1] == 3.0
+    assert fine[2, 2] == pytest.approx(1.5)
+    data = datasets.make("sine", n_samples=20, seed=0)
+    span = float(data.y.max() - data.y.min())
+    clipped = model.fitted_curve(np.array([0.0, 1e300]), data)
+    assert clipped[0] == 0.0 and clipped[1] == pytest.approx(data.y.max() + 20 * span)
+
+
+def test_words_of_the_legend_and_the_hover_line():
+    snap = snapshot(Config(dataset="circle", n_samples=20))
+    text = model.legend_html("binary", snap.data, 0.5)
+    assert "class 0" in text and "class 1" in text and "threshold 0.5" in text
+    assert "Custom data" not in text
+    custom = model.with_point(snap.data, [0.0, 0.0], 1)
+    assert "Custom data</b> (11 train, 10 test)" in model.legend_html("binary", custom, 0.5)
+    grid = snap.grid
+    x, y = float(grid.xs[10]), float(grid.ys[20])
+    out = grid.values[20, 10, 0]
+    assert model.output_text(grid, x, y, "binary", 0.5) == (
+        f"x = ({x:.2f}, {y:.2f}): output {out:.3f} → class {int(out > 0.5)}")
+    X = snap.data.X_train
+    k = 4
+    words = model.point_text(snap.data, "binary", *X[k], (10.0, 10.0), 8, np.arange(10.0))
+    assert words == f"  ·  training point {k}: class {int(snap.data.y_train[k, 0])}, loss 4"
+    assert model.point_text(snap.data, "binary", 99.0, 99.0, (10.0, 10.0), 8, None) == ""
+    assert "its output, -1 to 1" in model.neuron_caption("hidden layer 1, neuron 0", (-1, 1))
+
+
+def test_what_a_click_adds():
+    data = datasets.make("xor", n_samples=20, seed=0)
+    assert model.point_to_add(data, "binary", 1, 7.5, 0.0, 1.0) is None  # outside
+    assert model.point_to_add(data, "binary", 1, 1.0, 2.0, 0.0) == (
+        [1.0, 2.0], 1, "a class 1 point at (1.00, 2.00)")
+    inputs, value, words = model.point_to_add(data, "regression2d", "value", 1.0, 2.0, -2.5)
+    assert inputs == [1.0, 2.0] and value == -2.5 and "y = -2.5" in words
+    sine = datasets.make("sine", n_samples=20, seed=0)
+    (x0, x1), = sine.domain
+    inputs, value, _ = model.point_to_add(sine, "curve", "value", 0.5 * (x0 + x1), 0.75, 9.0)
+    assert inputs == [0.5 * (x0 + x1)] and value == 0.75  # a curve takes y from the click
+    assert [text for text, _, _ in model.draw_choices("multiclass", 3, "multiclass")] == [
+        "class 0", "class 1", "class 2"]
+    assert [text for text, _, _ in model.draw_choices("regression", 0, "curve")] == ["point"]
