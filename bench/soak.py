@@ -166,7 +166,7 @@ def main(argv=None):
     from core import presets
     from gui.app import make_application
     from gui.main_window import MainWindow
-    from gui.worker import MAX_SPEED
+    from gui.threads import MAX_SPEED
 
     preset = presets.get(args.preset)
     app = make_application()

@@ -149,7 +149,7 @@ def main(argv=None):
     from core.config import Config
     from gui.app import make_application
     from gui.main_window import MainWindow
-    from gui.worker import MAX_SPEED
+    from gui.threads import MAX_SPEED
 
     app = make_application()
     settings = QSettings(str(pathlib.Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.IniFormat)

@@ -62,7 +62,8 @@ def make_application(argv=None):
     from PySide6.QtWidgets import QApplication
 
     # The training thread and this one share one interpreter lock; when the UI thread wants it,
-    # make the worker hand it over within 0.5 ms instead of the default 5 ms (gui/worker.py).
+    # make the worker hand it over within 0.5 ms instead of the default 5 ms
+    # (gui/threads/worker.py).
     sys.setswitchinterval(0.0005)
     app = QApplication.instance()
     if app is None:

@@ -94,7 +94,7 @@ def explain(result) -> str:
 class GradientCheckDialog(QDialog):
     """Non-modal dialog: :meth:`check` a snapshot, see the table and the sentence.
 
-    The work runs on a :class:`~gui.worker.LatestRequestRunner` (created on first use); call
+    The work runs on a :class:`~gui.threads.LatestRequestRunner` (created on first use); call
     :meth:`shutdown` before the application quits (also done on ``aboutToQuit``).
     """
 
@@ -167,7 +167,7 @@ class GradientCheckDialog(QDialog):
         if snap is None:
             self.status_label.setText("No run yet: start training, then check.")
             return
-        from gui.worker import LatestRequestRunner
+        from gui.threads import LatestRequestRunner
 
         if self._runner is None:
             self._runner = LatestRequestRunner(self)
@@ -193,8 +193,6 @@ class GradientCheckDialog(QDialog):
     # ------------------------------------------------------------------ results
     @Slot(int, object)
     def _on_runner_finished(self, request_id, result):
-        if request_id != self._request:
-            return
         self._request = None
         self.again_button.setEnabled(True)
         self.result = result
@@ -229,8 +227,6 @@ class GradientCheckDialog(QDialog):
 
     @Slot(int, str)
     def _on_runner_failed(self, request_id, message):
-        if request_id != self._request:
-            return
         self._request = None
         self.again_button.setEnabled(True)
         self.table.setRowCount(0)

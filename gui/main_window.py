@@ -30,8 +30,8 @@ from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, Opti
 from gui.panels.loss_panel import config_output_reason
 from gui.plots.cost_plot import CostPlot
 from gui.plots.surface_view import SurfaceView
+from gui.threads import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 from gui.views.boundary.widget import BoundaryPlot
-from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 
 APP_NAME = "Costscape"
 DEFAULT_SIZE = QSize(1500, 940)
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         self.frames_shown = 0
 
         self.controller = TrainingController(self._config, parent=self)
-        # Training waits while the window paints a frame (gui/worker.py explains why): the
+        # Training waits while the window paints a frame (gui/threads/worker.py says why): the
         # window reports each frame shown after its repaint, or after a short fallback.
         self.controller.defer_frame_ack = True
         self._frame_ack_timer = QTimer(self)

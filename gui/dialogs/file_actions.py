@@ -2,7 +2,7 @@
 
 :class:`FileActions` adds its actions to the main window's File menu and handles drag and drop
 onto the window. The trainer lives in the worker thread, so saving, opening and exporting the
-history are requests to :class:`~gui.worker.TrainingController`; the answers
+history are requests to :class:`~gui.threads.TrainingController`; the answers
 (``experiment_saved``, ``experiment_opened``, ``history_exported``, ``file_error``) come back as
 signals. A file that cannot be opened changes nothing: the banner names the file and says why.
 

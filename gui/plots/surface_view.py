@@ -25,7 +25,7 @@ default) the principal plane is made again through the current weights each time
 count has doubled, or when the ball leaves it (at most every ``FOLLOW_MIN_SECONDS``); the other
 modes keep their anchor.
 
-Surfaces are computed off the UI thread by a :class:`~gui.worker.LatestRequestRunner`: a
+Surfaces are computed off the UI thread by a :class:`~gui.threads.LatestRequestRunner`: a
 15 × 15 preview first, then the full grid; a newer request replaces a pending one and results
 of outdated requests are dropped (a generation counter). Per snapshot the view only projects
 the path, moves a few GL items and draws at once (see :class:`_Scene3D` for why at once), and
@@ -58,7 +58,7 @@ from core.network import Network
 from gui.numbers import format_number
 from gui.plots.contour_map import (PATH_COLOUR, ContourMap, colour_map, contour_levels,
                                    contour_segments)
-from gui.worker import LatestRequestRunner
+from gui.threads import LatestRequestRunner
 
 #: Axis modes, in the order of the "Axes" list.
 MODES = ("weights", "random", "pca")

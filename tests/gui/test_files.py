@@ -22,7 +22,7 @@ from core.config import Config
 from core.trainer import HISTORY_FIELDS, Trainer
 from gui.app import is_experiment_file
 from gui.dialogs.csv_import import CsvImportDialog, preview_rows
-from gui.worker import TrainingController
+from gui.threads import TrainingController
 from windows import TIMEOUT, latest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

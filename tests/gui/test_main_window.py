@@ -14,7 +14,7 @@ from core import presets
 from core.config import Config
 from gui.app import load_config
 from gui.main_window import SPEEDS, describe_change
-from gui.worker import MAX_SPEED
+from gui.threads import MAX_SPEED
 from windows import TIMEOUT, close_window, latest, open_window
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

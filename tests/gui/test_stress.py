@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 from core import presets
 from core.config import Config
 from core.trainer import DivergenceError, Trainer
-from gui.worker import MAX_SPEED, TrainingWorker
+from gui.threads import MAX_SPEED, TrainingWorker
 from windows import latest, open_window
 
 TIMEOUT = 30_000  # ms; generous for a loaded 2-core machine

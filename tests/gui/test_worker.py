@@ -1,14 +1,16 @@
 """The training worker: trains off the UI thread, throttles and copies its snapshots, obeys
-pause/step/reset/config requests between chunks, pauses on divergence, and shuts down cleanly."""
+pause/step/reset/config requests between chunks, pauses on divergence, counts past 2**31, and
+shuts down cleanly and quickly."""
 import threading
 import time
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
 
 from core.config import Config
 from gui.snapshot import GRID_SIZE_1D, GRID_SIZE_2D
-from gui.worker import MAX_SNAPSHOT_RATE, MAX_SPEED, LatestRequestRunner, TrainingController
+from gui.threads import MAX_SNAPSHOT_RATE, MAX_SPEED, SHUTDOWN_WAIT_MS, TrainingController
 
 TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
 XOR = Config(dataset="xor", hidden_layers=(4,), n_samples=200)
@@ -185,38 +187,6 @@ def test_shutdown_while_training_ends_the_thread(qtbot, qtlog):
     assert not [r for r in qtlog.records if "QThread" in r.message or "Timer" in r.message]
 
 
-@pytest.fixture
-def runner():
-    runner = LatestRequestRunner()
-    yield runner
-    assert runner.shutdown()
-
-
-def test_latest_request_runner_drops_superseded_requests(qtbot, runner):
-    results = []
-    runner.finished.connect(lambda request_id, result: results.append((request_id, result)))
-    gate = threading.Event()
-
-    def slow(x):
-        gate.wait(5)
-        return x * x
-
-    first = runner.submit(slow, 2)
-    time.sleep(0.05)  # let the first one start
-    ids = [runner.submit(slow, x) for x in (3, 4, 5)]
-    gate.set()
-    qtbot.waitUntil(lambda: bool(results) and results[-1][0] == ids[-1], timeout=TIMEOUT)
-    assert results[0] == (first, 4)
-    assert results[-1] == (ids[-1], 25)
-    assert len(results) == 2  # 3 and 4 were replaced before they ran
-
-    failures = []
-    runner.failed.connect(lambda request_id, message: failures.append(message))
-    runner.submit(lambda: 1 / 0)
-    qtbot.waitUntil(lambda: bool(failures), timeout=TIMEOUT)
-    assert "division" in failures[0]
-
-
 def test_boundary_grid_goes_through_the_input_features(make_controller):
     # A network with no hidden layer on x1², x2² draws a circle: the grid must be computed
     # from the raw coordinates through the features, as the trainer predicts.
@@ -226,3 +196,55 @@ def test_boundary_grid_goes_through_the_input_features(make_controller):
     assert snap.grid.values.shape == (GRID_SIZE_2D, GRID_SIZE_2D, 1)
     # Symmetric in x1 -> -x1, as only squares enter.
     np.testing.assert_allclose(snap.grid.values, snap.grid.values[:, ::-1], atol=1e-12)
+
+
+def in_worker_thread(qtbot, controller, fn):
+    """Run ``fn()`` in the worker's thread, between two of its chunks, and wait for it."""
+    done = threading.Event()
+    QTimer.singleShot(0, controller._worker, lambda: (fn(), done.set()))
+    qtbot.waitUntil(done.is_set, timeout=TIMEOUT)
+
+
+def test_step_counts_past_two_to_the_31_cross_threads(make_controller, qtbot, tmp_path):
+    # Counts cross threads as Python ints: a C int signal argument overflows at 2**31.
+    controller = make_controller()
+    errors = []
+    controller.error.connect(errors.append)
+    controller.file_error.connect(lambda *args: errors.append(args))
+    big = 2**31 + 5
+
+    def jump():
+        controller._worker._trainer.step_count = big
+
+    in_worker_thread(qtbot, controller, jump)
+    controller.step(1)
+    qtbot.waitUntil(lambda: controller.latest.step == big + 1, timeout=TIMEOUT)
+    path = str(tmp_path / "big.costscape")
+    with qtbot.waitSignal(controller.experiment_saved, timeout=TIMEOUT) as saved:
+        controller.save_experiment(path)
+    assert saved.args[3] == big + 1
+    with qtbot.waitSignal(controller.experiment_opened, timeout=TIMEOUT) as opened:
+        controller.open_experiment(path)
+    assert opened.args[3] == big + 1
+    qtbot.waitUntil(lambda: controller.latest.run == opened.args[2], timeout=TIMEOUT)
+    assert controller.latest.step == big + 1
+    controller.step(2**31)  # a request for more steps than a C int holds
+    pending = []
+    in_worker_thread(qtbot, controller, lambda: pending.append(controller._worker._pending_steps))
+    assert 2**30 < pending[0] <= 2**31
+    assert errors == []
+
+
+def test_shutdown_is_quick_even_with_requests_queued(qtbot):
+    controller = TrainingController(XOR)
+    qtbot.waitUntil(lambda: controller.latest is not None, timeout=TIMEOUT)
+    controller.set_steps_per_frame(MAX_SPEED)
+    controller.play()
+    # A backlog the worker has not reached yet: each would rebuild the run and draw a frame.
+    for i in range(200):
+        controller.apply_config(XOR.replace(hidden_layers=(4 + i % 7, 3), seed=i))
+        controller.step(1000)
+    begin = time.perf_counter()
+    assert controller.shutdown()  # within the default wait
+    assert time.perf_counter() - begin < SHUTDOWN_WAIT_MS / 1000
+    assert not controller.is_alive()

@@ -1,4 +1,4 @@
-"""Training off the UI thread. This is the only module of the app that touches threads.
+"""Training off the UI thread.
 
 :class:`TrainingWorker` owns a :class:`core.trainer.Trainer` and lives in its own
 :class:`QThread`. It is event-driven: a zero-interval single-shot timer runs a *chunk* of
@@ -6,7 +6,8 @@ training (at most ``CHUNK_BUDGET`` seconds), then returns to the thread's event 
 requests queued meanwhile (play/pause, one step, reset, a new config, a speed, saving or opening
 an experiment file) are handled between chunks. It hands the UI
 :class:`~gui.snapshot.Snapshot`\\ s (copies, at most ``MAX_SNAPSHOT_RATE`` a second), checks a
-stop flag between sub-chunks of a few milliseconds, and never touches a widget.
+stop flag between sub-chunks of a few milliseconds, and never touches a widget. When to train
+and when to show a frame is decided by a :class:`~gui.threads.pacing.FramePacer`.
 
 The UI thread talks to it only through :class:`TrainingController`, which queues requests to
 the worker and re-emits the worker's snapshots in the UI thread, coalesced: when the UI falls
@@ -20,16 +21,12 @@ worker hands over a snapshot, then idles in its event loop (not holding the lock
 controller reports the frame shown (``frame_shown``), and trains until the next frame is due.
 Training and drawing take turns, which is all one interpreter can do anyway.
 
-:class:`LatestRequestRunner` runs a pure function off the UI thread where a newer request
-replaces a pending one (the pattern of Qt's Mandelbrot example), for views whose work is too
-heavy for the UI thread but only the newest answer matters.
+Counts (steps, runs) cross threads as Python ints (``object``): a C int overflows at 2**31.
 """
 from __future__ import annotations
 
-import collections
 import os
 import threading
-import time
 import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -37,23 +34,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from core import experiment
 from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
+from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
+from gui.threads.parking import SHUTDOWN_WAIT_MS, park
 
-#: Longest stretch of training between two visits to the worker's event loop (seconds).
-CHUNK_BUDGET = 0.025
-#: Snapshots per second at most ("about 30"); also the frame rate "steps per frame" refers
-#: to. A little above 30 so that a busy machine's occasional late frame still leaves 30.
-MAX_SNAPSHOT_RATE = 32.0
-FRAME = 1.0 / MAX_SNAPSHOT_RATE
-#: Share of a frame the worker trains for at least, however long the UI took to draw.
-MIN_TRAIN_SHARE = 0.3
-#: Length of the sub-chunks between which the stop flag is checked (seconds).
-SUB_CHUNK = 0.002
-#: ``steps_per_frame`` value meaning "as fast as the machine goes".
-MAX_SPEED = 0
-#: While running, the worker waits for the UI to show a snapshot before training on (see
-#: ``TrainingWorker.frame_shown``); it goes on anyway after this long (seconds).
-ACK_TIMEOUT = 0.25
-
+#: What TrainingWorker._file_request returns when the request failed.
+_FAILED = object()
 
 
 class TrainingWorker(QObject):
@@ -72,7 +57,7 @@ class TrainingWorker(QObject):
     error(str)
         Anything else failed (e.g. a CSV file could not be read); the old run is kept.
     experiment_saved(str, Config, int, int)
-        The run was saved to the file: path, the config, run and step saved.
+        The run was saved: path, the config, run and step saved.
     experiment_opened(str, Config, int, int)
         A saved experiment replaced the run (paused): path, its config, the new run number and
         the step it continues from. ``config_applied(config, True)`` and a snapshot follow.
@@ -81,6 +66,9 @@ class TrainingWorker(QObject):
     file_error(str, str, str)
         A file request failed: what ("open", "save" or "export"), the path, and why (without
         the path). Nothing changed: the run goes on, any earlier file is intact.
+
+    After :meth:`request_stop`, queued requests are ignored but saving and exporting (a file
+    the user asked for is still written).
     """
 
     snapshot = Signal(object)
@@ -88,8 +76,8 @@ class TrainingWorker(QObject):
     config_applied = Signal(object, bool)
     diverged = Signal(str)
     error = Signal(str)
-    experiment_saved = Signal(str, object, int, int)
-    experiment_opened = Signal(str, object, int, int)
+    experiment_saved = Signal(str, object, object, object)
+    experiment_opened = Signal(str, object, object, object)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
 
@@ -100,19 +88,9 @@ class TrainingWorker(QObject):
         self._timer = None
         self._stop = threading.Event()
         self._running = False
-        self._steps_per_frame = 10
         self._pending_steps = 0
-        self._frame_steps = 0          # steps done in the current frame
-        self._frame_start = 0.0
-        self._last_emit = -1.0
-        self._capture_time = 0.0        # running estimate of Snapshot.capture's duration
-        self._frame_due = 0.0           # when the next frame should start capturing
-        self._min_interval = FRAME      # grows when capturing a snapshot is slow (huge nets)
-        self._awaiting_frame = False    # a snapshot is out and not yet shown
-        self._resume_at = 0.0           # when the next frame may start (paced speeds)
         self._run = 0
-        self._sub_chunk = 1            # steps per sub-chunk, adapted to take ~SUB_CHUNK
-        self._rate = collections.deque(maxlen=64)  # (time, step_count) while running
+        self._pacer = FramePacer()
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -123,6 +101,8 @@ class TrainingWorker(QObject):
     @Slot()
     def start(self):
         """Build the trainer and the timer in the worker thread and show the first frame."""
+        if self._stop.is_set():
+            return
         if self._timer is None:
             self._timer = QTimer(self)
             self._timer.setSingleShot(True)
@@ -137,23 +117,23 @@ class TrainingWorker(QObject):
 
     @Slot(bool)
     def set_running(self, running):
-        if self._trainer is None or running == self._running:
+        if self._trainer is None or running == self._running or self._stop.is_set():
             return
         self._running = running
         self._pending_steps = 0
-        self._awaiting_frame = False
-        self._rate.clear()
         if running:
-            self._start_frame(time.perf_counter())
+            self._pacer.start()
             self._schedule(0)
+        else:
+            self._pacer.stop()
         self.running_changed.emit(running)
         if not running:
             self._emit_snapshot()
 
-    @Slot(int)
+    @Slot(object)
     def step(self, n):
         """Pause and run ``n`` steps (in chunks, so later requests still get through)."""
-        if self._trainer is None:
+        if self._trainer is None or self._stop.is_set():
             return
         self.set_running(False)
         self._pending_steps += max(int(n), 0)
@@ -162,12 +142,12 @@ class TrainingWorker(QObject):
     @Slot()
     def reset(self):
         """Fresh initial weights (same seed), optimizer state and history."""
-        if self._trainer is None:
+        if self._trainer is None or self._stop.is_set():
             return
         self._trainer.reset()
         self._run += 1
         self._pending_steps = 0
-        self._rate.clear()
+        self._pacer.clear_rate()
         self._emit_snapshot()
 
     @Slot(object, object)
@@ -177,6 +157,8 @@ class TrainingWorker(QObject):
         Live settings keep the weights; anything else rebuilds. If the new run cannot be built
         (an unreadable file, say) the old one goes on and ``error`` says why.
         """
+        if self._stop.is_set():
+            return
         if self._trainer is None:
             self._config, self._data = config, data
             self.start()
@@ -191,7 +173,7 @@ class TrainingWorker(QObject):
         if reset:
             self._run += 1
             self._pending_steps = 0
-        self._rate.clear()
+        self._pacer.clear_rate()
         self.config_applied.emit(config, reset)
         self._emit_snapshot()
 
@@ -201,13 +183,7 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             self.file_error.emit("save", path, "there is no run to save yet.")
             return
-        try:
-            experiment.save(path, self._trainer)
-        except experiment.ExperimentError as err:
-            self.file_error.emit("save", path, err.reason)
-            return
-        except Exception as err:  # noqa: BLE001 - a bug must not kill the thread; shown
-            self.file_error.emit("save", path, f"{type(err).__name__}: {err}")
+        if self._file_request("save", path, experiment.save, path, self._trainer) is _FAILED:
             return
         self.experiment_saved.emit(path, self._trainer.config, self._run,
                                    self._trainer.step_count)
@@ -215,20 +191,16 @@ class TrainingWorker(QObject):
     @Slot(str)
     def open_experiment(self, path):
         """Replace the run by the one saved in ``path`` (paused), or keep it and say why not."""
-        try:
-            trainer = experiment.load(path)
-        except experiment.ExperimentError as err:
-            self.file_error.emit("open", path, err.reason)
+        if self._stop.is_set():
             return
-        except Exception as err:  # noqa: BLE001 - load promises ExperimentError; be safe
-            self.file_error.emit("open", path, f"{type(err).__name__}: {err}")
+        trainer = self._file_request("open", path, experiment.load, path)
+        if trainer is _FAILED:
             return
         was_running = self._running
         self._trainer = trainer
         self._running = False
         self._pending_steps = 0
-        self._awaiting_frame = False
-        self._rate.clear()
+        self._pacer.stop()
         self._run += 1
         if was_running:
             self.running_changed.emit(False)
@@ -242,28 +214,32 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             self.file_error.emit("export", path, "there is no run yet.")
             return
-        try:
-            experiment.history_to_csv(self._trainer, path)
-        except experiment.ExperimentError as err:
-            self.file_error.emit("export", path, err.reason)
-            return
-        except Exception as err:  # noqa: BLE001 - a bug must not kill the thread; shown
-            self.file_error.emit("export", path, f"{type(err).__name__}: {err}")
-            return
-        self.history_exported.emit(path)
+        if self._file_request("export", path, experiment.history_to_csv, self._trainer,
+                              path) is not _FAILED:
+            self.history_exported.emit(path)
 
-    @Slot(int)
+    def _file_request(self, what, path, action, *args):
+        """``action(*args)``'s result, or ``_FAILED`` after ``file_error`` said why not."""
+        try:
+            return action(*args)
+        except experiment.ExperimentError as err:
+            reason = err.reason
+        except Exception as err:  # noqa: BLE001 - a bug must not kill the thread; shown
+            reason = f"{type(err).__name__}: {err}"
+        self.file_error.emit(what, path, reason)
+        return _FAILED
+
+    @Slot(object)
     def set_steps_per_frame(self, n):
         """Steps per frame (about 30 frames a second); ``MAX_SPEED`` (0) trains flat out."""
-        self._steps_per_frame = max(int(n), 0)
+        self._pacer.steps_per_frame = max(int(n), 0)
 
     @Slot()
     def frame_shown(self):
         """The UI has shown the last snapshot: training may take the interpreter again."""
-        if self._awaiting_frame:
-            self._awaiting_frame = False
-            if self._running:
-                self._schedule(max(self._resume_at - time.perf_counter(), 0.0) * 1000.0)
+        delay = self._pacer.frame_shown()
+        if delay is not None and self._running:
+            self._schedule(delay * 1000.0)
 
     @Slot()
     def shutdown(self):
@@ -281,9 +257,6 @@ class TrainingWorker(QObject):
     def _schedule(self, delay_ms):
         if self._timer is not None and not self._stop.is_set():
             self._timer.start(max(int(delay_ms), 0))
-
-    def _start_frame(self, now):
-        self._frame_start, self._frame_steps = now, 0
 
     @Slot()
     def _tick(self):
@@ -313,89 +286,46 @@ class TrainingWorker(QObject):
             self.error.emit(f"Training stopped: {err}\n{traceback.format_exc(limit=3)}")
 
     def _tick_running(self):
-        now = time.perf_counter()
-        if self._awaiting_frame:
-            if now - self._last_emit < ACK_TIMEOUT:
-                # frame_shown() reschedules; this timer only guards against a lost reply.
-                self._schedule((ACK_TIMEOUT - (now - self._last_emit)) * 1000.0 + 1)
-                return
-            self._awaiting_frame = False
-        flat_out = self._steps_per_frame == MAX_SPEED
-        wanted = 1 << 62 if flat_out else self._steps_per_frame - self._frame_steps
-        # Train until the next frame is due, but at least MIN_TRAIN_SHARE of a frame: when the
-        # UI takes most of a frame to draw, frames come less often rather than training stall.
-        due = self._frame_due - self._capture_time
-        budget = min(max(due - now, MIN_TRAIN_SHARE * FRAME), CHUNK_BUDGET)
-        self._frame_steps += self._train(wanted, budget)
-        now = time.perf_counter()
-        self._rate.append((now, self._trainer.step_count))
+        pacer = self._pacer
+        wait = pacer.ack_wait()
+        if wait > 0:
+            # frame_shown() reschedules; this timer only guards against a lost reply.
+            self._schedule(wait * 1000.0 + 1)
+            return
+        done = self._train(pacer.steps_wanted(), pacer.chunk_budget())
         if self._stop.is_set():
             return
-        if flat_out or self._frame_steps < self._steps_per_frame:
-            # Mid-frame (or flat out): keep going, showing a frame when one is due.
-            if now >= self._frame_due - self._capture_time - 0.001:
-                self._emit_frame()
-            else:
-                self._schedule(0)
-            return
-        # Frames are FRAME apart; the slack keeps timer jitter from dropping every other one.
-        next_frame = max(self._frame_start + FRAME, now)
-        self._start_frame(next_frame)
-        if now - self._last_emit >= self._min_interval - 0.005:
-            self._emit_frame(delay=next_frame - time.perf_counter())
+        action, delay = pacer.after_chunk(done, self._trainer.step_count)
+        if action == EMIT:
+            self._emit_frame(delay)
+        elif action == WAIT:
+            self._schedule(delay * 1000.0)
         else:
-            self._schedule((next_frame - time.perf_counter()) * 1000.0)
+            self._schedule(0)
 
-    def _emit_frame(self, delay=0.0):
+    def _emit_frame(self, delay):
         """Emit a snapshot while running, then wait for frame_shown (or ``delay``, if longer)."""
         self._emit_snapshot()
-        self._awaiting_frame = True
-        self._resume_at = time.perf_counter() + delay
+        self._pacer.frame_sent(delay)
         self._schedule(ACK_TIMEOUT * 1000.0 + 1)
 
     def _train(self, n, budget=CHUNK_BUDGET) -> int:
-        """Run up to ``n`` steps within ``budget`` seconds; return how many ran."""
-        trainer, stop = self._trainer, self._stop
-        deadline = time.perf_counter() + budget
-        done = 0
-        while done < n and not stop.is_set():
-            m = min(n - done, self._sub_chunk)
-            t = time.perf_counter()
-            before = trainer.step_count
-            try:
-                trainer.step(m)
-            finally:
-                done += trainer.step_count - before
-            elapsed = time.perf_counter() - t
-            # Size the next sub-chunk to take about SUB_CHUNK seconds.
-            self._sub_chunk = max(1, min(4096, int(m * SUB_CHUNK / max(elapsed, 1e-6))))
-            if t + elapsed >= deadline:
-                break
-        return done
+        """Run up to ``n`` steps within ``budget`` seconds (a chunk); return how many ran."""
+        trainer = self._trainer
 
-    def _steps_per_second(self) -> float:
-        if not self._running or len(self._rate) < 2:
-            return 0.0
-        now = self._rate[-1][0]
-        while len(self._rate) > 2 and now - self._rate[0][0] > 1.0:
-            self._rate.popleft()
-        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+        def step(m):
+            before = trainer.step_count
+            trainer.step(m)
+            return trainer.step_count - before
+
+        return self._pacer.train(step, n, budget, self._stop.is_set)
 
     def _emit_snapshot(self):
-        # Frames are due on a regular schedule, FRAME (or _min_interval) apart, counted from
-        # when capturing starts: a frame that comes a little late makes the next one come a
-        # little early, so the rate stays at MAX_SNAPSHOT_RATE on a busy machine.
-        start = self._last_emit = time.perf_counter()
-        late = start - self._frame_due  # negative when capturing starts a little early
-        base = self._frame_due if late < 0.5 * self._min_interval else start
-        self._frame_due = base + self._min_interval
-        snap = Snapshot.capture(self._trainer, self._run, self._steps_per_second(), self._running)
-        took = time.perf_counter() - start
-        self._capture_time = 0.7 * self._capture_time + 0.3 * took
-        # Spend at most about a quarter of the time capturing (a 8x256 network on 100x100 grid
-        # points takes a while); small networks stay at the full frame rate.
-        self._min_interval = max(FRAME, 4.0 * took)
+        pacer = self._pacer
+        rate = pacer.steps_per_second() if self._running else 0.0
+        pacer.capture_started()
+        snap = Snapshot.capture(self._trainer, self._run, rate, self._running)
+        pacer.capture_finished()
         self.snapshot.emit(snap)
 
 
@@ -412,17 +342,17 @@ class TrainingController(QObject):
     config_applied = Signal(object, bool)
     diverged = Signal(str)
     error = Signal(str)
-    experiment_saved = Signal(str, object, int, int)
-    experiment_opened = Signal(str, object, int, int)
+    experiment_saved = Signal(str, object, object, object)
+    experiment_opened = Signal(str, object, object, object)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
-    _request_step = Signal(int)
+    _request_step = Signal(object)
     _request_reset = Signal()
     _request_config = Signal(object, object)
-    _request_speed = Signal(int)
+    _request_speed = Signal(object)
     _request_shutdown = Signal()
     _report_frame_shown = Signal()
     _request_save = Signal(str)
@@ -435,6 +365,7 @@ class TrainingController(QObject):
         self._running = False
         self._latest = None
         self._flush_queued = False
+        self._stopping = False
         #: When True, whoever draws the views calls frame_shown() after they are painted (the
         #: main window does, after its next repaint); otherwise the controller reports the
         #: frame shown as soon as the views have taken it.
@@ -525,13 +456,20 @@ class TrainingController(QObject):
     def is_alive(self) -> bool:
         return self._thread.isRunning()
 
-    def shutdown(self, timeout_ms=10_000) -> bool:
-        """Stop training and end the thread; True when it ended within ``timeout_ms``."""
+    def shutdown(self, timeout_ms=SHUTDOWN_WAIT_MS) -> bool:
+        """Stop training and end the thread; True when it ended within ``timeout_ms``. Queued
+        requests are dropped (saving and exporting excepted); a thread still busy after
+        ``timeout_ms`` ends on its own (gui/threads/parking.py). Idempotent."""
         if not self._thread.isRunning():
             return True
-        self._worker.request_stop()
-        self._request_shutdown.emit()
-        return self._thread.wait(timeout_ms)
+        if not self._stopping:
+            self._stopping = True
+            self._worker.request_stop()
+            self._request_shutdown.emit()
+        if self._thread.wait(timeout_ms):
+            return True
+        park(self._thread, self._worker)
+        return False
 
     # ------------------------------------------------------------ from the worker
     @Slot(object)
@@ -558,89 +496,3 @@ class TrainingController(QObject):
     def _on_worker_config_applied(self, config, reset):
         self._config = config
         self.config_applied.emit(config, reset)
-
-
-class _RequestWorker(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-
-    def __init__(self, runner):
-        super().__init__()
-        self._runner = runner
-
-    @Slot()
-    def run_pending(self):
-        runner = self._runner
-        while True:
-            with runner._lock:
-                request, runner._pending = runner._pending, None
-                if request is None or runner._stopping:
-                    runner._scheduled = False
-                    return
-            request_id, fn, args, kwargs = request
-            try:
-                result = fn(*args, **kwargs)
-            except Exception as err:  # noqa: BLE001 - reported to the view that asked
-                self.failed.emit(request_id, str(err))
-            else:
-                self.finished.emit(request_id, result)
-
-    @Slot()
-    def shutdown(self):
-        thread = self.thread()
-        app = QCoreApplication.instance()
-        if app is not None:
-            self.moveToThread(app.thread())
-        thread.quit()
-
-
-class LatestRequestRunner(QObject):
-    """Runs ``fn(*args)`` off the UI thread; a newer request replaces a pending one.
-
-    ``submit`` returns a request id; ``finished(request_id, result)`` (or ``failed(request_id,
-    message)``) arrives in the UI thread. A request that was still waiting when a newer one came
-    is dropped without running, so a view dragging a slider gets the newest answer quickly
-    rather than every intermediate one. ``fn`` must not touch widgets or shared mutable state.
-    """
-
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-    _wake = Signal()
-    _request_shutdown = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._lock = threading.Lock()
-        self._pending = None
-        self._scheduled = False
-        self._stopping = False
-        self._next_id = 0
-        self._thread = QThread()
-        self._thread.setObjectName("costscape-requests")
-        self._worker = _RequestWorker(self)
-        self._worker.moveToThread(self._thread)
-        self._wake.connect(self._worker.run_pending)
-        self._request_shutdown.connect(self._worker.shutdown)
-        self._worker.finished.connect(self.finished)
-        self._worker.failed.connect(self.failed)
-        self._thread.start()
-
-    def submit(self, fn, *args, **kwargs) -> int:
-        with self._lock:
-            self._next_id += 1
-            self._pending = (self._next_id, fn, args, kwargs)
-            wake = not self._scheduled
-            self._scheduled = True
-            request_id = self._next_id
-        if wake:
-            self._wake.emit()
-        return request_id
-
-    def shutdown(self, timeout_ms=10_000) -> bool:
-        if not self._thread.isRunning():
-            return True
-        with self._lock:
-            self._stopping = True
-            self._pending = None
-        self._request_shutdown.emit()
-        return self._thread.wait(timeout_ms)
