@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSl
 from core import activations, datasets, losses, optimizers
 from core.config import Config
 from core.network import INITS
-from gui.panels import (ALL_PANELS, COALESCE_MS, ActivationPanel, DataPanel, LossPanel,
-                        NetworkPanel, OptimizerPanel, ScientificSpinBox)
+from gui.panels import (ALL_PANELS, ActivationPanel, DataPanel, LossPanel, NetworkPanel,
+                        OptimizerPanel)
+from gui.panels.base import COALESCE_MS
 from gui.panels.activation_panel import curves
 from gui.panels.loss_panel import loss_curves
 from gui.panels.optimizer_panel import (LR_MAX, LR_MIN, LR_SLIDER_MAX, learning_rate_to_slider,
                                         slider_to_learning_rate)
+from gui.widgets.controls import ScientificSpinBox
 
 SETTLE_MS = COALESCE_MS + 150
 
