@@ -1,6 +1,9 @@
 """The control panels: registries listed, values() build valid Configs, set_config round trips
 silently, the loss panel filters by task, the network and optimizer panels keep their limits."""
+import ast
 import math
+import pathlib
+import sys
 import warnings
 
 import numpy as np
@@ -97,6 +100,21 @@ def test_group_box_titles(qtbot, cls):
     titles = {DataPanel: "Data", NetworkPanel: "Network", ActivationPanel: "Activation",
               LossPanel: "Loss and cost", OptimizerPanel: "Optimizer"}
     assert panel.box.title() == titles[cls]
+
+
+def test_panels_import_no_other_panel():
+    """Panels talk through the main window: each may import the shared base, the output-layer
+    words and gui.widgets, never another panel."""
+    shared = {"gui.panels.base", "gui.panels.output_reasons"}
+    for cls in ALL_PANELS:
+        module = sys.modules[cls.__module__]
+        tree = ast.parse(pathlib.Path(module.__file__).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names}
+        panels = {name for name in imported if name == "gui.panels"
+                  or name.startswith("gui.panels.")}
+        assert panels <= shared, f"{cls.__name__} imports {panels - shared}"
 
 
 # ---------------------------------------------------------------------- every choice is valid
