@@ -103,17 +103,14 @@ def test_group_box_titles(qtbot, cls):
 
 
 def test_panels_import_no_other_panel():
-    """Panels talk through the main window: each may import the shared base, the output-layer
-    words and gui.widgets, never another panel."""
+    # Panels talk through the main window; they share only the base, the output-layer words
+    # and gui.widgets.
     shared = {"gui.panels.base", "gui.panels.output_reasons"}
     for cls in ALL_PANELS:
-        module = sys.modules[cls.__module__]
-        tree = ast.parse(pathlib.Path(module.__file__).read_text())
-        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-                     for alias in node.names}
-        panels = {name for name in imported if name == "gui.panels"
-                  or name.startswith("gui.panels.")}
+        tree = ast.parse(pathlib.Path(sys.modules[cls.__module__].__file__).read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        panels = {name for name in imported if name.split(".")[:2] == ["gui", "panels"]}
         assert panels <= shared, f"{cls.__name__} imports {panels - shared}"
 
 

@@ -20,7 +20,8 @@ to show) and a :class:`~gui.views.cost.curve_canvas.CostCanvas` (which paints it
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from gui.views.cost.curve_canvas import CostCanvas
 from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel, accuracy_text,
