@@ -24,11 +24,11 @@ from core.config import Config, ConfigError
 from core.trainer import DATA_FIELDS
 from core.trainer import LIVE_FIELDS
 from gui import style
-from gui.about import show_about
+from gui.dialogs.about import show_about
 from gui.numbers import format_number
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
-from gui.panels.loss_panel import config_output_reason
-from gui.plots.cost_plot import CostPlot
+from gui.panels.output_reasons import config_output_reason
+from gui.views.cost.curve_widget import CostPlot
 from gui.plots.surface_view import SurfaceView
 from gui.threads import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 from gui.views.boundary.widget import BoundaryPlot
@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
     def _make_learning_aids(self):
         """The anatomy of the cost (a dock tabbed with the cost curve), pinned runs (Ctrl+P),
         the code behind the run (Ctrl+K) and the gradient check (Ctrl+G)."""
-        from gui.plots.cost_anatomy import CostAnatomy
+        from gui.views.cost.anatomy_widget import CostAnatomy
 
         self.cost_anatomy = CostAnatomy()
         self.anatomy_dock = self.add_view("Anatomy of the cost", self.cost_anatomy,
@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
     def show_code_window(self):
         """Open (or raise) the code behind the run; it follows the run while open."""
         if self.code_window is None:
-            from gui.code_view import CodeWindow
+            from gui.dialogs.code_view import CodeWindow
 
             self.code_window = CodeWindow(self)
             self.controller.snapshot.connect(self.code_window.show_snapshot)
@@ -568,7 +568,7 @@ class MainWindow(QMainWindow):
     def show_gradient_check(self):
         """Open the gradient check and check at the newest snapshot's weights."""
         if self.gradient_check_dialog is None:
-            from gui.gradient_check import GradientCheckDialog
+            from gui.dialogs.gradient_check import GradientCheckDialog
 
             self.gradient_check_dialog = GradientCheckDialog(self)
             self.gradient_check_dialog.get_snapshot = lambda: self.controller.latest

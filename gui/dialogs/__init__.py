@@ -1,1 +1,2 @@
-"""Dialogs and the File menu: importing a CSV file, opening, saving and exporting experiments."""
+"""Dialogs and windows beside the main window: the File menu's (importing a CSV file, opening,
+saving and exporting experiments), the code behind the run, the gradient check, and About."""

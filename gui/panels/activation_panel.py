@@ -8,9 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from core import activations
-from gui.panels import Panel, compact_combo, formula_label, note_label
-from gui.panels.loss_panel import config_output_reason, output_reason
-from gui.plots.function_plot import FunctionPlot
+from gui.panels.base import Panel
+from gui.panels.output_reasons import config_output_reason, output_reason
+from gui.widgets.controls import compact_combo
+from gui.widgets.function_plot import FunctionPlot
+from gui.widgets.labels import formula_label, note_label
 
 F_COLOUR, DF_COLOUR = "#0877bd", "#d62728"
 _Z = np.linspace(-4.0, 4.0, 241)

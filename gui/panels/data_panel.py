@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from core import datasets
 from core.config import MAX_SEED
-from gui.panels import Panel, RangeSpinBox, compact_combo, note_label
+from gui.panels.base import Panel
+from gui.widgets.controls import RangeSpinBox, compact_combo
+from gui.widgets.labels import note_label
 
 TASK_TITLES = {"binary": "Binary classification", "multiclass": "Multi-class classification",
                "regression": "Regression"}

@@ -9,8 +9,11 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from core import activations, losses
 from core.config import DEFAULT_LOSS, output_activation_for
 from gui import style
-from gui.panels import Panel, ScientificSpinBox, compact_combo, formula_label, note_label
-from gui.plots.function_plot import FunctionPlot
+from gui.panels.base import Panel
+from gui.panels.output_reasons import output_reason, override_reason
+from gui.widgets.controls import ScientificSpinBox, compact_combo
+from gui.widgets.function_plot import FunctionPlot
+from gui.widgets.labels import formula_label, note_label
 
 #: Curve colours for the two targets, the Playground's class colours.
 TARGET_COLOURS = {0: style.CLASS_0, 1: style.CLASS_1}
@@ -29,18 +32,6 @@ FIT_REASONS = {
     "hinge": "it scores the sign of one raw output, with labels mapped to −1 and +1",
     "squared_hinge": "it scores the sign of one raw output, with labels mapped to −1 and +1",
 }
-#: Why a loss needs its output activation.
-PAIRING_REASONS = {
-    "sigmoid": "needs probabilities in (0, 1)",
-    "softmax": "needs one probability per class, summing to 1",
-    "linear": "works on raw scores; the decision threshold is 0",
-}
-#: Why each task's default output activation, for losses that do not choose one.
-TASK_REASONS = {
-    "regression": "regression predicts any real number",
-    "binary": "a binary task predicts the probability of class 1",
-    "multiclass": "a multi-class task predicts one probability per class",
-}
 REGULARIZATION_TEXT = {
     "none": ("None", "cost = mean loss", "No penalty: the cost is the mean loss over the batch."),
     "l1": ("L1", "cost = mean loss + λ·Σ|W|",
@@ -50,27 +41,6 @@ REGULARIZATION_TEXT = {
            "Adds (λ/2)·ΣW² over all weights (not biases); its gradient λ·W shrinks every weight "
            "in proportion to its size (weight decay)."),
 }
-
-
-def output_reason(loss_name, task) -> str:
-    """A short sentence: why the output layer uses what it uses."""
-    loss = losses.get(loss_name)
-    if loss.output_activation:
-        return f"{loss_name} {PAIRING_REASONS.get(loss.output_activation, 'pairs with it')}"
-    return TASK_REASONS[task]
-
-
-def override_reason(loss_name, task) -> str:
-    """Why the output layer uses an activation the loss would not choose (some presets do)."""
-    usual = output_activation_for(loss_name, task)
-    return f"chosen for this run (with {loss_name} the output is usually {usual})"
-
-
-def config_output_reason(config) -> str:
-    """Why ``config``'s output layer uses its activation."""
-    if config.output_activation != output_activation_for(config.loss, config.task):
-        return override_reason(config.loss, config.task)
-    return output_reason(config.loss, config.task)
 
 
 def loss_curves(loss, output_activation="sigmoid", n=121):

@@ -6,7 +6,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWi
 
 from core.config import MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE
 from core.network import INIT_DESCRIPTIONS, INITS
-from gui.panels import Panel, RangeSpinBox, compact_combo, formula_label, note_label
+from gui.panels.base import Panel
+from gui.widgets.controls import RangeSpinBox, compact_combo
+from gui.widgets.labels import formula_label, note_label
 
 #: Neurons per layer the spin boxes offer (the core allows up to MAX_LAYER_SIZE).
 MAX_NEURONS = 32

@@ -8,7 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 
 from core import optimizers
-from gui.panels import Panel, RangeSpinBox, ScientificSpinBox, compact_combo, formula_label
+from gui.panels.base import Panel
+from gui.widgets.controls import RangeSpinBox, ScientificSpinBox, compact_combo
+from gui.widgets.labels import formula_label
 
 LR_MIN, LR_MAX = 1e-5, 10.0
 STEPS_PER_DECADE = 20

@@ -6,7 +6,7 @@ import numpy
 import pyqtgraph
 from PySide6.QtCore import qVersion
 
-from gui.about import make_about_box
+from gui.dialogs.about import make_about_box
 
 PYPROJECT = tomllib.loads((pathlib.Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
 

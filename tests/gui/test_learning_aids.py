@@ -16,12 +16,13 @@ from core.datasets import Dataset
 from core.gradcheck import check_gradient
 from core.network import Network
 from core.trainer import Trainer
-from gui import gradient_check
-from gui.code_view import CodeWindow, section_titles
 from core.params import ParamLayout
-from gui.gradient_check import GradientCheckDialog, check_snapshot, explain
-from gui.plots.cost_anatomy import CostAnatomy, example_losses, top_share
-from gui.plots.cost_plot import MAX_PINS, CostPlot, config_differences
+from gui.dialogs.code_view import CodeWindow, section_titles
+from gui.dialogs.gradient_check import GradientCheckDialog, check_snapshot, explain
+from gui.views.cost.anatomy_model import example_losses, top_share
+from gui.views.cost.anatomy_widget import CostAnatomy
+from gui.views.cost.curve_widget import CostPlot
+from gui.views.cost.pins import MAX_PINS, config_differences
 from gui.snapshot import Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
 
@@ -65,8 +66,8 @@ def test_anatomy_parts_add_up_to_the_cost(qtbot):
     view.show_snapshot(snap)
     m = snap.metrics
     n = len(snap.data.X_train)
-    assert view.counts.sum() == n and view.counts.shape[0] == 2  # stacked by class
-    assert view.mean_line.value() == pytest.approx(m["train_loss"], rel=1e-12)
+    assert view.model.counts.sum() == n and view.model.counts.shape[0] == 2  # stacked by class
+    assert view.canvas.mean_line.value() == pytest.approx(m["train_loss"], rel=1e-12)
     assert m["train_loss"] + m["reg_term"] == pytest.approx(m["train_cost"], rel=1e-12)
     equation = view.equation.text()
     for value in (m["train_loss"], m["reg_term"], m["train_cost"]):
@@ -82,11 +83,11 @@ def test_anatomy_of_rmse_takes_the_root_of_the_mean(qtbot):
     snap = snapshot(Config(dataset="sine", loss="rmse", hidden_layers=(5,)), 200)
     view = shown(qtbot, CostAnatomy())
     view.show_snapshot(snap)
-    squared = view.values
+    squared = view.model.values
     assert np.sqrt(np.mean(squared)) == pytest.approx(snap.metrics["train_loss"], rel=1e-12)
-    assert view.mean_line.value() == pytest.approx(np.mean(squared), rel=1e-12)
+    assert view.canvas.mean_line.value() == pytest.approx(np.mean(squared), rel=1e-12)
     assert "√(mean squared error" in view.equation.text()
-    assert "squared error of one example" in view.plot.getAxis("bottom").labelText
+    assert "squared error of one example" in view.canvas.plot.getAxis("bottom").labelText
 
 
 def test_anatomy_computes_the_losses_when_the_snapshot_has_none():
@@ -108,9 +109,9 @@ def test_anatomy_catches_up_when_shown_and_reports_concentration(qtbot):
     qtbot.addWidget(view)
     snap = snapshot(Config(dataset="circle", hidden_layers=(3,)), 50)
     view.show_snapshot(snap)  # hidden: nothing drawn yet
-    assert view.counts is None
+    assert view.model.counts is None
     shown(qtbot, view)
-    assert view.counts is not None and view.counts.sum() == len(snap.data.X_train)
+    assert view.model.counts is not None and view.model.counts.sum() == len(snap.data.X_train)
     assert top_share([1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]) == (1, 0.5)
     assert top_share([-1.0, 2.0])[1] is None  # the signed mean error has no shares
 
@@ -168,7 +169,7 @@ def test_code_window_copy_save_and_the_saved_script_repeats_the_run(qtbot, tmp_p
     assert QGuiApplication.clipboard().text() == code.text()
 
     path = tmp_path / "run"
-    monkeypatch.setattr("gui.code_view.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("gui.dialogs.code_view.QFileDialog.getSaveFileName",
                         lambda *args, **kwargs: (str(path), "Python scripts (*.py)"))
     with qtbot.waitSignal(code.saved, timeout=TIMEOUT):
         code.save_button.click()
@@ -227,7 +228,7 @@ def test_pin_runs_legend_names_what_differs(qtbot):
             plot.pin()
     _train_snaps(plot, base, 99)
     assert len(plot.pins) == 5 >= 4
-    labels = [pin.label(plot._config) for pin in plot.pins]
+    labels = [pin.label(plot.model.config) for pin in plot.pins]
     assert all(label in plot.pins_label.text() for label in labels)
     assert plot.pins_label.isVisible()
     assert labels[0] == "run 1: loss: mse (now bce)"
@@ -236,12 +237,13 @@ def test_pin_runs_legend_names_what_differs(qtbot):
     assert labels[3] == "run 4: learning rate: 0.3 (now 0.05)"
     assert labels[4] == "run 5: init: he (now xavier)"
     assert len({pin.colour for pin in plot.pins}) == 5
-    assert all(len(pin.curve.getData()[0]) > 1 for pin in plot.pins)
+    assert all(len(plot.canvas.pin_curve(pin).getData()[0]) > 1 for pin in plot.pins)
     assert "same seed" in plot.pin_tooltip(plot.pins[0])
     assert "Different losses" in plot.pin_tooltip(plot.pins[0])
 
     plot.set_log_scale(True)
-    assert all(np.isnan(y) or y > 0 for pin in plot.pins for y in pin.curve.yData)
+    assert all(np.isnan(y) or y > 0 for pin in plot.pins
+               for y in plot.canvas.pin_curve(pin).yData)
     plot.set_log_scale(False)
     remove_run_2 = plot.pins_menu.actions()[1]
     assert remove_run_2.text().startswith("Remove run 2: activation")
@@ -256,8 +258,9 @@ def test_pin_runs_legend_names_what_differs(qtbot):
     plot.clear_pins()
     assert plot.pins == [] and not plot.pins_button.isEnabled()
     assert not plot.pins_label.isVisible()
-    live = [plot.train_curve, plot.test_curve, plot.loss_curve, plot.reg_curve]
-    assert plot.cost_item.listDataItems() == live
+    canvas = plot.canvas
+    live = [canvas.train_curve, canvas.test_curve, canvas.loss_curve, canvas.reg_curve]
+    assert canvas.cost_item.listDataItems() == live
 
 
 def test_config_differences_name_only_what_matters():

@@ -59,7 +59,7 @@ def test_play_trains_until_the_cost_drops(window, qtbot):
     qtbot.waitUntil(lambda: window.frames_shown > 3, timeout=TIMEOUT)
     # The status bar and the cost curve follow the snapshots.
     assert window.status_labels["speed"].text().endswith("steps/s")
-    x, y = window.cost_plot.train_curve.getData()
+    x, y = window.cost_plot.canvas.train_curve.getData()
     assert len(x) > 2 and np.isfinite(y).all()
     qtbot.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
@@ -138,7 +138,7 @@ def test_regression_data_show_a_curve_or_a_heatmap(window, qtbot):
     qtbot.waitUntil(lambda: window.boundary_plot._mode == "curve", timeout=TIMEOUT)
     x, y = window.boundary_plot.canvas.fit_curve.getData()
     assert len(x) > 100 and np.isfinite(y).all()
-    assert not window.cost_plot.accuracy_widget.isVisible()
+    assert not window.cost_plot.canvas.accuracy_widget.isVisible()
     assert window.boundary_dock.windowTitle() == "Fitted function"
     choose(window.data_panel.dataset, "plane")
     qtbot.waitUntil(lambda: window.boundary_plot._mode == "regression2d", timeout=TIMEOUT)
@@ -156,7 +156,7 @@ def test_divergence_pauses_shows_the_message_and_no_nan(window, qtbot):
     assert "learning rate" in window.banner.text()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)
-    for curve in (window.cost_plot.train_curve, window.cost_plot.test_curve):
+    for curve in (window.cost_plot.canvas.train_curve, window.cost_plot.canvas.test_curve):
         x, y = curve.getData()
         assert np.isfinite(x).all() and np.isfinite(y).all()
     assert np.isfinite(window.boundary_plot.canvas.scalar_image.image).all()
@@ -167,7 +167,7 @@ def test_divergence_pauses_shows_the_message_and_no_nan(window, qtbot):
 
 def test_log_scale_and_test_points_toggles(window, qtbot):
     window.cost_plot.log_box.setChecked(True)
-    assert window.cost_plot.cost_item.ctrl.logYCheck.isChecked()
+    assert window.cost_plot.canvas.cost_item.ctrl.logYCheck.isChecked()
     assert window.log_scale_action.isChecked()
     window.data_panel.show_test.setChecked(False)
     assert not window.boundary_plot.canvas.test_points.isVisible()
@@ -285,14 +285,14 @@ def test_hover_readouts_of_both_plots(window, qtbot):
 
     window.controller.step(60)
     qtbot.waitUntil(lambda: latest(window).step == 60
-                    and len(window.cost_plot.train_curve.getData()[0]) > 10, timeout=TIMEOUT)
+                    and len(window.cost_plot.canvas.train_curve.getData()[0]) > 10, timeout=TIMEOUT)
     cost = window.cost_plot
     epochs = latest(window).history["epoch"]
     target = float(epochs[len(epochs) // 2])
-    pos = cost.cost_item.vb.mapViewToScene(QPointF(target, 0.5))
-    cost._on_mouse_moved(cost.cost_widget, pos)
-    assert cost.cursor_lines[0].isVisible()
-    assert cost.cursor_lines[0].value() == pytest.approx(target, abs=0.2)
+    pos = cost.canvas.cost_item.vb.mapViewToScene(QPointF(target, 0.5))
+    cost.canvas._on_mouse_moved(cost.canvas.cost_widget, pos)
+    assert cost.canvas.cursor_lines[0].isVisible()
+    assert cost.canvas.cursor_lines[0].value() == pytest.approx(target, abs=0.2)
     text = cost.cursor_readout.text()
     assert "epoch" in text and "train" in text and "accuracy" in text
 

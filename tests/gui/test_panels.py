@@ -1,6 +1,9 @@
 """The control panels: registries listed, values() build valid Configs, set_config round trips
 silently, the loss panel filters by task, the network and optimizer panels keep their limits."""
+import ast
 import math
+import pathlib
+import sys
 import warnings
 
 import numpy as np
@@ -12,12 +15,14 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSl
 from core import activations, datasets, losses, optimizers
 from core.config import Config
 from core.network import INITS
-from gui.panels import (ALL_PANELS, COALESCE_MS, ActivationPanel, DataPanel, LossPanel,
-                        NetworkPanel, OptimizerPanel, ScientificSpinBox)
+from gui.panels import (ALL_PANELS, ActivationPanel, DataPanel, LossPanel, NetworkPanel,
+                        OptimizerPanel)
+from gui.panels.base import COALESCE_MS
 from gui.panels.activation_panel import curves
 from gui.panels.loss_panel import loss_curves
 from gui.panels.optimizer_panel import (LR_MAX, LR_MIN, LR_SLIDER_MAX, learning_rate_to_slider,
                                         slider_to_learning_rate)
+from gui.widgets.controls import ScientificSpinBox
 
 SETTLE_MS = COALESCE_MS + 150
 
@@ -95,6 +100,18 @@ def test_group_box_titles(qtbot, cls):
     titles = {DataPanel: "Data", NetworkPanel: "Network", ActivationPanel: "Activation",
               LossPanel: "Loss and cost", OptimizerPanel: "Optimizer"}
     assert panel.box.title() == titles[cls]
+
+
+def test_panels_import_no_other_panel():
+    # Panels talk through the main window; they share only the base, the output-layer words
+    # and gui.widgets.
+    shared = {"gui.panels.base", "gui.panels.output_reasons"}
+    for cls in ALL_PANELS:
+        tree = ast.parse(pathlib.Path(sys.modules[cls.__module__].__file__).read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        panels = {name for name in imported if name.split(".")[:2] == ["gui", "panels"]}
+        assert panels <= shared, f"{cls.__name__} imports {panels - shared}"
 
 
 # ---------------------------------------------------------------------- every choice is valid

@@ -1,0 +1,243 @@
+"""The cost curve: train and test cost against epoch, live, with its parts and the accuracy.
+
+The readout above the plot spells the cost out as its parts for the newest step::
+
+    train cost 0.2345 = mean loss 0.2301 + regularization 0.0044      test cost 0.2512
+
+A dashed line shows the regularization term over time when it is non-zero. For classification
+a second, smaller plot below (sharing the epoch axis) shows train and test accuracy. Hovering
+shows the values at the epoch under the mouse.
+
+Compare runs: "Pin run" keeps the current train-cost curve (dashed, in a colour of its own; up to
+``MAX_PINS``) across resets and changes of settings. A line above the plot names what each one
+differs in from the current settings (``run 1: loss: mse (now bce)``), so a learner can change one
+thing, press Reset (the initial weights are drawn again from the same seed) and watch the runs
+race. (Listed above the plot rather than in its legend, where long names would hide the curves.)
+
+:class:`CostPlot` wires the controls to a :class:`~gui.views.cost.curve_model.CurveModel` (what
+to show) and a :class:`~gui.views.cost.curve_canvas.CostCanvas` (which paints it).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from gui.views.cost.curve_canvas import CostCanvas
+from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel, accuracy_text,
+                                        pinned_message, readout_html)
+from gui.widgets.labels import FixedLabel
+
+
+class CostPlot(QWidget):
+    """Cost (and accuracy) against epoch. Feed it snapshots with :meth:`show_snapshot`.
+
+    Signals
+    -------
+    pins_changed()
+        A run was pinned or a pin removed (:attr:`pins` holds them, oldest first).
+    pinned(PinnedRun)
+        :meth:`pin` pinned this run.
+    """
+
+    pins_changed = Signal()
+    pinned = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = CurveModel()
+        self.canvas = CostCanvas()
+
+        self.readout = FixedLabel(3)
+        self.readout.setToolTip(
+            "The cost the optimizer minimizes, split into its parts:\n"
+            "cost = mean over the examples of the per-example loss + regularization penalty\n"
+            "(L1: λ·Σ|w|, L2: λ/2·Σw²; biases are not penalized).\n"
+            "The test cost uses the same penalty on the test examples.")
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.setToolTip(
+            "Plot log₁₀(cost): equal ratios look equal, so the slow late decrease and the fast\n"
+            "early drop are both visible. Costs ≤ 0 (the signed mean error can go negative)\n"
+            "have no logarithm and are left out.")
+        self.accuracy_readout = FixedLabel(1)
+        self.accuracy_readout.setToolTip("Share of examples whose predicted class is right.")
+        self.pin_button = QToolButton()
+        self.pin_button.setText("Pin run")
+        self.pin_button.setToolTip(
+            "Pin run (Ctrl+P): keep this run's train-cost curve (dashed) to compare with the next.\n"
+            "Then change one setting (loss, activation, optimizer, learning rate, initialization)\n"
+            "and press Reset: the initial weights are drawn again from the same seed, so both runs\n"
+            "start from the same weights (unless the layer sizes or the initialization changed).")
+        self.pins_menu = QMenu(self)
+        self.pins_menu.setToolTipsVisible(True)
+        self.pins_button = QToolButton()
+        self.pins_button.setText("Pinned")
+        self.pins_button.setToolTip("The pinned runs: remove one, or all of them.")
+        self.pins_button.setMenu(self.pins_menu)
+        self.pins_button.setPopupMode(QToolButton.InstantPopup)
+        self.pins_button.setEnabled(False)
+        # Pinned runs and what differs: changes only when a pin or the settings change.
+        self.pins_label = QLabel()
+        self.pins_label.setTextFormat(Qt.RichText)
+        self.pins_label.setWordWrap(True)
+        self.pins_label.setVisible(False)
+        self.cursor_readout = FixedLabel(1)
+        self.cursor_readout.setStyleSheet("color: #444;")
+        self.cursor_readout.setToolTip("Values at the epoch under the mouse pointer.")
+
+        header = QVBoxLayout()
+        header.setContentsMargins(6, 4, 6, 0)
+        header.setSpacing(2)
+        header.addWidget(self.readout)
+        second = QHBoxLayout()
+        second.addWidget(self.accuracy_readout, 1)
+        second.addWidget(self.pin_button)
+        second.addWidget(self.pins_button)
+        second.addWidget(self.log_box)
+        header.addLayout(second)
+        header.addWidget(self.pins_label)
+        cursor_row = QHBoxLayout()
+        cursor_row.setContentsMargins(6, 0, 6, 4)
+        cursor_row.addWidget(self.cursor_readout)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(cursor_row)
+
+        # A fixed height: a label whose size followed its text would relayout the window at
+        # every frame (and make it repaint everything).
+        self.readout.fit_height(readout_html(SAMPLE_METRICS))
+        self._set_readout()
+
+        self.log_box.toggled.connect(self.set_log_scale)
+        self.pin_button.clicked.connect(self.pin)
+        self.canvas.range_changed_manually.connect(self.model.stop_following)
+        self.canvas.auto_range_requested.connect(self._on_auto_range_requested)
+        self.canvas.hovered.connect(self._on_canvas_hovered)
+        self.canvas.left.connect(self._on_canvas_left)
+
+    @property
+    def pins(self) -> list:
+        """The pinned runs (:class:`~gui.views.cost.pins.PinnedRun`), oldest first."""
+        return self.model.pins
+
+    # ------------------------------------------------------------------ updates
+    @Slot(object)
+    def show_snapshot(self, snap):
+        """Show the history and the newest metrics of ``snap``."""
+        changed = self.model.update(snap)
+        if "config" in changed:
+            self._update_pin_labels()
+        if "run" in changed:
+            self.cursor_readout.setText(" ")  # e.g. "Pinned as run 2: ..." is about the last run
+        if "task" in changed:
+            self.canvas.set_classification(self.model.classification)
+        self.canvas.show_curves(self.model.curves())
+        self._set_readout()
+        self._follow_data()
+
+    def _follow_data(self):
+        ranges = self.model.axis_range()
+        if ranges is not None:
+            self.canvas.set_range(*ranges)
+
+    def _set_readout(self):
+        model = self.model
+        regularization = model.config.regularization if model.config is not None else "none"
+        self.readout.setText(readout_html(model.metrics, regularization))
+        self.accuracy_readout.setText(accuracy_text(model.metrics))
+
+    @Slot()
+    def _on_auto_range_requested(self):
+        # The plot's own "A" button turned pyqtgraph's auto-range on; follow the data instead.
+        self.canvas.reset_ranges()
+        self.model.follow_data()
+        self._follow_data()
+
+    @Slot(bool)
+    def set_log_scale(self, on):
+        """Plot the costs on a log scale (or not); the "Log scale" box follows."""
+        self.model.set_log(on)
+        if self.log_box.isChecked() != self.model.log:
+            self.log_box.setChecked(self.model.log)
+        self.canvas.set_log(self.model.log)
+        self.canvas.show_curves(self.model.curves())
+        self.canvas.show_pins(self.model.pin_curves())
+        self._follow_data()
+
+    # ------------------------------------------------------------------ pinned runs
+    def pin_current(self):
+        """Pin the current run's train-cost curve; returns the :class:`PinnedRun`, or None
+        when there is nothing to pin yet. With ``MAX_PINS`` pinned, the oldest goes."""
+        pin = self.model.pin()
+        if pin is not None:
+            self._after_pins_changed()
+        return pin
+
+    def remove_pin(self, pin):
+        """Remove one pinned run (a :class:`PinnedRun` from :attr:`pins`)."""
+        if self.model.unpin(pin):
+            self._after_pins_changed()
+
+    @Slot()
+    def clear_pins(self):
+        """Remove every pinned run."""
+        self.model.clear_pins()
+        self._after_pins_changed()
+
+    def pin_tooltip(self, pin) -> str:
+        """What the pinned run was and how it differs from the current settings."""
+        return self.model.pin_tooltip(pin)
+
+    def _after_pins_changed(self):
+        self.canvas.show_pins(self.model.pin_curves())
+        self.pins_menu.clear()
+        for pin in self.pins:
+            action = self.pins_menu.addAction(f"Remove {self.model.pin_label(pin)}")
+            action.setToolTip(self.pin_tooltip(pin))
+            action.triggered.connect(lambda checked=False, p=pin: self.remove_pin(p))
+        if self.pins:
+            self.pins_menu.addSeparator()
+            clear = self.pins_menu.addAction("Clear pins", self.clear_pins)
+            clear.setToolTip("Remove every pinned cost curve.")
+        self.pins_button.setEnabled(bool(self.pins))
+        self.pins_button.setText(f"Pinned ({len(self.pins)})" if self.pins else "Pinned")
+        self._update_pin_labels()
+        self._follow_data()
+        self.pins_changed.emit()
+
+    def _update_pin_labels(self):
+        text = self.model.pins_html()
+        if self.pins_label.text() != text:
+            self.pins_label.setText(text)
+        self.pins_label.setToolTip("\n\n".join(self.pin_tooltip(pin) for pin in self.pins))
+        if self.pins_label.isVisible() != bool(self.pins):
+            self.pins_label.setVisible(bool(self.pins))
+        for action, pin in zip(self.pins_menu.actions(), self.pins):
+            action.setText(f"Remove {self.model.pin_label(pin)}")
+
+    @Slot()
+    def pin(self):
+        """Pin the current run (the "Pin run" button, Ctrl+P), or say why it cannot be."""
+        pin = self.pin_current()
+        if pin is None:
+            self.cursor_readout.setText(NOTHING_TO_PIN)
+        else:
+            self.cursor_readout.setText(pinned_message(pin))
+            self.pinned.emit(pin)
+        return pin
+
+    # ------------------------------------------------------------------ crosshair
+    @Slot(float)
+    def _on_canvas_hovered(self, x):
+        cursor = self.model.cursor(x)
+        if cursor is not None:
+            epoch, text = cursor
+            self.canvas.show_cursor(epoch)
+            self.cursor_readout.setText(text)
+
+    @Slot()
+    def _on_canvas_left(self):
+        self.cursor_readout.setText(" ")

@@ -1,0 +1,69 @@
+"""Labels shared by panels, views and dialogs: formulas, notes, and a label whose changing text
+never relayouts the window."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+def formula_label(text=""):
+    """A label for a formula: a slightly larger font, selectable so learners can copy it."""
+    label = QLabel(text)
+    font = QFont(label.font())
+    # Serif, as maths is usually set; DejaVu Sans (Linux's default) also drops combining
+    # accents such as the hat of Adam's m̂, which DejaVu Serif places correctly.
+    font.setFamilies(["DejaVu Serif", "Cambria Math", "Cambria", "Times New Roman"])
+    font.setStyleHint(QFont.Serif)
+    font.setPointSizeF(font.pointSizeF() * 1.2)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def note_label(text=""):
+    """A small grey word-wrapped note (an explanation under a control)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 0.92)
+    label.setFont(font)
+    return label
+
+
+class FixedLabel(QWidget):
+    """A rich-text label whose changing text never relayouts the window.
+
+    A QLabel asks its parent's layout to recompute at every setText (unless its size is fixed
+    both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
+    the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
+    this widget keeps the fixed height of ``lines`` lines.
+    """
+
+    def __init__(self, lines=1, parent=None):
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.RichText)
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.fit_height("<br>".join(["Xg"] * lines))
+
+    def fit_height(self, sample):
+        """Fix the height to what ``sample`` (rich text) needs."""
+        old = self.label.text()
+        self.label.setText(sample)
+        self.setFixedHeight(self.label.sizeHint().height())
+        self.label.setText(old)
+
+    def setText(self, text):
+        if self.label.text() != text:
+            self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def resizeEvent(self, event):
+        self.label.setGeometry(0, 0, self.width(), self.height())
+        super().resizeEvent(event)
