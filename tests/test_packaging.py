@@ -68,7 +68,7 @@ def test_spec_excludes_dev_only_packages():
     # Modules the app imports (directly or through pyqtgraph) must never be excluded.
     needed = {"numpy", "pyqtgraph", "OpenGL", "colorama", "PySide6.QtCore", "PySide6.QtGui",
               "PySide6.QtWidgets", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
-              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui"}
+              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments"}
     assert not needed & excludes
 
 
