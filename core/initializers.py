@@ -27,7 +27,7 @@ INIT_DESCRIPTIONS = {
 
 
 def xavier(rng, fan_in, fan_out):
-    """Xavier/Glorot uniform: W ~ U(−l, l) with l = √(6 / (fan_in + fan_out)), shape (fan_in, fan_out).
+    """Xavier/Glorot uniform: W ~ U(−l, l), l = √(6 / (fan_in + fan_out)), shape (fan_in, fan_out).
 
     Keeps the variance of the signal about the same from layer to layer for tanh and sigmoid.
     """
