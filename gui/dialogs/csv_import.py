@@ -3,11 +3,11 @@
 The dialog shows the file's first rows as they are (:func:`core.datasets.preview_csv`), reads
 the whole file with :func:`core.datasets.load_csv` (which detects the task from the label
 column), and lets the learner change the task and the train/test split. A file that cannot be
-used shows the core's message in place of the summary, marks the cell its ``DataError`` names
-(``row``, ``column``) in the preview, and the Import button stays off;
-nothing changes in the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the
-current settings with ``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset)
-go to ``TrainingController.apply_config(config, data)``.
+used shows the core's message in place of the summary and marks the cell its ``DataError``
+names (``row``, ``column``) in the preview; the Import button stays off and nothing changes in
+the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the current settings with
+``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset) go to
+``TrainingController.apply_config(config, data)``.
 """
 from __future__ import annotations
 
