@@ -13,9 +13,11 @@ Every problem with a file to open (missing, a folder, unreadable, empty, cut off
 another program, from a newer Costscape, or contents that do not fit together) raises
 :class:`ExperimentError` and nothing else; its message names the file and says what is wrong in
 words a learner can act on. :func:`load` builds a new trainer, so a failed open leaves the
-current experiment as it was. Writing goes through :func:`atomic_write` (a temporary file in the
-same folder, flushed and fsynced, then renamed over the target), so a crash or a full disk in
-the middle of a save leaves the previous file intact.
+current experiment as it was. Writing goes through :func:`core.files.atomic_write` (a temporary
+file in the same folder, flushed and fsynced, then renamed over the target), so a crash or a
+full disk in the middle of a save leaves the previous file intact; reading through
+:func:`core.files.read_zip` and :func:`~core.files.read_array`, which never unpickle and check
+every size before allocating.
 
 File format, version 1
 ----------------------
@@ -56,7 +58,6 @@ future reader of version 2 should still read version 1.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import importlib.metadata
 import io
@@ -64,15 +65,12 @@ import json
 import math
 import os
 import re
-import secrets
-import struct
-import zipfile
-import zlib
 
 import numpy as np
 
 from core import datasets
 from core.config import Config, ConfigError
+from core.files import BadFile, atomic_write, describe_error, read_array, read_zip
 from core.trainer import HISTORY_FIELDS, MAX_PARAM_NORM, Trainer
 
 FORMAT = "costscape-experiment"
@@ -89,17 +87,7 @@ MAX_LOG_CAPACITY = 1_000_000
 MAX_COUNT = 2**62
 MAX_OPTIMIZER_ARRAYS = 16
 MAX_HEADER_BYTES = 1_000_000
-#: A deflated zip member cannot expand more than ~1032 times; a member that claims more is a
-#: damaged (or malicious) size field, refused before it is read.
-MAX_EXPANSION = 1100
-
-_ZIP_MAGIC = b"PK\x03\x04"
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# Everything zipfile, zlib and numpy's .npy reader raise for a damaged or foreign file. They are
-# caught only around the reading code, where any of them means "this file cannot be read".
-_UNREADABLE = (OSError, EOFError, ValueError, OverflowError, struct.error, zipfile.BadZipFile,
-               zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, KeyError,
-               MemoryError)
 
 
 class ExperimentError(ValueError):
@@ -115,14 +103,6 @@ class ExperimentError(ValueError):
         super().__init__(f"Cannot {action} {_shown(path)}: {reason}")
 
 
-class _Invalid(Exception):
-    """Why a file cannot be used; :func:`load` turns it into an ExperimentError naming the file.
-
-    Separate from ExperimentError (a ValueError) so that it is never mistaken for one of the
-    ValueErrors that numpy and zipfile raise while reading.
-    """
-
-
 def _shown(path) -> str:
     try:
         return str(os.fspath(path))
@@ -131,64 +111,6 @@ def _shown(path) -> str:
 
 
 # --------------------------------------------------------------------------- writing
-
-def atomic_write(path, write):
-    """Create or replace file ``path`` so that it is never seen half-written.
-
-    ``write(f)`` writes the content to ``f``, a binary file opened on a new temporary file in
-    the same folder (the same file system, so the rename below is atomic). The temporary file
-    is flushed and fsynced and then renamed over ``path`` with :func:`os.replace`: readers, and
-    a crash at any moment, see either the old file or the complete new one. On any error the
-    temporary file is removed and the error re-raised, and ``path`` is untouched.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    temp, fd = _create_temp(folder, os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        _copy_mode(path, temp)
-        os.replace(temp, path)
-    except BaseException:  # KeyboardInterrupt too: never leave a temporary file behind
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_folder(folder)
-
-
-def _create_temp(folder, name):
-    """A new hidden ``.<name>.<random>.tmp`` in ``folder``: (path, open descriptor)."""
-    # os.open with mode 0o666 (not tempfile.mkstemp's 0o600) gives the saved file the user's
-    # usual permissions; O_EXCL makes sure it is a new file of ours.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return temp, os.open(temp, flags, 0o666)
-        except FileExistsError:
-            continue
-
-
-def _copy_mode(target, temp):
-    # Replacing a file keeps its permissions, as an editor saving in place would.
-    with contextlib.suppress(OSError):
-        os.chmod(temp, os.stat(target).st_mode & 0o7777)
-
-
-def _fsync_folder(folder):
-    # The rename lives in the folder's entries: without this a power cut right after a save
-    # could bring the old file back. Only POSIX can open a folder; elsewhere it is skipped.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
 
 def _write_or_explain(path, write):
     """:func:`atomic_write`, with an OSError (full disk, no permission) as ExperimentError."""
@@ -262,7 +184,7 @@ def history_to_csv(trainer: Trainer, path):
 
     ``step`` is a whole number; the other columns are written with full precision (Python's
     shortest round-trip form). Accuracies, which regression does not have, are empty cells.
-    Written atomically (see :func:`atomic_write`).
+    Written atomically (see :func:`core.files.atomic_write`).
 
     Raises
     ------
@@ -304,83 +226,49 @@ def load(path) -> Trainer:
     try:
         header, arrays = _read(path)
         return _build(header, arrays)
-    except _Invalid as err:
+    except BadFile as err:
         raise ExperimentError(path, str(err)) from None
 
 
 def _read(path):
-    """(header dict, {name: array}) of the file, or _Invalid saying why it cannot be read."""
-    disk_size = _check_file(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            header = _read_header(archive)
-            names = STATE_ARRAYS + DATA_ARRAYS + tuple(
-                f"optimizer.{key}" for key in _optimizer_keys(header["state"]))
-            limit = disk_size * MAX_EXPANSION
-            arrays = {name: _read_array(archive, name, limit) for name in names}
-    except _Invalid:
-        raise
-    except _UNREADABLE as err:
-        raise _Invalid(f"the file is damaged or incomplete; it may have been cut off while "
-                       f"saving or copying (details: {_describe(err)})") from None
-    return header, arrays
+    """(header dict, {name: array}) of the file, or BadFile saying why it cannot be read."""
+    def read(archive, limit):
+        header = _read_header(archive)
+        names = STATE_ARRAYS + DATA_ARRAYS + tuple(
+            f"optimizer.{key}" for key in _optimizer_keys(header["state"]))
+        return header, {name: read_array(archive, name, limit) for name in names}
 
-
-def _describe(err) -> str:
-    text = str(err) or type(err).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _check_file(path) -> int:
-    """The file's size, after checking it is a readable, non-empty zip file."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise _Invalid(f"a file path must be text or a path, not {type(path).__name__}")
-    try:
-        if os.path.isdir(path):  # before opening: Windows reports a folder as "access denied"
-            raise _Invalid("it is a folder, not a file")
-        with open(path, "rb") as f:
-            magic = f.read(len(_ZIP_MAGIC))
-            size = os.fstat(f.fileno()).st_size
-    except FileNotFoundError:
-        raise _Invalid("the file does not exist") from None
-    except PermissionError:
-        raise _Invalid("you do not have permission to read it") from None
-    except (OSError, ValueError, TypeError) as err:  # ValueError/TypeError: NUL or bytes in path
-        raise _Invalid(f"it cannot be read ({_describe(err)})") from None
-    if size == 0:
-        raise _Invalid("the file is empty (0 bytes)")
-    if magic != _ZIP_MAGIC:
-        raise _Invalid(f"it is not a Costscape experiment (a {SUFFIX} file saved by Costscape)")
-    return size
+    return read_zip(path, read, f"it is not a Costscape experiment (a {SUFFIX} file saved by "
+                                f"Costscape)")
 
 
 def _read_header(archive) -> dict:
     if "header.npy" not in archive.namelist():
-        raise _Invalid("it is a zip or NumPy archive, but not a Costscape experiment")
-    blob = _read_array(archive, "header", MAX_HEADER_BYTES)
+        raise BadFile("it is a zip or NumPy archive, but not a Costscape experiment")
+    blob = read_array(archive, "header", MAX_HEADER_BYTES)
     if blob.dtype != np.uint8 or blob.ndim != 1:
-        raise _Invalid("the file is damaged (its header is not text)")
+        raise BadFile("the file is damaged (its header is not text)")
     try:
         header = json.loads(blob.tobytes().decode("utf-8"))
     except (ValueError, RecursionError) as err:  # bad UTF-8 or JSON are ValueErrors
-        raise _Invalid(f"the file is damaged (its header is not valid JSON: "
-                       f"{_describe(err)})") from None
+        raise BadFile(f"the file is damaged (its header is not valid JSON: "
+                      f"{describe_error(err)})") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _Invalid("it is a zip or NumPy archive, but not a Costscape experiment")
+        raise BadFile("it is a zip or NumPy archive, but not a Costscape experiment")
     _check_version(header.get("version"))
     for key in ("config", "data", "state"):
         if not isinstance(header.get(key), dict):
-            raise _Invalid(f"the file is damaged (its header has no {key!r} section)")
+            raise BadFile(f"the file is damaged (its header has no {key!r} section)")
     return header
 
 
 def _check_version(version):
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _Invalid(f"the file is damaged (unknown format version {_short(version)})")
+        raise BadFile(f"the file is damaged (unknown format version {_short(version)})")
     if version > FORMAT_VERSION:
-        raise _Invalid(f"this file was written by a newer Costscape (format "
-                       f"{_short(version)}); this version reads format {FORMAT_VERSION}. "
-                       f"Please update Costscape to open it.")
+        raise BadFile(f"this file was written by a newer Costscape (format "
+                      f"{_short(version)}); this version reads format {FORMAT_VERSION}. "
+                      f"Please update Costscape to open it.")
 
 
 def _short(value) -> str:
@@ -393,43 +281,8 @@ def _optimizer_keys(state) -> list:
     if (not isinstance(keys, list) or len(keys) > MAX_OPTIMIZER_ARRAYS
             or not all(isinstance(k, str) and _KEY.fullmatch(k) for k in keys)
             or len(set(keys)) != len(keys)):
-        raise _Invalid("the file is damaged (the list of optimizer arrays is unreadable)")
+        raise BadFile("the file is damaged (the list of optimizer arrays is unreadable)")
     return keys
-
-
-def _read_array(archive, name, limit) -> np.ndarray:
-    """Array ``name`` of the archive, read without pickling and only after checking its size.
-
-    The .npy header is checked against the member's real size before anything is allocated,
-    so a damaged shape cannot ask for terabytes; object arrays (pickles) are refused unread.
-    ``limit`` is the most bytes the member may claim to hold.
-    """
-    member = f"{name}.npy"
-    try:
-        info = archive.getinfo(member)
-    except KeyError:
-        raise _Invalid(f"the file is incomplete: it has no {name!r} array") from None
-    if info.file_size > limit:
-        raise _Invalid(f"the file is damaged (array {name!r} claims an impossible size)")
-    raw = archive.read(member)  # also checks the CRC: flipped bits are caught here
-    stream = io.BytesIO(raw)
-    version = np.lib.format.read_magic(stream)
-    if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
-    elif version == (2, 0):
-        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
-    else:
-        raise _Invalid(f"the file is damaged (array {name!r} has .npy version {version})")
-    if dtype.hasobject:
-        raise _Invalid(f"array {name!r} holds Python objects, which Costscape never saves; "
-                       f"they are refused unread, for safety")
-    if dtype.fields is not None or dtype.kind not in "biuf":
-        raise _Invalid(f"the file is damaged (array {name!r} holds {dtype} values, not "
-                       f"numbers)")
-    if stream.tell() + math.prod(shape) * dtype.itemsize != len(raw):
-        raise _Invalid(f"the file is damaged (array {name!r} has the wrong length)")
-    stream.seek(0)
-    return np.lib.format.read_array(stream, allow_pickle=False)
 
 
 # --------------------------------------------------------------------------- checking
@@ -439,20 +292,20 @@ def _build(header, arrays) -> Trainer:
     config = _config(header["config"])
     data = _dataset(header["data"], arrays)
     if data.task != config.task:
-        raise _Invalid(f"the file is damaged (the settings are for a {config.task} task but the "
-                       f"data are a {data.task} task)")
+        raise BadFile(f"the file is damaged (the settings are for a {config.task} task but the "
+                      f"data are a {data.task} task)")
     params = _params(arrays, config, data)
     trainer = _new_trainer(config, data, header["state"])
     if params.size != trainer.network.n_params:
-        raise _Invalid(f"the saved weights do not fit the saved network (it is "
-                       f"{trainer.network.describe()} with {trainer.network.n_params} values; "
-                       f"the file has {params.size})")
+        raise BadFile(f"the saved weights do not fit the saved network (it is "
+                      f"{trainer.network.describe()} with {trainer.network.n_params} values; "
+                      f"the file has {params.size})")
     state = _training_state(header["state"], arrays, params, len(data.X_train))
     try:
         trainer.load_state_dict(state)
     except ValueError as err:  # the trainer's own checks, should any be added later
-        raise _Invalid(f"the saved training state does not fit the saved network "
-                       f"({_describe(err)})") from None
+        raise BadFile(f"the saved training state does not fit the saved network "
+                      f"({describe_error(err)})") from None
     return trainer
 
 
@@ -462,8 +315,8 @@ def _params(arrays, config, data) -> np.ndarray:
         # The trainer keeps every weight vector it reaches below this norm (beyond it counts as
         # diverged), so larger weights cannot come from a real run.
         if not float(params @ params) < MAX_PARAM_NORM ** 2:
-            raise _Invalid("the file is damaged (the weights are larger than training ever "
-                           "leaves them)")
+            raise BadFile("the file is damaged (the weights are larger than training ever "
+                          "leaves them)")
     _check_network_size(config, data, params)
     return params
 
@@ -473,13 +326,13 @@ def _new_trainer(config, data, state) -> Trainer:
     capacities = {f"{log}_capacity": _whole(state, f"{log}_capacity", 2, MAX_LOG_CAPACITY)
                   for log in ("history", "path")}
     if any(c % 2 for c in capacities.values()):
-        raise _Invalid("the file is damaged (a log capacity is odd)")
+        raise BadFile("the file is damaged (a log capacity is odd)")
     try:
         return Trainer(config, data=data, **capacities)
     except MemoryError:
-        raise _Invalid("the experiment is too large to open on this computer") from None
+        raise BadFile("the experiment is too large to open on this computer") from None
     except ValueError as err:  # settings and data that passed their checks but not together
-        raise _Invalid(f"the saved settings do not fit the saved data ({_describe(err)})") \
+        raise BadFile(f"the saved settings do not fit the saved data ({describe_error(err)})") \
             from None
 
 
@@ -503,7 +356,7 @@ def _config(settings) -> Config:
     try:
         return Config.from_dict(settings)
     except ConfigError as err:
-        raise _Invalid(f"the saved settings are not valid: {_describe(err)}") from None
+        raise BadFile(f"the saved settings are not valid: {describe_error(err)}") from None
 
 
 def _dataset(info, arrays) -> datasets.Dataset:
@@ -511,26 +364,26 @@ def _dataset(info, arrays) -> datasets.Dataset:
               for name in DATA_ARRAYS}
     name, task, n_classes = info.get("name"), info.get("task"), info.get("n_classes")
     if not isinstance(name, str) or task not in datasets.TASKS:
-        raise _Invalid("the file is damaged (the data's name or task is unreadable)")
+        raise BadFile("the file is damaged (the data's name or task is unreadable)")
     n_classes = _whole(info, "n_classes", 1, datasets.MAX_CLASSES)
     domain = values.pop("domain")
     if domain.shape[1:] != (2,) or not (domain[:, 0] < domain[:, 1]).all():
-        raise _Invalid("the file is damaged (the data's plotting domain is unreadable)")
+        raise BadFile("the file is damaged (the data's plotting domain is unreadable)")
     if values["X_train"].shape[1:] == (0,):
-        raise _Invalid("the file is damaged (the data have no input features)")
+        raise BadFile("the file is damaged (the data have no input features)")
     try:
         data = datasets.Dataset(name, task, n_classes=n_classes, domain=tuple(map(tuple, domain)),
                                 **values)
     except ValueError as err:  # DataError: shapes that do not fit together
-        raise _Invalid(f"the file is damaged (the saved data are inconsistent: "
-                       f"{_describe(err)})") from None
+        raise BadFile(f"the file is damaged (the saved data are inconsistent: "
+                      f"{describe_error(err)})") from None
     if task != "regression":
         for labels in (data.y_train, data.y_test):
             if not ((labels == np.round(labels)) & (labels >= 0) & (labels < n_classes)).all():
-                raise _Invalid(f"the file is damaged (class labels must be whole numbers from 0 "
-                               f"to {n_classes - 1})")
+                raise BadFile(f"the file is damaged (class labels must be whole numbers from 0 "
+                              f"to {n_classes - 1})")
     if task == "multiclass" and n_classes < 2:
-        raise _Invalid("the file is damaged (a multiclass data set needs 2 or more classes)")
+        raise BadFile("the file is damaged (a multiclass data set needs 2 or more classes)")
     return data
 
 
@@ -546,31 +399,31 @@ def _check_network_size(config, data, params):
     sizes = (1, *config.hidden_layers, n_out)
     needed = sum(a * b for a, b in zip(sizes, sizes[1:]))
     if params.size < needed:
-        raise _Invalid(f"the saved weights do not fit the saved network (its layers "
-                       f"{' → '.join(map(str, sizes[1:]))} need at least {needed} values; the "
-                       f"file has {params.size})")
+        raise BadFile(f"the saved weights do not fit the saved network (its layers "
+                      f"{' → '.join(map(str, sizes[1:]))} need at least {needed} values; the "
+                      f"file has {params.size})")
 
 
 def _floats(arrays, name, shape, finite, what) -> np.ndarray:
     """Float64 array ``name`` whose shape matches ``shape`` (None matches any length)."""
     array = arrays[name]
     if array.dtype.kind != "f" or array.dtype.itemsize != 8:
-        raise _Invalid(f"the file is damaged ({what} are {array.dtype} values, not float64)")
+        raise BadFile(f"the file is damaged ({what} are {array.dtype} values, not float64)")
     if array.ndim != len(shape) or any(want is not None and have != want
                                        for have, want in zip(array.shape, shape)):
         expected = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
-        raise _Invalid(f"the file is damaged ({what} have shape {array.shape}, expected "
-                       f"{expected})")
+        raise BadFile(f"the file is damaged ({what} have shape {array.shape}, expected "
+                      f"{expected})")
     if finite and not np.isfinite(array).all():
-        raise _Invalid(f"the file is damaged ({what} contain NaN or infinite values)")
+        raise BadFile(f"the file is damaged ({what} contain NaN or infinite values)")
     return array.astype(np.float64)  # native byte order, a fresh writable copy
 
 
 def _whole(section, key, low, high) -> int:
     value = section.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _Invalid(f"the file is damaged ({key} is {_short(value)}, expected a whole number "
-                       f"from {low} to {high})")
+        raise BadFile(f"the file is damaged ({key} is {_short(value)}, expected a whole number "
+                      f"from {low} to {high})")
     return value
 
 
@@ -586,11 +439,11 @@ def _optimizer_state(state, arrays, n_params) -> dict:
 def _order(arrays, n_train) -> np.ndarray:
     order = arrays["order"]
     if order.dtype.kind not in "iu" or order.shape != (n_train,):
-        raise _Invalid(f"the file is damaged (the shuffling order is {order.dtype} {order.shape}, "
-                       f"expected {n_train} whole numbers)")
+        raise BadFile(f"the file is damaged (the shuffling order is {order.dtype} {order.shape}, "
+                      f"expected {n_train} whole numbers)")
     if not np.array_equal(np.sort(order), np.arange(n_train)):
-        raise _Invalid("the file is damaged (the shuffling order is not a permutation of the "
-                       "training points)")
+        raise BadFile("the file is damaged (the shuffling order is not a permutation of the "
+                      "training points)")
     return order.astype(np.int64)
 
 
@@ -605,7 +458,7 @@ def _rng_state(rng) -> dict:
           and all(_is_int(inner[k], 2**128) for k in ("state", "inc"))
           and _is_int(rng["has_uint32"], 2) and _is_int(rng["uinteger"], 2**32))
     if not ok:
-        raise _Invalid("the file is damaged (the shuffling generator's state is unreadable)")
+        raise BadFile("the file is damaged (the shuffling generator's state is unreadable)")
     return rng
 
 
@@ -616,6 +469,6 @@ def _is_int(value, bound) -> bool:
 def _log(state, arrays, log, width, capacity, finite) -> dict:
     rows = _floats(arrays, log, (None, width), finite=finite, what=f"the {log} rows")
     if len(rows) > capacity:
-        raise _Invalid(f"the file is damaged ({len(rows)} {log} rows do not fit its capacity "
-                       f"{capacity})")
+        raise BadFile(f"the file is damaged ({len(rows)} {log} rows do not fit its capacity "
+                      f"{capacity})")
     return {"rows": rows, "stride": _whole(state, f"{log}_stride", 1, MAX_COUNT)}

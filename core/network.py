@@ -18,16 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import activations, losses
+from core import activations, initializers, losses
+from core.initializers import INIT_DESCRIPTIONS, INITS  # noqa: F401 - re-exported
 from core.params import ParamBlock, ParamLayout  # noqa: F401 - ParamBlock re-exported
-
-INITS = ("xavier", "he", "uniform", "zeros")
-INIT_DESCRIPTIONS = {
-    "xavier": "Xavier/Glorot uniform: W ~ U(±√(6/(fan_in+fan_out))), b = 0",
-    "he": "He normal: W ~ N(0, 2/fan_in), b = 0 (suits ReLU)",
-    "uniform": "Uniform as in the Neural Network Playground: W ~ U(-0.5, 0.5), b = 0.1",
-    "zeros": "All zeros: every neuron of a layer stays identical (the symmetry problem)",
-}
 
 # PyTorch's initial PReLU slope.
 PRELU_INITIAL_SLOPE = 0.25
@@ -88,27 +81,23 @@ class Network:
         return self.params.size
 
     def initialize(self, seed=None, init=None):
-        """Draw fresh initial parameters (in place, so views stay valid)."""
+        """Draw fresh initial parameters (in place, so views stay valid).
+
+        Weight blocks (W and maxout's W') are drawn in layout order from one
+        ``np.random.default_rng(seed)`` by the :mod:`core.initializers` function ``init``.
+        """
         seed = self.seed if seed is None else seed
         init = self.init if init is None else init
+        draw, bias = initializers.get(init), initializers.initial_bias(init)
         rng = np.random.default_rng(seed)
         for b in self.blocks:
             view = self._views[b.kind, b.layer]
             if b.kind == "slope":
                 view[...] = PRELU_INITIAL_SLOPE
             elif b.kind in ("b", "b'"):
-                view[...] = 0.1 if init == "uniform" else 0.0
+                view[...] = bias
             else:
-                fan_in, fan_out = b.shape
-                if init == "xavier":
-                    limit = np.sqrt(6.0 / (fan_in + fan_out))
-                    view[...] = rng.uniform(-limit, limit, b.shape)
-                elif init == "he":
-                    view[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), b.shape)
-                elif init == "uniform":
-                    view[...] = rng.uniform(-0.5, 0.5, b.shape)
-                else:
-                    view[...] = 0.0
+                view[...] = draw(rng, *b.shape)
 
     def block(self, kind, layer) -> np.ndarray:
         """The array of one parameter block, e.g. ``block("slope", 0)`` (a view into params)."""

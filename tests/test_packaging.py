@@ -5,6 +5,7 @@ the result (packaging/smoke_test.sh).
 """
 import ast
 import configparser
+import importlib.util
 import os
 import pathlib
 import shutil
@@ -70,6 +71,27 @@ def test_spec_excludes_dev_only_packages():
               "PySide6.QtWidgets", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
               "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments"}
     assert not needed & excludes
+
+
+def spec_dict(name):
+    """The literal dict assigned to ``name`` in the spec."""
+    for node in ast.walk(ast.parse(SPEC.read_text())):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{name} not assigned in the spec")
+
+
+def test_spec_bundles_the_sources_the_code_view_copies():
+    """core.codegen copies functions with inspect.getsource: in the frozen app their .py files
+    must be there too ("pyz+py"), or the code view fails."""
+    from core.codegen import SOURCE_MODULES
+    modes = spec_dict("module_collection_mode")
+    assert {name: modes.get(name) for name in SOURCE_MODULES} == dict.fromkeys(SOURCE_MODULES,
+                                                                              "pyz+py")
+    assert "module_collection_mode=module_collection_mode" in SPEC.read_text()
+    for name in SOURCE_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
 
 
 def test_spec_icon_files_exist():
@@ -272,6 +294,7 @@ def test_wheel_carries_code_assets_and_launcher(tmp_path):
     (wheel,) = (tmp_path / "wheel").glob("costscape-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "main.py" in names and "gui/version.py" in names and "gui/resources.py" in names
+    assert {"core/datasets/csv.py", "core/codegen/snippets/losses.py"} <= names
     assert "gui/assets/costscape.svg" in names
     assert {f"gui/assets/icons/costscape-{s}.png" for s in SIZES} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

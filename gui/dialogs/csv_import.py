@@ -1,19 +1,18 @@
 """Import your own data from a CSV file: a preview, the detected task, and clear errors.
 
-The dialog shows the file's first rows as they are, reads the whole file with
-:func:`core.datasets.load_csv` (which detects the task from the label column), and lets the
-learner change the task and the train/test split. A file that cannot be used shows the core's
-message (naming the row and column) in place of the summary, and the Import button stays off;
-nothing changes in the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the
-current settings with ``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset)
-go to ``TrainingController.apply_config(config, data)``.
+The dialog shows the file's first rows as they are (:func:`core.datasets.preview_csv`), reads
+the whole file with :func:`core.datasets.load_csv` (which detects the task from the label
+column), and lets the learner change the task and the train/test split. A file that cannot be
+used shows the core's message in place of the summary and marks the cell its ``DataError``
+names (``row``, ``column``) in the preview; the Import button stays off and nothing changes in
+the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the current settings with
+``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset) go to
+``TrainingController.apply_config(config, data)``.
 """
 from __future__ import annotations
 
-import csv
 import html
 import os
-import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -26,8 +25,6 @@ from core import datasets, features
 from core.config import ConfigError
 
 PREVIEW_ROWS = 10
-#: Only the head of the file is read for the preview (the whole file is read to check it).
-PREVIEW_BYTES = 64 * 1024
 #: (task or None for "detect it", label) in the order the task box offers them.
 TASKS = ((None, "Auto"), ("regression", "Regression"), ("binary", "Binary classification"),
          ("multiclass", "Multi-class classification"))
@@ -35,56 +32,6 @@ TASK_NAMES = dict(TASKS[1:])
 CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
 _LABEL_COLOUR = QColor("#e8f1fb")
 _BAD_COLOUR = QColor("#f6c4bd")
-_WHERE = re.compile(r"row (\d+), column (\d+)")
-
-
-def preview_rows(path, limit=PREVIEW_ROWS):
-    """``(header or None, rows, numbers)``: the first ``limit`` non-blank rows of the file as
-    text cells, and their row numbers in the file (1-based, counting every line, as the core's
-    error messages and a spreadsheet count them).
-
-    Splits like :func:`core.datasets.load_csv` (``;``, ``,`` or tab, from the first row) but
-    never fails on content: it only shows what is there. Raises OSError if the file cannot be
-    read at all.
-    """
-    with open(path, "rb") as f:
-        raw = f.read(PREVIEW_BYTES)
-    text = raw.decode("utf-8-sig", errors="replace").replace("\0", "\ufffd")
-    lines = [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1)
-             if line.strip()]
-    if len(raw) == PREVIEW_BYTES and lines:
-        lines.pop()  # probably cut in the middle
-    if not lines:
-        return None, [], []
-    first = lines[0][1]
-    delimiter = ";" if ";" in first else "," if "," in first else "\t" if "\t" in first else ","
-    rows, numbers = [], []
-    for number, line in lines[:limit + 1]:
-        try:
-            rows.append([c.strip() for c in next(csv.reader([line], delimiter=delimiter))])
-        except (csv.Error, StopIteration):
-            rows.append([line])
-        numbers.append(number)
-    header = None
-    if any(_number(c) is None for c in rows[0]):
-        header = rows.pop(0)
-        numbers.pop(0)
-    return header, rows[:limit], numbers[:limit]
-
-
-def _number(cell):
-    try:
-        return float(cell.replace(",", "."))
-    except ValueError:
-        return None
-
-
-def short_message(message, path) -> str:
-    """A core DataError message with the (long) path shortened to the file name."""
-    path = os.fspath(path)
-    if path and message.startswith(path):
-        return os.path.basename(path) + message[len(path):]
-    return message
 
 
 class CsvImportDialog(QDialog):
@@ -115,6 +62,7 @@ class CsvImportDialog(QDialog):
         self._data = None
         self._config = None
         self._error = None
+        self._bad_place = None  # (row, column) in the file that the error names, if any
         self._detected = {}  # path -> detected task (reading the whole file twice is avoidable)
         self._row_numbers = []  # file row number of each preview row
 
@@ -224,12 +172,12 @@ class CsvImportDialog(QDialog):
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
-        if not self._path or not os.path.isfile(self._path):
+        if not self._path:
             return
         try:
-            header, rows, numbers = preview_rows(self._path)
-        except OSError:
-            return  # load_csv says why below
+            header, rows, numbers = datasets.preview_csv(self._path, PREVIEW_ROWS)
+        except datasets.DataError:
+            return  # load_csv refuses the file too, and the summary shows why
         width = max([len(header or [])] + [len(r) for r in rows])
         if not width:
             return
@@ -252,7 +200,7 @@ class CsvImportDialog(QDialog):
 
     def _reload(self):
         self._data = self._config = None
-        self._error = None
+        self._error = self._bad_place = None
         if not self._path:
             self._show_result()
             return
@@ -275,7 +223,8 @@ class CsvImportDialog(QDialog):
             data = datasets.load_csv(path, chosen, fraction, seed)
         except datasets.DataError as err:
             self.task_box.setItemText(0, "Auto")
-            self._error = short_message(str(err), path)
+            self._error = err.message(os.path.basename(path))  # the folder makes it long
+            self._bad_place = (err.row, err.column)
             return
         chosen_features = self._base.features
         try:
@@ -306,12 +255,9 @@ class CsvImportDialog(QDialog):
 
     def bad_cell(self):
         """(preview row, column) of the cell the error names, if it is in the preview."""
-        match = _WHERE.search(self._error or "")
-        if not match:
-            return None
-        row, column = int(match.group(1)), int(match.group(2)) - 1
-        if row in self._row_numbers and column < self.table.columnCount():
-            return self._row_numbers.index(row), column
+        row, column = self._bad_place or (None, None)
+        if row in self._row_numbers and column is not None and column <= self.table.columnCount():
+            return self._row_numbers.index(row), column - 1
         return None
 
     def _mark_bad_cell(self):

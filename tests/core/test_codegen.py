@@ -436,3 +436,29 @@ def test_features_the_data_cannot_have_are_refused():
     data = datasets.Dataset("wide", "binary", X[:10], y[:10], X[10:], y[10:], 2, ((-3, 3),) * 3)
     with pytest.raises(ValueError, match="features"):
         generate_script(Config(dataset="circle", features=("x1^2",)), data=data)
+
+
+# --------------------------------------------------------------------------- copying real code
+def test_copier_takes_what_a_function_uses_once_in_order_and_renames_it():
+    from core.codegen.snippets import losses as snippets
+    from core.codegen.text import Copier
+    copier = Copier(snippets, {"rmse_loss": "loss", "rmse_cost": "cost",
+                               "rmse_cost_derivative": "cost_derivative"})
+    text = copier.copy("rmse_cost_derivative")
+    assert "rmse" not in text
+    assert text.index("def loss(") < text.index("def cost(") < text.index("def cost_derivative(")
+    assert "root = cost(y, y_hat)" in text and "np.mean(loss(y, y_hat))" in text
+    assert copier.copy("rmse_loss", "rmse_cost") == ""  # already in the script
+    clipped = Copier(snippets).copy("bce_loss", "cce_loss")
+    assert clipped.count("EPS_CLIP = 1e-7") == 1 and clipped.startswith("EPS_CLIP = 1e-7   # ε")
+
+
+def test_copier_leaves_strings_comments_and_given_names_alone():
+    from core.codegen.snippets import optimizers as snippets
+    from core.codegen.text import Copier, _renamed
+    text = 'loss = "loss"  # loss\nprint(loss, """loss""", closs)'
+    assert _renamed(text, {"loss": "mse"}) == 'mse = "loss"  # loss\nprint(mse, """loss""", closs)'
+    given = ("LEARNING_RATE", "MOMENTUM")
+    update = Copier(snippets, {"momentum_update": "update"}, given).copy("momentum_update")
+    assert update.startswith("def update(params, grads, velocity):")
+    assert "LEARNING_RATE =" not in update and "MOMENTUM =" not in update

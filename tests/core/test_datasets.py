@@ -191,6 +191,36 @@ def test_csv_errors_name_row_and_column(tmp_path, text, task, fragments):
         assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize("text,task,row,column", [
+    ("1,2\n3,x\n", None, 2, 2),
+    ("1,2,3\n1,2\n", None, 2, 3),
+    ("1\n2\n3\n", None, 1, 2),
+    ("1,5\n2,5\n3,1\n4,7\n5,1\n", "binary", 4, 2),
+    ("1,0\n2,0\n", "binary", None, 2),
+    ("x,y\n1,2\n", None, None, None),
+    ("", None, None, None),
+])
+def test_csv_errors_carry_path_row_column_and_reason(tmp_path, text, task, row, column):
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as info:
+        datasets.load_csv(path, task=task)
+    err = info.value
+    assert (err.path, err.row, err.column) == (path, row, column)
+    place = ", ".join(f"{what} {n}" for what, n in (("row", row), ("column", column)) if n)
+    assert str(err) == ": ".join(filter(None, [str(path), place, err.reason]))
+    assert err.reason and str(path) not in err.reason
+    assert err.message("data.csv") == str(err).replace(str(path), "data.csv", 1)
+
+
+def test_data_errors_without_a_file_are_their_reason():
+    err = DataError("n_samples must be a whole number")
+    assert str(err) == err.reason == err.message("x.csv")
+    assert (err.path, err.row, err.column) == (None, None, None)
+    with pytest.raises(DataError) as info:
+        datasets.make("nope")
+    assert info.value.path is None and "unknown data set" in info.value.reason
+
+
 def test_csv_file_errors(tmp_path):
     cases = {tmp_path / "missing.csv": "not found", tmp_path: "folder",
              write(tmp_path, b"1,2\n\x00\x01\x02", "bin.csv"): "binary",
@@ -243,3 +273,101 @@ def test_any_bytes_load_or_raise_data_error(tmp_path, raw):
     except DataError:
         return
     _check_loaded(data)
+
+
+# --------------------------------------------------------------------------- CSV preview
+
+def test_preview_shows_the_head_of_the_file(tmp_path):
+    rows = "".join(f"{i * 0.1:.1f},{-i},{i % 2}\n" for i in range(30))
+    header, data, numbers = datasets.preview_csv(write(tmp_path, "x1,x2,y\n" + rows))
+    assert header == ["x1", "x2", "y"] and len(data) == 10 and data[0] == ["0.0", "0", "0"]
+    assert numbers == list(range(2, 12))  # file rows: the header is row 1
+    preview = datasets.preview_csv(write(tmp_path, "1,5;2,25;0\n\n3,0;-1,5;1\n", "eu.csv"))
+    assert preview.header is None
+    assert preview.rows == [["1,5", "2,25", "0"], ["3,0", "-1,5", "1"]]  # as written
+    assert preview.row_numbers == [1, 3]  # blank lines count, as in load_csv's messages
+    assert datasets.preview_csv(write(tmp_path, "a,b\n1,2\n"), limit=1).rows == [["1", "2"]]
+    assert datasets.preview_csv(write(tmp_path, "\n\n", "blank.csv")) == (None, [], [])
+
+
+def test_preview_shows_cells_that_load_csv_refuses(tmp_path):
+    path = write(tmp_path, "x1,x2,y\n1,2,0\n3,abc,1\n4,5\n")
+    preview = datasets.preview_csv(path)
+    assert preview.rows == [["1", "2", "0"], ["3", "abc", "1"], ["4", "5"]]
+    with pytest.raises(DataError) as info:
+        datasets.load_csv(path)
+    assert (info.value.row, info.value.column) == (3, 2)
+    assert preview.row_numbers.index(info.value.row) == 1  # the preview row to mark
+
+
+def test_preview_reads_only_the_head_and_drops_a_cut_line(tmp_path):
+    line = "1.25,2.5,1\n"
+    count = datasets.csv.PREVIEW_BYTES // len(line) + 50
+    path = write(tmp_path, "a,b,c\n" + line * count)
+    preview = datasets.preview_csv(path, limit=10 ** 6)
+    assert preview.header == ["a", "b", "c"]
+    assert 0 < len(preview.rows) < count and all(row == ["1.25", "2.5", "1"]
+                                                 for row in preview.rows)
+
+
+def test_preview_refuses_the_files_load_csv_refuses(tmp_path):
+    cases = {tmp_path / "missing.csv": "not found", tmp_path: "folder",
+             write(tmp_path, b"1,2\n\x00\x01\x02", "bin.csv"): "binary",
+             write(tmp_path, b"1,2\n3,\xff\xfe\n", "latin.csv"): "row 2: not UTF-8"}
+    for path, fragment in cases.items():
+        with pytest.raises(DataError, match=fragment) as info:
+            datasets.preview_csv(path)
+        assert info.value.path == path
+    with pytest.raises(DataError):
+        datasets.preview_csv(None)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_preview_or_raise_data_error(tmp_path, raw):
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(raw)
+    try:
+        header, rows, numbers = datasets.preview_csv(path)
+    except DataError:
+        return
+    assert len(rows) == len(numbers) <= 10 and numbers == sorted(numbers)
+    assert header is None or all(isinstance(cell, str) for cell in header)
+
+
+# --------------------------------------------------------------------------- editing by hand
+
+def test_with_and_without_point_make_custom_data():
+    data = datasets.make("xor", n_samples=20, seed=0)
+    more = datasets.with_point(data, [1.0, -2.0], 1)
+    assert more.name == "custom" and more.task == data.task and more.domain == data.domain
+    assert len(more.X_train) == len(data.X_train) + 1
+    np.testing.assert_array_equal(more.X_train[-1], [1.0, -2.0])
+    assert more.y_train[-1, 0] == 1.0
+    np.testing.assert_array_equal(more.X_test, data.X_test)
+    assert not more.X_train.flags.writeable  # still a proper, frozen Dataset
+
+    n_train = len(data.X_train)
+    fewer = datasets.without_point(data, n_train)  # the first test point
+    assert len(fewer.X_test) == len(data.X_test) - 1 and len(fewer.X_train) == n_train
+    np.testing.assert_array_equal(fewer.X_test, data.X_test[1:])
+    fewer = datasets.without_point(data, 3)
+    np.testing.assert_array_equal(fewer.X_train, np.delete(data.X_train, 3, axis=0))
+
+
+def test_the_last_test_point_cannot_be_removed():
+    data = Dataset("t", "binary", [[0.0, 0.0], [1.0, 1.0]], [[0.0], [1.0]],
+                   [[2.0, 2.0]], [[1.0]], 2, ((-6, 6), (-6, 6)))
+    with pytest.raises(DataError, match="last test point"):
+        datasets.without_point(data, 2)
+    assert len(datasets.without_point(data, 0).X_train) == 1
+
+
+def test_nearest_point_counts_pixels():
+    points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    k, dist = datasets.nearest_point(points, 0.6, 0.55, 1.0, 1.0)
+    assert k == 1 and dist == pytest.approx(np.hypot(0.4, 0.55))
+    # With y pixels 10 times larger, vertical offsets count more: (0, 1) is nearest on screen.
+    k, dist = datasets.nearest_point(points, 0.6, 0.55, 1.0, 10.0)
+    assert k == 2 and dist == pytest.approx(np.hypot(0.6, 4.5))

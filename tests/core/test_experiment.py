@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import datasets, experiment
+from core import datasets, experiment, files
 from core.config import Config, ConfigError
 from core.experiment import ExperimentError
 from core.trainer import HISTORY_FIELDS, Trainer
@@ -523,7 +523,7 @@ def test_permission_denied(good, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(experiment, "open", denied, raising=False)  # shadows the builtin
+    monkeypatch.setattr(files, "open", denied, raising=False)  # shadows the builtin
     assert "you do not have permission to read it" in _load_error(good)
 
 

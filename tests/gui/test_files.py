@@ -21,7 +21,7 @@ from core import experiment
 from core.config import Config
 from core.trainer import HISTORY_FIELDS, Trainer
 from gui.app import is_experiment_file
-from gui.dialogs.csv_import import CsvImportDialog, preview_rows
+from gui.dialogs.csv_import import CsvImportDialog
 from gui.threads import TrainingController
 from windows import TIMEOUT, latest
 
@@ -286,21 +286,6 @@ def test_exports_write_pngs_and_the_history(window, qtbot, tmp_path):
 
 
 # ----------------------------------------------------------------------------- CSV import
-def test_preview_rows_shows_the_head_of_the_file(tmp_path):
-    path = write_csv(tmp_path / "e.csv", two_class_rows(30))
-    header, rows, numbers = preview_rows(path)
-    assert header == ["x1", "x2", "y"] and len(rows) == 10 and len(rows[0]) == 3
-    assert numbers == list(range(2, 12))  # file rows: the header is row 1
-    european = tmp_path / "eu.csv"
-    european.write_text("1,5;2,25;0\n\n3,0;-1,5;1\n")
-    header, rows, numbers = preview_rows(european)
-    assert header is None and rows == [["1,5", "2,25", "0"], ["3,0", "-1,5", "1"]]
-    assert numbers == [1, 3]  # blank lines count, as in the core's messages
-    binary = tmp_path / "b.csv"
-    binary.write_bytes(b"\x00\xff\xfe garbage")
-    preview_rows(binary)  # shows what is there; never raises on content
-
-
 def test_import_dialog_previews_detects_and_changes_the_task(qtbot, tmp_path):
     path = write_csv(tmp_path / "points.csv", two_class_rows(40))
     dialog = CsvImportDialog(Config(), str(path))
@@ -346,6 +331,25 @@ def test_import_dialog_names_row_and_column_of_a_bad_cell(qtbot, tmp_path):
     assert not dialog.ok_button.isEnabled() and "whole number" in dialog.error()
     dialog.set_path(str(tmp_path / "nothing.csv"))
     assert "not found" in dialog.error() and not dialog.ok_button.isEnabled()
+    # A file the core refuses as a whole (core.datasets.preview_csv raises too): no preview.
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\x00\xff\xfe garbage")
+    dialog.set_path(str(binary))
+    assert dialog.error() == "b.csv: not a text file (it contains binary data)"
+    assert dialog.table.rowCount() == 0 and dialog.bad_cell() is None
+
+
+def test_import_dialog_marks_a_short_row_and_the_row_the_preview_leaves_out(qtbot, tmp_path):
+    rows = two_class_rows(20)
+    rows[2] = rows[2][:2]  # data row 3 = line 4 has 2 cells: column 3 is missing
+    dialog = CsvImportDialog(Config(), str(write_csv(tmp_path / "short.csv", rows)))
+    qtbot.addWidget(dialog)
+    assert "row 4, column 3" in dialog.error() and dialog.bad_cell() == (2, 2)
+    assert dialog.table.item(2, 2).background().color().name() == "#f6c4bd"
+    rows = two_class_rows(20)
+    rows[15] = (rows[15][0], "x", rows[15][2])  # line 17: beyond the 10 rows shown
+    dialog.set_path(str(write_csv(tmp_path / "late.csv", rows)))
+    assert "row 17, column 2" in dialog.error() and dialog.bad_cell() is None
 
 
 def test_import_trains_on_the_file_and_the_panel_shows_it(window, qtbot, tmp_path):

@@ -1,0 +1,76 @@
+"""A generated script, put together: its header, then sections 1 to 8."""
+from __future__ import annotations
+
+from core import activations, features, initializers, optimizers
+from core.codegen.data import data_section
+from core.codegen.model import forward_section, weights_section
+from core.codegen.plan import Plan
+from core.codegen.text import code
+from core.codegen.training import backprop_section, cost_sections, loop_section, update_section
+from core.config import Config
+
+
+def _header(run: Plan, imports=("numpy as np",)) -> str:
+    cfg, data = run.config, run.data
+    opt = optimizers.optimizer_class(cfg.optimizer)
+    settings = ", ".join(f"{key} {getattr(cfg, key):g}" for key in opt.defaults)
+    source = ("custom data" if run.custom else f"the {data.name} data set")
+    reg = ("none" if run.regularization == "none"
+           else f"{run.regularization.upper()}, rate {cfg.reg_rate:g}")
+    hidden = (f"hidden activation {activations.get(cfg.activation).display_name}, "
+              if run.hidden else "no hidden layer, ")
+    inputs = ("" if not run.features else
+              "\n            inputs      the input features "
+              + ", ".join(features.label(name) for name in run.features)
+              + ", computed from the raw inputs")
+    return code(f'''
+        """Costscape: the code behind the run.
+
+        This script repeats one training run of the app with numpy alone, step by step:
+
+            data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task}){inputs}
+            network     {" → ".join(map(str, run.sizes))}, {hidden}output {activations.get(run.output).display_name}
+            cost        {run.loss.display_name}, regularization: {reg}
+            optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}
+            weights     {initializers.INIT_DESCRIPTIONS[cfg.init].split(":")[0]}, seed {cfg.seed}
+
+        The cost function is in section 4 and its derivative, where backpropagation starts, in
+        section 5. Run it with `python <this file>`: it prints the cost on the training data as it
+        trains, and the same numbers as the app.
+        """
+    ''') + "".join(f"\nimport {module}" for module in imports)
+
+
+def generate_script(config: Config, data=None, steps=1000) -> str:
+    """The text of a standalone numpy script that repeats the run ``config`` describes.
+
+    Parameters
+    ----------
+    config : Config
+    data : Dataset, optional
+        The data the run trains on when it is not ``config``'s own (as for
+        :class:`~core.trainer.Trainer`); always written into the script.
+    steps : int >= 0
+        Mini-batch updates the script runs.
+
+    Returns
+    -------
+    str
+        Python source that imports only numpy (and math when it generates a large built-in data
+        set), prints the training cost every ``steps // 10`` steps and ends with
+        ``final train cost: <repr>``: after ``n`` steps, the value of
+        ``Trainer(config).step(n); metrics()["train_cost"]``.
+
+    Raises
+    ------
+    ValueError
+        For an output activation PReLU or Maxout (the script shows them in hidden layers),
+        input features the data cannot have, or a negative ``steps``.
+    """
+    run = Plan(config, data, steps)
+    data = data_section(run)
+    imports = ("math", "numpy as np") if "math." in data else ("numpy as np",)
+    sections = [_header(run, imports), data, weights_section(run), forward_section(run),
+                *cost_sections(run), backprop_section(run), update_section(run),
+                loop_section(run)]
+    return "\n\n\n".join(sections) + "\n"
