@@ -90,7 +90,7 @@ def test_words_of_the_legend_and_the_hover_line():
     text = model.legend_html("binary", snap.data, 0.5)
     assert "class 0" in text and "class 1" in text and "threshold 0.5" in text
     assert "Custom data" not in text
-    custom = model.with_point(snap.data, [0.0, 0.0], 1)
+    custom = datasets.with_point(snap.data, [0.0, 0.0], 1)
     assert "Custom data</b> (11 train, 10 test)" in model.legend_html("binary", custom, 0.5)
     grid = snap.grid
     x, y = float(grid.xs[10]), float(grid.ys[20])

@@ -10,7 +10,6 @@ from core import datasets, experiment
 from core.config import Config
 from core.trainer import Trainer
 from gui.selection import NeuronPicture, Selection
-from gui.views.boundary.model import nearest_point, with_point, without_point
 from gui.views.boundary.widget import BoundaryPlot
 from gui.snapshot import Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
@@ -38,42 +37,6 @@ def plot(qtbot):
 
 
 # ------------------------------------------------------------------ pure helpers
-def test_with_and_without_point_make_custom_data():
-    data = datasets.make("xor", n_samples=20, seed=0)
-    more = with_point(data, [1.0, -2.0], 1)
-    assert more.name == "custom" and more.task == data.task and more.domain == data.domain
-    assert len(more.X_train) == len(data.X_train) + 1
-    np.testing.assert_array_equal(more.X_train[-1], [1.0, -2.0])
-    assert more.y_train[-1, 0] == 1.0
-    np.testing.assert_array_equal(more.X_test, data.X_test)
-    assert not more.X_train.flags.writeable  # still a proper, frozen Dataset
-
-    n_train = len(data.X_train)
-    fewer = without_point(data, n_train)  # the first test point
-    assert len(fewer.X_test) == len(data.X_test) - 1 and len(fewer.X_train) == n_train
-    np.testing.assert_array_equal(fewer.X_test, data.X_test[1:])
-    fewer = without_point(data, 3)
-    np.testing.assert_array_equal(fewer.X_train, np.delete(data.X_train, 3, axis=0))
-
-
-def test_the_last_test_point_cannot_be_removed():
-    data = datasets.Dataset("t", "binary", [[0.0, 0.0], [1.0, 1.0]], [[0.0], [1.0]],
-                            [[2.0, 2.0]], [[1.0]], 2, ((-6, 6), (-6, 6)))
-    with pytest.raises(datasets.DataError, match="last test point"):
-        without_point(data, 2)
-    assert len(without_point(data, 0).X_train) == 1
-
-
-def test_nearest_point_counts_pixels():
-    points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    k, dist = nearest_point(points, 0.6, 0.55, 1.0, 1.0)
-    assert k == 1 and dist == pytest.approx(np.hypot(0.4, 0.55))
-    # With y pixels 10 times larger, vertical offsets count more: (0, 1) is nearest on screen.
-    k, dist = nearest_point(points, 0.6, 0.55, 1.0, 10.0)
-    assert k == 2 and dist == pytest.approx(np.hypot(0.6, 4.5))
-
-
-# ------------------------------------------------------------------ the plot alone
 def test_click_adds_a_point_of_the_chosen_class_and_ctrl_click_removes(plot, qtbot):
     snap = snapshot_of(Config(dataset="circle", n_samples=40))
     plot.show_snapshot(snap)
@@ -235,7 +198,7 @@ def test_added_points_reach_the_trainer(window, qtbot):
 
 
 def test_drawn_data_save_and_open_again(tmp_path):
-    data = with_point(datasets.make("circle", n_samples=30, seed=2), [0.5, -0.5], 0)
+    data = datasets.with_point(datasets.make("circle", n_samples=30, seed=2), [0.5, -0.5], 0)
     config = Config(dataset="custom", task="binary", hidden_layers=(3,),
                     features=("x1", "x2", "x1^2", "x2^2"))
     trainer = Trainer(config, data=data)

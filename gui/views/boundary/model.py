@@ -9,15 +9,12 @@ than two inputs: nothing to draw).
 """
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
 from core import datasets
 from gui import style
 
-#: Name of a data set edited by hand (``Config.dataset`` "custom").
-CUSTOM = "custom"
 #: A Ctrl+click removes the nearest point only when it is at most this far away (pixels).
 REMOVE_RADIUS_PX = 30
 #: Hovering within this distance of a training point describes it (pixels).
@@ -37,37 +34,6 @@ NO_PLOT_MESSAGE = ("The boundary view draws data with one or two inputs;\n"
 
 
 # ---------------------------------------------------------------------------- drawing data
-def with_point(data, x, target):
-    """``data`` with one more *training* point: raw inputs ``x`` ``(d,)``, target ``target``
-    (a class index, or a value for regression). The result is named "custom"."""
-    X_train = np.vstack([data.X_train, np.asarray(x, dtype=float).reshape(1, -1)])
-    y_train = np.vstack([data.y_train, [[float(target)]]])
-    return dataclasses.replace(data, name=CUSTOM, X_train=X_train, y_train=y_train)
-
-
-def without_point(data, index):
-    """``data`` without point ``index`` (counting training points first, then test points, as
-    ``data.X`` stacks them), named "custom". Raises ``DataError`` rather than leave the training
-    or the test set empty."""
-    n_train = len(data.X_train)
-    part, i = ("train", index) if index < n_train else ("test", index - n_train)
-    X, y = getattr(data, f"X_{part}"), getattr(data, f"y_{part}")
-    if len(X) <= 1:
-        what = "training" if part == "train" else "test"
-        raise datasets.DataError(f"that is the last {what} point: the {what} set cannot be "
-                                 f"empty")
-    keep = np.arange(len(X)) != i
-    return dataclasses.replace(data, name=CUSTOM, **{f"X_{part}": X[keep], f"y_{part}": y[keep]})
-
-
-def nearest_point(points, x, y, px_per_x, px_per_y):
-    """Index of the row of ``points`` ``(n, 2)`` nearest to ``(x, y)`` on screen, and its
-    distance in pixels (``px_per_x``, ``px_per_y``: pixels per data unit along each axis)."""
-    d = np.hypot((points[:, 0] - x) * px_per_x, (points[:, 1] - y) * px_per_y)
-    k = int(np.argmin(d))
-    return k, float(d[k])
-
-
 def plotted(X, y, mode) -> np.ndarray:
     """Plot coordinates of points: the two inputs, or (input, target) for a curve."""
     return np.column_stack([X[:, 0], y[:, 0] if mode == "curve" else X[:, 1]])
@@ -231,7 +197,7 @@ def legend_html(mode, data, threshold) -> str:
     }.get(mode, "")
     # Drawn data have no name in the data panel's list: say here what is shown.
     custom = (f"<b>Custom data</b> ({len(data.X_train)} train, {len(data.X_test)} test) "
-              f"&nbsp; " if data.name == CUSTOM else "")
+              f"&nbsp; " if data.name == datasets.CUSTOM else "")
     return (f"{custom}{classes}&nbsp;&nbsp; {keep(f'{fill} train {ring} test')} &nbsp;&nbsp; "
             f"{background}")
 
@@ -257,7 +223,7 @@ def point_text(data, mode, x, y, px_per_unit, size, losses) -> str:
     ``size`` pixels wide under plot position ``(x, y)``; "" when there is none."""
     if data is None or mode == "none":
         return ""
-    k, dist = nearest_point(plotted(data.X_train, data.y_train, mode), x, y, *px_per_unit)
+    k, dist = datasets.nearest_point(plotted(data.X_train, data.y_train, mode), x, y, *px_per_unit)
     if dist > max(HOVER_POINT_PX, size / 2 + 2):
         return ""
     target = data.y_train[k, 0]

@@ -381,7 +381,7 @@ class BoundaryPlot(QWidget):
             self.draw_refused.emit("Points go inside the data's domain (the plotted square).")
             return None
         inputs, value, what = point
-        new = model.with_point(data, inputs, value)
+        new = datasets.with_point(data, inputs, value)
         self._emit_edit(new, f"Added {what}")
         return new
 
@@ -391,13 +391,13 @@ class BoundaryPlot(QWidget):
         data = self._edit_base()
         if data is None or self._mode == "none":
             return None
-        k, dist = model.nearest_point(model.plotted(data.X, data.y, self._mode), x, y,
+        k, dist = datasets.nearest_point(model.plotted(data.X, data.y, self._mode), x, y,
                                       *self.canvas.pixels_per_unit())
         if dist > model.REMOVE_RADIUS_PX:
             self.draw_refused.emit("No point near there to remove (Ctrl+click on a point).")
             return None
         try:
-            new = model.without_point(data, k)
+            new = datasets.without_point(data, k)
         except datasets.DataError as err:
             self.draw_refused.emit(f"Cannot remove that point: {err}.")
             return None
