@@ -215,8 +215,8 @@ def trace(network, X, y_true, loss, l1=0.0, l2=0.0) -> Trace:
             f_prime = act.derivative(z)
             d1, d2 = grad_a * f_prime[..., 0], grad_a * f_prime[..., 1]
             extra["W'"], extra["b'"] = x.T @ d2, d2.sum(axis=0)
-            delta, extra_back, kept_delta = d1, d2 @ network.block("W'", layer).T, \
-                np.stack((d1, d2), axis=-1)
+            delta, extra_back = d1, d2 @ network.block("W'", layer).T
+            kept_delta = np.stack((d1, d2), axis=-1)  # ∂C/∂z of both pieces, shaped like z
         else:
             if act.name == "prelu":
                 extra["slope"] = (grad_a * act.slope_derivative(z)).sum(axis=0)

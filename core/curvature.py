@@ -15,8 +15,9 @@ to cross; a bump between two solutions says they sit in different valleys.
 **Hessian-vector products** by Pearlmutter's R-operator ("Fast exact multiplication by the
 Hessian", Neural Computation 1994): backpropagation differentiated once more along v. A forward
 pass carries R{z} = d z(θ + εv)/dε at ε = 0 beside z, and a backward pass carries R{δ} beside
-δ; the R{∂C/∂θ} they give is H·v exactly (to rounding), at about twice the cost of a gradient
-and without ever forming the n_params × n_params matrix H. The product is the derivative of the
+δ; the R{∂C/∂θ} they give is H·v exactly (to rounding), without ever forming the
+n_params × n_params matrix H. The plain forward and backward pass are done once and kept, so
+each further product costs about as much as one gradient. The product is the derivative of the
 gradient :meth:`Network.cost_and_gradient` computes, so it follows the same conventions:
 
 - at kinks (ReLU, Leaky ReLU, PReLU, Maxout, the step, MAE, hinge, Huber's switch, the clips of
@@ -28,7 +29,8 @@ gradient :meth:`Network.cost_and_gradient` computes, so it follows the same conv
   the derivative of the fused delta (ŷ − y)/n, R{δᴸ} = R{ŷ}/n: the Hessian of the unclipped
   cross-entropy, which is the cost except where a prediction is within 1e-7 of 0 or 1 and the
   cost clips it (there the gradient is the unclipped one too);
-- a :class:`core.backprop.LossInsteadOfDerivative` is curvature of its cost, the wrapped loss.
+- a :class:`core.backprop.LossInsteadOfDerivative` has the curvature of its cost, the wrapped
+  loss's (the Hessian is of the cost, whatever the gradient in use).
 
 **Eigenvalues** by block Lanczos (Krylov subspace with full reorthogonalization and
 Rayleigh-Ritz): sharpness in the sense of Keskar et al. (ICLR 2017) and of the edge of
@@ -65,11 +67,12 @@ def interpolate(net, X, y_true, loss, theta_a, theta_b, alphas, *, l1=0.0, l2=0.
     (l2/2)·ΣW², the cost ``Network.cost`` gives.
 
     At α = 0 and α = 1 the costs are ``Network.cost`` at θ_a and θ_b themselves, so the curve
-    passes exactly through the costs the rest of the app shows. The other points are one slice
-    of :func:`core.landscape.surface` (its fast path in float32, the penalty in float64): a
-    line of 201 points on a 2-8-8-1 network and 250 examples takes a few milliseconds, where
-    float64 takes five times as long, most of it in ``tanh``. They agree with ``Network.cost``
-    to about 1e-7 of the cost (the float32 rounding of the network's outputs).
+    passes exactly through the costs the rest of the app shows. The other points are one row
+    of :func:`core.landscape.surface` on the plane through θ_a along θ_b − θ_a (its fast path,
+    float64, the penalty in closed form): they agree with ``Network.cost`` to about 1e-12
+    relative. (float32 would be about four times faster, but its outputs are rounded to about
+    1e-7 of the logits, which near a minimum of cost 1e-3 is already 3e-4 of the cost and
+    shows on a logarithmic axis.)
 
     Parameters
     ----------
@@ -104,8 +107,7 @@ def interpolate(net, X, y_true, loss, theta_a, theta_b, alphas, *, l1=0.0, l2=0.
     with np.errstate(all="ignore"):  # far along a line the outputs may overflow: cost inf/nan
         if len(alphas):
             costs[:] = surface(twin, X, y_true, loss, line, np.zeros_like(line), alphas, [0.0],
-                               include_regularization=True, l1=l1, l2=l2,
-                               dtype=np.float32)[0]
+                               include_regularization=True, l1=l1, l2=l2)[0]
         for alpha, theta in ((0.0, theta_a), (1.0, theta_b)):
             if np.any(alphas == alpha):
                 twin.params[:] = theta
@@ -146,7 +148,6 @@ class HessianOperator:
             t = backprop.trace(net, X, y_true, loss)
         self.n_params, self.n_products = net.n_params, 0
         self._l2, self._mask = float(l2), net.layout.weight_mask
-        self._x = t.inputs
         self._layers = [self._layer(net, record) for record in t.layers]
         out = t.layers[-1]
         if t.fused:  # δᴸ = (ŷ − y)/count as in Network._fused_output_delta
@@ -193,7 +194,7 @@ class HessianOperator:
         return out.reshape(v.shape)
 
     def _product(self, V):
-        m = len(V)
+        m, last = len(V), len(self._layers) - 1
 
         def part(L, kind):
             return V[:, L["slices"][kind]].reshape(m, *L["shapes"][kind])
@@ -204,64 +205,58 @@ class HessianOperator:
             rz = L["x"] @ part(L, "W") + part(L, "b")[:, None, :]
             if rx is not None:
                 rz += rx @ L["W"]
-            name, rz2 = L["name"], None
-            if name == "maxout":
+            if L["name"] == "maxout":
                 rz2 = L["x"] @ part(L, "W'") + part(L, "b'")[:, None, :]
                 if rx is not None:
                     rz2 += rx @ L["W2"]
                 ra = rz * L["fp"][..., 0] + rz2 * L["fp"][..., 1]
-            elif name == "prelu":
+            elif L["name"] == "prelu":
                 ra = L["fp"] * rz + L["slope_d"] * part(L, "slope")[:, None, :]
-            elif name == "softmax":
+            elif L["name"] == "softmax":
                 ra = L["a"] * (rz - np.sum(L["a"] * rz, axis=-1, keepdims=True))
             else:
                 ra = L["fp"] * rz
-            forward.append((rx, rz, rz2, ra))
+            forward.append((rx, rz, ra))
             rx = ra
 
-        # R-backward: R{δ}, then R{∂C/∂W} = R{x}ᵀδ + xᵀR{δ}, R{∂C/∂b} = Σ R{δ}.
+        # R-backward: R{δ}, then R{∂C/∂W} = R{x}ᵀδ + xᵀR{δ}, R{∂C/∂b} = Σ R{δ}, and
+        # R{∂C/∂a} of the layer below = R{δ}·Wᵀ + δ·V_Wᵀ.
         out = np.empty((m, self.n_params))
-        rg = None
-        for index in range(len(self._layers) - 1, -1, -1):
-            L, (rx, rz, rz2, ra) = self._layers[index], forward[index]
-            name, delta = L["name"], L["delta"]
-            if index == len(self._layers) - 1:
-                if self._fused_count is not None:
-                    rdelta, rg = ra / self._fused_count, None
-                else:
-                    rg = self._loss_hessian(ra)
-            extra_back = None
-            if rg is None:
-                pass  # the fused output: R{δ} is already known
-            elif name == "maxout":
-                d2 = delta[..., 1]
-                delta = delta[..., 0]
-                rdelta, rd2 = rg * L["fp"][..., 0], rg * L["fp"][..., 1]
-                self._put(out, L, "W'", L["x"].T @ rd2
-                          + (0.0 if rx is None else np.swapaxes(rx, 1, 2) @ d2))
-                self._put(out, L, "b'", rd2.sum(axis=1))
-                extra_back = rd2 @ L["W2"].T + d2 @ np.swapaxes(part(L, "W'"), 1, 2)
-            elif name == "prelu":
-                g = L["g"]
-                rdelta = rg * L["fp"] + np.where(L["negative"], g * part(L, "slope")[:, None, :],
-                                                 0.0)
-                self._put(out, L, "slope", (rg * L["slope_d"]
-                                            + np.where(L["negative"], g * rz, 0.0)).sum(axis=1))
-            elif name == "softmax":
-                g, a = L["g"], L["a"]
-                rdelta = ra * (g - L["s"]) + a * (
-                    rg - np.sum(rg * a + g * ra, axis=-1, keepdims=True))
+        for index in range(last, -1, -1):
+            L, (rx, rz, ra) = self._layers[index], forward[index]
+            delta, back = L["delta"], 0.0
+            if index == last and self._fused_count is not None:
+                rdelta = ra / self._fused_count  # the fused δᴸ = (ŷ − y)/count
             else:
-                rdelta = rg * L["fp"] + L["g_fpp"] * rz
-            grad_w = L["x"].T @ rdelta
+                if index == last:
+                    rg = self._loss_hessian(ra)
+                if L["name"] == "maxout":
+                    delta, d2 = delta[..., 0], delta[..., 1]
+                    rdelta, rd2 = rg * L["fp"][..., 0], rg * L["fp"][..., 1]
+                    grad = L["x"].T @ rd2
+                    if rx is not None:
+                        grad = grad + np.swapaxes(rx, 1, 2) @ d2
+                    self._put(out, L, "W'", grad)
+                    self._put(out, L, "b'", rd2.sum(axis=1))
+                    back = rd2 @ L["W2"].T + d2 @ np.swapaxes(part(L, "W'"), 1, 2)
+                elif L["name"] == "prelu":  # δ = g ⊙ f′(z; s): f′ moves with s where z ≤ 0
+                    g, below = L["g"], L["negative"]
+                    rdelta = rg * L["fp"] + np.where(below, g * part(L, "slope")[:, None, :], 0.0)
+                    rslope = rg * L["slope_d"] + np.where(below, g * rz, 0.0)
+                    self._put(out, L, "slope", rslope.sum(axis=1))
+                elif L["name"] == "softmax":  # δ = a ⊙ (g − Σ g·a)
+                    g, a = L["g"], L["a"]
+                    rdelta = ra * (g - L["s"]) + a * (
+                        rg - np.sum(rg * a + g * ra, axis=-1, keepdims=True))
+                else:  # δ = g ⊙ f′(z)
+                    rdelta = rg * L["fp"] + L["g_fpp"] * rz
+            grad = L["x"].T @ rdelta
             if rx is not None:
-                grad_w = grad_w + np.swapaxes(rx, 1, 2) @ delta
-            self._put(out, L, "W", grad_w)
+                grad = grad + np.swapaxes(rx, 1, 2) @ delta
+            self._put(out, L, "W", grad)
             self._put(out, L, "b", rdelta.sum(axis=1))
             if index:
-                rg = rdelta @ L["W"].T + delta @ np.swapaxes(part(L, "W"), 1, 2)
-                if extra_back is not None:
-                    rg += extra_back
+                rg = rdelta @ L["W"].T + delta @ np.swapaxes(part(L, "W"), 1, 2) + back
         return out
 
     @staticmethod

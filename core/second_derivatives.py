@@ -192,7 +192,9 @@ class LossHessian:
     def __init__(self, loss, y_true, y_pred):
         y_pred = np.asarray(y_pred, dtype=float)
         y = y_true if loss.sparse else losses.as_2d(y_true)
-        count = y_pred.size if loss.reduce == "mean" else y_pred.shape[0]
+        # Losses average over the examples, and over the columns too where reduce is "mean";
+        # sparse_cce's one term per example is averaged over the examples only.
+        count = y_pred.size if loss.reduce == "mean" and not loss.sparse else y_pred.shape[0]
         self.diagonal = _elementwise(loss, y, y_pred) / count
         self.u, self.scale = None, 0.0
         if loss.name == "rmse":
