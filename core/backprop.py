@@ -356,22 +356,25 @@ def apply_step(trainer, step: StepTrace | None = None) -> StepTrace:
     Raises
     ------
     ValueError
-        When ``step`` is not the trainer's next step any more (it has trained, or its weights,
-        optimizer or mini-batch changed since), or the update differs from the one previewed.
+        When ``step`` is not the trainer's next step any more: the trainer has trained, or its
+        weights, optimizer settings, loss, regularization or mini-batch changed since.
     core.trainer.DivergenceError
         As ``Trainer.step`` raises it.
     """
     if step is None:
         step = next_step(trainer)
     elif (step.step != trainer.step_count + 1 or step.optimizer != trainer.optimizer.name
+          or step.hyperparameters != trainer.optimizer.hyperparameters()
+          or (step.trace.loss, step.trace.l1, step.trace.l2) != (trainer.loss, trainer.l1,
+                                                                  trainer.l2)
           or not np.array_equal(step.params_before, trainer.network.params)
           or not np.array_equal(step.batch, trainer.next_batch())):
         raise ValueError(f"the traced step {step.step} is not the trainer's next step any "
                          f"more; trace it again")
     trainer.step(1)
     if not np.array_equal(trainer.network.params, step.params_after):
-        raise ValueError("the trainer's update differs from the traced one (its optimizer "
-                         "settings changed since the step was traced)")
+        # Everything the update depends on was checked above: this would be a bug.
+        raise RuntimeError("the trainer's update differs from the traced one")
     return step
 
 

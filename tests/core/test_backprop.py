@@ -149,6 +149,11 @@ def test_a_step_traced_before_the_trainer_moved_on_is_refused():
     trainer.step(1)
     with pytest.raises(ValueError, match="not the trainer's next step"):
         apply_step(trainer, stale)
+    fresh = next_step(trainer)
+    trainer.apply_config(trainer.config.replace(learning_rate=0.5))  # a live change
+    with pytest.raises(ValueError, match="not the trainer's next step"):
+        apply_step(trainer, fresh)
+    assert trainer.step_count == 1
 
 
 # ---------------------------------------------------------------------------- the classic mistake
