@@ -173,7 +173,7 @@ def main(argv=None):
     settings = QSettings(str(pathlib.Path(tempfile.mkdtemp()) / "soak.ini"), QSettings.IniFormat)
     window = MainWindow(config=preset.config, settings=settings, restore_layout=False)
     window.show()
-    for dock in (window.controls_dock, *window._views):
+    for dock in (window.controls_dock, *window.views):
         dock.setVisible(True)
     # The anatomy shares a tab with the cost curve, and a view behind a tab is not redrawn:
     # side by side, both are live.
@@ -187,7 +187,7 @@ def main(argv=None):
         counter = make_paint_counter()
         widget.viewport().installEventFilter(counter)
         painters.append(counter)
-    views = ", ".join(d.windowTitle() for d in window._views if d.isVisible())
+    views = ", ".join(d.windowTitle() for d in window.views if d.isVisible())
     gl = getattr(getattr(window, "surface_view", None), "gl_available", lambda: False)()
 
     print(f"Soak: {args.minutes:g} min training flat out, sampled every {args.interval:g} s; "

@@ -8,12 +8,14 @@ import sys
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import (QAbstractSlider, QAbstractSpinBox, QApplication, QDockWidget,
+                               QLineEdit, QWidget)
 
 from core import presets
 from core.config import Config
 from gui.app import load_config
-from gui.main_window import SPEEDS, describe_change
+from gui.config_model import describe_change
+from gui.window.run_controls import SPEEDS, TEXT_FIELDS
 from gui.threads import MAX_SPEED
 from windows import TIMEOUT, close_window, latest, open_window
 
@@ -302,15 +304,45 @@ def test_hover_readouts_of_both_plots(window, qtbot):
     assert "→ class" in boundary.hover_label.text()
 
 
-def test_arrow_keys_stay_with_a_focused_slider(window, qtbot):
-    slider = window.data_panel.noise
-    slider.setFocus()
-    qtbot.waitUntil(slider.hasFocus, timeout=TIMEOUT)
-    before = slider.value()
-    qtbot.keyClick(slider, Qt.Key_Right)
-    assert slider.value() > before
-    qtbot.wait(100)
-    assert latest(window).step == 0  # no training step was taken
+def _focus(qtbot, widget):
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("panel", ["data_panel", "network_panel", "activation_panel",
+                                   "loss_panel", "optimizer_panel"])
+def test_right_steps_and_space_plays_wherever_the_focus_is(window, qtbot, panel):
+    qtbot.waitUntil(lambda: latest(window) is not None, timeout=TIMEOUT)
+    widgets = [w for w in getattr(window, panel).findChildren(QWidget)
+               if w.isVisible() and w.focusPolicy() & Qt.TabFocus
+               and not isinstance(w, TEXT_FIELDS) and not w.findChildren(QLineEdit)]
+    assert widgets, f"{panel} has no focusable control that is not a text field"
+    for widget in widgets[:3]:
+        _focus(qtbot, widget)
+        step = latest(window).step
+        qtbot.keyClick(widget, Qt.Key_Right)
+        qtbot.waitUntil(lambda: latest(window).step == step + 1, timeout=TIMEOUT)
+        with qtbot.waitSignal(window.controller.running_changed, timeout=TIMEOUT):
+            qtbot.keyClick(widget, Qt.Key_Space)
+        assert window.controller.running
+        with qtbot.waitSignal(window.controller.running_changed, timeout=TIMEOUT):
+            qtbot.keyClick(widget, Qt.Key_Space)
+        assert not window.controller.running
+
+
+def test_a_number_field_keeps_its_keys(window, qtbot):
+    qtbot.waitUntil(lambda: latest(window) is not None, timeout=TIMEOUT)
+    field = window.data_panel.findChild(QAbstractSpinBox)
+    _focus(qtbot, field)
+    qtbot.keyClick(field, Qt.Key_Right)
+    qtbot.keyClick(field, Qt.Key_Space)
+    qtbot.wait(200)
+    assert latest(window).step == 0 and not window.controller.running
+
+
+def test_no_control_takes_the_keys_at_start(window, qtbot):
+    focus = QApplication.focusWidget()
+    assert focus is None or not isinstance(focus, (QAbstractSlider, *TEXT_FIELDS)), focus
 
 
 def test_a_refused_change_puts_the_panels_back_on_what_trains(window, qtbot, tmp_path):

@@ -57,7 +57,7 @@ def core_divergence(config):
 
 def plotted_arrays(window):
     """(what, array) for every curve, scatter and image in every view's pyqtgraph scenes."""
-    for dock in window._views:
+    for dock in window.views:
         for view in dock.widget().findChildren(pg.GraphicsView):
             for item in view.scene().items():
                 name = f"{dock.windowTitle()}: {type(item).__name__}"

@@ -1,0 +1,107 @@
+"""The message strip above the plots: information, a warning or an error, never modal."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolBar, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from gui import style
+
+
+class Banner(QFrame):
+    """A non-modal message strip above the plots: information, a warning, or an error.
+
+    ``cleared`` is emitted when the message goes (closed, timed out or cleared).
+    """
+
+    cleared = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Hide this message")
+        self.close_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignTop)
+        self.level = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear)
+        self.setVisible(False)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self):
+        # A toolbar's layout ignores height-for-width, so size the wrapped text by hand.
+        height = self.label.heightForWidth(max(self.label.width(), 200))
+        if height > 0:
+            self.label.setFixedHeight(height)
+
+    def show_message(self, text, level="info", timeout_ms=None):
+        background, border, colour = style.BANNER[level]
+        self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
+                           f" border-radius: 4px; }} QLabel {{ color: {colour}; }}")
+        self.label.setText(text)
+        self.level = level
+        self.setVisible(True)
+        self._fit_height()
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+        else:
+            self._timer.stop()
+
+    @Slot()
+    def clear(self):
+        self._timer.stop()
+        self.level = None
+        self.label.clear()
+        self.setVisible(False)
+        self.cleared.emit()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MessageBar(QToolBar):
+    """A toolbar row under the run controls that holds a :class:`Banner` and shows only while
+    the banner has something to say."""
+
+    def __init__(self, parent=None):
+        super().__init__("Messages", parent)
+        self.setObjectName("message_bar")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)
+        self.setStyleSheet("QToolBar { border: none; }")
+        self.banner = Banner()
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.banner)
+        self.addWidget(holder)
+        self.banner.cleared.connect(lambda: self.setVisible(False))
+        self.setVisible(False)
+
+    def show_message(self, text, level="info", timeout_ms=None):
+        self.banner.show_message(text, level, timeout_ms)
+        self.setVisible(True)
+
+    def clear_message(self, *levels):
+        """Hide the banner if it shows a message of one of ``levels`` (any message if none)."""
+        if self.banner.level is not None and (not levels or self.banner.level in levels):
+            self.banner.clear()
+
+    def sync(self):
+        """Show the bar exactly when the banner shows (after a restored window layout)."""
+        self.setVisible(self.banner.isVisible())
