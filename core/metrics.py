@@ -16,6 +16,8 @@ import dataclasses
 
 import numpy as np
 
+from core import losses
+
 
 def predicted_classes(outputs, task, threshold=0.5) -> np.ndarray:
     """The class each row of network ``outputs`` ``(n, k)`` predicts, ``(n,)`` ints.
@@ -170,6 +172,9 @@ class RunScorer:
     def __init__(self, arrays, data):
         self.loss, self.task, self.k = arrays.loss, data.task, max(data.n_classes, 1)
         self.threshold = arrays.loss.threshold
+        # Loss.cost is float(np.mean(per_example)); summing and dividing here is the same
+        # float without np.mean's overhead. A loss with its own cost (RMSE) is asked for it.
+        self._cost_is_mean = type(arrays.loss).cost is losses.Loss.cost
         self.parts = (_Part(arrays.inputs_train, arrays.targets_train, data.y_train, data.task,
                             self.k),
                       _Part(arrays.inputs_test, arrays.targets_test, data.y_test, data.task,
@@ -186,7 +191,10 @@ class RunScorer:
         out = {"reg_term": reg}
         for prefix, part in zip(("train_", "test_"), self.parts):
             outputs = network.predict(part.inputs)
-            loss = self.loss.cost(part.targets, outputs)
+            if self._cost_is_mean:
+                loss = float(self.loss.per_example(part.targets, outputs).sum() / part.n)
+            else:
+                loss = self.loss.cost(part.targets, outputs)
             out[prefix + "loss"], out[prefix + "cost"] = loss, loss + reg
             if self.task == "regression":
                 values = self._regression(part, outputs)
@@ -194,8 +202,8 @@ class RunScorer:
             else:
                 values = (None, None, None)
                 confusion = self._confusion(part, outputs)
-                # trace/n: the same float as the mean of (predicted == label).
-                accuracy = float(np.trace(confusion)) / part.n
+                # Correct answers / n: the same float as the mean of (predicted == label).
+                accuracy = sum(row[i] for i, row in enumerate(confusion)) / part.n
                 f1 = _macro_f1(confusion)
                 report = ClassificationReport.from_confusion(confusion) if reports else None
             out[prefix + "accuracy"], out[prefix + "macro_f1"] = accuracy, f1
@@ -204,10 +212,13 @@ class RunScorer:
                 out[prefix + "report"] = report
         return out
 
-    def _confusion(self, part, outputs) -> np.ndarray:
+    def _confusion(self, part, outputs) -> list:
+        """The confusion matrix as k lists of k ints (what the scores read fastest)."""
         k = self.k
-        predicted = predicted_classes(outputs, self.task, self.threshold)
-        return np.bincount(part.row_offset + predicted, minlength=k * k).reshape(k, k)
+        # predicted_classes without its int copy: adding the booleans counts them as 0 and 1.
+        predicted = (outputs.argmax(axis=1) if self.task == "multiclass"
+                     else outputs[:, 0] > self.threshold)
+        return np.bincount(part.row_offset + predicted, minlength=k * k).reshape(k, k).tolist()
 
     @staticmethod
     def _regression(part, outputs) -> tuple:
@@ -218,9 +229,9 @@ class RunScorer:
         return r2, rmse_, float(np.abs(diff).mean())
 
 
-def _macro_f1(confusion) -> float:
-    """Mean over classes of 2·TP/(2·TP + FP + FN) (0 for a class never seen or predicted)."""
-    rows = confusion.tolist()
+def _macro_f1(rows) -> float:
+    """Mean over classes of 2·TP/(2·TP + FP + FN) (0 for a class never seen or predicted);
+    ``rows`` is the confusion matrix as lists."""
     predicted = [sum(column) for column in zip(*rows)]
     total = 0.0
     for i, row in enumerate(rows):
