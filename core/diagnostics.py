@@ -33,6 +33,7 @@ steps and ``WINDOW_ROWS`` recorded rows.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -207,9 +208,14 @@ def _saturated(outputs, network):
 def layer_gradient_norms(gradient, layout) -> np.ndarray:
     """Euclidean norm of each layer's part of a flat gradient (its W, b and any activation
     parameters), ``(n_layers,)``, from the first layer of weights to the output layer."""
-    starts = [layout.block("W", layer).start for layer in range(layout.n_layers)]
-    squares = np.asarray(gradient, dtype=float) ** 2
-    return np.sqrt(np.add.reduceat(squares, starts))
+    gradient = np.asarray(gradient, dtype=float)
+    return np.sqrt(np.add.reduceat(gradient * gradient, _layer_starts(layout)))
+
+
+@functools.lru_cache(maxsize=32)
+def _layer_starts(layout) -> list:
+    # A layer's blocks are contiguous and start with its W (the trainer asks at every record).
+    return [layout.block("W", layer).start for layer in range(layout.n_layers)]
 
 
 def _gradients(norms, layout, activation, causes):

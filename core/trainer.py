@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from core import datasets, features, metrics, optimizers
+from core import datasets, diagnostics, features, metrics, optimizers
 from core.config import Config, ConfigError
 from core.history import HISTORY_FIELDS, DecimatedLog  # noqa: F401 - public here too
 from core.network import Network
@@ -131,8 +131,6 @@ class Trainer:
         self.schedule = Schedule.from_config(cfg)
         self._grad = np.empty_like(self.network.params)
         self._last_finite = self.network.params.copy()
-        self._layer_starts = [arrays.layout.block("W", layer).start
-                              for layer in range(arrays.layout.n_layers)]
         # The shuffling has its own stream so that it does not depend on how the data were made.
         self._rng = np.random.default_rng([cfg.seed, 1])
         self._order = self._rng.permutation(len(data.X_train))
@@ -142,7 +140,7 @@ class Trainer:
         self.stopped = None
         self.stop_rules = StopRules(self.network.n_params)
         self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
-        self.gradient_norms = DecimatedLog(1 + len(self._layer_starts), self.history_capacity)
+        self.gradient_norms = DecimatedLog(1 + arrays.layout.n_layers, self.history_capacity)
         self.path = DecimatedLog(self.network.n_params, self.path_capacity)
         self._record(None)
 
@@ -408,9 +406,9 @@ class Trainer:
         m["step"], m["epoch"] = step, step / self.steps_per_epoch
         m["learning_rate"] = self.learning_rate
         self.history.append([np.nan if m[k] is None else m[k] for k in HISTORY_FIELDS])
-        norms = np.full(len(self._layer_starts), np.nan) if grad is None else \
-            np.sqrt(np.add.reduceat(grad * grad, self._layer_starts))
-        self.gradient_norms.append([step, *norms])
+        norms = (np.full(self.gradient_norms.width - 1, np.nan) if grad is None
+                 else diagnostics.layer_gradient_norms(grad, self.arrays.layout))
+        self.gradient_norms.append(np.concatenate(([step], norms)))
         if m["train_loss"] < self._cost_floor:
             raise self._runaway(m["train_loss"])
         return m
