@@ -5,18 +5,15 @@ k = 0 is the first update) uses the rate ``rate(k)``. With ``W = warmup_steps`` 
 rate ``η = learning_rate``:
 
 - warm-up, for ``k < W``: ``η·(k + 1)/W`` (a straight line up to η, which update W − 1 reaches);
-- then, with ``d = k − W`` the steps since the warm-up ended and ``D = decay_steps``:
+- then, with ``d = k − W`` the steps since the warm-up ended, ``D = decay_steps`` and
+  ``γ = decay_rate``:
 
-  ============  =================================================  ===========================
-  schedule      rate(k)                                            PyTorch's equivalent
-  ============  =================================================  ===========================
-  constant      ``η``                                              none needed
-  step          ``η·γ^⌊d/D⌋`` (γ = ``decay_rate``)                 ``StepLR(D, gamma=γ)``
-  exponential   ``η·γ^(d/D)``                                      ``ExponentialLR(γ^(1/D))``
-  cosine        ``η_min + (η − η_min)·(1 + cos(π·min(d, D)/D))/2``  ``CosineAnnealingLR(D,
-                with ``η_min = min_lr_fraction·η``; it stays at      eta_min)`` up to d = D
-                η_min after D steps (PyTorch's would rise again)
-  ============  =================================================  ===========================
+  - constant: ``η``;
+  - step: ``η·γ^⌊d/D⌋`` (PyTorch's ``StepLR(D, gamma=γ)``);
+  - exponential: ``η·γ^(d/D)`` (``ExponentialLR(gamma=γ^(1/D))``);
+  - cosine: ``η_min + (η − η_min)·(1 + cos(π·min(d, D)/D))/2`` with
+    ``η_min = min_lr_fraction·η`` (``CosineAnnealingLR(D, eta_min=η_min)`` up to d = D; after
+    that ours stays at η_min where PyTorch's would rise again).
 
 The warm-up is PyTorch's ``LinearLR(start_factor=1/W, total_iters=W − 1)`` followed by the
 schedule (``SequentialLR`` with the milestone W). The base rate is read from the config every

@@ -17,8 +17,6 @@ import math
 
 import numpy as np
 
-RULES = ("max_steps", "max_epochs", "early_stopping", "target_cost")
-
 
 @dataclasses.dataclass(frozen=True)
 class Stop:
@@ -27,8 +25,8 @@ class Stop:
     Attributes
     ----------
     rule : str
-        One of ``RULES``: the config setting that stopped it (``early_stopping`` is
-        ``patience``).
+        ``"max_steps"``, ``"max_epochs"``, ``"early_stopping"`` (``patience`` ran out) or
+        ``"target_cost"``.
     step : int
         The step count when it stopped.
     message : str
