@@ -1,4 +1,4 @@
-"""Learning-rate schedules: the formulas by hand, PyTorch's schedulers, and the trainer using them."""
+"""Learning-rate schedules: formulas by hand, PyTorch's schedulers, and the trainer using them."""
 import dataclasses
 import math
 import warnings
@@ -20,8 +20,8 @@ from core.trainer import Trainer
      [0.1, 0.1 / math.sqrt(2), 0.05, 0.025]),
     (Schedule("cosine", 0.1, decay_steps=100, min_lr_fraction=0.1), [0, 50, 100, 1000],
      [0.1, 0.055, 0.01, 0.01]),
-    (Schedule("cosine", 0.2, decay_steps=4), [0, 1, 2, 3, 4], [0.2, 0.2 * (1 + math.sqrt(0.5)) / 2,
-                                                               0.1, 0.2 * (1 - math.sqrt(0.5)) / 2, 0]),
+    (Schedule("cosine", 0.2, decay_steps=4), [0, 1, 2, 3, 4],
+     [0.2, 0.2 * (1 + math.sqrt(0.5)) / 2, 0.1, 0.2 * (1 - math.sqrt(0.5)) / 2, 0]),
     # Warm-up: η·(k + 1)/W for k < W, then the schedule from its start.
     (Schedule("step", 0.1, warmup_steps=4, decay_steps=2, decay_rate=0.5), [0, 1, 2, 3, 4, 5, 6],
      [0.025, 0.05, 0.075, 0.1, 0.1, 0.1, 0.05]),
