@@ -42,6 +42,8 @@ INITS = ("xavier", "he", "uniform", "zeros")  # = core.network.INITS (a test che
 MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE = 8, 256
 MAX_SEED = 2**32 - 1
 MAX_BATCH_SIZE = 100_000
+#: Largest step or epoch count a setting may name (schedule lengths, stopping limits).
+MAX_STEPS = 10**12
 
 
 class ConfigError(ValueError):
@@ -133,6 +135,39 @@ class Config:
     features : tuple of str or None
         The network's inputs computed from the raw ones (``core.features``: x1, x2, x1^2,
         x2^2, x1*x2, sin_x1, sin_x2); None feeds the raw inputs.
+
+    Learning-rate schedule (``core.schedules``; every field may change while training):
+
+    lr_schedule : {"constant", "step", "exponential", "cosine"}
+        How the rate changes from ``learning_rate`` over the steps.
+    warmup_steps : int >= 0
+        Linear warm-up: update k (k = 0, 1, ...) uses ``learning_rate·(k + 1)/warmup_steps``
+        until the schedule starts at step ``warmup_steps``; 0 for none.
+    decay_steps : int >= 1
+        Step decay: steps between two drops; exponential: steps per factor ``decay_rate``;
+        cosine: steps from ``learning_rate`` down to its floor.
+    decay_rate : float in (0, 1]
+        The factor of step and exponential decay.
+    min_lr_fraction : float in [0, 1]
+        Where the cosine ends, as a fraction of ``learning_rate``.
+
+    Stopping rules (``Trainer.step`` stops early and ``Trainer.stopped`` says why; None turns a
+    rule off; every field may change while training):
+
+    max_epochs : int >= 1 or None
+        Stop once this many passes over the training data are complete.
+    max_steps : int >= 1 or None
+        Stop once this many updates are made.
+    patience : int >= 1 or None
+        Early stopping: at the end of every epoch, stop when the test cost has not improved
+        (fallen by more than ``min_delta``) for this many epochs.
+    min_delta : float >= 0
+        The least fall of the test cost that counts as an improvement.
+    restore_best_weights : bool
+        When early stopping stops, go back to the weights of the epoch with the lowest test cost.
+    target_cost : float or None
+        Stop once the training cost is at or below this (checked at the end of every epoch and
+        whenever the history records a row).
     """
 
     dataset: str = "xor"
@@ -160,6 +195,17 @@ class Config:
     rho: float = 0.9
     task: str | None = None
     features: tuple | None = None
+    lr_schedule: str = "constant"
+    warmup_steps: int = 0
+    decay_steps: int = 1000
+    decay_rate: float = 0.5
+    min_lr_fraction: float = 0.0
+    max_epochs: int | None = None
+    max_steps: int | None = None
+    patience: int | None = None
+    min_delta: float = 0.0
+    restore_best_weights: bool = False
+    target_cost: float | None = None
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -180,6 +226,33 @@ class Config:
         set_("epsilon", _real("epsilon", self.epsilon, 0, math.inf, True))
         self._check_functions(set_)
         self._check_features(set_)
+        self._check_schedule(set_)
+        self._check_stopping(set_)
+
+    def _check_schedule(self, set_):
+        from core import schedules
+
+        _choice("lr_schedule", self.lr_schedule, schedules.names())
+        set_("warmup_steps", _whole("warmup_steps", self.warmup_steps, 0, MAX_STEPS))
+        set_("decay_steps", _whole("decay_steps", self.decay_steps, 1, MAX_STEPS))
+        set_("decay_rate", _real("decay_rate", self.decay_rate, 0, 1, low_open=True))
+        set_("min_lr_fraction", _real("min_lr_fraction", self.min_lr_fraction, 0, 1))
+
+    def _check_stopping(self, set_):
+        for name in ("max_epochs", "max_steps", "patience"):
+            if getattr(self, name) is not None:
+                set_(name, _whole(name, getattr(self, name), 1, MAX_STEPS))
+        set_("min_delta", _real("min_delta", self.min_delta, 0, math.inf))
+        if not isinstance(self.restore_best_weights, (bool, np.bool_)):
+            raise ConfigError(f"restore_best_weights must be true or false, not "
+                              f"{_show(self.restore_best_weights)}")
+        set_("restore_best_weights", bool(self.restore_best_weights))
+        if self.target_cost is not None:
+            try:
+                set_("target_cost", _real("target_cost", self.target_cost, -math.inf, math.inf))
+            except ConfigError:  # the interval would read "[-inf, ∞)"
+                raise ConfigError(f"target_cost must be a finite number or None, not "
+                                  f"{_show(self.target_cost)}") from None
 
     def _check_features(self, set_):
         if self.features is None:

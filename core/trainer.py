@@ -4,13 +4,15 @@ The trainer is plain numpy code: a notebook, a test or the app's worker thread d
 same way::
 
     trainer = Trainer(Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid",
-                             loss="mse", learning_rate=1.0, batch_size=4))
-    trainer.step(2000)
+                             loss="mse", learning_rate=1.0, batch_size=4, max_epochs=2000))
+    trainer.step(10_000)        # stops after 2000 epochs: trainer.stopped says so
     trainer.metrics()["train_cost"]
 
-It records a cost history and the path of the parameters through weight space. Both are
-:class:`DecimatedLog`s: when full they drop every other row and record half as often, so memory
-stays bounded over hours of training while the whole run stays visible.
+It records a cost history (rows of ``HISTORY_FIELDS``), the norms of each layer's gradient and
+the path of the parameters through weight space. All are :class:`DecimatedLog` objects: when full
+they drop every other row and record half as often, so memory stays bounded over hours of
+training while the whole run stays visible. The learning rate follows the config's schedule
+(:mod:`core.schedules`); the config's stopping rules (:mod:`core.stopping`) end a run early.
 """
 from __future__ import annotations
 
@@ -19,14 +21,20 @@ import math
 
 import numpy as np
 
-from core import datasets, features, optimizers
+from core import datasets, diagnostics, features, metrics, optimizers
 from core.config import Config, ConfigError
+from core.history import HISTORY_FIELDS, DecimatedLog  # noqa: F401 - public here too
 from core.network import Network
 from core.run import RunArrays, penalties
+from core.schedules import Schedule
+from core.stopping import Stop, StopRules  # noqa: F401 - Stop is what ``stopped`` holds
 
 #: Config fields that change while training without touching the weights.
 LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "beta2", "rho",
-                         "epsilon", "regularization", "reg_rate", "batch_size"})
+                         "epsilon", "regularization", "reg_rate", "batch_size",
+                         "lr_schedule", "warmup_steps", "decay_steps", "decay_rate",
+                         "min_lr_fraction", "max_epochs", "max_steps", "patience", "min_delta",
+                         "restore_best_weights", "target_cost"})
 
 #: Weights beyond this norm count as diverged: the restored last weights must still give finite
 #: outputs on the whole data set, and no network that is learning gets anywhere near it.
@@ -39,9 +47,6 @@ RUNAWAY_FACTOR = 100.0
 #: Config fields that choose the data: changing them makes new data.
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",
                          "task"})
-
-HISTORY_FIELDS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "test_loss",
-                  "reg_term", "train_accuracy", "test_accuracy")
 
 
 class DivergenceError(RuntimeError):
@@ -57,53 +62,6 @@ class DivergenceError(RuntimeError):
         super().__init__(f"{reason} {hint}")
 
 
-class DecimatedLog:
-    """Rows of floats recorded every ``stride`` steps, at most ``capacity`` of them.
-
-    When the log is full it keeps every other row and doubles ``stride``, so the rows stay
-    evenly spaced (at multiples of ``stride``) and memory is ``capacity × width`` floats forever.
-    """
-
-    def __init__(self, width, capacity=2000):
-        if capacity < 2 or capacity % 2:
-            raise ValueError("capacity must be an even number >= 2")
-        self._rows = np.empty((capacity, width))
-        self._n = 0
-        self.stride = 1
-
-    def __len__(self):
-        return self._n
-
-    def due(self, step) -> bool:
-        return step % self.stride == 0
-
-    def append(self, row):
-        if self._n == len(self._rows):
-            kept = self._rows[0:self._n:2]
-            self._n = len(kept)
-            self._rows[:self._n] = kept
-            self.stride *= 2
-        self._rows[self._n] = row
-        self._n += 1
-
-    def rows(self) -> np.ndarray:
-        """A copy of the recorded rows, ``(len(self), width)``."""
-        return self._rows[:self._n].copy()
-
-    def clear(self):
-        self._n, self.stride = 0, 1
-
-    def state_dict(self) -> dict:
-        return {"rows": self.rows(), "stride": self.stride}
-
-    def load_state_dict(self, state: dict):
-        rows = np.asarray(state["rows"], dtype=float).reshape(-1, self._rows.shape[1])
-        if len(rows) > len(self._rows):
-            raise ValueError(f"{len(rows)} rows do not fit a log of capacity {len(self._rows)}")
-        self._n, self.stride = len(rows), int(state["stride"])
-        self._rows[:self._n] = rows
-
-
 class Trainer:
     """Builds data, network and optimizer from ``config`` and trains by mini-batches.
 
@@ -114,8 +72,8 @@ class Trainer:
         Use these data instead of generating ``config.dataset`` (e.g. a loaded CSV or points a
         learner drew).
     history_capacity, path_capacity : int
-        Bounds of :attr:`history` and :attr:`path` (see :class:`DecimatedLog`); kept as
-        attributes of the same names.
+        Bounds of :attr:`history` (and :attr:`gradient_norms`) and :attr:`path` (see
+        :class:`DecimatedLog`); kept as attributes of the same names.
 
     Attributes
     ----------
@@ -125,10 +83,20 @@ class Trainer:
     arrays : RunArrays
         Inputs (after features), targets and loss of this run, read-only; rebuilt with the run.
     optimizer : Optimizer
+    schedule : Schedule
+        The config's learning-rate schedule; :attr:`learning_rate` is its rate now.
     step_count : int
         Mini-batch updates so far.
+    stopped : Stop or None
+        Set when a stopping rule of the config ended training (see :meth:`step`).
+    stop_rules : StopRules
+        Early stopping's state: best test cost so far, its step and weights.
     history : DecimatedLog
         Rows of ``HISTORY_FIELDS``; read them with :meth:`history_arrays`.
+    gradient_norms : DecimatedLog
+        Recorded with the history: the step, then the norm of each layer's mini-batch gradient
+        in the update that led to it (NaN at step 0); read them with
+        :meth:`gradient_norm_arrays`.
     path : DecimatedLog
         Parameter vectors along the way; read them with :meth:`path_points`.
     """
@@ -154,11 +122,13 @@ class Trainer:
         self.loss = arrays.loss
         self.inputs_train, self.inputs_test = arrays.inputs_train, arrays.inputs_test
         self.targets_train, self.targets_test = arrays.targets_train, arrays.targets_test
+        self._scorer = metrics.RunScorer(arrays, data)
         self._cost_floor = (-math.inf if self.loss.bounded_below else
                             -RUNAWAY_FACTOR * (1.0 + float(np.abs(self.targets_train).max())))
         self.network = Network(arrays.layer_sizes, cfg.activation, cfg.output_activation,
                                seed=cfg.seed, init=cfg.init)
         self.optimizer = make_optimizer(cfg)
+        self.schedule = Schedule.from_config(cfg)
         self._grad = np.empty_like(self.network.params)
         self._last_finite = self.network.params.copy()
         # The shuffling has its own stream so that it does not depend on how the data were made.
@@ -167,9 +137,12 @@ class Trainer:
         self._position = 0
         self.step_count = 0
         self.epoch = 0
+        self.stopped = None
+        self.stop_rules = StopRules(self.network.n_params)
         self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
+        self.gradient_norms = DecimatedLog(1 + arrays.layout.n_layers, self.history_capacity)
         self.path = DecimatedLog(self.network.n_params, self.path_capacity)
-        self._record()
+        self._record(None)
 
     def reset(self):
         """Start again: fresh initial weights (same seed), optimizer state and history."""
@@ -178,12 +151,13 @@ class Trainer:
     def apply_config(self, config: Config, data=None) -> bool:
         """Switch to ``config`` (and to ``data``, if given). Returns True when the weights reset.
 
-        Changes to ``LIVE_FIELDS`` (learning rate, optimizer and its settings, regularization,
-        batch size) apply at once and training continues from the current weights; a new
-        optimizer starts with fresh state. Anything else (data, architecture, activation, loss,
-        initialization, seed), or new ``data``, rebuilds the run. Either way it is all or
-        nothing: if the new run cannot be built (say, an unreadable CSV file) this raises and
-        the trainer is unchanged.
+        Changes to ``LIVE_FIELDS`` (learning rate and its schedule, optimizer and its settings,
+        regularization, batch size, stopping rules) apply at once and training continues from
+        the current weights (and after a stop: see :meth:`resume`); a new optimizer starts with
+        fresh state. Anything else (data, architecture, activation, loss, initialization,
+        seed), or new ``data``, rebuilds the run. Either way it is all or nothing: if the new
+        run cannot be built (say, an unreadable CSV file) this raises and the trainer is
+        unchanged.
         """
         changed = {f.name for f in dataclasses.fields(Config)
                    if getattr(config, f.name) != getattr(self.config, f.name)}
@@ -192,16 +166,24 @@ class Trainer:
             if config.optimizer != self.config.optimizer:
                 optimizer = make_optimizer(config)
             else:
-                optimizer.learning_rate = config.learning_rate
                 for key in optimizer.defaults:
                     setattr(optimizer, key, getattr(config, key))
             self.config, self.optimizer = config, optimizer
+            self.schedule = Schedule.from_config(config)
+            optimizer.learning_rate = self.learning_rate
+            self.resume()
             return False
         if data is None and not changed & DATA_FIELDS:
             data = self.data
         fresh = Trainer(config, data, self.history_capacity, self.path_capacity)
         self.__dict__.update(fresh.__dict__)
         return True
+
+    def resume(self):
+        """Clear :attr:`stopped` so that :meth:`step` trains again; early stopping counts its
+        epochs without improvement afresh. A limit that is still reached stops it at once."""
+        self.stopped = None
+        self.stop_rules.resume()
 
     # ----------------------------------------------------------------- training
     @property
@@ -211,6 +193,11 @@ class Trainer:
     @property
     def l2(self) -> float:
         return penalties(self.config)[1]
+
+    @property
+    def learning_rate(self) -> float:
+        """The rate of the next update: the schedule's ``rate(step_count)``."""
+        return self.schedule.rate(self.step_count)
 
     @property
     def epochs_completed(self) -> int:
@@ -225,8 +212,14 @@ class Trainer:
     def steps_per_epoch(self) -> int:
         return -(-len(self.data.X_train) // self.config.batch_size)
 
-    def step(self, n=1):
-        """Run ``n`` mini-batch updates, reshuffling the training data at each epoch.
+    def step(self, n=1) -> int:
+        """Run up to ``n`` mini-batch updates, reshuffling the training data at each epoch.
+
+        Returns the number of updates made: fewer than ``n`` when a stopping rule of the config
+        ends training (``max_steps``, ``max_epochs``, ``patience``, ``target_cost``; see
+        :class:`Config`). :attr:`stopped` then says which and why, and later calls make no
+        update (and return 0) until :meth:`resume`, :meth:`reset` or :meth:`apply_config`.
+        A stop is not an error: nothing is raised.
 
         Raises
         ------
@@ -234,19 +227,29 @@ class Trainer:
             When a cost or weight stops being finite. The weights of the last finite step are
             restored first, so the network is still usable (and plottable).
         """
+        cfg = self.config
+        if self.stopped is None:
+            self.stopped = StopRules.limit(cfg, self.step_count, self.epochs_completed)
+        if self.stopped is not None:
+            return 0
         net, params, X, T = self.network, self.network.params, self.inputs_train, self.targets_train
         loss, optimizer, l1, l2 = self.loss, self.optimizer, self.l1, self.l2
-        batch, n_train = self.config.batch_size, len(X)
+        batch, n_train = cfg.batch_size, len(X)
         history, path = self.history, self.path
+        rate = None if self.schedule.is_constant else self.schedule.rate
+        rules = (cfg.max_steps is not None or cfg.max_epochs is not None
+                 or StopRules.watches_costs(cfg))
         # Overflow on the way to divergence is expected and detected below: no warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for _ in range(n):
+            for done in range(n):
                 if self._position >= n_train:
                     self._order = self._rng.permutation(n_train)
                     self._position = 0
                     self.epoch += 1
                 idx = self._order[self._position:self._position + batch]
                 self._position += batch
+                if rate is not None:
+                    optimizer.learning_rate = rate(self.step_count)
                 grad = net.gradient(X[idx], T[idx], loss, l1, l2, out=self._grad)
                 np.copyto(self._last_finite, params)
                 optimizer.step(params, grad)
@@ -257,8 +260,29 @@ class Trainer:
                     np.copyto(params, self._last_finite)
                     raise self._divergence(grad)
                 self.step_count += 1
+                scores = None
                 if history.due(self.step_count) or path.due(self.step_count):
-                    self._record()
+                    scores = self._record(grad)
+                if rules:
+                    self.stopped = self._check_rules(scores)
+                    if self.stopped is not None:
+                        return done + 1
+        return n
+
+    def _check_rules(self, scores):
+        """The stopping rule that ends training after this step, if any. ``scores`` are this
+        step's, when the history has just computed them."""
+        cfg, step, rules = self.config, self.step_count, self.stop_rules
+        epoch_end = self._position >= len(self.inputs_train)
+        stop = None
+        if cfg.target_cost is not None and (scores is not None or epoch_end):
+            scores = scores or self._score()
+            stop = rules.target(cfg, step, scores["train_cost"])
+        if stop is None and epoch_end and cfg.patience is not None:
+            scores = scores or self._score()
+            stop = rules.epoch_end(cfg, step, self.epochs_completed, scores["test_cost"],
+                                   self.network.params)
+        return stop or StopRules.limit(cfg, step, self.epochs_completed)
 
     def _divergence(self, grad) -> DivergenceError:
         step = self.step_count + 1
@@ -283,7 +307,10 @@ class Trainer:
         """Everything needed to continue this run exactly (copies), except config and data.
 
         Keys: ``params``, ``optimizer``, ``step_count``, ``epoch``, ``position``, ``order``,
-        ``rng`` (the shuffling generator's state), ``history``, ``path``.
+        ``rng`` (the shuffling generator's state), ``history``, ``path``, and (optional in
+        :meth:`load_state_dict`, for states saved before they existed) ``gradient_norms``,
+        ``stop_rules`` (early stopping's best cost, step and weights) and ``stopped`` (None,
+        or the fields of the :class:`Stop` as a dict).
         """
         return {
             "params": self.network.params.copy(),
@@ -295,6 +322,9 @@ class Trainer:
             "rng": self._rng.bit_generator.state,
             "history": self.history.state_dict(),
             "path": self.path.state_dict(),
+            "gradient_norms": self.gradient_norms.state_dict(),
+            "stop_rules": self.stop_rules.state_dict(),
+            "stopped": None if self.stopped is None else dataclasses.asdict(self.stopped),
         }
 
     def load_state_dict(self, state: dict):
@@ -310,6 +340,8 @@ class Trainer:
         order = np.asarray(state["order"], dtype=np.int64)
         if sorted(order.tolist()) != list(range(len(self.data.X_train))):
             raise ValueError("saved shuffling order does not match the training data")
+        if state.get("stop_rules") is not None:
+            self.stop_rules.load_state_dict(state["stop_rules"])
         self.network.params[:] = params
         self.optimizer.load_state_dict(state["optimizer"])
         self.step_count, self.epoch = int(state["step_count"]), int(state["epoch"])
@@ -317,41 +349,42 @@ class Trainer:
         self._rng.bit_generator.state = state["rng"]
         self.history.load_state_dict(state["history"])
         self.path.load_state_dict(state["path"])
+        norms = state.get("gradient_norms")
+        if norms is None:  # not saved: unknown (NaN) at the history's steps
+            steps = self.history.rows()[:, :1]
+            norms = {"rows": np.hstack([steps, np.full((len(steps), self.gradient_norms.width
+                                                        - 1), np.nan)]),
+                     "stride": self.history.stride}
+        self.gradient_norms.load_state_dict(norms)
+        stopped = state.get("stopped")
+        self.stopped = None if stopped is None else Stop(**stopped)
 
     # ----------------------------------------------------------------- reading
     def metrics(self) -> dict:
-        """Costs and accuracies on the whole train and test sets now.
+        """Costs and scores on the whole train and test sets now.
+
+        Keys: ``step``, ``epoch`` (completed), ``learning_rate`` (of the next update),
+        ``reg_term``, and for each of ``train_`` and ``test_``: ``cost``, ``loss``,
+        ``accuracy``, ``macro_f1``, ``report`` (a :class:`~core.metrics.ClassificationReport`:
+        confusion matrix, precision, recall and F1 per class), ``r2``, ``rmse``, ``mae``.
 
         ``train_cost = train_loss + reg_term`` where ``train_loss`` is the mean per-example loss
         and ``reg_term`` the regularization penalty; ``test_cost`` includes the same penalty (as
-        Keras's ``val_loss`` does). Accuracies are None for regression.
+        Keras's ``val_loss`` does). Accuracy, F1 and the report are None for regression; R²,
+        RMSE and MAE (of the network's outputs against the targets) are None for
+        classification.
         """
-        net, data, loss = self.network, self.data, self.loss
-        reg = net.regularization(self.l1, self.l2)
-        pred_train, pred_test = net.predict(self.inputs_train), net.predict(self.inputs_test)
-        train_loss = loss.cost(self.targets_train, pred_train)
-        test_loss = loss.cost(self.targets_test, pred_test)
-        return {
-            "step": self.step_count,
-            "epoch": self.epochs_completed,
-            "train_cost": train_loss + reg,
-            "test_cost": test_loss + reg,
-            "train_loss": train_loss,
-            "test_loss": test_loss,
-            "reg_term": reg,
-            "train_accuracy": self.accuracy(pred_train, data.y_train),
-            "test_accuracy": self.accuracy(pred_test, data.y_test),
-        }
+        return {"step": self.step_count, "epoch": self.epochs_completed,
+                "learning_rate": self.learning_rate, **self._score(reports=True)}
+
+    def _score(self, reports=False) -> dict:
+        return self._scorer.score(self.network, self.l1, self.l2, reports)
 
     def accuracy(self, y_pred, labels):
         """Fraction of correctly classified examples, or None for regression."""
-        task = self.data.task
-        if task == "regression":
+        if self.data.task == "regression":
             return None
-        if task == "multiclass":
-            predicted = y_pred.argmax(axis=1)
-        else:
-            predicted = (y_pred[:, 0] > self.loss.threshold).astype(int)
+        predicted = metrics.predicted_classes(y_pred, self.data.task, self.loss.threshold)
         return float(np.mean(predicted == labels[:, 0].astype(int)))
 
     def predict(self, X) -> np.ndarray:
@@ -360,21 +393,25 @@ class Trainer:
 
     def predict_classes(self, X) -> np.ndarray:
         """Class index per row of raw inputs ``X`` (classification tasks)."""
-        y = self.predict(X)
-        if self.data.task == "multiclass":
-            return y.argmax(axis=1)
-        return (y[:, 0] > self.loss.threshold).astype(int)
+        return metrics.predicted_classes(self.predict(X), self.data.task, self.loss.threshold)
 
-    def _record(self):
+    def _record(self, grad):
+        """Record what is due at this step; return the scores when the history took a row."""
         step = self.step_count
         if self.path.due(step):
             self.path.append(self.network.params)
-        if self.history.due(step):
-            m = self.metrics()
-            m["epoch"] = step / self.steps_per_epoch
-            self.history.append([np.nan if m[k] is None else m[k] for k in HISTORY_FIELDS])
-            if m["train_loss"] < self._cost_floor:
-                raise self._runaway(m["train_loss"])
+        if not self.history.due(step):
+            return None
+        m = self._score()
+        m["step"], m["epoch"] = step, step / self.steps_per_epoch
+        m["learning_rate"] = self.learning_rate
+        self.history.append([np.nan if m[k] is None else m[k] for k in HISTORY_FIELDS])
+        norms = (np.full(self.gradient_norms.width - 1, np.nan) if grad is None
+                 else diagnostics.layer_gradient_norms(grad, self.arrays.layout))
+        self.gradient_norms.append(np.concatenate(([step], norms)))
+        if m["train_loss"] < self._cost_floor:
+            raise self._runaway(m["train_loss"])
+        return m
 
     def _runaway(self, cost) -> DivergenceError:
         reason = (f"Training stopped at step {self.step_count}: the cost has fallen to "
@@ -385,10 +422,17 @@ class Trainer:
     def history_arrays(self) -> dict:
         """The cost history as a dict of 1-D arrays keyed by ``HISTORY_FIELDS`` (copies).
 
-        ``epoch`` is fractional (steps / steps per epoch); accuracies are NaN for regression.
+        ``epoch`` is fractional (steps / steps per epoch); metrics the task does not have are
+        NaN (accuracy and F1 for regression; R², RMSE, MAE for classification).
         """
         rows = self.history.rows()
         return {key: rows[:, i] for i, key in enumerate(HISTORY_FIELDS)}
+
+    def gradient_norm_arrays(self) -> tuple:
+        """``(steps, norms)``: the recorded steps ``(m,)`` and each layer's gradient norm
+        ``(m, n_layers)`` (copies; NaN where unknown). See :attr:`gradient_norms`."""
+        rows = self.gradient_norms.rows()
+        return rows[:, 0], rows[:, 1:]
 
     def path_points(self) -> np.ndarray:
         """Recorded parameter vectors ``(m, n_params)`` (a copy), oldest first, plus the current one."""

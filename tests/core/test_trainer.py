@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.config import Config
-from core.trainer import DecimatedLog, DivergenceError, Trainer
+from core.trainer import HISTORY_FIELDS, DecimatedLog, DivergenceError, Trainer
 
 XOR_TABLE = Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid",
                    output_activation="sigmoid", loss="mse", optimizer="sgd", learning_rate=1.0,
@@ -244,3 +244,65 @@ def test_custom_data_are_given_not_generated():
     assert len(trainer.data.X) == 40
     with pytest.raises(ValueError, match="drawn by hand"):
         Trainer(config)
+
+
+@pytest.mark.parametrize("config", [
+    Config(dataset="xor", hidden_layers=(8, 8), loss="bce"),
+    Config(dataset="spiral3", hidden_layers=(6,), loss="sparse_cce", activation="relu"),
+    Config(dataset="circle", hidden_layers=(4,), loss="hinge", regularization="l2", reg_rate=0.01),
+    Config(dataset="sine", hidden_layers=(5,), loss="huber", regularization="l1", reg_rate=0.001),
+    Config(dataset="plane", hidden_layers=(3,), loss="rmse"),  # a loss with its own cost
+])
+def test_history_rows_are_exactly_the_straightforward_formulas(config):
+    # The recording is optimized; every number must still be what the plain formulas give.
+    trainer = Trainer(config)
+    net, loss, data = trainer.network, trainer.loss, trainer.data
+    for _ in range(25):
+        trainer.step(1)
+        row = dict(zip(HISTORY_FIELDS, trainer.history.rows()[-1]))
+        reg = net.regularization(trainer.l1, trainer.l2)
+        assert row["reg_term"] == reg and row["step"] == trainer.step_count
+        for part, X, T, y in (("train", trainer.inputs_train, trainer.targets_train, data.y_train),
+                              ("test", trainer.inputs_test, trainer.targets_test, data.y_test)):
+            out = net.predict(X)
+            assert row[f"{part}_loss"] == loss.cost(T, out)
+            assert row[f"{part}_cost"] == loss.cost(T, out) + reg
+            if data.task == "regression":
+                assert np.isnan(row[f"{part}_accuracy"])
+            else:
+                predicted = (out.argmax(axis=1) if data.task == "multiclass"
+                             else (out[:, 0] > loss.threshold).astype(int))
+                assert row[f"{part}_accuracy"] == np.mean(predicted == y[:, 0].astype(int))
+
+
+def test_gradient_norms_are_those_of_each_update():
+    trainer = Trainer(Config(dataset="circle", hidden_layers=(4, 3), learning_rate=0.1))
+    trainer.step(20)
+    steps, norms = trainer.gradient_norm_arrays()
+    np.testing.assert_array_equal(steps, np.arange(21))
+    assert np.isnan(norms[0]).all() and norms.shape == (21, 3)
+    # Plain SGD moves the weights by −η·g: each layer's step is η times its gradient's norm.
+    path, layout = trainer.path_points(), trainer.arrays.layout
+    for layer in range(3):
+        blocks = [b for b in layout.blocks if b.layer == layer]
+        moved = np.concatenate([np.diff(path[:, b.start:b.stop], axis=0) for b in blocks], axis=1)
+        np.testing.assert_allclose(np.linalg.norm(moved, axis=1) / 0.1, norms[1:, layer],
+                                   rtol=1e-9)
+
+
+def test_a_history_saved_with_fewer_columns_loads_with_nan_in_the_new_ones():
+    trainer = Trainer(XOR_TABLE)
+    trainer.step(10)
+    state = trainer.state_dict()
+    old_rows = state["history"]["rows"][:, :9]
+    del state["gradient_norms"], state["stop_rules"], state["stopped"]
+    state["history"] = {"rows": old_rows, "stride": 1}
+    resumed = Trainer(XOR_TABLE)
+    resumed.load_state_dict(state)
+    rows = resumed.history.rows()
+    np.testing.assert_array_equal(rows[:, :9], old_rows)
+    assert np.isnan(rows[:, 9:]).all()
+    steps, norms = resumed.gradient_norm_arrays()
+    np.testing.assert_array_equal(steps, np.arange(11))
+    assert np.isnan(norms).all()
+    assert resumed.step(5) == 5 and len(resumed.history) == 16
