@@ -466,7 +466,15 @@ def _is_int(value, bound) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and 0 <= value < bound
 
 
+#: Columns of the cost history in files written before the metrics of version 2 (the first
+#: nine of HISTORY_FIELDS); such files still open, with NaN in the newer columns.
+V1_HISTORY_WIDTH = 9
+
+
 def _log(state, arrays, log, width, capacity, finite) -> dict:
+    if log == "history" and log in arrays and arrays[log].ndim == 2 \
+            and arrays[log].shape[1] == V1_HISTORY_WIDTH:
+        width = V1_HISTORY_WIDTH
     rows = _floats(arrays, log, (None, width), finite=finite, what=f"the {log} rows")
     if len(rows) > capacity:
         raise BadFile(f"the file is damaged ({len(rows)} {log} rows do not fit its capacity "

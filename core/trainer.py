@@ -212,6 +212,20 @@ class Trainer:
     def steps_per_epoch(self) -> int:
         return -(-len(self.data.X_train) // self.config.batch_size)
 
+    def next_batch(self) -> np.ndarray:
+        """Rows of the training set (indices) the next step will train on, in its order.
+
+        A new epoch's shuffle is drawn here, when its first batch is asked for (by the step or
+        before it, e.g. by ``core.backprop.next_step``); asking again gives the same rows until
+        a step takes them.
+        """
+        n_train = len(self.inputs_train)
+        if self._position >= n_train:
+            self._order = self._rng.permutation(n_train)
+            self._position = 0
+            self.epoch += 1
+        return self._order[self._position:self._position + self.config.batch_size]
+
     def step(self, n=1) -> int:
         """Run up to ``n`` mini-batch updates, reshuffling the training data at each epoch.
 
@@ -234,7 +248,7 @@ class Trainer:
             return 0
         net, params, X, T = self.network, self.network.params, self.inputs_train, self.targets_train
         loss, optimizer, l1, l2 = self.loss, self.optimizer, self.l1, self.l2
-        batch, n_train = cfg.batch_size, len(X)
+        batch = cfg.batch_size
         history, path = self.history, self.path
         rate = None if self.schedule.is_constant else self.schedule.rate
         rules = (cfg.max_steps is not None or cfg.max_epochs is not None
@@ -242,11 +256,7 @@ class Trainer:
         # Overflow on the way to divergence is expected and detected below: no warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for done in range(n):
-                if self._position >= n_train:
-                    self._order = self._rng.permutation(n_train)
-                    self._position = 0
-                    self.epoch += 1
-                idx = self._order[self._position:self._position + batch]
+                idx = self.next_batch()
                 self._position += batch
                 if rate is not None:
                     optimizer.learning_rate = rate(self.step_count)

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         c.snapshot.connect(self._on_snapshot)
         c.running_changed.connect(rc.set_running)
         c.diverged.connect(self._on_diverged)
+        c.stopped.connect(self._on_stopped)
         c.error.connect(self._on_error)
 
     # ------------------------------------------------------------------ public actions
@@ -364,6 +365,11 @@ class MainWindow(QMainWindow):
     def _on_diverged(self, message):
         self.show_message(f"<b>Training diverged and paused.</b> {message}", "error")
         self.statusBar().showMessage("Diverged: training paused.", RESET_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_stopped(self, message):
+        self.show_message(f"{message} Press Play to train on.", "info")
+        self.statusBar().showMessage("Stopped by a rule of the run: paused.", RESET_MESSAGE_MS)
 
     @Slot(str)
     def _on_error(self, message):

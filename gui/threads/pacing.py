@@ -110,17 +110,18 @@ class FramePacer:
     def train(self, step: Callable[[int], int], n: int, budget: float,
               should_stop: Callable[[], bool]) -> int:
         """Call ``step(m)`` (which runs ``m`` steps and returns how many ran) in sub-chunks of
-        about ``SUB_CHUNK`` seconds until ``n`` steps ran, ``budget`` seconds passed or
-        ``should_stop()``; return how many steps ran."""
+        about ``SUB_CHUNK`` seconds until ``n`` steps ran, ``budget`` seconds passed,
+        ``should_stop()``, or a sub-chunk ran fewer steps than asked; return how many ran."""
         deadline = self.clock() + budget
         done = 0
         while done < n and not should_stop():
             m = min(n - done, self.sub_chunk)
             t = self.clock()
-            done += step(m)
+            ran = step(m)
+            done += ran
             elapsed = self.clock() - t
             self.sized(m, elapsed)
-            if t + elapsed >= deadline:
+            if ran < m or t + elapsed >= deadline:  # fewer: a stopping rule ended training
                 break
         return done
 

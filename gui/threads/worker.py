@@ -54,6 +54,9 @@ class TrainingWorker(QObject):
         A config took effect; the flag is True when the weights were re-initialized.
     diverged(str)
         Training diverged and paused; the message is the core's (reason and hint).
+    stopped(str)
+        A stopping rule of the config ended training (a step or epoch limit, early stopping,
+        a target cost) and it paused; the message says which and why. Play goes on.
     error(str)
         Anything else failed (e.g. a CSV file could not be read); the old run is kept.
     experiment_saved(str, Config, int, int)
@@ -75,6 +78,7 @@ class TrainingWorker(QObject):
     running_changed = Signal(bool)
     config_applied = Signal(object, bool)
     diverged = Signal(str)
+    stopped = Signal(str)
     error = Signal(str)
     experiment_saved = Signal(str, object, object, object)
     experiment_opened = Signal(str, object, object, object)
@@ -122,6 +126,7 @@ class TrainingWorker(QObject):
         self._running = running
         self._pending_steps = 0
         if running:
+            self._trainer.resume()  # Play after a stopping rule: train on
             self._pacer.start()
             self._schedule(0)
         else:
@@ -136,6 +141,7 @@ class TrainingWorker(QObject):
         if self._trainer is None or self._stop.is_set():
             return
         self.set_running(False)
+        self._trainer.resume()  # a step after a stopping rule is asked for: take it
         self._pending_steps += max(int(n), 0)
         self._schedule(0)
 
@@ -271,6 +277,8 @@ class TrainingWorker(QObject):
                     self._emit_snapshot()
             elif self._running:
                 self._tick_running()
+            if self._trainer.stopped is not None and (self._running or self._pending_steps):
+                self._on_rule_stopped()
         except DivergenceError as err:
             self._pending_steps = 0
             was_running, self._running = self._running, False
@@ -284,6 +292,15 @@ class TrainingWorker(QObject):
                 self._running = False
                 self.running_changed.emit(False)
             self.error.emit(f"Training stopped: {err}\n{traceback.format_exc(limit=3)}")
+
+    def _on_rule_stopped(self):
+        self._pending_steps = 0
+        if self._running:
+            self._running = False
+            self._pacer.stop()
+            self.running_changed.emit(False)
+        self._emit_snapshot()
+        self.stopped.emit(self._trainer.stopped.message)
 
     def _tick_running(self):
         pacer = self._pacer
@@ -314,9 +331,7 @@ class TrainingWorker(QObject):
         trainer = self._trainer
 
         def step(m):
-            before = trainer.step_count
-            trainer.step(m)
-            return trainer.step_count - before
+            return trainer.step(m)
 
         return self._pacer.train(step, n, budget, self._stop.is_set)
 
@@ -341,6 +356,7 @@ class TrainingController(QObject):
     running_changed = Signal(bool)
     config_applied = Signal(object, bool)
     diverged = Signal(str)
+    stopped = Signal(str)
     error = Signal(str)
     experiment_saved = Signal(str, object, object, object)
     experiment_opened = Signal(str, object, object, object)
@@ -391,6 +407,7 @@ class TrainingController(QObject):
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
         w.diverged.connect(self.diverged)
+        w.stopped.connect(self.stopped)
         w.error.connect(self.error)
         w.experiment_saved.connect(self.experiment_saved)
         w.experiment_opened.connect(self.experiment_opened)

@@ -109,11 +109,8 @@ def test_a_softmax_output_without_the_fused_delta_has_no_elementwise_derivative(
 
 
 # ------------------------------------------------------------------------------ one trainer step
-needs_hook = pytest.mark.skipif(not hasattr(Trainer, "next_batch"),
-                                reason="needs Trainer.next_batch (the hook in core/trainer.py)")
 
 
-@needs_hook
 @pytest.mark.parametrize("optimizer", optimizers.names())
 def test_applying_traced_steps_equals_trainer_step_bit_for_bit(optimizer):
     config = Config(dataset="circle", n_samples=50, hidden_layers=(5, 3), activation="tanh",
@@ -139,7 +136,6 @@ def test_applying_traced_steps_equals_trainer_step_bit_for_bit(optimizer):
     np.testing.assert_array_equal(apply_step(traced).params_after, traced.network.params)
 
 
-@needs_hook
 def test_a_step_traced_before_the_trainer_moved_on_is_refused():
     trainer = Trainer(Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid",
                              loss="mse", learning_rate=1.0, batch_size=4))

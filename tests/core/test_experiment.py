@@ -678,3 +678,26 @@ def _damage(data, header, arrays):
                 del arrays[name]
             else:
                 arrays[name] = _tweaked_array(data.draw, arrays[name])
+
+
+def test_a_file_with_the_nine_column_history_of_version_1_still_opens(tmp_path):
+    import io
+    import zipfile
+
+    trainer = Trainer(Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid",
+                             loss="mse", learning_rate=1.0, batch_size=4))
+    trainer.step(30)
+    new, old = tmp_path / "new.costscape", tmp_path / "v1.costscape"
+    experiment.save(new, trainer)
+    with zipfile.ZipFile(new) as src, zipfile.ZipFile(old, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "history.npy":
+                buffer = io.BytesIO()
+                np.save(buffer, np.load(io.BytesIO(data))[:, :9])
+                data = buffer.getvalue()
+            dst.writestr(info, data)
+    loaded = experiment.load(old)
+    history = loaded.history_arrays()
+    np.testing.assert_array_equal(history["train_cost"], trainer.history_arrays()["train_cost"])
+    assert np.isnan(history["learning_rate"]).all() and loaded.step_count == 30

@@ -248,3 +248,22 @@ def test_shutdown_is_quick_even_with_requests_queued(qtbot):
     assert controller.shutdown()  # within the default wait
     assert time.perf_counter() - begin < SHUTDOWN_WAIT_MS / 1000
     assert not controller.is_alive()
+
+
+def test_a_stopping_rule_pauses_with_its_message_and_play_goes_on(make_controller, qtbot):
+    controller = make_controller(XOR.replace(max_steps=40), speed=MAX_SPEED)
+    with qtbot.waitSignal(controller.stopped, timeout=TIMEOUT) as stopped:
+        controller.play()
+    assert "40" in stopped.args[0]
+    qtbot.waitUntil(lambda: not controller.running and controller.latest.step == 40,
+                    timeout=TIMEOUT)
+    # The limit is still reached: Play stops again at once, without a step past it.
+    with qtbot.waitSignal(controller.stopped, timeout=TIMEOUT):
+        controller.play()
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    assert controller.latest.step == 40
+    controller.apply_config(controller.config.replace(max_steps=60))
+    with qtbot.waitSignal(controller.stopped, timeout=TIMEOUT):
+        controller.play()
+    qtbot.waitUntil(lambda: controller.latest.step == 60 and not controller.running,
+                    timeout=TIMEOUT)
