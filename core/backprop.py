@@ -146,9 +146,9 @@ class Trace:
 def _output_delta_reason(network, loss) -> str:
     act = network.output_activation
     if isinstance(loss, LossInsteadOfDerivative):
-        return (f"The mistake in the classic XOR code: δᴸ = ℓ ⊙ f′(zᴸ), the loss ℓ itself "
-                f"(divided by n, as the cost is a mean) where its derivative ∂ℓ/∂ŷ belongs. ℓ is "
-                f"never negative, so every step pushes every output down.")
+        return ("The mistake in the classic XOR code: δᴸ = ℓ ⊙ f′(zᴸ), the loss ℓ itself "
+                "(divided by n, as the cost is a mean) where its derivative ∂ℓ/∂ŷ belongs. ℓ is "
+                "never negative, so every step pushes every output down.")
     if network.has_fused_gradient(loss):
         if act.name == "sigmoid":
             return ("Sigmoid output with binary cross-entropy: ∂ℓ/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) and "

@@ -85,8 +85,8 @@ def learning_aids(app, window):
     settle(app)
     window.anatomy_dock.grab().save(str(OUT / "anatomy.png"))
     # The gradient check of this run.
-    window.show_gradient_check()
-    dialog = window.gradient_check_dialog
+    window.tools.show_gradient_check()
+    dialog = window.tools.gradient_check_dialog
     wait_until(app, lambda: dialog.result is not None)
     settle(app)
     dialog.grab().save(str(OUT / "gradient-check.png"))
@@ -95,8 +95,8 @@ def learning_aids(app, window):
     window.apply_preset(presets.get("XOR truth table (2-4-1 sigmoid, MSE, SGD)"))
     window.clear_message()
     wait_until(app, lambda: window.controller.latest.step == 0)
-    window.show_code_window()
-    code = window.code_window
+    window.tools.show_code_window()
+    code = window.tools.code_window
     code.resize(900, 760)
     settle(app)
     code.jump_to_section(3)

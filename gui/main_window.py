@@ -20,17 +20,12 @@ from core.config import ConfigError
 from gui.config_model import ConfigModel, describe_change, summary_text
 from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
 from gui.panels.output_reasons import config_output_reason
-from gui.plots.surface_view import SurfaceView
 from gui.selection import Selection
 from gui.threads import TrainingController
-from gui.views.boundary.widget import BoundaryPlot
-from gui.views.cost.anatomy_widget import CostAnatomy
-from gui.views.cost.curve_widget import CostPlot
-from gui.views.network.widget import NetworkDiagram
 from gui.widgets.banner import MessageBar
-from gui.window.docks import DockLayout, controls_dock
+from gui.window.docks import DockLayout, controls_dock, make_views
 from gui.window.menus import make_menus
-from gui.window.run_controls import DEFAULT_SPEED, SPEEDS, RunControls  # noqa: F401 - re-export
+from gui.window.run_controls import SPEEDS, RunControls
 from gui.window.status import StatusNumbers
 from gui.window.tools import Tools
 
@@ -93,7 +88,7 @@ class MainWindow(QMainWindow):
         self.controls_dock = controls_dock(self, self.panels)
         self.status_numbers = StatusNumbers(self.statusBar())
         self.status_labels = self.status_numbers.labels
-        self._make_views()
+        make_views(self)
         make_menus(self)
         self.tools = Tools(self)
         self._add_tools_to_menus()
@@ -111,30 +106,6 @@ class MainWindow(QMainWindow):
             self.message_bar.sync()
 
     # ------------------------------------------------------------------ building
-    def _make_views(self):
-        self.boundary_plot = BoundaryPlot()
-        self.boundary_dock = self.add_view("Decision boundary", self.boundary_plot,
-                                           Qt.RightDockWidgetArea, "boundary_dock")
-        # The error surface, the heart of the app, gets the right-hand column; the boundary and
-        # the cost curve share the middle one. The network diagram sits under the surface:
-        # clicking a weight there picks a surface axis.
-        self.surface_view = SurfaceView()
-        self.surface_dock = self.add_view("Error surface", self.surface_view, object_name=
-                                          "surface_dock", split_from=self.boundary_dock)
-        self.network_diagram = NetworkDiagram()
-        self.diagram_dock = self.add_view("Network", self.network_diagram,
-                                          object_name="diagram_dock",
-                                          split_from=self.surface_dock, orientation=Qt.Vertical)
-        self.cost_plot = CostPlot()
-        self.cost_dock = self.add_view("Cost", self.cost_plot, object_name="cost_dock",
-                                       split_from=self.boundary_dock, orientation=Qt.Vertical)
-        # The anatomy of the cost shares the cost curve's place, as a tab behind it.
-        self.cost_anatomy = CostAnatomy()
-        self.anatomy_dock = self.add_view("Anatomy of the cost", self.cost_anatomy,
-                                          object_name="anatomy_dock")
-        self.tabifyDockWidget(self.cost_dock, self.anatomy_dock)
-        self.cost_dock.raise_()
-
     def add_view(self, title, widget, area=Qt.RightDockWidgetArea, object_name=None,
                  split_from=None, orientation=Qt.Horizontal, subscribe=True):
         """Put ``widget`` in a new dock, list it in the View menu, feed it snapshots.
@@ -242,20 +213,6 @@ class MainWindow(QMainWindow):
     def reset_layout(self):
         self.dock_layout.reset((self.controls_dock, *self.views))
         self.message_bar.sync()
-
-    def show_code_window(self):
-        self.tools.show_code_window()
-
-    def show_gradient_check(self):
-        self.tools.show_gradient_check()
-
-    @property
-    def code_window(self):
-        return self.tools.code_window
-
-    @property
-    def gradient_check_dialog(self):
-        return self.tools.gradient_check_dialog
 
     # ------------------------------------------------------------------ config
     def _show_config_in_panels(self, config):

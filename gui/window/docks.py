@@ -1,9 +1,16 @@
-"""Where the window's docks go: the controls column, the default sizes, and the layout the
-learner arranged, remembered between sessions (QSettings) and restorable from the View menu."""
+"""Where the window's docks go: the views and the controls column, the default sizes, and the
+layout the learner arranged, remembered between sessions (QSettings) and restorable from the
+View menu."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from gui.plots.surface_view import SurfaceView
+from gui.views.boundary.widget import BoundaryPlot
+from gui.views.cost.anatomy_widget import CostAnatomy
+from gui.views.cost.curve_widget import CostPlot
+from gui.views.network.widget import NetworkDiagram
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 #: Default widths of the three columns (controls, boundary + cost, surface + diagram) and the
@@ -11,6 +18,33 @@ GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 COLUMN_WIDTHS = (350, 520, 630)
 BOUNDARY_COST_HEIGHTS = (430, 470)
 SURFACE_DIAGRAM_HEIGHTS = (560, 340)
+
+
+def make_views(window):
+    """Every view in its dock, arranged: the views become attributes of ``window`` (a
+    MainWindow, whose ``add_view`` subscribes each to the snapshots and the selection)."""
+    w = window
+    w.boundary_plot = BoundaryPlot()
+    w.boundary_dock = w.add_view("Decision boundary", w.boundary_plot, Qt.RightDockWidgetArea,
+                                 "boundary_dock")
+    # The error surface, the heart of the app, gets the right-hand column; the boundary and
+    # the cost curve share the middle one. The network diagram sits under the surface:
+    # clicking a weight there picks a surface axis.
+    w.surface_view = SurfaceView()
+    w.surface_dock = w.add_view("Error surface", w.surface_view, object_name="surface_dock",
+                                split_from=w.boundary_dock)
+    w.network_diagram = NetworkDiagram()
+    w.diagram_dock = w.add_view("Network", w.network_diagram, object_name="diagram_dock",
+                                split_from=w.surface_dock, orientation=Qt.Vertical)
+    w.cost_plot = CostPlot()
+    w.cost_dock = w.add_view("Cost", w.cost_plot, object_name="cost_dock",
+                             split_from=w.boundary_dock, orientation=Qt.Vertical)
+    # The anatomy of the cost shares the cost curve's place, as a tab behind it.
+    w.cost_anatomy = CostAnatomy()
+    w.anatomy_dock = w.add_view("Anatomy of the cost", w.cost_anatomy,
+                                object_name="anatomy_dock")
+    w.tabifyDockWidget(w.cost_dock, w.anatomy_dock)
+    w.cost_dock.raise_()
 
 
 def controls_dock(window, panels) -> QDockWidget:

@@ -133,7 +133,7 @@ def test_show_losses_on_the_data(window, qtbot):
 # --------------------------------------------------------------------------- code behind the run
 def test_code_window_follows_the_run_and_jumps_to_sections(window, qtbot):
     window.code_action.trigger()
-    code = window.code_window
+    code = window.tools.code_window
     qtbot.waitExposed(code)
     config = window.controller.latest.config
     assert code.text() == generate_script(config, steps=code.steps_box.value())
@@ -299,7 +299,7 @@ def test_pinned_run_survives_reset_and_the_new_run_starts_from_the_same_weights(
 def test_gradient_check_in_the_window(window, qtbot):
     snap = train_to(qtbot, window, 100)
     window.gradient_check_action.trigger()
-    dialog = window.gradient_check_dialog
+    dialog = window.tools.gradient_check_dialog
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=TIMEOUT)
     result = dialog.result
     assert result.relative_error < gradcheck.CORRECT_BELOW
