@@ -52,9 +52,15 @@ def window(qtbot, tmp_path):
 
 
 def train_to(qtbot, window, steps):
+    """Step to ``steps`` and return the snapshot once the views have it (``controller.latest``
+    is set a loop turn before the views are handed it)."""
+    shown = []
+    # Connected after the views: when this slot runs, every view has been given the snapshot.
+    window.controller.snapshot.connect(shown.append)
     window.controller.step(steps)
-    qtbot.waitUntil(lambda: window.controller.latest.step >= steps, timeout=TIMEOUT)
-    return window.controller.latest
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1].step >= steps, timeout=TIMEOUT)
+    window.controller.snapshot.disconnect(shown.append)
+    return shown[-1]
 
 
 # --------------------------------------------------------------------------- anatomy of the cost

@@ -325,10 +325,12 @@ def test_right_steps_and_space_plays_wherever_the_focus_is(window, qtbot, panel)
         with qtbot.waitSignal(window.controller.running_changed, timeout=TIMEOUT):
             qtbot.keyClick(widget, Qt.Key_Space)
         assert window.controller.running
-        with qtbot.waitSignal(window.controller.running_changed, timeout=TIMEOUT):
+        # The worker says it paused, then sends the paused frame (the step it stopped at).
+        c = window.controller
+        with qtbot.waitSignals([c.running_changed, c.snapshot], order="simple",
+                               timeout=TIMEOUT):
             qtbot.keyClick(widget, Qt.Key_Space)
         assert not window.controller.running
-        qtbot.waitUntil(lambda: not latest(window).running, timeout=TIMEOUT)  # paused frame
 
 
 def test_a_number_field_keeps_its_keys(window, qtbot):
