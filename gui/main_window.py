@@ -30,7 +30,7 @@ from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, Opti
 from gui.panels.loss_panel import config_output_reason
 from gui.plots.boundary_plot import BoundaryPlot
 from gui.plots.cost_plot import CostPlot
-from gui.plots.surface_view import SurfaceView
+from gui.views.surface.widget import SurfaceView
 from gui.worker import MAX_SPEED, MAX_SNAPSHOT_RATE, TrainingController
 
 APP_NAME = "Costscape"
