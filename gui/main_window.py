@@ -163,7 +163,6 @@ class MainWindow(QMainWindow):
         self.boundary_plot.data_edited.connect(self._on_boundary_data_edited)
         self.boundary_plot.draw_refused.connect(
             lambda text: self.statusBar().showMessage(text, RESET_MESSAGE_MS))
-        self.selection.axes_changed.connect(self._on_selection_axes_changed)
         self.selection.axis_picked.connect(self._on_selection_axis_picked)
         self.network_diagram.features_changed.connect(
             lambda names: model.propose({"features": names}))
@@ -280,11 +279,6 @@ class MainWindow(QMainWindow):
             f"{text}. The data set is now 'custom' ({len(data.X_train)} training, "
             f"{len(data.X_test)} test points): the weights were re-initialized.",
             RESET_MESSAGE_MS)
-
-    @Slot(object)
-    def _on_selection_axes_changed(self, axes):
-        if axes is not None and not hasattr(self.surface_view, "bind"):
-            self.surface_view.set_weight_axes(*axes)
 
     @Slot(int, int)
     def _on_selection_axis_picked(self, axis, index):

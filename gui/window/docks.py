@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from gui.plots.surface_view import SurfaceView
+from gui.views.surface.widget import SurfaceView
 from gui.views.boundary.widget import BoundaryPlot
 from gui.views.cost.anatomy_widget import CostAnatomy
 from gui.views.cost.curve_widget import CostPlot

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import activations, landscape, losses
+from core.landscape import kernels
 from core.config import Config
 from core.network import Network
 from core.trainer import Trainer
@@ -169,13 +170,13 @@ def test_products_cut_into_blas_sized_blocks_give_the_same_surface(monkeypatch):
     X, y = rng.normal(size=(29, 3)), targets("cce", 29, 2, rng)
     d1, d2 = random_plane(net, rng)
     reference = landscape.surface(net, X, y, "cce", d1, d2, ALPHAS, BETAS)
-    monkeypatch.setattr(landscape, "BLAS_CALL_SIZE", 40)  # blocks of a few columns + leftovers
+    monkeypatch.setattr(kernels, "BLAS_CALL_SIZE", 40)  # blocks of a few columns + leftovers
     Z = landscape.surface(net, X, y, "cce", d1, d2, ALPHAS, BETAS, chunk_elements=500)
     np.testing.assert_allclose(Z, reference, rtol=1e-13)
     for a_shape, b_shape in (((4, 3), (2, 3, 23)), ((2, 5, 4), (2, 4, 17)), ((2, 3), (3, 9))):
         a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
         out = np.empty(np.broadcast_shapes(a_shape[:-2], b_shape[:-2]) + (a_shape[-2], b_shape[-1]))
-        np.testing.assert_allclose(landscape._matmul_small(a, b, out), a @ b, rtol=1e-13)
+        np.testing.assert_allclose(kernels._matmul_small(a, b, out), a @ b, rtol=1e-13)
 
 
 def test_a_plane_that_moves_nothing_is_flat():
@@ -185,6 +186,44 @@ def test_a_plane_that_moves_nothing_is_flat():
     zero = np.zeros(net.n_params)
     Z = landscape.surface(net, X, y, "bce", zero, zero, ALPHAS, BETAS)
     np.testing.assert_allclose(Z, net.cost(X, y, "bce"), rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", landscape.METHODS)
+def test_should_stop_cancels_between_chunks_and_leaves_the_network(method):
+    rng = np.random.default_rng(9)
+    net = Network((2, 5, 1), "tanh", "sigmoid", seed=0)
+    X, y = rng.normal(size=(17, 2)), targets("bce", 17, 1, rng)
+    d1, d2 = landscape.random_directions(net, seed=0)
+    before = net.params.copy()
+    asked = []
+
+    def stop_after_three():
+        asked.append(1)
+        return len(asked) > 3
+
+    grid = np.linspace(-1, 1, 12)
+    with pytest.raises(landscape.Cancelled):
+        # chunks of 2 points (fast, general) or rows (loop): many chances to stop
+        landscape.surface(net, X, y, "bce", d1, d2, grid, grid, method=method,
+                          chunk_elements=2 * 17 * 5, should_stop=stop_after_three)
+    assert len(asked) == 4  # it stopped at the first "yes", not at the end of the grid
+    np.testing.assert_array_equal(net.params, before)
+    # Never asked to stop: the same surface as without should_stop.
+    Z = landscape.surface(net, X, y, "bce", d1, d2, grid, grid, method=method,
+                          should_stop=lambda: False)
+    np.testing.assert_array_equal(Z, landscape.surface(net, X, y, "bce", d1, d2, grid, grid,
+                                                       method=method))
+
+
+def test_should_stop_reaches_every_worker():
+    rng = np.random.default_rng(10)
+    net = Network((2, 6, 1), "relu", "sigmoid", seed=0)
+    X, y = rng.normal(size=(20, 2)), targets("bce", 20, 1, rng)
+    d1, d2 = landscape.random_directions(net, seed=0)
+    grid = np.linspace(-1, 1, 20)
+    with pytest.raises(landscape.Cancelled):
+        landscape.surface(net, X, y, "bce", d1, d2, grid, grid, chunk_elements=120,
+                          workers=2, should_stop=lambda: True)
 
 
 def test_the_loop_restores_the_network_even_when_the_loss_fails():

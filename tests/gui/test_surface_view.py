@@ -14,8 +14,9 @@ from PySide6.QtGui import QGuiApplication, QImage
 from core import landscape
 from core.presets import get
 from core.trainer import Trainer
-from gui.plots.surface_view import (DEFAULT_MODE, PCA_MIN_POINTS, PREVIEW_RESOLUTION, SURFACE_DTYPE,
-                                    SurfaceView, bilinear, display_heights)
+from gui.views.surface.model import (DEFAULT_MODE, PCA_MIN_POINTS, PREVIEW_RESOLUTION,
+                                     SURFACE_DTYPE, bilinear, display_heights)
+from gui.views.surface.widget import SurfaceView
 from gui.snapshot import Snapshot
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
@@ -251,7 +252,7 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     d1, d2 = landscape.weight_directions(net, i, j)
     np.testing.assert_array_equal(view.plane.d1, d1)
     np.testing.assert_array_equal(view.plane.d2, d2)
-    assert [picker.index() for picker in view.weight_pickers] == [i, j]
+    assert [picker.index() for picker in view.controls.weight_pickers] == [i, j]
     assert "held at its anchor value" in view.info.text()
 
     # A network diagram fills axis 1, then axis 2, then axis 1 again.
@@ -266,7 +267,7 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     assert view.plane.weights == (j, i)
 
     # Picking from the lists by layer and neuron does the same: W0[0→0] on axis 1.
-    picker = view.weight_pickers[0]
+    picker = view.controls.weight_pickers[0]
     picker.block_combo.setCurrentIndex(0)   # W0 (inputs → hidden layer 1)
     picker.from_combo.setCurrentIndex(0)
     picker.to_combo.setCurrentIndex(0)
@@ -289,7 +290,7 @@ def test_random_directions_and_new_seed(qtbot, make_view, trainer):
     np.testing.assert_array_equal(plane.d1, d1)
     np.testing.assert_array_equal(plane.d2, d2)
     assert "projected onto this plane" in view.info.text()
-    assert view.seed_button.isVisible() and not view.weights_row.isVisible()
+    assert view.controls.seed_button.isVisible() and not view.controls.weights_row.isVisible()
 
     view.new_directions()
     settle(qtbot, view)
@@ -305,7 +306,7 @@ def test_principal_directions_need_a_path(qtbot, make_view, trainer):
     qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
     assert view.result is None
     if view.scene is not None:  # nothing of the two weights' surface is left on screen
-        assert not view.scene.frame.visible() and not view.legend.isVisible()
+        assert not view.scene.frame.visible() and not view.scene.legend.isVisible()
         # ... only what to do, in the middle of the view
         assert [entry[1] for entry in view.scene.labels.entries][0] == "Press Play or Step"
 
@@ -409,7 +410,7 @@ def test_by_default_the_plane_of_the_path_follows_training(qtbot, make_view, tra
     view = make_view(mode=DEFAULT_MODE)  # as the window has it
     assert view.follow_min_seconds > 0  # at most one new plane every so often ...
     view.follow_min_seconds = 0.0  # ... but here every snapshot is a new moment
-    assert DEFAULT_MODE == "pca" and view.follow_box.isVisible()
+    assert DEFAULT_MODE == "pca" and view.controls.follow_box.isVisible()
     view.on_snapshot(snapshot(trainer))
     qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
     trainer.step(20)
@@ -433,11 +434,11 @@ def test_by_default_the_plane_of_the_path_follows_training(qtbot, make_view, tra
     np.testing.assert_allclose(np.asarray(second.offsets) + view.path_xy[-1], [0, 0],
                                atol=1e-9)
     # Not following: the plane stays until Re-centre here.
-    view.follow_box.setChecked(False)
+    view.controls.follow_box.setChecked(False)
     trainer.step(200)
     view.on_snapshot(snapshot(trainer))
     assert view.is_settled() and view.plane is second
-    view.follow_box.setChecked(True)  # catches up at once
+    view.controls.follow_box.setChecked(True)  # catches up at once
     settle(qtbot, view)
     assert view.plane is not second and view.plane.anchor_step == trainer.step_count
 

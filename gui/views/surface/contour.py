@@ -2,11 +2,9 @@
 
 The same surface the 3-D view shows, seen from above: the cost as colour (viridis, with a colour
 bar), contour lines at evenly spaced heights, the path as a line from its start (a hollow
-circle) to the current weights (a filled marker). :class:`~gui.plots.surface_view.SurfaceView`
-feeds it; it also stands in for the 3-D view where OpenGL is not available.
-
-:func:`contour_segments` is pure numpy (pyqtgraph's marching squares, no Qt objects), so the
-surface worker computes the lines off the UI thread along with the surface.
+circle) to the current weights (a filled marker). :class:`~gui.views.surface.widget.SurfaceView`
+feeds it; it also stands in for the 3-D view where OpenGL is not available. It only paints:
+the contour lines come computed (:func:`gui.views.surface.geometry.contour_segments`).
 """
 from __future__ import annotations
 
@@ -22,54 +20,10 @@ PATH_COLOUR = "#ff3b30"
 PATH_OUTLINE = "#ffffff"
 START_COLOUR = "#ffffff"
 CONTOUR_PEN = (255, 255, 255, 120)
-#: Contour lines per surface.
-N_LEVELS = 12
 
 
 def colour_map() -> pg.ColorMap:
     return pg.colormap.get(COLOUR_MAP)
-
-
-def contour_levels(lo, hi, n=N_LEVELS) -> np.ndarray:
-    """``n`` heights evenly spaced strictly inside ``(lo, hi)`` (none for a flat surface)."""
-    if not hi > lo:
-        return np.empty(0)
-    return np.linspace(lo, hi, n + 2)[1:-1]
-
-
-def contour_segments(Z, alphas, betas, levels) -> np.ndarray:
-    """Contour lines of ``Z`` as line segments in plane coordinates.
-
-    Parameters
-    ----------
-    Z : (B, A) array
-        ``Z[j, i]`` is the height at ``(alphas[i], betas[j])`` (as :func:`core.landscape.surface`).
-    alphas : (A,) array, evenly spaced
-    betas : (B,) array, evenly spaced
-    levels : (L,) array
-
-    Returns
-    -------
-    (2·s, 3) float array
-        Rows ``(α, β, level)``; rows 2k and 2k + 1 are the ends of segment k (for
-        ``GLLinePlotItem(mode="lines")`` and ``PlotDataItem(connect="pairs")``).
-    """
-    Z = np.asarray(Z, dtype=float)
-    da = (alphas[-1] - alphas[0]) / max(len(alphas) - 1, 1)
-    db = (betas[-1] - betas[0]) / max(len(betas) - 1, 1)
-    parts = []
-    for level in levels:
-        segments = pg.functions.isocurve(Z, float(level), connected=False)
-        if not segments:
-            continue
-        # isocurve works in pixel coordinates: sample k sits at k + 0.5 along each axis.
-        pts = np.asarray(segments, dtype=float).reshape(-1, 2) - 0.5
-        rows = np.empty((len(pts), 3))
-        rows[:, 0] = alphas[0] + pts[:, 1] * da
-        rows[:, 1] = betas[0] + pts[:, 0] * db
-        rows[:, 2] = level
-        parts.append(rows)
-    return np.vstack(parts) if parts else np.empty((0, 3))
 
 
 class ContourMap(QWidget):
@@ -165,7 +119,3 @@ class ContourMap(QWidget):
         """Back to the whole surface (after the learner zoomed or panned)."""
         if self._range is not None:
             self.plot.setRange(xRange=self._range[0], yRange=self._range[1], padding=0.02)
-
-
-__all__ = ["ContourMap", "contour_segments", "contour_levels", "colour_map", "COLOUR_MAP",
-           "PATH_COLOUR", "N_LEVELS"]

@@ -1,0 +1,38 @@
+"""The error surface: the cost over a plane in weight space, and the directions that span it.
+
+A network with P parameters has a cost ``J(θ)`` over a P-dimensional weight space, which no one
+can draw. What can be drawn is a slice: pick a point ``θ`` (the current weights) and two
+directions ``d1``, ``d2`` (each a flat vector shaped like :attr:`Network.params`) and plot
+
+    f(α, β) = J(θ + α·d1 + β·d2)
+
+as a surface over the (α, β) plane, with the optimizer's path projected onto it. This module
+gives the three usual choices of directions, the surface itself (vectorized over the grid) and
+the projection of a path::
+
+    d1, d2 = random_directions(net, seed=0)              # Li et al. (2018), filter-normalized
+    d1, d2 = weight_directions(net, i, j)                # the classic "cost against two weights"
+    d1, d2, ratios = pca_directions(trainer.path_points())   # the plane the path lies closest to
+    Z = surface(net, X, y, "bce", d1, d2, alphas, betas)     # Z[j, i] = f(alphas[i], betas[j])
+    xy = project(trainer.path_points(), net.params, d1, d2)  # the path on that plane
+
+Parameter indices follow :attr:`Network.params` (``W0, b0, [extra0], W1, b1, ...``); the helpers
+:func:`param_index`, :func:`param_location`, :func:`param_label` and :func:`param_choices` turn an
+index into ``W1[2→0]`` (weight of layer 1 from neuron 2 to neuron 0), ``b0[3]``, ``slope0[1]``,
+``W'0[1→2]``, ``b'0[3]`` and back.
+
+Nothing here changes the network: the vectorized surface never writes to ``net.params``, and the
+The package: :mod:`~core.landscape.directions` (random, weight and principal directions,
+:func:`project`), :mod:`~core.landscape.surface` (:func:`surface`), its evaluation in
+:mod:`~core.landscape.kernels` (a readable batched reference and the fast path) and
+:mod:`~core.landscape.labels` (parameter indices and names). Everything public is here.
+"""
+from core.landscape.directions import (pca_directions, project, random_directions,
+                                       weight_directions)
+from core.landscape.kernels import Cancelled
+from core.landscape.labels import param_choices, param_index, param_label, param_location
+from core.landscape.surface import METHODS, surface
+
+__all__ = ["param_index", "param_location", "param_label", "param_choices",
+           "random_directions", "weight_directions", "pca_directions", "project", "surface",
+           "METHODS", "Cancelled"]

@@ -1,1 +1,0 @@
-"""Plots of the main window: one view per module, each fed Snapshots."""

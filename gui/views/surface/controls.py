@@ -1,0 +1,186 @@
+"""The error-surface view's controls: what the learner can ask of the surface, as signals.
+
+:class:`SurfaceControls` holds the rows above the surface (the axis mode and its options, the
+two weight pickers, span, grid and log scale) and the buttons that sit in the tab bar (reset
+view, export). It decides nothing: it says what was asked (``mode_chosen``, ``axes_chosen``,
+...) and shows what the view tells it (:meth:`show_mode`, :meth:`show_axes`, :meth:`show_span`).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from gui.views.surface.model import (DEFAULT_RESOLUTION, DEFAULT_SPANS, FOLLOW_GROWTH,
+                                     FOLLOW_MIN_SECONDS, MODE_TITLES, MODES, PREVIEW_RESOLUTION,
+                                     RESOLUTIONS, SPAN_MAX, SPAN_MIN)
+from gui.views.surface.picker import ParamPicker
+
+
+class SurfaceControls(QWidget):
+    """The controls above the surface, and ``view_buttons`` for the tab bar's corner.
+
+    Signals
+    -------
+    mode_chosen(str), axes_chosen(int, int) (possibly twice the same parameter: the view says
+    why not), new_directions_asked(), follow_toggled(bool), recentre_asked(),
+    span_changed(float), resolution_changed(int), log_toggled(bool), reset_view_asked(),
+    export_asked().
+    """
+
+    mode_chosen = Signal(str)
+    axes_chosen = Signal(int, int)
+    new_directions_asked = Signal()
+    follow_toggled = Signal(bool)
+    recentre_asked = Signal()
+    span_changed = Signal(float)
+    resolution_changed = Signal(int)
+    log_toggled = Signal(bool)
+    reset_view_asked = Signal()
+    export_asked = Signal()
+
+    def __init__(self, mode, parent=None):
+        super().__init__(parent)
+        self.mode_combo = QComboBox()
+        for name in MODES:
+            self.mode_combo.addItem(MODE_TITLES[name], name)
+        self.mode_combo.setToolTip(
+            "What the two horizontal axes are:\n"
+            "• Two weights: the cost as two chosen weights (or biases) change, every other\n"
+            "  parameter held at the anchor.\n"
+            "• Two random directions: random directions through all weights, each neuron's\n"
+            "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
+            "• Principal directions of the path: the plane the path so far lies closest to.")
+        self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.mode_combo.setMinimumContentsLength(30)
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
+        self.follow_box = QCheckBox("Follow the path")
+        self.follow_box.setChecked(True)
+        self.follow_box.setToolTip(
+            "Make the principal plane again, through the current weights, as training goes on:\n"
+            f"each time the step count has grown {FOLLOW_GROWTH:g}-fold, or when the ball leaves "
+            f"the plane\n(at most every {FOLLOW_MIN_SECONDS:g} s). Off: the plane stays where it "
+            "was made until you press Re-centre here.")
+        self.follow_box.toggled.connect(self.follow_toggled)
+        self.weight_pickers = (ParamPicker(1), ParamPicker(2))
+        for picker in self.weight_pickers:
+            picker.changed.connect(self._on_weight_picker_changed)
+        self.seed_button = QPushButton("New directions")
+        self.seed_button.setToolTip("Draw two new random directions (a new seed).")
+        self.seed_button.clicked.connect(self.new_directions_asked)
+        self.recentre_button = QPushButton("Re-centre here")
+        self.recentre_button.setToolTip(
+            "Move the anchor (the centre of the plane) to the current weights and compute the\n"
+            "surface again there.")
+        self.recentre_button.clicked.connect(self.recentre_asked)
+        # The two weights get a row of their own, shown in that mode only.
+        self.weights_row = QWidget()
+        weights = QHBoxLayout(self.weights_row)
+        weights.setContentsMargins(0, 0, 0, 0)
+        self.axis_labels = (QLabel("Axis 1:"), QLabel("Axis 2:"))
+        for label, picker in zip(self.axis_labels, self.weight_pickers):
+            weights.addWidget(label)
+            weights.addWidget(picker)
+            weights.addSpacing(8)
+        weights.addStretch(1)
+
+        self.span_spin = QDoubleSpinBox()
+        self.span_spin.setRange(SPAN_MIN, SPAN_MAX)
+        self.span_spin.setDecimals(1)
+        self.span_spin.setSingleStep(0.5)
+        self.span_spin.setPrefix("± ")
+        self.span_spin.setKeyboardTracking(False)
+        self.span_spin.setValue(DEFAULT_SPANS["weights"])
+        self.span_spin.setToolTip(
+            "Half-width of the plane around the anchor: in weight units for two weights, in\n"
+            "direction units for random directions (1 = each neuron moved by its own size),\n"
+            "in weight-space distance for the principal directions.")
+        self.span_spin.valueChanged.connect(self.span_changed)
+        self.resolution_combo = QComboBox()
+        for n in RESOLUTIONS:
+            self.resolution_combo.addItem(f"{n} × {n}", n)
+        self.resolution_combo.setCurrentIndex(RESOLUTIONS.index(DEFAULT_RESOLUTION))
+        self.resolution_combo.setToolTip(
+            f"Grid points per axis. A {PREVIEW_RESOLUTION} × {PREVIEW_RESOLUTION} preview "
+            f"appears first; finer grids take longer.")
+        self.resolution_combo.currentIndexChanged.connect(self._on_resolution_combo_changed)
+        self.log_box = QCheckBox("Log cost")
+        self.log_box.setToolTip(
+            "Heights and colours by log₁₀(cost): cross-entropy surfaces span decades, and the\n"
+            "log scale shows the shape of the valley floor as well as the walls.")
+        self.log_box.toggled.connect(self.log_toggled)
+        self.reset_view_button = QPushButton("Reset view")
+        self.reset_view_button.setToolTip("Back to the default camera (drag to rotate, wheel "
+                                          "to zoom, middle-drag to pan).")
+        self.reset_view_button.clicked.connect(self.reset_view_asked)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setToolTip("Save the view as shown (3-D or contour map) as a PNG.")
+        self.export_button.clicked.connect(self.export_asked)
+        # The view buttons sit at the right end of the tab bar, over what they act on.
+        self.view_buttons = QWidget()
+        buttons = _row(self.reset_view_button, self.export_button)
+        buttons.setContentsMargins(0, 0, 0, 2)
+        buttons.setSpacing(2)
+        self.view_buttons.setLayout(buttons)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        column.addLayout(_row(QLabel("Axes:"), self.mode_combo, self.seed_button,
+                              self.follow_box, 1, self.recentre_button))
+        column.addWidget(self.weights_row)
+        column.addLayout(_row(QLabel("Span:"), self.span_spin, QLabel("Grid:"),
+                              self.resolution_combo, self.log_box, 1))
+        self.show_mode(mode)
+
+    # ------------------------------------------------------------------ what the view shows
+    def show_mode(self, mode):
+        """Select ``mode`` in the list and show the options that belong to it (no signal)."""
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.setCurrentIndex(MODES.index(mode))
+        self.mode_combo.blockSignals(False)
+        self.weights_row.setVisible(mode == "weights")
+        self.seed_button.setVisible(mode == "random")
+        self.follow_box.setVisible(mode == "pca")
+
+    def set_layout(self, layout):
+        """The run's :class:`~core.params.ParamLayout`, for the weight pickers."""
+        for picker in self.weight_pickers:
+            picker.set_layout(layout)
+
+    def show_axes(self, axes):
+        """Show parameters ``(i, j)`` in the pickers (no signal)."""
+        for picker, index in zip(self.weight_pickers, axes):
+            picker.set_index(index)
+
+    def show_span(self, span):
+        """Show ``span`` in the spin box (no signal)."""
+        self.span_spin.blockSignals(True)
+        self.span_spin.setValue(span)
+        self.span_spin.blockSignals(False)
+
+    # ------------------------------------------------------------------ slots
+    @Slot(int)
+    def _on_mode_combo_changed(self, index):
+        self.mode_chosen.emit(self.mode_combo.itemData(index))
+
+    @Slot()
+    def _on_weight_picker_changed(self):
+        i, j = (picker.index() for picker in self.weight_pickers)
+        if i is not None and j is not None:
+            self.axes_chosen.emit(i, j)
+
+    @Slot(int)
+    def _on_resolution_combo_changed(self, index):
+        self.resolution_changed.emit(int(self.resolution_combo.itemData(index)))
+
+
+def _row(*items) -> QHBoxLayout:
+    """A row of widgets; an int item is a stretch of that factor."""
+    row = QHBoxLayout()
+    for item in items:
+        if isinstance(item, int):
+            row.addStretch(item)
+        else:
+            row.addWidget(item)
+    return row
