@@ -20,30 +20,15 @@ disturbed). Usage: python bench/instruments_speed.py [--repeat 9]
 import argparse
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from benchlib import best_time, verdict  # noqa: E402
 
 from core import curvature, landscape  # noqa: E402
 from core.config import Config  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
-
-
-def best_time(run, repeat):
-    """Smallest wall time of ``run()`` over ``repeat`` calls, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def verdict(ok):
-    return "ok" if ok else "MISSED"
 
 
 def sharpness(net, X, y, repeat):

@@ -25,14 +25,13 @@ import argparse
 import math
 import os
 import pathlib
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchlib import ensure_display, rss_mb  # noqa: E402
 # As main.py does, before numpy is imported: single-threaded BLAS for these small networks.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
@@ -42,26 +41,6 @@ if sys.platform.startswith("linux"):
 GOAL_GROWTH = 0.10      # memory growth after warm-up, at most
 GOAL_RATE_KEPT = 0.90   # last interval's redraw rate / first interval's, at least
 DEFAULT_PRESET = "Two spirals (tanh 16-16, Adam)"
-
-
-def ensure_display():
-    """Re-run this script under xvfb-run when there is no X display."""
-    if os.environ.get("DISPLAY") or os.environ.get("COSTSCAPE_BENCH_CHILD"):
-        return
-    if not shutil.which("xvfb-run"):
-        sys.exit("No DISPLAY and no xvfb-run: install xvfb (see docs/headless-qt.md).")
-    env = dict(os.environ, COSTSCAPE_BENCH_CHILD="1")
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
-    sys.exit(subprocess.call(cmd, env=env))
-
-
-def rss_mb() -> float:
-    """Resident set size of this process in MB (Linux: VmRSS in /proc/self/status)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
 
 
 def run_event_loop(seconds):

@@ -22,24 +22,10 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from benchlib import best_time, verdict  # noqa: E402
 
 from core import datasets, landscape  # noqa: E402
 from core.network import Network  # noqa: E402
-
-
-def best_time(run, repeat):
-    """Smallest wall time of ``run()`` over ``repeat`` calls, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def verdict(ok):
-    return "ok" if ok else "MISSED"
 
 
 def speed(repeat):

@@ -17,15 +17,14 @@ Usage: python bench/ui_responsiveness.py [--seconds 8] [--only default,spiral3]
 import argparse
 import os
 import pathlib
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchlib import ensure_display  # noqa: E402
 # As main.py does, before numpy is imported: single-threaded BLAS for these small networks.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
@@ -42,17 +41,6 @@ SCENARIOS = {
              dict(dataset="sine", hidden_layers=(16, 16), loss="huber", optimizer="adam",
                   learning_rate=0.01)),
 }
-
-
-def ensure_display():
-    """Re-run this script under xvfb-run when there is no X display."""
-    if os.environ.get("DISPLAY") or os.environ.get("COSTSCAPE_BENCH_CHILD"):
-        return
-    if not shutil.which("xvfb-run"):
-        sys.exit("No DISPLAY and no xvfb-run: install xvfb (see docs/headless-qt.md).")
-    env = dict(os.environ, COSTSCAPE_BENCH_CHILD="1")
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
-    sys.exit(subprocess.call(cmd, env=env))
 
 
 def percentile(values, q):
