@@ -62,5 +62,20 @@ def make_menus(window):
     view.setToolTipsVisible(True)
 
     window.help_menu = bar.addMenu("&Help")
+    window.shortcuts_action = _action(window, "&Keyboard shortcuts…",
+                                      lambda: _show_shortcuts(window),
+                                      "Every keyboard shortcut of Costscape (Ctrl+/).",
+                                      Qt.CTRL | Qt.Key_Slash)
     window.about_action = _action(window, "&About Costscape", lambda: show_about(window))
+    window.help_menu.addAction(window.shortcuts_action)
+    window.help_menu.addSeparator()
     window.help_menu.addAction(window.about_action)
+    window.help_menu.setToolTipsVisible(True)
+
+
+def _show_shortcuts(window):
+    from gui.dialogs.shortcuts import ShortcutsDialog
+
+    dialog = ShortcutsDialog(window)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    dialog.show()

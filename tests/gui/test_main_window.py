@@ -366,3 +366,20 @@ def test_a_preset_that_picks_the_output_activation_says_so_in_both_panels(window
     expected = "chosen for this run (with mse the output is usually sigmoid)"
     assert expected in window.activation_panel.output_note.text()
     assert expected in window.loss_panel.output_label.text()
+
+
+def test_help_lists_every_shortcut_of_every_menu(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    from gui.dialogs.shortcuts import ShortcutsDialog, shortcut_rows
+
+    listed = {text for _, entries in shortcut_rows(window) for _, text in entries}
+    with_keys = {a.text().replace("&", "").rstrip("…") for m in window.menuBar().findChildren(
+        type(window.file_menu)) for a in m.actions() if a.shortcuts()}
+    assert with_keys and with_keys <= listed
+    assert {"Play", "Step", "Reset", "Check gradient", "Code behind the run"} <= listed
+    dialog = ShortcutsDialog(window)
+    qtbot.addWidget(dialog)
+    text = dialog.browser.toPlainText()
+    assert "Space" in text and "→" in text
+    assert QKeySequence(Qt.CTRL | Qt.Key_K).toString(QKeySequence.NativeText) in text
