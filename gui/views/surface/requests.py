@@ -40,10 +40,12 @@ class SurfaceRequests(QObject):
         self._runner.finished.connect(self._on_runner_finished)
         self._runner.failed.connect(self._on_runner_failed)
 
-    def want(self, plane, snapshot):
-        """Compute ``plane``'s surface with ``snapshot``'s network and arrays."""
+    def want(self, plane, snapshot, preview=True):
+        """Compute ``plane``'s surface with ``snapshot``'s network and arrays (a preview first
+        unless ``preview`` is False)."""
         self.wanted, self._snapshot = plane, snapshot
-        self._submit(plane, min(PREVIEW_RESOLUTION, plane.resolution))
+        self._submit(plane, min(PREVIEW_RESOLUTION, plane.resolution) if preview
+                     else plane.resolution)
 
     def withdraw(self):
         """No plane is wanted any more: stop what is running, show nothing of it."""
