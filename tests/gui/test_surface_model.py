@@ -16,8 +16,8 @@ from gui.views.surface.geometry import (best_camera, camera_position, contour_le
                                         contour_segments, log_ticks, nice_ticks, occluded,
                                         shaded_colours, tick_labels)
 from gui.views.surface.model import (LIVE_RESOLUTION, REPLAN_SECONDS, NoPlane, PathCosts, Plane,
-                                     bilinear, diverged, display_heights, fidelity,
-                                     height_range, path_heights)
+                                     PathOnPlane, bilinear, diverged, display_heights, fidelity,
+                                     height_range, path_heights, visibly_off)
 from gui.views.surface.policy import PlanePolicy, default_weight_axes
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
@@ -173,6 +173,11 @@ def test_following_makes_a_plane_through_the_current_weights(trainer):
     finer = policy.next_plane(paused, held, settled=True)
     assert finer.resolution == 60 and finer.anchor is held.anchor
     assert policy.next_plane(paused, stepped, settled=True) is None
+    # Running, but the current point is still (visibly) on the plane: no new one.
+    clock.now += REPLAN_SECONDS
+    trainer.step(1)
+    assert policy.next_plane(snap(trainer, running=True), stepped, True,
+                             visibly_off=False) is None
     # Not following: nothing new.
     policy.follow = False
     trainer.step(1)
@@ -416,3 +421,18 @@ def test_bilinear_is_exact_on_planes_and_at_nodes():
                                3 * xy[:, 0] - 2 * xy[:, 1] + 1)
     # Beyond the plane: the height of the nearest edge.
     assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
+
+
+
+def test_the_current_point_is_visibly_off_when_it_leaves_the_surface_or_moves_across():
+    plane = Plane(mode="weights", run=0, anchor=np.zeros(3), anchor_step=0, d1=np.eye(3)[0],
+                  d2=np.eye(3)[1], labels=("a", "b"), offsets=(0, 0), span=1.0, resolution=15,
+                  log=False, l1=0.0, l2=0.0, through=np.zeros(3))
+
+    def drawn(x, real, under):
+        return PathOnPlane(np.array([[x, 0.0]]), np.array([real]), np.array([real]),
+                           np.array([under]), None)
+
+    assert not visibly_off(plane, drawn(0.0, 0.5, 0.501), (0.0, 1.0))
+    assert visibly_off(plane, drawn(0.0, 0.5, 0.6), (0.0, 1.0))  # above the surface
+    assert visibly_off(plane, drawn(0.1, 0.5, 0.5), (0.0, 1.0))  # moved across it

@@ -194,7 +194,9 @@ def test_path_grows_at_its_real_cost_over_a_plane_centred_on_the_start(qtbot, ma
     fidelity = view.path.fidelity
     assert fidelity.max == pytest.approx(np.max(np.abs(view.path.under - view.path.costs)),
                                          rel=1e-3)
-    assert view.fidelity_label.text().startswith("Plane vs real cost along the path")
+    assert view.fidelity is fidelity  # said under the view, when nothing else is
+    assert view.status.text() == fidelity.text()
+    assert view.status.text().startswith("Plane vs real cost along the path")
     if view.scene is not None:
         # A ball that barely moved is drawn a little later: wait for that.
         # (the path is drawn as its p − 1 segments, all over the plane here)

@@ -7,9 +7,10 @@ view, export). It decides nothing: it says what was asked (``mode_chosen``, ``ax
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from gui.views.surface.model import (CENTRE_TITLES, CENTRES, DEFAULT_RESOLUTION,
                                      DEFAULT_SPANS, LIVE_RESOLUTION, MODE_TITLES, MODES,
@@ -198,6 +199,31 @@ class SurfaceControls(QWidget):
     @Slot(int)
     def _on_resolution_combo_changed(self, index):
         self.resolution_changed.emit(int(self.resolution_combo.itemData(index)))
+
+
+class OneLine(QLabel):
+    """A line of text that keeps its height: cut with "…" where it is too long for the width
+    (the whole text in its tooltip). Under the 3-D view a label that wrapped to more lines
+    now and then resized the view, and the GL window with it, at every change of its text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+    def setText(self, text):
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self):
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event):
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, Qt.AlignLeft | Qt.AlignVCenter, self.palette(),
+                                  True, text, self.foregroundRole())
+        painter.end()
 
 
 def _row(*items) -> QHBoxLayout:

@@ -270,10 +270,13 @@ class PathCosts:
     def __init__(self):
         self._key = None     # (run, l1, l2, n_params): the costs are valid for these
         self._rows = self._costs = None
-        self._net = None
+        self._net = self._snap = None
 
     def of(self, snap) -> np.ndarray:
         """``(p,)`` real costs (regularization included) of ``snap.path``'s points."""
+        if snap is self._snap:  # asked again for the same snapshot
+            return self._costs.copy()
+        self._snap = snap
         path = np.asarray(snap.path)
         key = (snap.run, snap.l1, snap.l2, path.shape[1])
         if key != self._key:
@@ -410,3 +413,19 @@ def path_on_plane(plane, result, path, costs) -> PathOnPlane:
     return PathOnPlane(xy, np.asarray(costs, dtype=float), path_heights(costs, result.log),
                        bilinear(result.heights, result.alphas, result.betas, xy),
                        fidelity(plane, result, xy, np.asarray(costs, dtype=float)))
+
+
+#: The current point is visibly off a plane once its real cost is this share of the height
+#: axis from the surface, or its projection this share of the span from where the plane was
+#: made through (a converged run then costs no new planes).
+VISIBLE = 0.005
+
+
+def visibly_off(plane, drawn, zrange) -> bool:
+    """Whether the current point of ``drawn`` (a :class:`PathOnPlane` on ``plane``) is visibly
+    away from where the plane holds it: above or below the surface, or moved across it."""
+    lo, hi = zrange
+    gap = abs(drawn.heights[-1] - drawn.under[-1])
+    through = plane.project(plane.through[None])[0] if plane.through is not None else None
+    moved = through is None or np.max(np.abs(drawn.xy[-1] - through)) > VISIBLE * plane.span
+    return bool(moved or not gap <= VISIBLE * (hi - lo if hi > lo else 1.0))

@@ -138,12 +138,13 @@ class PlanePolicy:
         first = path[0] if len(path) else np.asarray(snap.params)
         self.start = (np.array(first), snap.step if len(path) <= 1 else 0)
 
-    def next_plane(self, snap, plane, settled, costs=None):
+    def next_plane(self, snap, plane, settled, costs=None, visibly_off=True):
         """At a snapshot of the same run: the plane to compute now, or None to keep ``plane``.
 
         ``plane`` is the newest plane asked for (None if none), ``settled`` whether it is on
         screen at its full resolution, ``costs`` the real costs of ``snap.path`` (for
-        divergence).
+        divergence), ``visibly_off`` whether the current point, drawn, is visibly away from
+        the plane (while training runs, a plane it is still on is not made again).
         """
         if plane is None:
             return self.make_plane(snap, costs)
@@ -158,7 +159,7 @@ class PlanePolicy:
             return None
         if not snap.running:  # paused or stepped: the current point goes on the plane now
             return self.make_plane(snap, costs)
-        if settled and self._clock() - self._planned_at >= self.replan_seconds:
+        if settled and visibly_off and self._clock() - self._planned_at >= self.replan_seconds:
             return self.make_plane(snap, costs)
         return None
 

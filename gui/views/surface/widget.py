@@ -26,11 +26,11 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
-from gui.views.surface.controls import SurfaceControls
+from gui.views.surface.controls import OneLine, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
                                      STILL_REDRAW_S, NoPlane, PathCosts, explanation,
-                                     height_range, outside_note, path_on_plane)
+                                     height_range, outside_note, path_on_plane, visibly_off)
 from gui.views.surface.policy import PlanePolicy
 from gui.views.surface.requests import SurfaceRequests
 
@@ -41,7 +41,8 @@ MIN_UPDATE_MS = 30
 LATE_UPDATE_MS = 150
 NOTICE_STYLE = {False: "color: #333333; background: #eef3fb; padding: 3px;",
                 True: "color: #6b3d00; background: #fff4e0; padding: 3px;"}
-FIDELITY_STYLE = {False: "color: #555555;", True: "color: #b35900; font-weight: bold;"}
+STATUS_STYLE = {None: "color: #666666;", False: "color: #555555;",
+                True: "color: #b35900; font-weight: bold;"}
 
 
 def _label(style=""):
@@ -106,8 +107,9 @@ class SurfaceView(QWidget):
         self.info = _label("color: #333333;")
         self.notice = _label(NOTICE_STYLE[False])
         self.notice.setVisible(False)
-        self.fidelity_label = _label(FIDELITY_STYLE[False])
-        self.status = _label("color: #666666;")
+        # One line under the view: what is going on, else how far the plane is from the path.
+        self.status = OneLine()
+        self._status_text, self.fidelity = "", None
 
         self.tabs = SurfaceTabs(use_opengl)
         self.contour, self.gl_container = self.tabs.contour, self.tabs.gl_container
@@ -120,13 +122,16 @@ class SurfaceView(QWidget):
         for widget in (controls, self.info, self.notice):
             layout.addWidget(widget)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.fidelity_label)
         layout.addWidget(self.status)
         self._status("Waiting for the first training snapshot…")
 
     def _status(self, text):
-        self.status.setText(text)
-        self.status.setVisible(bool(text))  # no empty line under the view
+        self._status_text = text
+        fidelity = self.fidelity
+        self.status.setText(text or ("" if fidelity is None else fidelity.text()))
+        style = STATUS_STYLE[None if text or fidelity is None else fidelity.warn]
+        if style != self.status.styleSheet():  # (a new style sheet costs a re-polish)
+            self.status.setStyleSheet(style)
 
     # ------------------------------------------------------------------ public API
     @property
@@ -211,8 +216,12 @@ class SurfaceView(QWidget):
             self._path = None
             self._build_plane()
             return
-        plane = policy.next_plane(snapshot, self.requests.wanted, self.is_settled(),
-                                  self.path_costs.of(snapshot))
+        wanted, shown = self.requests.wanted, self._shown
+        drawn = path_on_plane(shown[0], shown[1], snapshot.path, self.path_costs.of(snapshot)) \
+            if shown is not None and shown[0] is wanted and snapshot.run == wanted.run else None
+        plane = policy.next_plane(snapshot, wanted, self.is_settled(),
+                                  self.path_costs.of(snapshot),
+                                  drawn is None or visibly_off(wanted, drawn, self._zrange))
         if plane is not None:
             self._show_plane(plane)
         self._schedule_path_update()
@@ -311,8 +320,8 @@ class SurfaceView(QWidget):
         self.requests.withdraw()  # whatever is still computing is of no use now
         self._shown = self._path = None
         self.tabs.clear(why.headline)
-        for label in (self.info, self.fidelity_label):
-            label.setText("")
+        self.info.setText("")
+        self.fidelity = None
         self.notice.setVisible(False)
         self._status(why.message)
 
@@ -326,7 +335,10 @@ class SurfaceView(QWidget):
 
     @Slot(int)
     def _on_requests_computing(self, n):
-        self._status(f"Computing the surface ({n} × {n})…")
+        if not (self._latest is not None and self._latest.running):
+            # (While training runs a new plane comes every half second: no word of it, and
+            # no status line coming and going under the view.)
+            self._status(f"Computing the surface ({n} × {n})…")
 
     @Slot(str)
     def _on_requests_failed(self, message):
@@ -409,12 +421,10 @@ class SurfaceView(QWidget):
             self._drawn_at = (plane, current.copy(), self._last_update)
             self._draw_path()
         # (After a divergence the path comes from far below the last steps: no measure of it.)
-        fidelity = None if plane.warn else drawn.fidelity
-        self.fidelity_label.setText("" if fidelity is None else fidelity.text())
-        self.fidelity_label.setStyleSheet(FIDELITY_STYLE[bool(fidelity and fidelity.warn)])
+        self.fidelity = None if plane.warn else drawn.fidelity
         note = outside_note(plane, current)
-        if note or self.status.text().startswith("The weights have moved"):
-            self._status(note)
+        self._status(note if note or self._status_text.startswith("The weights have moved")
+                     else self._status_text)
 
     def _draw_path(self):
         """Move the path and marker of the picture on screen."""
