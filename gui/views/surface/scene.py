@@ -158,25 +158,25 @@ class Scene3D:
         # The path and its companions are separate segments ("lines"), so that the parts
         # beyond the plane's edge can be left out: the path at its real cost (and again
         # faintly on top), its trace on the surface, drop lines between the two, its shadow
-        # on the floor and a stem from the current point down to the floor.
+        # on the floor, and a stem from the current point down to the floor (with the drop
+        # lines: one item less to draw per frame).
         self.path = lines(red, 3.5)
         self.ghost = lines((*red[:3], 0.35), 2, on_top)
         self.trace = lines((0.08, 0.08, 0.08, 0.55), 1.5)
         self.drops = lines((0.1, 0.1, 0.1, 0.5), 1)
         self.shadow = lines((0.2, 0.2, 0.2, 0.35), 2)
-        self.stem = lines((0.2, 0.2, 0.2, 0.6), 1)
         self.start = dots((1, 1, 1, 1), 9)
         self.marker_outline = dots((1, 1, 1, 1), 19)
         self.marker = dots(red, 13)
         self.start_ghost = dots((1, 1, 1, 0.5), 9, on_top)
         self.marker_ghost = dots((*red[:3], 0.45), 13, on_top)
         self._path_items = (self.path, self.ghost, self.trace, self.drops, self.shadow,
-                            self.stem, self.start, self.marker_outline, self.marker,
+                            self.start, self.marker_outline, self.marker,
                             self.start_ghost, self.marker_ghost)
         self.data_items = [self.surface, self.contours, *self._path_items]
         # Drawing order: opaque first, then translucent, then what stays on top.
         for depth, item in enumerate([self.surface, self.frame, self.contours, self.shadow,
-                                      self.trace, self.drops, self.stem, self.path, self.start,
+                                      self.trace, self.drops, self.path, self.start,
                                       self.marker_outline, self.marker, self.ghost,
                                       self.start_ghost, self.marker_ghost]):
             item.setDepthValue(depth)
@@ -402,8 +402,10 @@ class Scene3D:
         picks = np.unique(np.r_[np.linspace(0, len(xy) - 1, DROPS).astype(int), len(xy) - 1])
         gap = np.abs(heights - under) >= DROP_MIN * (hi - lo if hi > lo else 1.0)
         picks = picks[inside[picks] & gap[picks]]
-        self._show(self.drops, np.stack([pos[picks], on_surface[picks]], axis=1).reshape(-1, 3))
-        self._show(self.stem, np.vstack([pos[-1], floor[-1]]) if inside[-1] else [])
+        drops = [np.stack([pos[picks], on_surface[picks]], axis=1).reshape(-1, 3)]
+        if inside[-1]:
+            drops.append(np.vstack([pos[-1], floor[-1]]))  # the stem
+        self._show(self.drops, np.vstack(drops))
         for item in (self.start, self.start_ghost):
             self._show(item, pos[:1] if inside[0] else [])
         for item in (self.marker_outline, self.marker, self.marker_ghost):

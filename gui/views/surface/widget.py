@@ -1,16 +1,14 @@
 """The error-surface view: its controls, and the wiring between them, the plane policy, the
 surface thread, the 3-D scene and the contour map.
 
-Which plane is shown and when is decided by :class:`~gui.views.surface.policy.PlanePolicy`
-(pure); what the path and the plane's fidelity look like by
-:func:`~gui.views.surface.model.path_on_plane` (pure); :class:`~gui.views.surface.scene.Scene3D`
-and :class:`~gui.views.surface.contour.ContourMap` only paint. Surfaces are computed off the UI
-thread (:class:`~gui.views.surface.requests.SurfaceRequests`): a preview first, then the full
-grid; a newer plane stops the running computation between chunks. The path's real costs are
-computed here, a point or two per snapshot (:class:`~gui.views.surface.model.PathCosts`). Per
-snapshot the view projects the path, moves a few GL items and draws at once (see
-:class:`~gui.views.surface.scene.Scene3D` for why at once), and skips snapshots when drawing
-is slow.
+Which plane and when: :class:`~gui.views.surface.policy.PlanePolicy`; the path on it and the
+plane's fidelity: :func:`~gui.views.surface.model.path_on_plane` (both pure); the pictures
+(:class:`~gui.views.surface.display.SurfaceTabs`) only paint. Surfaces are computed off the UI
+thread (:class:`~gui.views.surface.requests.SurfaceRequests`): a preview, then the full grid; a
+newer plane stops the running one between chunks. The path's real costs are computed here, a
+point or two per snapshot (:class:`~gui.views.surface.model.PathCosts`). Per snapshot the view
+moves a few GL items and draws at once (:class:`~gui.views.surface.scene.Scene3D` says why),
+and skips snapshots when drawing is slow.
 
 Public interface: :meth:`SurfaceView.on_snapshot` (also as ``show_snapshot``),
 :meth:`~SurfaceView.shutdown`, :meth:`~SurfaceView.bind` (a :class:`gui.selection.Selection`
@@ -74,6 +72,7 @@ class SurfaceView(QWidget):
         self._shown = None          # (plane, result) on screen
         self._path = None           # the PathOnPlane last drawn
         self._zrange = None         # the height axis of the shown surface
+        self._on_plane_key = self._on_plane_value = None
         self._drawn_at = None       # (plane, current point, time) of the last drawn path
         self._path_dirty = False
         self._last_update = 0.0
@@ -217,7 +216,7 @@ class SurfaceView(QWidget):
             self._build_plane()
             return
         wanted, shown = self.requests.wanted, self._shown
-        drawn = path_on_plane(shown[0], shown[1], snapshot.path, self.path_costs.of(snapshot)) \
+        drawn = self._on_plane(snapshot) \
             if shown is not None and shown[0] is wanted and snapshot.run == wanted.run else None
         plane = policy.next_plane(snapshot, wanted, self.is_settled(),
                                   self.path_costs.of(snapshot),
@@ -327,17 +326,14 @@ class SurfaceView(QWidget):
 
     @Slot(object)
     def _on_requests_ready(self, result):
-        if self._stopped:
-            return
-        self._show_surface(result.plane, result)
-        if len(result.alphas) == result.plane.resolution:
-            self._status("")
+        if not self._stopped:
+            self._show_surface(result.plane, result)
+            if len(result.alphas) == result.plane.resolution:
+                self._status("")
 
     @Slot(int)
     def _on_requests_computing(self, n):
-        if not (self._latest is not None and self._latest.running):
-            # (While training runs a new plane comes every half second: no word of it, and
-            # no status line coming and going under the view.)
+        if not (self._latest is not None and self._latest.running):  # (live: no word of it)
             self._status(f"Computing the surface ({n} × {n})…")
 
     @Slot(str)
@@ -361,8 +357,7 @@ class SurfaceView(QWidget):
         self._shown = (plane, result)
         self._drawn_at = None  # new heights under the path: draw it whatever it did
         snap = self._latest
-        path = path_on_plane(plane, result, snap.path, self.path_costs.of(snap)) \
-            if snap is not None and snap.run == plane.run else None
+        path = self._on_plane(snap) if snap is not None and snap.run == plane.run else None
         self._zrange = height_range(result, [] if path is None else path.heights)
         self.tabs.show_surface(plane, result, self._zrange)
         self.info.setText(explanation(plane, result, self.policy.log))
@@ -375,6 +370,14 @@ class SurfaceView(QWidget):
         kind = (plane.mode, plane.run, plane.labels)
         self.tabs.aim(plane, result, self._path, keep=previous is not None and (
             previous.mode, previous.run, previous.labels) == kind)
+
+    def _on_plane(self, snap):
+        """The snapshot's path on the surface shown (computed once per snapshot and surface)."""
+        if self._on_plane_key != (snap, self._shown):
+            self._on_plane_key = (snap, self._shown)
+            self._on_plane_value = path_on_plane(*self._shown, snap.path,
+                                                 self.path_costs.of(snap))
+        return self._on_plane_value
 
     def _schedule_path_update(self):
         """Draw the new path now, or skip this snapshot when drawing is slow.
@@ -407,7 +410,7 @@ class SurfaceView(QWidget):
         path = np.asarray(snap.path)
         if snap.run != plane.run or path.ndim != 2 or path.shape[1] != plane.anchor.size:
             return
-        drawn = path_on_plane(plane, result, path, self.path_costs.of(snap))
+        drawn = self._on_plane(snap)
         current = drawn.xy[-1]
         # A ball that has (nearly) stopped need not be drawn at every snapshot.
         still = (not force and self._drawn_at is not None and self._drawn_at[0] is plane
