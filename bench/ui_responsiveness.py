@@ -1,7 +1,9 @@
-"""Is the window smooth and responsive while training flat out?
+"""Is the window smooth and responsive while training, flat out and at the default speed?
 
 Opens the real main window (under Xvfb: the script starts one itself when there is no
-display), sets the speed to "max", presses play and measures for a few seconds:
+display) with every view live (the error surface follows training, making a new plane through
+the current weights twice a second), sets the speed ("max", then the window's default of 10
+steps per frame), presses play and measures for a few seconds:
 
 - redraws per second: snapshots applied to the views, and paint events of the two plot
   widgets (what the user sees change);
@@ -13,6 +15,7 @@ Goal on these 2-core machines: at least 30 redraws per second and a 95th-percent
 latency under 50 ms.
 
 Usage: python bench/ui_responsiveness.py [--seconds 8] [--only default,spiral3]
+[--speeds max,default]
 """
 import argparse
 import os
@@ -128,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--only", default=",".join(SCENARIOS),
                         help=f"comma-separated scenarios from: {', '.join(SCENARIOS)}")
+    parser.add_argument("--speeds", default="max,default",
+                        help="comma-separated: max (flat out), default (the window's)")
     args = parser.parse_args(argv)
     ensure_display()
     os.environ.setdefault("PYOPENGL_PLATFORM", "glx")
@@ -138,32 +143,37 @@ def main(argv=None):
     from gui.app import make_application
     from gui.main_window import MainWindow
     from gui.threads import MAX_SPEED
+    from gui.window.run_controls import DEFAULT_SPEED
 
     app = make_application()
     settings = QSettings(str(pathlib.Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.IniFormat)
-    print(f"UI responsiveness while training at full speed ({args.seconds:g} s per scenario, "
+    print(f"UI responsiveness while training ({args.seconds:g} s per scenario and speed, "
           f"{os.cpu_count()} CPUs, Qt platform {app.platformName()})")
     print(f"goal: >= {GOAL_REDRAWS:g} redraws/s and p95 event latency < {GOAL_P95_MS:g} ms\n")
-    header = (f"{'scenario':<9} {'snapshots/s':>11} {'repaints/s':>10} {'p50 ms':>7} "
+    header = (f"{'scenario':<9} {'speed':>7} {'snapshots/s':>11} {'repaints/s':>10} "
+              f"{'p50 ms':>7} "
               f"{'p95 ms':>7} {'max ms':>7} {'steps/s':>8}  verdict")
     print(header)
     print("-" * len(header))
     ok_all = True
-    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+    speeds = {"max": MAX_SPEED, "default": DEFAULT_SPEED}
+    runs = [(n.strip(), s.strip()) for n in args.only.split(",") if n.strip()
+            for s in args.speeds.split(",") if s.strip()]
+    for name, speed in runs:
         what, kwargs = SCENARIOS[name]
         window = MainWindow(config=Config(**kwargs), settings=settings, restore_layout=False)
         window.show()
         while window.controller.latest is None:
             app.processEvents()
             time.sleep(0.005)
-        window.set_speed(MAX_SPEED)
+        window.set_speed(speeds[speed])
         r = measure(app, window, args.seconds)
         window.close()
         app.processEvents()
         redraws = min(r["snapshots_per_s"], r["paints_per_s"])
         ok = redraws >= GOAL_REDRAWS and r["p95_ms"] < GOAL_P95_MS
         ok_all &= ok
-        print(f"{name:<9} {r['snapshots_per_s']:>11.1f} {r['paints_per_s']:>10.1f} "
+        print(f"{name:<9} {speed:>7} {r['snapshots_per_s']:>11.1f} {r['paints_per_s']:>10.1f} "
               f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['max_ms']:>7.1f} "
               f"{r['steps_per_s']:>8.0f}  {'ok' if ok else 'MISSED'}   ({what})")
     print("\nredraws/s = snapshots applied to the views (repaints/s: paint events of the "

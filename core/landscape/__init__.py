@@ -7,32 +7,44 @@ directions ``d1``, ``d2`` (each a flat vector shaped like :attr:`Network.params`
     f(α, β) = J(θ + α·d1 + β·d2)
 
 as a surface over the (α, β) plane, with the optimizer's path projected onto it. This module
-gives the three usual choices of directions, the surface itself (vectorized over the grid) and
-the projection of a path::
+gives the usual choices of directions, the surface itself (vectorized over the grid), the
+projection of a path and the real cost along it::
 
     d1, d2 = random_directions(net, seed=0)              # Li et al. (2018), filter-normalized
     d1, d2 = weight_directions(net, i, j)                # the classic "cost against two weights"
     d1, d2, ratios = pca_directions(trainer.path_points())   # the plane the path lies closest to
     Z = surface(net, X, y, "bce", d1, d2, alphas, betas)     # Z[j, i] = f(alphas[i], betas[j])
     xy = project(trainer.path_points(), net.params, d1, d2)  # the path on that plane
+    d1, d2, bend = start_now_directions(trainer.path_points(), net)  # θ₀ → θₜ, and the bend
+    costs = path_costs(net, X, y, "bce", trainer.path_points())   # the real cost at each point
 
 Parameter indices follow :attr:`Network.params` (``W0, b0, [extra0], W1, b1, ...``); the helpers
 :func:`param_index`, :func:`param_location`, :func:`param_label` and :func:`param_choices` turn an
 index into ``W1[2→0]`` (weight of layer 1 from neuron 2 to neuron 0), ``b0[3]``, ``slope0[1]``,
 ``W'0[1→2]``, ``b'0[3]`` and back.
 
-Nothing here changes the network: the vectorized surface never writes to ``net.params``, and the
+Nothing here changes the network: the vectorized surface and :func:`path_costs` never write to
+``net.params``, and the reference loop (``method="loop"``) puts the exact original values back.
+
 The package: :mod:`~core.landscape.directions` (random, weight and principal directions,
-:func:`project`), :mod:`~core.landscape.surface` (:func:`surface`), its evaluation in
-:mod:`~core.landscape.kernels` (a readable batched reference and the fast path) and
-:mod:`~core.landscape.labels` (parameter indices and names). Everything public is here.
+:func:`project`), :mod:`~core.landscape.path` (:func:`path_costs`, the start → now plane and
+fallbacks for degenerate planes), :mod:`~core.landscape.surface` (:func:`surface`), its
+evaluation in :mod:`~core.landscape.kernels` (a readable batched reference and the fast path)
+and :mod:`~core.landscape.labels` (parameter indices and names). Everything public is here.
 """
 from core.landscape.directions import (pca_directions, project, random_directions,
                                        weight_directions)
 from core.landscape.kernels import Cancelled
 from core.landscape.labels import param_choices, param_index, param_label, param_location
+from core.landscape.path import (orthonormal_directions, path_costs, spans_plane,
+                                 start_now_directions)
 from core.landscape.surface import METHODS, surface
+# The instruments along lines and on curvature live in core.curvature; they are part of the
+# landscape's public face (the 1-D interpolation and the sharpness).
+from core.curvature import hessian_eigs, hessian_vector_product, interpolate  # noqa: E402
 
 __all__ = ["param_index", "param_location", "param_label", "param_choices",
            "random_directions", "weight_directions", "pca_directions", "project", "surface",
-           "METHODS", "Cancelled"]
+           "METHODS", "Cancelled", "path_costs", "start_now_directions",
+           "orthonormal_directions", "spans_plane", "interpolate", "hessian_vector_product",
+           "hessian_eigs"]

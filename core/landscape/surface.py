@@ -49,10 +49,11 @@ def surface(net, X, y_true, loss, d1, d2, alphas, betas, *, include_regularizati
         1e-7 relative of float64, and the tests require it to be within 1e-4 of the
         surface's range (max − min) for several activations.
     method : "fast", "general" or "loop"
-        ``"fast"`` (see :func:`core.landscape.kernels.costs_fast`): caches the layers below the first perturbed one,
-        evaluates that layer as ``Z0 + α·Z1 + β·Z2`` (it is linear in α and β), then runs the
-        rest as batched matrix products over chunks of grid points sized to stay in cache,
-        with in-place activations and a fused sigmoid + bce cost. ``"general"``: the plain
+        ``"fast"`` (see :func:`core.landscape.kernels.costs_fast`): caches the layers below
+        the first perturbed one, evaluates that layer as ``Z0 + α·Z1 + β·Z2`` (it is linear in
+        α and β), then runs the rest as batched matrix products over chunks of grid points
+        sized to stay in cache, with in-place activations and a fused sigmoid + bce cost.
+        ``"general"``: the plain
         batched version (every grid point's weights ``W + α·D1 + β·D2`` for every layer, the
         activation and loss objects as they are), kept as a readable reference. ``"loop"``:
         write the parameters, predict and take the cost at each grid point in turn (float64

@@ -12,9 +12,13 @@ from core import landscape
 from core.presets import get
 from core.trainer import Trainer
 from gui.snapshot import Snapshot
-from gui.views.surface.geometry import contour_levels, contour_segments, shaded_colours
-from gui.views.surface.model import (FOLLOW_MIN_SECONDS, NoPlane, Plane, PlanePolicy,
-                                     default_weight_axes)
+from gui.views.surface.geometry import (best_camera, camera_position, contour_levels,
+                                        contour_segments, log_ticks, nice_ticks, occluded,
+                                        shaded_colours, tick_labels)
+from gui.views.surface.model import (LIVE_RESOLUTION, REPLAN_SECONDS, NoPlane, PathCosts, Plane,
+                                     PathOnPlane, bilinear, diverged, display_heights, fidelity,
+                                     height_range, path_heights, visibly_off)
+from gui.views.surface.policy import PlanePolicy, default_weight_axes
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
 
@@ -32,12 +36,20 @@ def trainer():
     return Trainer(get(XOR).config)
 
 
-def snap(trainer, run=0):
-    return Snapshot.capture(trainer, run, 0.0, False)
+def snap(trainer, run=0, running=False):
+    return Snapshot.capture(trainer, run, 0.0, running)
+
+
+def cost(trainer, params):
+    net = trainer.network.copy()
+    net.params[:] = params
+    return net.cost(trainer.inputs_train, trainer.targets_train, trainer.loss, trainer.l1,
+                    trainer.l2)
 
 
 def test_the_model_loads_no_qt():
-    code = ("import sys, gui.views.surface.model, gui.views.surface.geometry; "
+    code = ("import sys, gui.views.surface.model, gui.views.surface.policy, "
+            "gui.views.surface.geometry; "
             "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -45,7 +57,7 @@ def test_the_model_loads_no_qt():
 
 
 # ------------------------------------------------------------------------------ the policy
-def test_a_run_anchors_the_weight_plane_at_its_start(trainer):
+def test_two_weights_around_the_current_weights_or_the_start(trainer):
     policy = PlanePolicy("weights")
     first = snap(trainer)
     assert policy.is_new_run(first)
@@ -55,25 +67,29 @@ def test_a_run_anchors_the_weight_plane_at_its_start(trainer):
     trainer.step(50)
     later = snap(trainer)
     plane = policy.make_plane(later)
-    # Two weights: unit directions, the anchor is still the run's start.
+    # Around the current weights (the default): the current point is on the plane.
     i, j = policy.weight_axes
-    np.testing.assert_array_equal(plane.anchor, first.params)
-    assert plane.anchor_step == 0 and plane.weights == (i, j)
+    np.testing.assert_array_equal(plane.anchor, later.params)
+    assert plane.anchor_step == 50 and plane.holds(later.params) and plane.weights == (i, j)
     assert plane.labels == (first.layout.label(i), first.layout.label(j))
-    assert plane.offsets == (first.params[i], first.params[j])
+    assert plane.offsets == (later.params[i], later.params[j])
     assert plane.span == 3.0 and plane.d1[i] == 1.0 and plane.d2[j] == 1.0
-    # The snapshot's path in plane coordinates: how far the two weights moved.
+    np.testing.assert_allclose(plane.project(later.path)[-1], 0.0, atol=1e-12)
+    # Around the start: the classic picture, and the path's plane coordinates are how far the
+    # two weights moved.
+    policy.set_centre("start")
+    plane = policy.make_plane(later)
+    np.testing.assert_array_equal(plane.anchor, first.params)
+    assert plane.anchor_step == 0 and not plane.holds(later.params)
     xy = plane.project(later.path)
     np.testing.assert_allclose(xy, later.path[:, [i, j]] - first.params[[i, j]], atol=1e-12)
     np.testing.assert_allclose(xy, landscape.project(later.path, plane.anchor, plane.d1,
                                                      plane.d2), atol=1e-12)
-    # Re-centre: the anchor moves to the current weights.
-    policy.recentre(later)
-    plane = policy.make_plane(later)
-    np.testing.assert_array_equal(plane.anchor, later.params)
-    assert plane.anchor_step == 50
-    # Only the weight-space layout matters: the same run keeps its plane at a snapshot.
-    assert policy.next_plane(later, plane, settled=True, current=(0.0, 0.0)) is None
+    # A plane around the start stays put; picking axes centres on the current weights again.
+    trainer.step(10)
+    assert policy.next_plane(snap(trainer), plane, settled=True) is None
+    policy.set_weight_axes(j, i)
+    assert policy.centre == "current" and policy.make_plane(snap(trainer)).anchor_step == 60
 
 
 def test_weight_axes_are_checked_and_reset_by_a_new_architecture(trainer):
@@ -100,7 +116,7 @@ def test_random_directions_and_a_new_seed(trainer):
     d1, d2 = landscape.random_directions(first.network(), seed=0)
     np.testing.assert_array_equal(plane.d1, d1)
     np.testing.assert_array_equal(plane.d2, d2)
-    assert plane.span == 1.0 and plane.offsets == (0.0, 0.0)
+    assert plane.span == 1.0 and plane.offsets == (0.0, 0.0) and not plane.notice
     policy.new_directions()
     assert policy.make_plane(first).seed == 1
 
@@ -111,49 +127,185 @@ def test_regularization_changes_keep_the_plane_and_take_the_rates(trainer):
     plane = policy.make_plane(snap(trainer))
     trainer.apply_config(dataclasses.replace(trainer.config, regularization="l2",
                                              reg_rate=0.1))
-    again = policy.next_plane(snap(trainer), plane, settled=False, current=None)
+    again = policy.next_plane(snap(trainer), plane, settled=False)
     assert again.l2 == 0.1 and again.anchor is plane.anchor and again.d1 is plane.d1
 
 
-def test_the_principal_plane_waits_for_a_path_then_follows_it(trainer):
+def test_the_start_now_plane_holds_the_start_and_the_current_weights(trainer):
+    policy = PlanePolicy()
+    assert policy.mode == "start_now"
+    policy.start_run(snap(trainer))
+    trainer.step(40)
+    later = snap(trainer)
+    plane = policy.make_plane(later)
+    path = later.path
+    d1, d2, bend = landscape.start_now_directions(path, later.network())
+    np.testing.assert_array_equal(plane.d1, d1)
+    assert plane.holds(later.params) and plane.anchor_step == 0 and plane.through_step == 40
+    shown = np.asarray(plane.offsets) + plane.project(path)
+    np.testing.assert_allclose(shown[[0, -1]], [[0.0, 0.0], [1.0, 0.0]], atol=1e-9)
+    assert np.all(np.abs(plane.project(path)) <= plane.span)  # the whole path is over it
+    assert plane.labels[0].startswith("start → now")
+
+
+def test_following_makes_a_plane_through_the_current_weights(trainer):
     clock = Clock()
-    policy = PlanePolicy("pca", clock=clock)
-    assert policy.follow and policy.follow_min_seconds == FOLLOW_MIN_SECONDS
+    policy = PlanePolicy(clock=clock)
+    policy.start_run(snap(trainer))
+    trainer.step(20)
+    plane = policy.next_plane(snap(trainer), None, False)
+    assert plane.through_step == 20 and plane.resolution == 60
+    # Running: the live grid, once the last plane is on screen and REPLAN_SECONDS went by.
+    trainer.step(5)
+    live = snap(trainer, running=True)
+    assert policy.next_plane(live, plane, settled=False) is None
+    assert policy.next_plane(live, plane, settled=True) is None  # too soon
+    clock.now += REPLAN_SECONDS
+    new = policy.next_plane(live, plane, settled=True)
+    assert new.through_step == 25 and new.resolution == LIVE_RESOLUTION
+    # Paused or stepped: at once (the current point goes on the plane), then the full grid.
+    trainer.step(1)
+    paused = snap(trainer)
+    stepped = policy.next_plane(paused, new, settled=False)
+    assert stepped.holds(paused.params) and stepped.resolution == 60
+    # A live plane that holds the paused weights only needs its full grid.
+    held = dataclasses.replace(new, through=paused.params)
+    finer = policy.next_plane(paused, held, settled=True)
+    assert finer.resolution == 60 and finer.anchor is held.anchor
+    assert policy.next_plane(paused, stepped, settled=True) is None
+    # Running, but the current point is still (visibly) on the plane: no new one.
+    clock.now += REPLAN_SECONDS
+    trainer.step(1)
+    assert policy.next_plane(snap(trainer, running=True), stepped, True,
+                             visibly_off=False) is None
+    # Not following: nothing new.
+    policy.follow = False
+    trainer.step(1)
+    assert policy.next_plane(snap(trainer), stepped, settled=True) is None
+
+
+def test_the_principal_plane_waits_for_a_path(trainer):
+    policy = PlanePolicy("pca")
     first = snap(trainer)
     policy.start_run(first)
     why = policy.make_plane(first)
     assert isinstance(why, NoPlane) and "Train a little first" in why.message
     assert why.headline[0] == "Press Play or Step"
-    assert isinstance(policy.next_plane(first, None, False, None), NoPlane)
-
     trainer.step(20)
-    plane = policy.next_plane(snap(trainer), None, False, None)
+    plane = policy.next_plane(snap(trainer), None, False)
     assert isinstance(plane, Plane) and plane.anchor_step == 20
     d1, _, _ = landscape.pca_directions(trainer.path_points())
     np.testing.assert_allclose(plane.d1, d1)
-    # The current weights are at (0, 0) in display coordinates, and the path fits the span.
     xy = plane.project(trainer.path_points())
     np.testing.assert_allclose(np.asarray(plane.offsets) + xy[-1], 0.0, atol=1e-9)
     assert np.all(np.abs(xy) <= plane.span)
 
-    trainer.step(30)  # more than twice as far, but:
+
+# ------------------------------------------------------------------------------ fallbacks
+def test_weights_that_never_move_get_a_surface_and_the_reason():
+    trainer = Trainer(get("Step activation: no gradient, no learning").config)
+    trainer.step(30)
+    for mode in ("start_now", "pca"):
+        policy = PlanePolicy(mode)
+        policy.start_run(snap(trainer))
+        plane = policy.make_plane(snap(trainer))
+        assert isinstance(plane, Plane) and landscape.spans_plane(plane.d1, plane.d2)
+        assert "the gradient is zero everywhere here, so the weights never move" in plane.notice
+        assert "Press Play" not in plane.notice
+
+
+def test_zero_weights_get_random_unit_directions():
+    config = dataclasses.replace(get(XOR).config, init="zeros")
+    trainer = Trainer(config)
+    for mode in ("random", "start_now"):
+        policy = PlanePolicy(mode)
+        policy.start_run(snap(trainer))
+        plane = policy.make_plane(snap(trainer))
+        assert landscape.spans_plane(plane.d1, plane.d2)
+        assert "incoming weights are zero" in plane.notice
+        assert plane.labels[0].endswith("(length 1)")
+        plane.project(trainer.path_points())  # no LinAlgError
+
+
+def test_a_diverged_run_gets_its_last_steps_around_the_last_good_weights():
+    trainer = Trainer(get("Learning rate too large: diverges").config)
+    with pytest.raises(Exception, match="diverged"):
+        trainer.step(100)
+    last = snap(trainer)
+    costs = PathCosts().of(last)
+    assert diverged(costs, running=False) and not diverged(costs, running=True)
+    policy = PlanePolicy()
+    policy.start_run(last)
+    plane = policy.make_plane(last, costs)
+    assert plane.warn and "diverged" in plane.notice and "learning rate" in plane.notice
+    assert plane.log and plane.dtype == np.float64 and plane.holds(last.params)
+    assert plane.labels[0].startswith("the last")
+    weights = PlanePolicy("weights")
+    weights.start_run(last)
+    weights.set_centre("start")
+    plane = weights.make_plane(last, costs)  # diverged: around the last good weights anyway
+    assert plane.holds(last.params) and plane.log and plane.warn
+
+
+# ------------------------------------------------------------------------------ the path
+def test_path_costs_are_the_real_costs_each_computed_once(trainer, monkeypatch):
+    cache = PathCosts()
+    trainer.step(30)
+    first = snap(trainer)
+    np.testing.assert_allclose(cache.of(first), [cost(trainer, p) for p in first.path],
+                               rtol=1e-12)
+    calls = []
+    original = landscape.path_costs
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[4]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(landscape, "path_costs", counting)
+    trainer.step(1)
     later = snap(trainer)
-    current = plane.project(later.path)[-1]
-    assert policy.next_plane(later, plane, settled=False, current=current) is None  # computing
-    assert policy.next_plane(later, plane, settled=True, current=current) is None  # too soon
-    clock.now += FOLLOW_MIN_SECONDS
-    policy.follow = False
-    assert policy.next_plane(later, plane, settled=True, current=current) is None  # not following
-    policy.follow = True
-    new = policy.next_plane(later, plane, settled=True, current=current)
-    assert new.anchor_step == 50
-    # Not yet twice as far and still on the plane: the same plane.
-    trainer.step(10)
-    clock.now += FOLLOW_MIN_SECONDS
-    later = snap(trainer)
-    assert policy.next_plane(later, new, True, new.project(later.path)[-1]) is None
-    # ... unless the ball has left it.
-    assert policy.next_plane(later, new, True, (2 * new.span, 0.0)).anchor_step == 60
+    np.testing.assert_allclose(cache.of(later), [cost(trainer, p) for p in later.path],
+                               rtol=1e-12)
+    assert calls == [1]  # only the new current point
+    trainer.apply_config(dataclasses.replace(trainer.config, regularization="l1",
+                                             reg_rate=0.01))
+    again = snap(trainer)
+    np.testing.assert_allclose(cache.of(again), [cost(trainer, p) for p in again.path],
+                               rtol=1e-12)  # new rates: every cost again
+
+
+def test_heights_range_and_fidelity():
+    np.testing.assert_allclose(path_heights([0.01, 1.0, 100.0], True), [-2, 0, 2])
+    assert path_heights([-1.0], True)[0] == -np.inf and path_heights([np.nan], False)[0] == np.inf
+
+    class Result:
+        lo, hi, log = 0.0, 1.0, False
+        alphas = betas = np.linspace(-1, 1, 3)
+        values = heights = np.array([[0.0, 0.5, 1.0]] * 3)  # rising along α
+
+    assert height_range(Result, [0.5, 1.5]) == (0.0, 1.5)
+    assert height_range(Result, [0.5, 9.0]) == (0.0, 2.0)  # at most HEADROOM × the range
+    assert height_range(Result, [np.inf]) == (0.0, 1.0)
+
+    class Flat:
+        span = 1.0
+
+    xy = np.array([[-1.0, 0.0], [1.0, 0.0], [5.0, 0.0]])
+    f = fidelity(Flat, Result, xy, np.array([0.0, 0.8, 3.0]))  # the last is off the plane
+    assert (f.points, f.mean, f.max, f.share) == (2, pytest.approx(0.1), pytest.approx(0.2),
+                                                  pytest.approx(0.2))
+    assert f.warn and "20% of the surface's range" in f.text()
+    assert fidelity(Flat, Result, xy[2:], np.array([1.0])) is None
+
+    class LogResult(Result):
+        log = True
+        values = np.array([[0.01, 0.1, 1.0]] * 3)
+        heights = np.log10(values)
+
+    f = fidelity(Flat, LogResult, xy[:2], np.array([0.1, 1.0]))  # gaps in powers of ten
+    assert (f.mean, f.max, f.share) == (pytest.approx(0.5), pytest.approx(1.0),
+                                        pytest.approx(0.5))
+    assert "(log₁₀)" in f.text()
 
 
 # ------------------------------------------------------------------------------ geometry
@@ -200,3 +352,87 @@ def test_shaded_colours_follow_the_colour_map_and_light_a_flat_plane_evenly():
     assert np.ptp(flat[:, 0]) == 0  # a flat surface: one colour, lit evenly
     # Heights in α-major vertex order: red grows with α (rows 0-2 are α = -1).
     assert rgba[0, 0] < rgba[3, 0] < rgba[6, 0]
+
+
+def test_ticks_are_round_and_their_labels_exact_and_distinct():
+    np.testing.assert_allclose(nice_ticks(-2.883, 3.117), [-2, 0, 2])
+    np.testing.assert_allclose(nice_ticks(0.1153, 1.537), [0.5, 1.0, 1.5])
+    np.testing.assert_allclose(nice_ticks(-0.9657, 1.034), [-0.5, 0, 0.5, 1])
+    assert list(nice_ticks(5.0, 5.0)) == [5.0] and len(nice_ticks(np.nan, 1.0)) == 0
+    for lo, hi in ((0.0, 1e-7), (2.44e19, 2.44e19 + 1e12), (-7.7e7, -7.6e7), (3.0, 1e9)):
+        ticks = nice_ticks(lo, hi)
+        assert 2 <= len(ticks) <= 5 and np.all((ticks >= lo) & (ticks <= hi))
+        labels = tick_labels(ticks)
+        assert len(set(labels)) == len(labels)
+        np.testing.assert_allclose([float(label) for label in labels], ticks, rtol=1e-9)
+        # 1, 2 or 5 times a power of ten between neighbours
+        step = np.diff(ticks)[0] / 10.0 ** np.floor(np.log10(np.diff(ticks)[0]))
+        assert round(step, 6) in (1, 2, 5)
+    assert tick_labels([0.5, 1.0, 1.5]) == ["0.5", "1", "1.5"]
+    assert tick_labels([1e27, 1e28]) == ["1e+27", "1e+28"]
+    positions, values = log_ticks(np.log10(0.009), np.log10(0.5))
+    np.testing.assert_allclose(values, [0.01, 0.02, 0.05, 0.1, 0.2]) if len(values) == 5 else \
+        np.testing.assert_allclose(values, [0.01, 0.03, 0.1, 0.3])
+    np.testing.assert_allclose(positions, np.log10(values))
+    positions, values = log_ticks(26.1, 29.3)
+    np.testing.assert_allclose(values, [1e27, 1e28, 1e29])
+
+
+def test_the_camera_looks_past_a_hill():
+    # A wall along x = 0.5, high, and the current point behind it (x = 0.9) at the floor.
+    xs = ys = np.linspace(-1, 1, 41)
+    X, Y = np.meshgrid(xs, ys)
+    heights = np.where(np.abs(X - 0.5) < 0.1, 1.0, 0.0)
+    point = np.array([[0.9, 0.0, 0.02]])
+    centre = (0.0, 0.0, 0.5)
+    from_left = camera_position(180.0, 30.0, 4.0, centre)  # the wall between it and the point
+    from_right = camera_position(0.0, 30.0, 4.0, centre)
+    assert occluded(heights, xs, ys, point, from_left)[0]
+    assert not occluded(heights, xs, ys, point, from_right)[0]
+    azimuth, elevation = best_camera(heights, xs, ys, point, np.ones(1), (180.0, 30.0), 4.0,
+                                     centre)
+    camera = camera_position(azimuth, elevation, 4.0, centre)
+    assert not occluded(heights, xs, ys, point, camera)[0]
+    # Nothing in the way: the preferred view stays.
+    flat = np.zeros_like(heights)
+    assert best_camera(flat, xs, ys, point, np.ones(1), (-60.0, 32.0), 4.0, centre) == \
+        (-60.0, 32.0)
+
+
+# ------------------------------------------------------------------------------ heights
+def test_log_scale_heights():
+    values = np.array([[0.01, 0.1], [1.0, 10.0]])
+    heights, log = display_heights(values, True)
+    assert log
+    np.testing.assert_allclose(heights, [[-2, -1], [0, 1]])
+    # The signed mean error can be negative: no logarithm, the heights stay linear.
+    heights, log = display_heights(np.array([[-1.0, 2.0]]), True)
+    assert not log
+    np.testing.assert_array_equal(heights, [[-1.0, 2.0]])
+
+
+def test_bilinear_is_exact_on_planes_and_at_nodes():
+    alphas = np.linspace(-2, 2, 9)
+    betas = np.linspace(-1, 3, 5)
+    A, B = np.meshgrid(alphas, betas)
+    heights = 3 * A - 2 * B + 1
+    xy = np.array([[0.3, 0.7], [-2.0, -1.0], [2.0, 3.0], [1.1, 2.9]])
+    np.testing.assert_allclose(bilinear(heights, alphas, betas, xy),
+                               3 * xy[:, 0] - 2 * xy[:, 1] + 1)
+    # Beyond the plane: the height of the nearest edge.
+    assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
+
+
+
+def test_the_current_point_is_visibly_off_when_it_leaves_the_surface_or_moves_across():
+    plane = Plane(mode="weights", run=0, anchor=np.zeros(3), anchor_step=0, d1=np.eye(3)[0],
+                  d2=np.eye(3)[1], labels=("a", "b"), offsets=(0, 0), span=1.0, resolution=15,
+                  log=False, l1=0.0, l2=0.0, through=np.zeros(3))
+
+    def drawn(x, real, under):
+        return PathOnPlane(np.array([[x, 0.0]]), np.array([real]), np.array([real]),
+                           np.array([under]), None)
+
+    assert not visibly_off(plane, drawn(0.0, 0.5, 0.501), (0.0, 1.0))
+    assert visibly_off(plane, drawn(0.0, 0.5, 0.6), (0.0, 1.0))  # above the surface
+    assert visibly_off(plane, drawn(0.1, 0.5, 0.5), (0.0, 1.0))  # moved across it

@@ -15,8 +15,9 @@ from core import landscape
 from core.presets import get
 from core.trainer import Trainer
 from gui.views.surface.model import (DEFAULT_MODE, PCA_MIN_POINTS, PREVIEW_RESOLUTION,
-                                     SURFACE_DTYPE, bilinear, display_heights)
+                                     SURFACE_DTYPE)
 from gui.views.surface.widget import SurfaceView
+from gui.selection import Selection
 from gui.snapshot import Snapshot
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
@@ -137,17 +138,6 @@ def test_preview_first_then_full_grid_and_stale_requests_dropped(qtbot, make_vie
     assert all(span == 5.0 for span, _ in shown[shown.index((5.0, PREVIEW_RESOLUTION)):])
 
 
-def test_log_scale_heights():
-    values = np.array([[0.01, 0.1], [1.0, 10.0]])
-    heights, log = display_heights(values, True)
-    assert log
-    np.testing.assert_allclose(heights, [[-2, -1], [0, 1]])
-    # The signed mean error can be negative: no logarithm, the heights stay linear.
-    heights, log = display_heights(np.array([[-1.0, 2.0]]), True)
-    assert not log
-    np.testing.assert_array_equal(heights, [[-1.0, 2.0]])
-
-
 def test_log_scale_in_the_view(qtbot, make_view, trainer):
     view = make_view()
     view.on_snapshot(snapshot(trainer))
@@ -160,9 +150,11 @@ def test_log_scale_in_the_view(qtbot, make_view, trainer):
 
 
 # ------------------------------------------------------------------------------ the path
-def test_path_grows_while_training_and_rests_on_the_surface(qtbot, make_view, trainer):
+def test_path_grows_at_its_real_cost_over_a_plane_centred_on_the_start(qtbot, make_view,
+                                                                        trainer):
     view = make_view()
     view.on_snapshot(snapshot(trainer))
+    view.set_centre("start")  # the plane stays put while the path moves across it
     settle(qtbot, view)
     anchor = view.plane.anchor.copy()
     lengths = []
@@ -184,22 +176,36 @@ def test_path_grows_while_training_and_rests_on_the_surface(qtbot, make_view, tr
     np.testing.assert_allclose(view.path_xy,
                                landscape.project(path, plane.anchor, plane.d1, plane.d2))
 
-    # The marker sits on the surface: the cost with these two weights moved, others anchored.
+    # Under the marker, the surface: the cost with these two weights moved, others anchored.
     alpha, beta = view.path_xy[-1]
     on_plane = anchor.copy()
     on_plane[i] += alpha
     on_plane[j] += beta
     result = view.result
     height_range = result.hi - result.lo
-    assert view.path_heights[-1] == pytest.approx(reference_cost(trainer, on_plane),
-                                                  abs=0.01 * height_range)
+    assert view.path.under[-1] == pytest.approx(reference_cost(trainer, on_plane),
+                                                abs=0.01 * height_range)
+    # The marker itself is at the real cost of the current weights (every other weight moved
+    # too), and so is every point of the path.
+    assert view.path.costs[-1] == pytest.approx(reference_cost(trainer, path[-1]), rel=1e-12)
+    np.testing.assert_allclose(view.path.costs, [reference_cost(trainer, p) for p in path],
+                               rtol=1e-12)
+    lo, hi = view._zrange
+    np.testing.assert_allclose(view.path_heights, np.clip(view.path.costs, lo, hi))
+    fidelity = view.path.fidelity
+    assert fidelity.max == pytest.approx(np.max(np.abs(view.path.under - view.path.costs)),
+                                         rel=1e-3)
+    assert view.fidelity is fidelity  # said under the view, when nothing else is
+    assert view.status.text() == fidelity.text()
+    assert view.status.text().startswith("Plane vs real cost along the path")
     if view.scene is not None:
         # A ball that barely moved is drawn a little later: wait for that.
         # (the path is drawn as its p − 1 segments, all over the plane here)
         qtbot.waitUntil(lambda: len(view.scene.path.pos) == 2 * (len(path) - 1),
                         timeout=TIMEOUT)
         np.testing.assert_allclose(view.scene.marker.pos[0, :2], view.path_xy[-1], atol=1e-5)
-        assert result.lo <= view.scene.marker.pos[0, 2] <= result.hi + 0.05 * height_range
+        assert view.scene.marker.pos[0, 2] == pytest.approx(
+            view.path_heights[-1] + 0.012 * (hi - lo), rel=1e-6)
 
 
 def test_new_run_reanchors_and_recentre_moves_the_anchor(qtbot, make_view, trainer):
@@ -253,15 +259,18 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     np.testing.assert_array_equal(view.plane.d1, d1)
     np.testing.assert_array_equal(view.plane.d2, d2)
     assert [picker.index() for picker in view.controls.weight_pickers] == [i, j]
-    assert "held at its anchor value" in view.info.text()
+    assert "held at its value at step 0 (now)" in view.info.text()
 
-    # A network diagram fills axis 1, then axis 2, then axis 1 again.
+    # A network diagram, through the shared selection, fills axis 1, then 2, then 1 again.
+    selection = Selection()
+    view.bind(selection)
+    selection.set_axes(i, j)
     k = landscape.param_index(net, "W", 0, 0, 0)
-    assert view.select_weight_axis(k) == 0
+    assert selection.pick_weight(k) == 0
     assert view.weight_axes == (k, j)
-    assert view.select_weight_axis(i) == 1
+    assert selection.pick_weight(i) == 1
     assert view.weight_axes == (k, i)
-    assert view.select_weight_axis(j) == 0
+    assert selection.pick_weight(j) == 0
     assert view.weight_axes == (j, i)
     settle(qtbot, view)
     assert view.plane.weights == (j, i)
@@ -289,7 +298,8 @@ def test_random_directions_and_new_seed(qtbot, make_view, trainer):
     d1, d2 = landscape.random_directions(trainer.network, seed=plane.seed)
     np.testing.assert_array_equal(plane.d1, d1)
     np.testing.assert_array_equal(plane.d2, d2)
-    assert "projected onto this plane" in view.info.text()
+    assert "random directions through the weights at step 0 (now)" in view.info.text()
+    assert "drawn at its real cost" in view.info.text()
     assert view.controls.seed_button.isVisible() and not view.controls.weights_row.isVisible()
 
     view.new_directions()
@@ -377,18 +387,6 @@ def test_without_opengl_the_contour_map_stands_in(qtbot, make_view, trainer):
     assert distinct_colours(view.contour.grab().toImage()) > 100
 
 
-def test_bilinear_is_exact_on_planes_and_at_nodes():
-    alphas = np.linspace(-2, 2, 9)
-    betas = np.linspace(-1, 3, 5)
-    A, B = np.meshgrid(alphas, betas)
-    heights = 3 * A - 2 * B + 1
-    xy = np.array([[0.3, 0.7], [-2.0, -1.0], [2.0, 3.0], [1.1, 2.9]])
-    np.testing.assert_allclose(bilinear(heights, alphas, betas, xy),
-                               3 * xy[:, 0] - 2 * xy[:, 1] + 1)
-    # Beyond the plane: the height of the nearest edge.
-    assert bilinear(heights, alphas, betas, np.array([[5.0, 0.0]]))[0] == pytest.approx(7.0)
-
-
 def test_labels_follow_the_camera_and_reset_view(qtbot, make_view, trainer):
     needs_opengl()
     view = make_view()
@@ -406,61 +404,86 @@ def test_labels_follow_the_camera_and_reset_view(qtbot, make_view, trainer):
 
 
 # ------------------------------------------------------------------------------ following
-def test_by_default_the_plane_of_the_path_follows_training(qtbot, make_view, trainer):
+def running(trainer, run=0):
+    return Snapshot.capture(trainer, run, 100.0, True)
+
+
+def test_by_default_the_start_now_plane_follows_training(qtbot, make_view, trainer):
     view = make_view(mode=DEFAULT_MODE)  # as the window has it
-    assert view.follow_min_seconds > 0  # at most one new plane every so often ...
-    view.follow_min_seconds = 0.0  # ... but here every snapshot is a new moment
-    assert DEFAULT_MODE == "pca" and view.controls.follow_box.isVisible()
+    assert DEFAULT_MODE == "start_now" and view.controls.follow_box.isVisible()
     view.on_snapshot(snapshot(trainer))
-    qtbot.waitUntil(lambda: "Train a little first" in view.status.text(), timeout=TIMEOUT)
+    settle(qtbot, view)
+    # Before any step: a surface all the same (two random directions), and what to do.
+    assert view.result is not None and "Press Play or Step" in view.notice.text()
     trainer.step(20)
-    view.on_snapshot(snapshot(trainer))
+    view.on_snapshot(snapshot(trainer))  # stepped: the plane goes through the new weights
     settle(qtbot, view)
-    first = view.plane
-    assert first.anchor_step == 20
-    # Not yet twice as far: the same plane, the path moving across it.
-    trainer.step(15)
-    view.on_snapshot(snapshot(trainer))
-    assert view.is_settled() and view.plane is first  # nothing new asked for
-    # Twice as far: the plane of the longer path, through the current weights.
-    trainer.step(10)
-    view.on_snapshot(snapshot(trainer))
-    settle(qtbot, view)
-    second = view.plane
-    assert second is not first and second.anchor_step == 45
-    d1, d2, _ = landscape.pca_directions(trainer.path_points())
-    np.testing.assert_allclose(second.d1, d1)
+    plane, path = view.plane, trainer.path_points()
+    assert plane.mode == "start_now" and plane.holds(path[-1]) and plane.through_step == 20
+    d1, _, _ = landscape.start_now_directions(path, trainer.network)
+    np.testing.assert_allclose(plane.d1, d1)
+    # On the axes the start reads (0, 0) and the current weights (1, 0).
     qtbot.waitUntil(lambda: path_drawn(view, trainer), timeout=TIMEOUT)
-    np.testing.assert_allclose(np.asarray(second.offsets) + view.path_xy[-1], [0, 0],
-                               atol=1e-9)
-    # Not following: the plane stays until Re-centre here.
-    view.controls.follow_box.setChecked(False)
-    trainer.step(200)
+    shown = np.asarray(plane.offsets) + view.path_xy
+    np.testing.assert_allclose(shown[0], [0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(shown[-1], [1.0, 0.0], atol=1e-9)
+    # Both lie on the surface at their real costs (to the grid's interpolation).
+    for k in (0, -1):
+        assert view.path.costs[k] == pytest.approx(reference_cost(trainer, path[k]), rel=1e-12)
+        assert view.path.under[k] == pytest.approx(view.path.costs[k],
+                                                   abs=0.01 * (view.result.hi - view.result.lo))
+
+    # Running: a new plane (on the live grid) once the last one is in and enough time passed.
+    view.replan_seconds = 0.0
+    trainer.step(10)
+    view.on_snapshot(running(trainer))
+    qtbot.waitUntil(lambda: view.is_settled() and view.plane.through_step == 30,
+                    timeout=TIMEOUT)
+    assert view.plane.resolution == 30 and len(view.result.alphas) == 30
+    # Paused: the full grid through the same weights.
     view.on_snapshot(snapshot(trainer))
-    assert view.is_settled() and view.plane is second
+    settle(qtbot, view)
+    assert view.plane.through_step == 30 and view.plane.resolution == 60
+    # Not following: the plane stays where it is until centred again.
+    view.controls.follow_box.setChecked(False)
+    trainer.step(50)
+    view.on_snapshot(snapshot(trainer))
+    assert view.is_settled() and view.plane.through_step == 30
     view.controls.follow_box.setChecked(True)  # catches up at once
     settle(qtbot, view)
-    assert view.plane is not second and view.plane.anchor_step == trainer.step_count
+    assert view.plane.through_step == trainer.step_count
+    assert view.plane.holds(trainer.network.params)
 
 
-def test_the_plane_of_the_path_leaves_the_other_modes_anchor(qtbot, make_view, trainer):
+def test_a_plane_centred_on_the_start_keeps_its_anchor(qtbot, make_view, trainer):
     view = make_view()
     view.on_snapshot(snapshot(trainer))
     settle(qtbot, view)
     trainer.step(100)
     view.on_snapshot(snapshot(trainer))
+    settle(qtbot, view)
+    assert view.plane.anchor_step == 100  # around the current weights, by default
+    view.set_centre("start")
+    settle(qtbot, view)
+    assert view.plane.anchor_step == 0 and view.plane.centre == "start"
+    assert "at step 0 (the start)" in view.info.text()
     view.set_mode("pca")
     settle(qtbot, view)
-    assert view.plane.anchor_step == 100
+    assert view.plane.anchor_step == 100  # the principal plane goes through the current point
     view.set_mode("weights")
     settle(qtbot, view)
-    assert view.plane.anchor_step == 0  # still the start of training, until Re-centre here
+    assert view.plane.anchor_step == 0  # still the start of training
+    # Picking axes centres the plane on the current weights again.
+    view.set_weight_axes(0, 1)
+    settle(qtbot, view)
+    assert view.plane.anchor_step == 100 and view.plane.centre == "current"
 
 
 def test_the_path_is_drawn_only_over_the_plane(qtbot, make_view, trainer):
     needs_opengl()
     view = make_view()
     view.on_snapshot(snapshot(trainer))
+    view.set_centre("start")
     view.set_span(0.1)
     settle(qtbot, view)
     trainer.step(3000)  # the XOR weights move by far more than 0.1

@@ -1,5 +1,10 @@
-"""The error surface over a plane in weight space: ``model`` (what to show and when, pure),
-``geometry`` (shading and contour lines, pure), ``scene`` (the 3-D view), ``contour`` (the
-2-D map), ``picker`` (a parameter by layer and neuron) and ``widget`` (:class:`SurfaceView`,
-controls and wiring). Import the widget from ``gui.views.surface.widget``: this package
-imports nothing, so the pure modules load without Qt."""
+"""The error surface over a plane in weight space.
+
+Pure (no Qt, tested without a display): ``model`` (planes, computed surfaces, the path's real
+costs and the plane's fidelity), ``policy`` (which plane, and when a new one) and ``geometry``
+(shading, contour lines, round ticks, the camera that shows the path). Qt: ``requests`` (the
+surface thread), ``scene`` and ``glview`` (the 3-D view), ``contour`` (the 2-D map), ``display``
+(both in tabs), ``controls`` and ``picker`` (what the learner asks), ``widget``
+(:class:`~gui.views.surface.widget.SurfaceView`, the wiring). Import the widget from
+``gui.views.surface.widget``: this package imports nothing, so the pure modules load without Qt.
+"""

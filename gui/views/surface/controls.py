@@ -7,13 +7,15 @@ view, export). It decides nothing: it says what was asked (``mode_chosen``, ``ax
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from gui.views.surface.model import (DEFAULT_RESOLUTION, DEFAULT_SPANS, FOLLOW_GROWTH,
-                                     FOLLOW_MIN_SECONDS, MODE_TITLES, MODES, PREVIEW_RESOLUTION,
-                                     RESOLUTIONS, SPAN_MAX, SPAN_MIN)
+from gui.views.surface.model import (CENTRE_TITLES, CENTRES, DEFAULT_RESOLUTION,
+                                     DEFAULT_SPANS, LIVE_RESOLUTION, MODE_TITLES, MODES,
+                                     PREVIEW_RESOLUTION, REPLAN_SECONDS, RESOLUTIONS, SPAN_MAX,
+                                     SPAN_MIN)
 from gui.views.surface.picker import ParamPicker
 
 
@@ -22,13 +24,15 @@ class SurfaceControls(QWidget):
 
     Signals
     -------
-    mode_chosen(str), axes_chosen(int, int) (possibly twice the same parameter: the view says
-    why not), new_directions_asked(), follow_toggled(bool), recentre_asked(),
+    mode_chosen(str), centre_chosen(str), axes_chosen(int, int) (possibly twice the same
+    parameter: the view says what it does then), new_directions_asked(), follow_toggled(bool),
+    recentre_asked(),
     span_changed(float), resolution_changed(int), log_toggled(bool), reset_view_asked(),
     export_asked().
     """
 
     mode_chosen = Signal(str)
+    centre_chosen = Signal(str)
     axes_chosen = Signal(int, int)
     new_directions_asked = Signal()
     follow_toggled = Signal(bool)
@@ -46,21 +50,33 @@ class SurfaceControls(QWidget):
             self.mode_combo.addItem(MODE_TITLES[name], name)
         self.mode_combo.setToolTip(
             "What the two horizontal axes are:\n"
+            "• Start → now: the plane through the first and the current weights. Along the first\n"
+            "  axis the straight line from one to the other, along the second the way the path\n"
+            "  bends. Both points lie on it at their real costs.\n"
             "• Two weights: the cost as two chosen weights (or biases) change, every other\n"
-            "  parameter held at the anchor.\n"
+            "  parameter held at its value at the centre.\n"
             "• Two random directions: random directions through all weights, each neuron's\n"
             "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
             "• Principal directions of the path: the plane the path so far lies closest to.")
         self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.mode_combo.setMinimumContentsLength(30)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
-        self.follow_box = QCheckBox("Follow the path")
+        self.centre_label = QLabel("around")
+        self.centre_combo = QComboBox()
+        for name in CENTRES:
+            self.centre_combo.addItem(CENTRE_TITLES[name], name)
+        self.centre_combo.setToolTip(
+            "Where the plane of two weights or two random directions is centred: the current\n"
+            "weights (the current point is then on the surface) or the weights at the start of\n"
+            "training (the plane stays put and the path is drawn at its real cost).")
+        self.centre_combo.currentIndexChanged.connect(self._on_centre_combo_changed)
+        self.follow_box = QCheckBox("Follow training")
         self.follow_box.setChecked(True)
         self.follow_box.setToolTip(
-            "Make the principal plane again, through the current weights, as training goes on:\n"
-            f"each time the step count has grown {FOLLOW_GROWTH:g}-fold, or when the ball leaves "
-            f"the plane\n(at most every {FOLLOW_MIN_SECONDS:g} s). Off: the plane stays where it "
-            "was made until you press Re-centre here.")
+            "Make the plane again through the current weights as training goes on (every\n"
+            f"{REPLAN_SECONDS:g} s while it runs, on a {LIVE_RESOLUTION} × {LIVE_RESOLUTION} "
+            "grid, and at once after Pause or Step),\nso that the current point stays on the "
+            "surface. Off: the plane stays until you centre it again.")
         self.follow_box.toggled.connect(self.follow_toggled)
         self.weight_pickers = (ParamPicker(1), ParamPicker(2))
         for picker in self.weight_pickers:
@@ -68,10 +84,10 @@ class SurfaceControls(QWidget):
         self.seed_button = QPushButton("New directions")
         self.seed_button.setToolTip("Draw two new random directions (a new seed).")
         self.seed_button.clicked.connect(self.new_directions_asked)
-        self.recentre_button = QPushButton("Re-centre here")
+        self.recentre_button = QPushButton("Centre on the current weights")
         self.recentre_button.setToolTip(
-            "Move the anchor (the centre of the plane) to the current weights and compute the\n"
-            "surface again there.")
+            "Make the plane again now, through the current weights (a plane of two weights or\n"
+            "two random directions is then centred there too).")
         self.recentre_button.clicked.connect(self.recentre_asked)
         # The two weights get a row of their own, shown in that mode only.
         self.weights_row = QWidget()
@@ -126,22 +142,28 @@ class SurfaceControls(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(3)
-        column.addLayout(_row(QLabel("Axes:"), self.mode_combo, self.seed_button,
-                              self.follow_box, 1, self.recentre_button))
+        column.addLayout(_row(QLabel("Axes:"), self.mode_combo, self.centre_label,
+                              self.centre_combo, self.seed_button, 1))
         column.addWidget(self.weights_row)
         column.addLayout(_row(QLabel("Span:"), self.span_spin, QLabel("Grid:"),
-                              self.resolution_combo, self.log_box, 1))
+                              self.resolution_combo, self.log_box, self.follow_box, 1,
+                              self.recentre_button))
         self.show_mode(mode)
 
     # ------------------------------------------------------------------ what the view shows
-    def show_mode(self, mode):
-        """Select ``mode`` in the list and show the options that belong to it (no signal)."""
-        self.mode_combo.blockSignals(True)
-        self.mode_combo.setCurrentIndex(MODES.index(mode))
-        self.mode_combo.blockSignals(False)
+    def show_mode(self, mode, centre="current"):
+        """Select ``mode`` and ``centre`` in their lists and show the options that belong to
+        them (no signal)."""
+        for combo, value in ((self.mode_combo, mode), (self.centre_combo, centre)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(value))
+            combo.blockSignals(False)
+        centred = mode in ("weights", "random")
+        self.centre_label.setVisible(centred)
+        self.centre_combo.setVisible(centred)
         self.weights_row.setVisible(mode == "weights")
         self.seed_button.setVisible(mode == "random")
-        self.follow_box.setVisible(mode == "pca")
+        self.follow_box.setVisible(not (centred and centre == "start"))
 
     def set_layout(self, layout):
         """The run's :class:`~core.params.ParamLayout`, for the weight pickers."""
@@ -164,6 +186,10 @@ class SurfaceControls(QWidget):
     def _on_mode_combo_changed(self, index):
         self.mode_chosen.emit(self.mode_combo.itemData(index))
 
+    @Slot(int)
+    def _on_centre_combo_changed(self, index):
+        self.centre_chosen.emit(self.centre_combo.itemData(index))
+
     @Slot()
     def _on_weight_picker_changed(self):
         i, j = (picker.index() for picker in self.weight_pickers)
@@ -173,6 +199,31 @@ class SurfaceControls(QWidget):
     @Slot(int)
     def _on_resolution_combo_changed(self, index):
         self.resolution_changed.emit(int(self.resolution_combo.itemData(index)))
+
+
+class OneLine(QLabel):
+    """A line of text that keeps its height: cut with "…" where it is too long for the width
+    (the whole text in its tooltip). Under the 3-D view a label that wrapped to more lines
+    now and then resized the view, and the GL window with it, at every change of its text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+    def setText(self, text):
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self):
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event):
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, Qt.AlignLeft | Qt.AlignVCenter, self.palette(),
+                                  True, text, self.foregroundRole())
+        painter.end()
 
 
 def _row(*items) -> QHBoxLayout:

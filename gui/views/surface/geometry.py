@@ -114,3 +114,118 @@ def contour_segments(Z, alphas, betas, levels) -> np.ndarray:
             rows[:, :, 2] = level
             parts.append(rows.reshape(-1, 3))
     return np.vstack(parts) if parts else np.empty((0, 3))
+
+
+# ---------------------------------------------------------------------------- ticks
+def nice_ticks(lo, hi, most=5) -> np.ndarray:
+    """Round values (1, 2 or 5 times a power of ten, times an integer) in ``[lo, hi]``: as many
+    as fit in ``most``, at least two unless the range is a single value (then that value)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return np.empty(0)
+    lo, hi = min(lo, hi), max(lo, hi)
+    if hi == lo:
+        return np.array([lo])
+    power = 10.0 ** np.floor(np.log10((hi - lo) / most))
+    for factor in (1, 2, 5, 10, 20, 50, 100):
+        step = factor * power
+        first, last = np.ceil(lo / step), np.floor(hi / step)
+        if last - first + 1 <= most:
+            ticks = np.arange(first, last + 1) * step
+            # -0.0 and 1.0000000000000002 read badly: snap to the step's digits.
+            return np.round(ticks, max(0, int(-np.floor(np.log10(step))) + 1)) + 0.0
+    return np.array([lo, hi])
+
+
+def log_ticks(lo, hi, most=5):
+    """Ticks of a log10 axis from ``lo`` to ``hi`` (log10 of the values): round values
+    1, 2, 5 × 10^k (or fewer per decade when they are too many), else round values on a linear
+    scale. Returns ``(positions, values)`` with ``positions = log10(values)``."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return np.empty(0), np.empty(0)
+    lo, hi = min(lo, hi), max(lo, hi)
+    decades = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+        values = np.array([m * 10.0 ** k for k in decades for m in mantissas])
+        values = values[(np.log10(values) >= lo - 1e-12) & (np.log10(values) <= hi + 1e-12)]
+        if 2 <= len(values) <= most:
+            return np.log10(values), values
+    if len(decades) - 1 > most:  # many decades: every few powers of ten
+        every = int(np.ceil((len(decades) - 1) / (most - 1)))
+        values = 10.0 ** decades[(decades >= lo) & (decades <= hi)][::every]
+        if len(values) >= 2:
+            return np.log10(values), values
+    values = nice_ticks(10.0 ** lo, 10.0 ** hi, most)
+    values = values[values > 0]
+    return np.log10(values), values
+
+
+def tick_labels(values) -> list:
+    """Labels of round ``values`` with as few digits as read them exactly (and differently
+    from one another): ``0.05``, ``150``, ``2e+19``."""
+    values = [float(v) for v in values]
+    scale = max([abs(v) for v in values] + [1e-300])
+    plain = all(v == 0 or 1e-3 <= abs(v) < 1e4 for v in values)
+    for digits in range(0, 16):
+        labels = [_trim(f"{v:.{digits}f}") if plain else _compact(f"{v:.{digits}e}")
+                  for v in values]
+        exact = all(abs(float(label) - v) <= 1e-9 * scale for label, v in zip(labels, values))
+        if exact and len(set(labels)) == len(labels):
+            return ["0" if float(label) == 0 else label for label in labels]
+    return labels
+
+
+def _trim(text):
+    """``1.50`` -> ``1.5``, ``2.0`` -> ``2``."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _compact(text):
+    """``1.0e+27`` -> ``1e+27``."""
+    mantissa, exponent = text.split("e")
+    return f"{_trim(mantissa)}e{exponent}"
+
+
+# ---------------------------------------------------------------------------- the camera
+def camera_position(azimuth, elevation, distance, centre) -> np.ndarray:
+    """Where pyqtgraph's orbit camera is (degrees; the same formula as GLViewWidget's)."""
+    a, e = np.radians(azimuth), np.radians(elevation)
+    return np.asarray(centre, dtype=float) + distance * np.array(
+        [np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+
+
+def occluded(heights, xs, ys, points, camera, samples=40, tolerance=0.01) -> np.ndarray:
+    """Which of ``points`` (p, 3) the surface hides from ``camera`` (3,), all in box units.
+
+    The surface is ``heights`` (B, A) over the box coordinates ``xs`` (A,), ``ys`` (B,). A point
+    is hidden when, somewhere on the straight line from the camera to it over the surface, the
+    surface is above the line (by more than ``tolerance``).
+    """
+    from gui.views.surface.model import bilinear
+
+    t = np.linspace(0.0, 1.0, samples + 1)[1:-1]
+    q = camera + t[None, :, None] * (points[:, None, :] - camera)  # (p, s, 3)
+    over = (np.abs(q[..., 0]) <= xs[-1]) & (np.abs(q[..., 1]) <= ys[-1])
+    surface = bilinear(heights, xs, ys, q[..., :2].reshape(-1, 2)).reshape(q.shape[:2])
+    return np.any(over & (q[..., 2] < surface - tolerance), axis=1)
+
+
+def best_camera(heights, xs, ys, points, weights, preferred, distance, centre,
+                elevations=(30.0, 40.0, 55.0)):
+    """The ``(azimuth, elevation)`` from which the surface hides the least of ``points``.
+
+    Each point counts with its ``weights`` (the current point most); candidates go round the
+    box every 30° at ``elevations``; ties go to the candidate nearest ``preferred`` (the
+    mode's usual view, azimuth and elevation in degrees).
+    """
+    pa, pe = preferred
+    best = None
+    for azimuth in pa + np.arange(0.0, 360.0, 30.0):
+        for elevation in (pe, *elevations):
+            camera = camera_position(azimuth, elevation, distance, centre)
+            score = float(weights @ occluded(heights, xs, ys, points, camera))
+            turn = abs((azimuth - pa + 180.0) % 360.0 - 180.0) + abs(elevation - pe)
+            if best is None or (score, turn) < best[0]:
+                best = ((score, turn), (float((azimuth + 180.0) % 360.0 - 180.0), elevation))
+            if best[0] == (0.0, 0.0):
+                return best[1]  # nothing hidden from the preferred view: no need to look on
+    return best[1]

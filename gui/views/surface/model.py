@@ -1,29 +1,20 @@
-"""What the error-surface view shows and when: planes, computed surfaces and the plane policy.
+"""What the error-surface view shows: planes, computed surfaces, the path's real costs and how
+well the plane matches them (pure numpy and Python, no Qt; tested without a display).
 
-Pure numpy and Python (no Qt): the widget asks :class:`PlanePolicy` which plane to show for a
-snapshot, hands :func:`compute_surface` to a thread, and gives the :class:`SurfaceResult` to the
-scene and the contour map, which only paint. Everything here is tested without a display.
+The view shows ``f(α, β) = J(θ_a + α·d1 + β·d2)``: the training cost (mean loss plus the
+regularization penalty, what the optimizer minimizes) over a plane through the *anchor* θ_a.
+Which plane, and when a new one is made, is :class:`~gui.views.surface.policy.PlanePolicy`'s
+business; this module holds the types it makes (:class:`Plane`, :class:`NoPlane`), what the
+surface thread computes (:func:`compute_surface`), the real cost of every path point
+(:class:`PathCosts`), and the numbers and words the widget shows with them.
 
-The view shows ``f(α, β) = J(θ₀ + α·d1 + β·d2)``: the training cost (mean loss plus the
-regularization penalty, what the optimizer minimizes) over a plane through the *anchor* θ₀.
-The modes (the learner picks one):
-
-- **two weights**: ``d1``, ``d2`` are unit vectors on two parameters, so the surface is the true
-  cost as those two change with every other parameter held at its anchor value;
-- **two random directions**, filter-normalized (Li et al. 2018), with a new seed on request;
-- **the principal directions of the path** trained so far (the plane the path lies closest to).
-
-The anchor is the weights when the run started or when the learner pressed "Re-centre here".
-The principal plane passes through the current weights instead, and with "Follow the path" it
-is made again each time the step count has doubled, or when the ball leaves it (at most every
-``FOLLOW_MIN_SECONDS``, and only once the last plane is on screen).
+The path is drawn at its *real* cost (not at the plane's height under its projection): where
+the plane's height differs, :func:`fidelity` says by how much.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
-import time
 
 import numpy as np
 
@@ -31,43 +22,56 @@ from core import landscape
 from gui.views.surface.geometry import contour_levels, contour_segments
 
 #: Axis modes, in the order of the "Axes" list.
-MODES = ("weights", "random", "pca")
+MODES = ("start_now", "weights", "random", "pca")
 MODE_TITLES = {
+    "start_now": "Start → now (first and current weights)",
     "weights": "Two weights",
     "random": "Two random directions",
     "pca": "Principal directions of the path",
 }
+#: Where the two-weight and random planes are centred (the others pass through both).
+CENTRES = ("current", "start")
+CENTRE_TITLES = {"current": "the current weights", "start": "the start of training"}
 #: Grid resolutions offered (points per axis); the preview's comes first whatever is chosen.
 RESOLUTIONS = (15, 30, 60, 100)
 PREVIEW_RESOLUTION = 15
 DEFAULT_RESOLUTION = 60
+#: While training runs, planes are computed at most this fine: a new one comes every
+#: REPLAN_SECONDS, and the full grid would take the cores from the training and the views.
+LIVE_RESOLUTION = 30
 #: Default half-widths of the plane per mode (weight units for weights, direction units for
-#: random directions); None means "fit the path" (principal directions).
-DEFAULT_SPANS = {"weights": 3.0, "random": 1.0, "pca": None}
+#: random directions); None means "fit the path".
+DEFAULT_SPANS = {"start_now": None, "weights": 3.0, "random": 1.0, "pca": None}
 SPAN_MIN, SPAN_MAX = 0.1, 100.0
 #: Nice spans the path-fitting rounds up to.
-_NICE_SPANS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0)
-#: Path points the principal directions need.
-PCA_MIN_POINTS = 3
-#: The mode a new view starts in: the plane of the path is the one in which the ball is seen
-#: rolling down (over two weights or random directions the path leaves the plane, and the
-#: cost under it can rise while the real cost falls).
-DEFAULT_MODE = "pca"
-#: Following the path, the principal plane is made again once the step count has grown by
-#: this factor since the plane was made (or the ball leaves it): a few planes early in
-#: training, when the path turns most, and ever fewer later.
-FOLLOW_GROWTH = 2.0
-#: ... but not more often than this (seconds), nor while the last plane is still being
-#: computed: at full speed the step count doubles many times a second early on, and each new
-#: plane costs a surface that would take the cores from the views and the training.
-FOLLOW_MIN_SECONDS = 2.0
+_NICE_SPANS = (0.5, 0.6, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0,
+               75.0, 100.0)
+#: Path points the principal directions need (the start and one step).
+PCA_MIN_POINTS = 2
+#: The plane a new view starts with: the start and the current point both lie on it, at their
+#: real costs, and so does the straight line between them.
+DEFAULT_MODE = "start_now"
+#: While training runs, a plane through the current weights is made again this often
+#: (seconds), once the last one is on screen: the current point is then never off the plane
+#: for much longer (a preview arrives within a few tens of milliseconds).
+REPLAN_SECONDS = 0.5
 #: Precision of the surface evaluation: float32 is about twice as fast and, for a picture,
-#: exact enough (core.landscape.surface documents the error).
+#: exact enough (core.landscape.surface documents the error). Weights this large get float64.
 SURFACE_DTYPE = np.float32
+FLOAT64_ABOVE = 1e4
 #: A current point that moved less than this fraction of the span is redrawn only every
 #: STILL_REDRAW_S seconds (a converged run costs next to nothing).
 STILL_FRACTION = 0.002
 STILL_REDRAW_S = 0.5
+#: Training stopped with the cost this many times its lowest along the path: it diverged.
+DIVERGED_RISE = 1e3
+#: ... and then the plane spans the last this many points of the path.
+DIVERGED_POINTS = 6
+#: A gap between plane and real cost above this share of the surface's range is a warning.
+FIDELITY_WARNING = 0.1
+#: The height axis covers the surface and the path's real costs, but extends beyond the
+#: surface by at most this many times its range (the rest of the path is clipped to the box).
+HEADROOM = 1.0
 
 
 # ---------------------------------------------------------------------------- types
@@ -75,10 +79,17 @@ STILL_REDRAW_S = 0.5
 class Plane:
     """Everything that fixes a surface: anchor, directions, extent and how heights are shown.
 
-    ``offsets`` turn plane coordinates into display coordinates: for weight axes the anchor
-    values of the two weights (the axes then read as the weights themselves); for the
-    principal plane, whose centre is the middle of the path, the centre's coordinates relative
-    to the current weights (which are then at (0, 0)); else 0.
+    The grid is ``anchor + α·d1 + β·d2`` for α, β in ``[−span, span]``. ``offsets`` turn plane
+    coordinates into display coordinates (what the axes read): for two weights their anchor
+    values (the axes read as the weights themselves); for the start → now plane the grid
+    centre's coordinates from the start (which is then at (0, 0) and the current weights at
+    (1, 0)); for the principal plane the centre's coordinates from the current weights.
+
+    ``through`` are the weights the plane was made to hold, those of step ``through_step``
+    (the current ones when it was made; the start's for a plane centred on the start): while
+    the snapshot's weights are these, the current point is on the plane. ``notice`` says what
+    the learner should know about this plane (a fallback, a divergence), ``warn`` whether it
+    is a warning.
     """
 
     mode: str
@@ -97,22 +108,33 @@ class Plane:
     weights: tuple = ()
     seed: int = 0
     short_labels: tuple = ()  # axis titles for the 3-D view, where space is short
+    centre: str = "current"
+    through: np.ndarray | None = None
+    through_step: int = 0
+    notice: str = ""
+    warn: bool = False
+    dtype: type = SURFACE_DTYPE
+    what: str = ""  # what the height is, where the usual words do not fit (a fallback plane)
 
     @functools.cached_property
     def projector(self) -> np.ndarray:
         """The (n_params, 2) matrix ``M`` with ``project(p) = (p − anchor) @ M``.
 
-        ``M = B·(BᵀB)⁻¹`` for ``B = [d1 d2]`` is the least-squares solution
+        ``M = B·(BᵀB)⁺`` for ``B = [d1 d2]`` is the least-squares solution
         :func:`core.landscape.project` computes, made once per plane: per snapshot the path
-        then costs one small product instead of a LAPACK solve (which, on a busy machine,
-        waited for BLAS threads and took milliseconds).
+        then costs one small product instead of a LAPACK solve. (The pseudo-inverse never
+        raises; the policy only makes planes whose directions span one.)
         """
         basis = np.column_stack([self.d1, self.d2])
-        return basis @ np.linalg.inv(basis.T @ basis)
+        return basis @ np.linalg.pinv(basis.T @ basis)
 
     def project(self, points) -> np.ndarray:
         """Plane coordinates ``(p, 2)`` of parameter vectors ``points`` ``(p, n_params)``."""
         return (np.asarray(points) - self.anchor) @ self.projector
+
+    def holds(self, params) -> bool:
+        """Whether ``params`` are the weights this plane was made through."""
+        return self.through is not None and np.array_equal(self.through, params)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -146,6 +168,32 @@ class NoPlane:
     headline: tuple = ()
 
 
+@dataclasses.dataclass(frozen=True)
+class Fidelity:
+    """How far the plane's height is from the real cost along the path (the points over the
+    plane): the ``mean`` and ``max`` of ``|surface − real|`` (of their log10 when ``log``),
+    ``share`` = max / the surface's range, over ``points`` points."""
+
+    mean: float
+    max: float
+    share: float
+    points: int
+    log: bool = False
+
+    @property
+    def warn(self) -> bool:
+        return self.share > FIDELITY_WARNING
+
+    def text(self) -> str:
+        def fmt(v):
+            return f"{v:.3g}"
+        scale = " (log₁₀)" if self.log else ""
+        return (f"Plane vs real cost along the path{scale}: mean gap {fmt(self.mean)}, max "
+                f"{fmt(self.max)} ({100 * self.share:.0f}% of the surface's range)"
+                + (": the path is far from this plane, its picture is only a guide."
+                   if self.warn else "."))
+
+
 # ---------------------------------------------------------------------------- surfaces
 def display_heights(values, log):
     """Heights to draw and whether they are on the log scale.
@@ -175,9 +223,10 @@ def compute_surface(net, X, targets, loss, plane, resolution, should_stop=None):
     """
     alphas = np.linspace(-plane.span, plane.span, resolution)
     betas = np.linspace(-plane.span, plane.span, resolution)
-    values = landscape.surface(net, X, targets, loss, plane.d1, plane.d2, alphas, betas,
-                               include_regularization=True, l1=plane.l1, l2=plane.l2,
-                               dtype=SURFACE_DTYPE, should_stop=should_stop)
+    with np.errstate(all="ignore"):  # far from diverged weights the cost can overflow
+        values = landscape.surface(net, X, targets, loss, plane.d1, plane.d2, alphas, betas,
+                                   include_regularization=True, l1=plane.l1, l2=plane.l2,
+                                   dtype=plane.dtype, should_stop=should_stop)
     heights, log_used = display_heights(values, plane.log)
     lo, hi = float(heights.min()), float(heights.max())
     segments = contour_segments(heights, alphas, betas, contour_levels(lo, hi))
@@ -208,25 +257,130 @@ def fit_span(coords) -> float:
     return _NICE_SPANS[-1]
 
 
-def default_weight_axes(layout):
-    """Two weights into the first output neuron (from neurons 0 and 1 of the layer below), the
-    classic "cost against two weights" picture; a weight and a bias when there is one input."""
-    last = layout.n_layers - 1
-    if layout.layer_sizes[last] >= 2:
-        return layout.index("W", last, 0, 0), layout.index("W", last, 1, 0)
-    return layout.index("W", last, 0, 0), layout.index("b", last, 0)
+# ---------------------------------------------------------------------------- the path
+class PathCosts:
+    """The real training cost of every point of the path, each computed once.
+
+    :meth:`of` gives the costs of a snapshot's path. The path only grows at its end and, when
+    its log is full, keeps every other point, so the points it shares with the last path are
+    found in order (a common start, then a walk along the rest); only the others (usually the
+    current point and one new one) are computed, with :func:`core.landscape.path_costs`.
+    """
+
+    def __init__(self):
+        self._key = None     # (run, l1, l2, n_params): the costs are valid for these
+        self._rows = self._costs = None
+        self._net = self._snap = None
+
+    def of(self, snap) -> np.ndarray:
+        """``(p,)`` real costs (regularization included) of ``snap.path``'s points."""
+        if snap is self._snap:  # asked again for the same snapshot
+            return self._costs.copy()
+        self._snap = snap
+        path = np.asarray(snap.path)
+        key = (snap.run, snap.l1, snap.l2, path.shape[1])
+        if key != self._key:
+            self._key, self._net = key, snap.network()
+            self._rows, self._costs = path[:0], np.empty(0)
+        old, known = self._rows, self._costs
+        m = min(len(old), len(path))
+        same = np.all(old[:m] == path[:m], axis=1)
+        start = m if same.all() else int(np.argmin(same))
+        costs = np.empty(len(path))
+        costs[:start] = known[:start]
+        missing, j = [], start
+        for i in range(start, len(path)):
+            k = j
+            while k < len(old) and not np.array_equal(old[k], path[i]):
+                k += 1
+            if k < len(old):
+                costs[i], j = known[k], k + 1
+            else:
+                missing.append(i)
+        if missing:
+            arrays = snap.arrays
+            with np.errstate(all="ignore"):
+                costs[missing] = landscape.path_costs(
+                    self._net, arrays.inputs_train, arrays.targets_train, arrays.loss,
+                    path[missing], l1=snap.l1, l2=snap.l2, include_regularization=True)
+        self._rows, self._costs = path, costs
+        return costs.copy()
 
 
+def path_heights(costs, log) -> np.ndarray:
+    """The heights at which the path is drawn: its real costs (log10 on the log scale; a
+    non-positive or non-finite cost is left to the caller's clipping as ±inf)."""
+    costs = np.asarray(costs, dtype=float)
+    if not log:
+        return np.where(np.isnan(costs), np.inf, costs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(costs > 0, np.log10(np.where(costs > 0, costs, 1.0)), -np.inf)
+
+
+def height_range(result, heights) -> tuple:
+    """The height axis: the surface's range ``lo..hi`` widened to take in the path drawn at
+    ``heights``, by at most ``HEADROOM`` times the surface's range on either side."""
+    lo, hi = result.lo, result.hi
+    room = HEADROOM * (hi - lo) if hi > lo else max(1.0, abs(lo))
+    finite = np.asarray(heights)[np.isfinite(heights)]
+    if len(finite):
+        lo, hi = max(min(lo, finite.min()), lo - room), min(max(hi, finite.max()), hi + room)
+    return float(lo), float(hi)
+
+
+def fidelity(plane, result, xy, costs):
+    """How far the surface is from the real ``costs`` at the path's plane coordinates ``xy``
+    (the points over the plane only), in the surface's display heights (log10 of the costs
+    on the log scale); None when no point is over it."""
+    inside = np.all(np.abs(xy) <= plane.span, axis=1) & np.isfinite(costs)
+    if not inside.any():
+        return None
+    grid = result.heights if result.log else result.values
+    surface = bilinear(grid, result.alphas, result.betas, xy[inside])
+    with np.errstate(all="ignore"):
+        real = path_heights(costs[inside], result.log)
+        gap = np.abs(surface - real)
+    gap = gap[np.isfinite(gap)]
+    if not len(gap):
+        return None
+    finite = grid[np.isfinite(grid)]
+    spread = float(np.ptp(finite)) if len(finite) else 0.0
+    share = float(gap.max()) / spread if spread > 0 else 0.0
+    return Fidelity(float(gap.mean()), float(gap.max()), share, int(len(gap)), result.log)
+
+
+def diverged(costs, running) -> bool:
+    """Whether a run stopped (not ``running``) with the cost far above its lowest along the
+    path, or not finite: training diverged."""
+    costs = np.asarray(costs, dtype=float)
+    if running or len(costs) < 2:
+        return False
+    if not np.isfinite(costs[-1]):
+        return True
+    low = np.min(costs[np.isfinite(costs)])
+    return bool(costs[-1] > 0 and costs[-1] > DIVERGED_RISE * max(low, 1e-12))
+
+
+# ---------------------------------------------------------------------------- words
 def explanation(plane, result, log_wanted) -> str:
-    """The line above the surface: what the height is, and what the path is."""
-    at = f"the weights at step {plane.anchor_step}"
-    if plane.mode == "weights":
-        text = (f"Height: training cost as {plane.labels[0]} and {plane.labels[1]} change, "
-                f"every other parameter held at its anchor value ({at}). The path shows how "
-                f"these two moved; the true cost also depends on the others.")
+    """The line above the surface: what the height is, where the plane is anchored, and what
+    the path is."""
+    where = "now" if plane.centre == "current" else "the start"
+    if plane.what:
+        text = plane.what
+    elif plane.mode == "start_now":
+        text = (f"Cost on the plane through the start (step {plane.anchor_step}) and now (step "
+                f"{plane.through_step}): the line between them and the way the path bends. "
+                f"Both points are on the surface at their real costs.")
+    elif plane.mode == "weights":
+        text = (f"Cost as {plane.labels[0]} and {plane.labels[1]} change, every other "
+                f"parameter held at its value at step {plane.anchor_step} ({where}).")
     else:
-        text = (f"Height: training cost on a plane through {at}. The path is the real path "
-                f"projected onto this plane; the true cost off the plane can differ.")
+        what = "random directions" if plane.mode == "random" else "the path's principal plane"
+        text = f"Cost on a plane of {what} through the weights at step {plane.anchor_step} " \
+               f"({where})."
+    if plane.mode != "start_now" or plane.what:
+        text += " The path is drawn at its real cost."
     if log_wanted and not result.log:
         text += " (Log scale off: some costs are not positive.)"
     return text
@@ -235,176 +389,43 @@ def explanation(plane, result, log_wanted) -> str:
 def outside_note(plane, current) -> str:
     """What to say when the current point ``(α, β)`` is beyond the plane's edge (else "")."""
     if np.max(np.abs(current)) > plane.span:
-        return (f"The weights have moved beyond this surface (± {plane.span:g}): press "
-                f"Re-centre here or widen the span.")
+        return (f"The weights have moved beyond this surface (± {plane.span:g}): centre it on "
+                f"the current weights or widen the span.")
     return ""
 
 
-# ---------------------------------------------------------------------------- the policy
-class PlanePolicy:
-    """Which plane the view shows for a snapshot: the mode, its anchor, and when following the
-    path makes a new plane.
+@dataclasses.dataclass(frozen=True, eq=False)
+class PathOnPlane:
+    """The path as drawn on a plane: plane coordinates ``xy`` (p, 2), real ``costs`` (p,), the
+    ``heights`` it is drawn at (its real costs as display heights), the surface's display
+    heights ``under`` it, and the :class:`Fidelity` of the plane along it (or None)."""
 
-    The widget tells it what the learner chose (:meth:`set_mode`, :meth:`set_weight_axes`,
-    :meth:`new_directions`, :meth:`recentre`, the span, grid and log settings) and asks it, at
-    every snapshot, :meth:`next_plane`: a :class:`Plane` to compute, a :class:`NoPlane` to
-    explain, or None to keep the one it has. ``clock`` (seconds) is injectable for tests.
-    """
+    xy: np.ndarray
+    costs: np.ndarray
+    heights: np.ndarray
+    under: np.ndarray
+    fidelity: Fidelity | None
 
-    def __init__(self, mode=DEFAULT_MODE, clock=time.monotonic):
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        self.mode = mode
-        self.weight_axes = None     # (i, j) flat parameter indices
-        self.seed = 0
-        self.spans = dict(DEFAULT_SPANS)
-        self.resolution = DEFAULT_RESOLUTION
-        self.log = False
-        self.follow = True
-        self.follow_min_seconds = FOLLOW_MIN_SECONDS
-        self.run = None             # run of the anchor below
-        self.layout = None          # that run's ParamLayout
-        self.anchor = None          # (params, step) of the current anchor
-        self._followed_at = -math.inf
-        self._clock = clock
 
-    # ------------------------------------------------------------------ the learner's choices
-    def set_mode(self, mode):
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        self.mode = mode
-        if mode == "pca":
-            self.spans["pca"] = None  # fit the path
+def path_on_plane(plane, result, path, costs) -> PathOnPlane:
+    """Where ``path`` (p, n_params) with real ``costs`` (p,) goes on ``result``'s surface."""
+    xy = plane.project(path)
+    return PathOnPlane(xy, np.asarray(costs, dtype=float), path_heights(costs, result.log),
+                       bilinear(result.heights, result.alphas, result.betas, xy),
+                       fidelity(plane, result, xy, np.asarray(costs, dtype=float)))
 
-    def set_weight_axes(self, i, j):
-        """Parameters ``i`` and ``j`` on the axes (checked against the run's layout)."""
-        i, j = int(i), int(j)
-        if i == j:
-            raise ValueError("the two axes need two different parameters")
-        if self.layout is not None:
-            for index in (i, j):
-                if not 0 <= index < self.layout.n_params:
-                    raise IndexError(f"parameter index {index} is outside "
-                                     f"0..{self.layout.n_params - 1}")
-        self.weight_axes = (i, j)
-        self.set_mode("weights")
 
-    def new_directions(self):
-        """Two new random directions."""
-        self.seed += 1
-        self.set_mode("random")
+#: The current point is visibly off a plane once its real cost is this share of the height
+#: axis from the surface, or its projection this share of the span from where the plane was
+#: made through (a converged run then costs no new planes).
+VISIBLE = 0.005
 
-    def set_span(self, span):
-        self.spans[self.mode] = float(span)
 
-    def recentre(self, snap):
-        """Move the anchor to the snapshot's weights."""
-        self.anchor = (np.array(snap.params), snap.step)
-        if self.mode == "pca":
-            self.spans["pca"] = None  # fit the path seen from the new anchor
-
-    # ------------------------------------------------------------------ snapshots
-    def is_new_run(self, snap) -> bool:
-        return (snap.run != self.run or self.layout is None
-                or snap.layout.layer_sizes != self.layout.layer_sizes)
-
-    def start_run(self, snap):
-        """A new run (or the first snapshot): anchor at its weights; weight axes that no longer
-        fit (another architecture) go back to the default pair."""
-        layout = snap.layout
-        same_shape = self.layout is not None and self.layout.layer_sizes == layout.layer_sizes
-        self.run, self.layout = snap.run, layout
-        if not same_shape or self.weight_axes is None \
-                or max(self.weight_axes) >= layout.n_params:
-            self.weight_axes = default_weight_axes(layout)
-        self.anchor = (np.array(snap.params), snap.step)
-        if self.mode == "pca":
-            self.spans["pca"] = None
-
-    def next_plane(self, snap, plane, settled, current):
-        """At a snapshot of the same run: the plane to compute now, or None to keep ``plane``.
-
-        ``plane`` is the newest plane asked for (None if none), ``settled`` whether its full
-        grid is on screen, ``current`` the current point's plane coordinates as last drawn
-        (None if not drawn on ``plane``).
-        """
-        if plane is not None and (plane.l1, plane.l2) != (snap.l1, snap.l2):
-            return dataclasses.replace(plane, l1=snap.l1, l2=snap.l2)
-        if self.mode == "pca" and (plane is None or self._left_behind(snap, plane, settled,
-                                                                      current)):
-            self.spans["pca"] = None  # fit the longer path
-            return self.make_plane(snap)
-        return None
-
-    def _left_behind(self, snap, plane, settled, current) -> bool:
-        """Following the path: has training gone far enough to make the principal plane again?"""
-        if not self.follow or plane.mode != "pca" or not settled \
-                or self._clock() - self._followed_at < self.follow_min_seconds:
-            return False
-        grown = snap.step >= FOLLOW_GROWTH * max(plane.anchor_step, 1)
-        outside = current is not None and np.max(np.abs(current)) > plane.span
-        return snap.step > plane.anchor_step and (grown or outside)
-
-    # ------------------------------------------------------------------ planes
-    def _span(self, coords=None):
-        span = self.spans.get(self.mode)
-        if span is None:
-            span = fit_span(coords) if coords is not None else 1.0
-            self.spans[self.mode] = span
-        return span
-
-    def make_plane(self, snap):
-        """The plane of the current mode through the anchor (a :class:`Plane`), or a
-        :class:`NoPlane` saying why there is none yet."""
-        anchor, step = self.anchor
-        net = snap.network(anchor)
-        layout = snap.layout
-        mode = self.mode
-        offsets, weights = (0.0, 0.0), ()
-        if mode == "weights":
-            i, j = self.weight_axes
-            d1, d2 = landscape.weight_directions(net, i, j)
-            labels = short = (layout.label(i), layout.label(j))
-            offsets = (float(anchor[i]), float(anchor[j]))
-            weights = (i, j)
-            span = self._span()
-        elif mode == "random":
-            d1, d2 = landscape.random_directions(net, seed=self.seed)
-            labels = ("random direction 1 (filter-normalized)",
-                      "random direction 2 (filter-normalized)")
-            short = ("random direction 1", "random direction 2")
-            span = self._span()
-        else:
-            path = np.asarray(snap.path)
-            wait = NoPlane(
-                "Train a little first (Play, or Step a few times): the principal directions "
-                "are those of the path the weights take, so this surface appears once they "
-                "have moved.",
-                ("Press Play or Step", "The surface appears once the weights have moved:",
-                 "it is the cost over the plane of their path."))
-            if len(path) < PCA_MIN_POINTS:
-                return wait
-            try:
-                d1, d2, ratios = landscape.pca_directions(path)
-            except ValueError:
-                return wait
-            # The principal plane passes through the path's last point (the current weights,
-            # coordinates (0, 0)); its centre moves to the middle of the path so that the path
-            # fills the picture instead of one half of it.
-            coords = landscape.project(path, path[-1], d1, d2)
-            centre = (coords.min(axis=0) + coords.max(axis=0)) / 2
-            self._followed_at = self._clock()
-            # (The other modes keep their own anchor: this plane moves with the path.)
-            anchor = path[-1] + centre[0] * d1 + centre[1] * d2
-            step = snap.step
-            offsets = (float(centre[0]), float(centre[1]))
-            labels = (f"principal direction 1 ({100 * ratios[0]:.0f}% of the path)",
-                      f"principal direction 2 ({100 * ratios[1]:.0f}% of the path)")
-            # The 3-D view's titles are short (the Axes list names the directions in full).
-            short = (f"direction 1 ({100 * ratios[0]:.0f}%)",
-                     f"direction 2 ({100 * ratios[1]:.0f}%)")
-            span = self._span(coords - centre)
-        return Plane(mode=mode, run=snap.run, anchor=anchor, anchor_step=step, d1=d1, d2=d2,
-                     labels=labels, short_labels=short, offsets=offsets, span=span,
-                     resolution=self.resolution, log=self.log, l1=snap.l1, l2=snap.l2,
-                     weights=weights, seed=self.seed)
+def visibly_off(plane, drawn, zrange) -> bool:
+    """Whether the current point of ``drawn`` (a :class:`PathOnPlane` on ``plane``) is visibly
+    away from where the plane holds it: above or below the surface, or moved across it."""
+    lo, hi = zrange
+    gap = abs(drawn.heights[-1] - drawn.under[-1])
+    through = plane.project(plane.through[None])[0] if plane.through is not None else None
+    moved = through is None or np.max(np.abs(drawn.xy[-1] - through)) > VISIBLE * plane.span
+    return bool(moved or not gap <= VISIBLE * (hi - lo if hi > lo else 1.0))

@@ -35,19 +35,21 @@ class SurfaceRequests(QObject):
         super().__init__(parent)
         self.wanted = None          # the plane whose surface is wanted (None: none)
         self._snapshot = None       # where the network and the arrays come from
-        self._request_id = None     # the runner's id of the newest request
         self._runner = LatestRequestRunner(self)
         self._runner.finished.connect(self._on_runner_finished)
         self._runner.failed.connect(self._on_runner_failed)
 
-    def want(self, plane, snapshot):
-        """Compute ``plane``'s surface with ``snapshot``'s network and arrays."""
+    def want(self, plane, snapshot, preview=True):
+        """Compute ``plane``'s surface with ``snapshot``'s network and arrays (a preview first
+        unless ``preview`` is False)."""
         self.wanted, self._snapshot = plane, snapshot
-        self._submit(plane, min(PREVIEW_RESOLUTION, plane.resolution))
+        self._submit(plane, min(PREVIEW_RESOLUTION, plane.resolution) if preview
+                     else plane.resolution)
 
     def withdraw(self):
         """No plane is wanted any more: stop what is running, show nothing of it."""
         self.wanted = None
+        self._runner.cancel()
 
     def shutdown(self):
         """Stop the thread (idempotent)."""
@@ -56,12 +58,11 @@ class SurfaceRequests(QObject):
 
     def _submit(self, plane, resolution):
         arrays = self._snapshot.arrays
-        # should_stop: stop between chunks as soon as another plane is wanted. (gui.threads'
-        # runner offers the same with submit(..., cancellable=True).)
-        self._request_id = self._runner.submit(
+        # cancellable: the runner stops this computation between chunks once a newer request
+        # (another plane, or the full grid after the preview) or withdraw() comes.
+        self._runner.submit(
             compute_surface, self._snapshot.network(plane.anchor), arrays.inputs_train,
-            arrays.targets_train, arrays.loss, plane, resolution,
-            should_stop=lambda: self.wanted is not plane)
+            arrays.targets_train, arrays.loss, plane, resolution, cancellable=True)
         self.computing.emit(resolution)
 
     @Slot(int, object)
@@ -74,6 +75,7 @@ class SurfaceRequests(QObject):
             self._submit(plane, plane.resolution)  # the preview is in: now the full grid
 
     @Slot(int, str)
-    def _on_runner_failed(self, request_id, message):
-        if request_id == self._request_id and self.wanted is not None:
+    def _on_runner_failed(self, _request_id, message):
+        # The runner reports only the newest request: it is the wanted plane's, if any.
+        if self.wanted is not None:
             self.failed.emit(message)

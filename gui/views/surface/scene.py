@@ -1,7 +1,8 @@
 """The OpenGL 3-D scene of the error surface: the shaded mesh in a box, its contour lines, the
-path and the current point, ticks and axis titles that follow the camera. It only paints what
-the widget gives it (a :class:`~gui.views.surface.model.Plane` and its
-:class:`~gui.views.surface.model.SurfaceResult`, the path's plane coordinates and heights).
+path at its real cost with drop lines to the surface, ticks and axis titles that follow the
+camera. It only paints what the widget gives it (a :class:`~gui.views.surface.model.Plane`,
+its :class:`~gui.views.surface.model.SurfaceResult`, the height range, the path's plane
+coordinates and heights).
 
 Where OpenGL is missing (the ``offscreen`` platform, a driver that does not start) the widget
 shows the contour map instead: :func:`opengl_problem` says why before trying, and
@@ -11,35 +12,56 @@ see docs/headless-qt.md.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetrics, QGuiApplication, QImage, QMatrix4x4,
-                           QPainter, QSurfaceFormat, QVector3D)
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from gui.numbers import format_number
 from gui.views.surface.contour import PATH_COLOUR, colour_map
-from gui.views.surface.geometry import BOX_HEIGHT, shaded_colours
+from gui.views.surface.geometry import (BOX_HEIGHT, best_camera, log_ticks, nice_ticks,
+                                        shaded_colours, tick_labels)
 
-#: Axis titles stand between the middle tick and the far end's (at the middle they covered
-#: the middle tick's label).
-TITLE_AT = 0.5
-#: Path and marker float this fraction of the box height above the surface.
+#: Path and markers float this fraction of the box height above where they are.
 LIFT = 0.012
-#: Default cameras: from the front right, above the plane; the principal plane is seen from
-#: the end of the path (its low end, in front) looking up the valley towards its start.
-CAMERAS = {
-    "weights": {"distance": 3.7, "elevation": 32.0, "azimuth": -60.0},
-    "random": {"distance": 3.7, "elevation": 32.0, "azimuth": -60.0},
-    "pca": {"distance": 4.1, "elevation": 40.0, "azimuth": -155.0},
-}
+#: Each mode's usual camera (azimuth, elevation in degrees): from the front right, above the
+#: plane; the start → now plane from the side of the line from start to now; the principal
+#: plane from the end of the path looking up the valley. The camera actually used is the one
+#: around it that shows most of the path (see :meth:`Scene3D.aim`).
+CAMERAS = {"start_now": (-110.0, 32.0), "weights": (-60.0, 32.0), "random": (-60.0, 32.0),
+           "pca": (-155.0, 40.0)}
+#: What must fit in the view (box units, around the box's centre): the box and the tick
+#: labels around it (at 1.17). Titles that would fall outside are moved in.
+REACH = (1.2, 0.5)
+#: Drop lines from the path to the surface: at most this many, where the gap is at least this
+#: fraction of the box height.
+DROPS, DROP_MIN = 24, 0.02
 
 
-def _fmt(value) -> str:
-    return format_number(value, 4, sci_digits=2)
+def fit_distance(width, height, elevation, fov=60.0) -> float:
+    """The camera distance at which everything within ``REACH`` of the box's centre fits a
+    ``width`` × ``height`` view, seen at ``elevation`` from any azimuth (degrees).
+
+    pyqtgraph's field of view ``fov`` is horizontal; the vertical one is narrower by the aspect
+    ratio. A point ``q`` (from the centre) at lateral offset ``x`` and height ``y`` on screen
+    fits once ``d − q·u ≥ |x| / tan(half-angle)`` (``u`` the direction to the camera).
+    """
+    tan_h = math.tan(math.radians(fov) / 2)
+    tan_v = tan_h * max(height, 1) / max(width, 1)
+    xy, z = REACH
+    corners = np.array([(sx * xy, sy * xy, sz * z) for sx in (-1, 1) for sy in (-1, 1)
+                        for sz in (-1, 1)])
+    e = math.radians(elevation)
+    need = 0.0
+    for a in np.radians(np.arange(0.0, 360.0, 10.0)):
+        u = np.array([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)])
+        right = np.array([-math.sin(a), math.cos(a), 0.0])
+        up = np.cross(u, right)
+        depth = corners @ u
+        need = max(need, float(np.max(depth + np.abs(corners @ right) / tan_h)),
+                   float(np.max(depth + np.abs(corners @ up) / tan_v)))
+    return need
 
 
 def opengl_problem(use_opengl):
@@ -64,40 +86,17 @@ class ColourLegend(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False, width=14)
-        self.bar.axis.enableAutoSIPrefix(False)
+        self.bar.axis.enableAutoSIPrefix(False)  # the labels are the costs themselves
+        self.bar.axis.setWidth(None)  # as wide as its labels (1e+28 did not fit in 45 px)
         self.addItem(self.bar)
         self.setFixedWidth(84)
 
     def set_range(self, lo, hi, log, title):
-        """Colour heights ``lo..hi``; on the log scale (heights are log10 of the cost) the
-        ticks read as costs."""
-        self.bar.axis.setLogMode(bool(log))
+        """Colour heights ``lo..hi``, ticks at round costs (log10 heights on the log scale)."""
         self.bar.setLevels((lo, hi) if hi > lo else (lo - 0.5, lo + 0.5))
+        positions, values = log_ticks(lo, hi) if log else (nice_ticks(lo, hi),) * 2
+        self.bar.axis.setTicks([list(zip(positions, tick_labels(values))), []])
         self.bar.axis.setLabel(title)
-
-
-class _GLHost(QWidget):
-    """Holds the GL window's container; when the widget tree is rendered into an image
-    (``QWidget.grab`` of the main window, for screenshots) it paints the GL frame, which a
-    window container cannot give. On screen the GL window covers this painting."""
-
-    def __init__(self, scene):
-        super().__init__()
-        self._scene = scene
-        self.container = QWidget.createWindowContainer(scene.view, self)
-        self.container.setMinimumSize(200, 160)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.container)
-        self.setToolTip("Drag to rotate, wheel to zoom, middle-drag to pan.")
-
-    def paintEvent(self, event):
-        if not self._scene.is_valid():
-            return
-        painter = QPainter(self)
-        frame = self._scene.view.grabFramebuffer()
-        painter.drawImage(QRectF(self.container.geometry()), frame)
-        painter.end()
 
 
 class Scene3D:
@@ -116,164 +115,126 @@ class Scene3D:
     def __init__(self):
         import pyqtgraph.opengl as gl
         from OpenGL import GL
-        from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
-        from pyqtgraph.opengl.GLViewWidget import GLViewMixin
-        from PySide6.QtOpenGL import QOpenGLWindow
 
-        class _View(GLViewMixin, QOpenGLWindow):
-            """pyqtgraph's GL view as a window of its own (see the class docstring)."""
+        from gui.views.surface import glview
 
-            paint_seconds = 0.0
-
-            def __init__(self):
-                super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
-                fmt = QSurfaceFormat.defaultFormat()
-                fmt.setDepthBufferSize(24)
-                self.setFormat(fmt)
-
-            # What GLViewMixin and GLTextItem ask of a QWidget.
-            def devicePixelRatioF(self):
-                return self.devicePixelRatio()
-
-            def rect(self):
-                return QRect(0, 0, self.width(), self.height())
-
-            def paintGL(self):
-                start = time.perf_counter()
-                super().paintGL()
-                self.paint_seconds = time.perf_counter() - start
-
-            camera_changed = None
-
-            def setCameraPosition(self, *args, **kwargs):
-                super().setCameraPosition(*args, **kwargs)
-                if self.camera_changed is not None:
-                    self.camera_changed()
-
-            def orbit(self, azim, elev):
-                super().orbit(azim, elev)
-                if self.camera_changed is not None:
-                    self.camera_changed()
-
-        class _Labels(GLGraphicsItem):
-            """Texts at 3-D points, all drawn with one QPainter (a GLTextItem opens one per
-            text, which costs about half a millisecond each in software OpenGL)."""
-
-            def __init__(self):
-                super().__init__()
-                self.entries = []
-
-            def set_entries(self, entries):
-                """``(pos, text, font, colour, alignment)`` tuples."""
-                self.entries = []
-                for pos, text, font, colour, align in entries:
-                    box = QFontMetrics(font).tightBoundingRect(text)
-                    dx = box.width() if align & Qt.AlignRight else (
-                        box.width() / 2 if align & Qt.AlignHCenter else 0.0)
-                    dy = box.height() / 2 if align & Qt.AlignVCenter else (
-                        box.height() if align & Qt.AlignTop else 0.0)
-                    self.entries.append((QVector3D(*map(float, pos)), text, font, colour,
-                                         -dx, dy))
-                self.update()
-
-            def paint(self):
-                if not self.entries:
-                    return
-                self.setupGLState()
-                view = self.view()
-                viewport = QMatrix4x4()
-                viewport.viewport(0.0, float(view.height()), float(view.width()),
-                                  -float(view.height()))
-                project = viewport * self.mvpMatrix()
-                painter = QPainter(view)
-                painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-                halo = QColor(255, 255, 255, 200)
-                for pos, text, font, colour, dx, dy in self.entries:
-                    point = project.map(pos).toPointF()
-                    at = QPointF(point.x() + dx, point.y() + dy)
-                    painter.setFont(font)
-                    if font.bold():
-                        # Titles can lie over the surface: a white halo keeps them readable.
-                        painter.setPen(halo)
-                        for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                            painter.drawText(at + QPointF(ox, oy), text)
-                    painter.setPen(colour)
-                    painter.drawText(at, text)
-                painter.end()
-
-        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
-                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
-        self.view = _View()
+        self.view = glview.View()
         self.view.setBackgroundColor("w")
-        self.widget = _GLHost(self)
-        # The 3-D tab: the view with its colour bar beside it.
+        self.widget = glview.Host(self.view)
         self.legend = ColourLegend()
-        self.tab = QWidget()
+        self.tab = QWidget()  # the 3-D tab: the view with its colour bar beside it
         row = QHBoxLayout(self.tab)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         row.addWidget(self.widget, 1)
         row.addWidget(self.legend)
         self._frame_args = self._frame_key = None
+        self.ticks = {}  # the tick labels of each axis, as drawn
+        self._fitted = None  # (width, height, elevation) the distance was fitted to
+        self._zrange = (0.0, 1.0)
         self._stops = colour_map().getStops(mode="float")
-        self.view.camera_changed = self._on_camera_changed
-        self.reset_camera()
 
-        path_rgba = pg.mkColor(PATH_COLOUR).getRgbF()
-        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
-                                            glOptions="opaque")
-        self.contours = gl.GLLinePlotItem(mode="lines", color=(1, 1, 1, 0.5), width=1,
-                                          antialias=True, glOptions="translucent")
-        self.frame = gl.GLLinePlotItem(mode="lines", color=(0.35, 0.35, 0.35, 1), width=1,
-                                       antialias=True, glOptions="translucent")
-        # Path, ghost and shadow are drawn as separate segments ("lines"), so that the parts of
-        # the path beyond the plane's edge can be left out.
-        self.shadow = gl.GLLinePlotItem(mode="lines", color=(0.2, 0.2, 0.2, 0.35), width=2,
-                                        antialias=True, glOptions="translucent")
-        self.drop = gl.GLLinePlotItem(mode="lines", color=(0.2, 0.2, 0.2, 0.6), width=1,
-                                      antialias=True, glOptions="translucent")
-        self.ghost = gl.GLLinePlotItem(mode="lines", color=(*path_rgba[:3], 0.35), width=2,
-                                       antialias=True, glOptions=on_top)
-        self.path = gl.GLLinePlotItem(mode="lines", color=path_rgba, width=3.5, antialias=True,
-                                      glOptions="translucent")
-        # Markers are hidden by hills in front of them (so that they read as lying on the
-        # surface), and drawn again faintly on top (so that a hidden one is still found). The
+        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
+        # Markers are hidden by hills in front of them (so that they read as lying in the
+        # scene), and drawn again faintly on top (so that a hidden one is still found). The
         # fill is drawn over its outline at the same depth: hence GL_LEQUAL.
         on_surface = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
                       "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
                       "glDepthFunc": (GL.GL_LEQUAL,)}
-        self.start = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=9, pxMode=True,
-                                          glOptions=on_surface)
-        self.marker_outline = gl.GLScatterPlotItem(color=(1, 1, 1, 1), size=19, pxMode=True,
-                                                   glOptions=on_surface)
-        self.marker = gl.GLScatterPlotItem(color=path_rgba, size=13, pxMode=True,
-                                           glOptions=on_surface)
-        self.start_ghost = gl.GLScatterPlotItem(color=(1, 1, 1, 0.5), size=9, pxMode=True,
-                                                glOptions=on_top)
-        self.marker_ghost = gl.GLScatterPlotItem(color=(*path_rgba[:3], 0.45), size=13,
-                                                 pxMode=True, glOptions=on_top)
-        self._path_items = (self.path, self.ghost, self.shadow, self.drop, self.start,
-                            self.marker_outline, self.marker, self.start_ghost,
-                            self.marker_ghost)
+        red = pg.mkColor(PATH_COLOUR).getRgbF()
+
+        def lines(colour, width, options="translucent"):
+            return gl.GLLinePlotItem(mode="lines", color=colour, width=width, antialias=True,
+                                     glOptions=options)
+
+        def dots(colour, size, options=on_surface):
+            return gl.GLScatterPlotItem(color=colour, size=size, pxMode=True, glOptions=options)
+
+        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
+                                            glOptions="opaque")
+        self.contours = lines((1, 1, 1, 0.5), 1)
+        self.frame = lines((0.35, 0.35, 0.35, 1), 1)
+        # The path and its companions are separate segments ("lines"), so that the parts
+        # beyond the plane's edge can be left out: the path at its real cost (and again
+        # faintly on top), its trace on the surface, drop lines between the two, its shadow
+        # on the floor, and a stem from the current point down to the floor (with the drop
+        # lines: one item less to draw per frame).
+        self.path = lines(red, 3.5)
+        self.ghost = lines((*red[:3], 0.35), 2, on_top)
+        self.trace = lines((0.08, 0.08, 0.08, 0.55), 1.5)
+        self.drops = lines((0.1, 0.1, 0.1, 0.5), 1)
+        self.shadow = lines((0.2, 0.2, 0.2, 0.35), 2)
+        self.start = dots((1, 1, 1, 1), 9)
+        self.marker_outline = dots((1, 1, 1, 1), 19)
+        self.marker = dots(red, 13)
+        self.start_ghost = dots((1, 1, 1, 0.5), 9, on_top)
+        self.marker_ghost = dots((*red[:3], 0.45), 13, on_top)
+        self._path_items = (self.path, self.ghost, self.trace, self.drops, self.shadow,
+                            self.start, self.marker_outline, self.marker,
+                            self.start_ghost, self.marker_ghost)
         self.data_items = [self.surface, self.contours, *self._path_items]
         # Drawing order: opaque first, then translucent, then what stays on top.
         for depth, item in enumerate([self.surface, self.frame, self.contours, self.shadow,
-                                      self.drop, self.path, self.start, self.marker_outline,
-                                      self.marker, self.ghost, self.start_ghost,
-                                      self.marker_ghost]):
+                                      self.trace, self.drops, self.path, self.start,
+                                      self.marker_outline, self.marker, self.ghost,
+                                      self.start_ghost, self.marker_ghost]):
             item.setDepthValue(depth)
             item.setVisible(False)
             self.view.addItem(item)
         self.frame.setVisible(True)
-        self.labels = _Labels()
+        self.labels = glview.Labels()
         self.labels.setDepthValue(20)
         self.view.addItem(self.labels)
         self._label_entries = []
+        self.view.camera_changed = self._on_camera_changed
+        self.reset_camera()
 
-    # ------------------------------------------------------------------ set-up
-    def reset_camera(self, mode="weights"):
-        """The default camera of ``mode`` (the principal plane is seen along the path)."""
-        self.view.setCameraPosition(pos=pg.Vector(0, 0, 0.35 * BOX_HEIGHT), **CAMERAS[mode])
+    # ------------------------------------------------------------------ the camera
+    def fit_distance(self, fit=None) -> float:
+        """How far the camera stands for the box and its labels to fit in the view, from any
+        azimuth: ``fit`` is ``(width, height, elevation)``, the view's by default."""
+        w, h, elevation = fit or self._fit_key()
+        return fit_distance(w, h, elevation, self.view.opts["fov"])
+
+    def _fit_key(self):
+        return self.view.width(), self.view.height(), float(self.view.opts["elevation"])
+
+    def reset_camera(self, mode="weights", angles=None):
+        """The usual camera of ``mode`` (or ``angles``: azimuth, elevation) at the distance
+        that fits the box."""
+        azimuth, elevation = angles or CAMERAS[mode]
+        w, h = self.view.width(), self.view.height()
+        self._fitted = (w, h, elevation) if min(w, h) > 0 else None  # unshown: fitted later
+        self.view.setCameraPosition(pos=pg.Vector(0, 0, 0.5 * BOX_HEIGHT),
+                                    distance=self.fit_distance((w, h, elevation)),
+                                    azimuth=azimuth, elevation=elevation)
+
+    def angles(self) -> tuple:
+        """The camera's (azimuth, elevation) now."""
+        return float(self.view.opts["azimuth"]), float(self.view.opts["elevation"])
+
+    def aim(self, plane, result, xy, heights, preferred):
+        """Turn to the camera near ``preferred`` (azimuth, elevation) from which the surface
+        hides least of the path (the current point counts most, then the start); the
+        camera stays where it is when nothing is hidden from there. Returns the angles."""
+        lo, hi = self._zrange
+        scale = BOX_HEIGHT / (hi - lo) if hi > lo else 0.0
+        box_heights = (np.clip(result.heights, lo, hi) - lo) * scale
+        points = np.column_stack([xy / plane.span, (np.clip(heights, lo, hi) - lo) * scale
+                                  + LIFT * BOX_HEIGHT])
+        weights = np.ones(len(points))
+        weights[0], weights[-1] = 3.0, 10.0
+        keep = np.unique(np.r_[0, np.linspace(0, len(points) - 1, 60).astype(int)])
+        keep = keep[np.all(np.abs(points[keep, :2]) <= 1.0, axis=1)]
+        angles = preferred
+        if len(keep):
+            angles = best_camera(box_heights, result.alphas / plane.span,
+                                 result.betas / plane.span, points[keep], weights[keep],
+                                 preferred, self.fit_distance(), (0, 0, 0.5 * BOX_HEIGHT))
+        if angles != self.angles():
+            self.reset_camera(angles=angles)
+        return angles
 
     def is_valid(self) -> bool:
         return self.view.isValid()
@@ -297,33 +258,31 @@ class Scene3D:
         if self.view.isExposed():
             QCoreApplication.sendEvent(self.view, QEvent(QEvent.UpdateRequest))
 
-    def _text(self, pos, text, colour="#333333", size=9, bold=False,
-              align=Qt.AlignHCenter | Qt.AlignVCenter):
-        font = QFont()
-        font.setPointSizeF(size)
-        font.setBold(bold)
-        self._label_entries.append((pos, text, font, QColor(colour), align))
-
-    def set_surface(self, plane, result, height_title):
-        """Show ``result`` for ``plane``: the mesh, its contours, the frame and the labels."""
-        span, lo, hi = plane.span, result.lo, result.hi
+    # ------------------------------------------------------------------ the surface
+    def set_surface(self, plane, result, height_title, zrange):
+        """Show ``result`` for ``plane`` in a box whose height axis runs over ``zrange`` (the
+        surface's heights and the path's): the mesh, its contours, the frame and the labels."""
+        span, (lo, hi) = plane.span, zrange
+        self._zrange = zrange
         height = (hi - lo) if hi > lo else 1.0
         transform = pg.Transform3D()
         transform.scale(1.0 / span, 1.0 / span, BOX_HEIGHT / height)
         transform.translate(0.0, 0.0, -lo)
         for item in self.data_items:
             item.setTransform(transform)
-        self._lo, self._lift = lo, LIFT * height
+        self._lift = LIFT * height
         self.surface.setData(x=result.alphas, y=result.betas, z=result.heights.T,
                              colors=shaded_colours(result.heights, result.alphas, result.betas,
-                                                   lo, hi, self._stops))
+                                                   result.lo, result.hi, self._stops))
         segments = result.segments.copy()
         segments[:, 2] += 0.3 * self._lift
         self.contours.setData(pos=segments if len(segments) else np.zeros((2, 3)))
         self.contours.setVisible(len(segments) > 0)
         self.surface.setVisible(True)
-        self._draw_frame(plane, result, height_title)
-        self.legend.set_range(lo, hi, result.log, height_title)
+        self._frame_args = (plane, result, height_title)
+        self._frame_key = None
+        self._on_camera_changed()
+        self.legend.set_range(result.lo, result.hi, result.log, height_title)
         self.legend.setVisible(True)
 
     def clear_frame(self, lines=()):
@@ -338,10 +297,12 @@ class Scene3D:
                        size=11, bold=k == 0)
         self.labels.set_entries(self._label_entries)
 
-    def _draw_frame(self, plane, result, height_title):
-        self._frame_args = (plane, result, height_title)
-        self._frame_key = None
-        self._on_camera_changed()
+    def _text(self, pos, text, colour="#333333", size=9, bold=False,
+              align=Qt.AlignHCenter | Qt.AlignVCenter):
+        font = QFont()
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        self._label_entries.append((pos, text, font, QColor(colour), align))
 
     def _corners(self):
         """The floor corner nearest the camera and the one leftmost on screen, as (x, y) signs.
@@ -357,6 +318,14 @@ class Scene3D:
         return near, left
 
     def _on_camera_changed(self):
+        key = self._fit_key()
+        if key != self._fitted and min(key[:2]) > 0:
+            # Resized, shown at last or tilted: the distance that fits changes, the learner's
+            # zoom relative to it stays.
+            zoom = (self.view.opts["distance"] / self.fit_distance(self._fitted)
+                    if self._fitted is not None else 1.0)
+            self._fitted = key
+            self.view.opts["distance"] = zoom * self.fit_distance(key)
         if self._frame_args is None:
             return
         key = self._corners()
@@ -366,62 +335,84 @@ class Scene3D:
 
     def _layout_frame(self, near, left):
         plane, result, height_title = self._frame_args
-        xn, yn = near
-        xl, yl = left
-        self._label_entries = []
+        (xn, yn), (xl, yl) = near, left
+        lo, hi = self._zrange
         H = BOX_HEIGHT
+        span, (off_a, off_b) = plane.span, plane.offsets
+        # Round ticks (1, 2, 5 × 10^k) on both floor axes, in display coordinates.
+        ta = nice_ticks(off_a - span, off_a + span)
+        tb = nice_ticks(off_b - span, off_b + span)
+        xa, xb = (ta - off_a) / span, (tb - off_b) / span
+        if result.log:
+            zpos, zvalues = log_ticks(lo, hi)
+        else:
+            zpos = zvalues = nice_ticks(lo, hi)
+        zbox = (zpos - lo) / (hi - lo) * H if hi > lo else np.zeros(len(zpos))
         corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
-        lines = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
-        for t in (-1, 0, 1):
-            lines += [(t, yn, 0), (t, 1.06 * yn, 0), (xn, t, 0), (1.06 * xn, t, 0)]
-        lines += [(xl, yl, 0), (xl, yl, H)]
-        for k in range(5):
-            lines += [(xl, yl, k / 4 * H), (1.04 * xl, 1.04 * yl, k / 4 * H)]
-        self.frame.setData(pos=np.array(lines, dtype=float))
+        segments = [(x, y, 0) for a, b in zip(corners, corners[1:]) for x, y in (a, b)]
+        for x in xa:
+            segments += [(x, yn, 0), (x, 1.06 * yn, 0)]
+        for y in xb:
+            segments += [(xn, y, 0), (1.06 * xn, y, 0)]
+        segments += [(xl, yl, 0), (xl, yl, H)]
+        for z in zbox:
+            segments += [(xl, yl, z), (1.04 * xl, 1.04 * yl, z)]
+        self.frame.setData(pos=np.array(segments, dtype=float))
         self.frame.setVisible(True)
 
-        span = plane.span
-        off_a, off_b = plane.offsets
-        for t in (-1, 0, 1):
-            self._text((t, 1.16 * yn, 0), _fmt(off_a + t * span))
-            self._text((1.17 * xn, t, 0), _fmt(off_b + t * span))
-        short = plane.short_labels or plane.labels
-        # Titles on the half of their edge away from the near corner, where labels crowd.
-        self._text((-TITLE_AT * xn, 1.38 * yn, 0), short[0], colour="#111111", size=10,
-                   bold=True)
-        self._text((1.42 * xn, -TITLE_AT * yn, 0), short[1], colour="#111111", size=10,
-                   bold=True)
-        # The lowest tick goes unlabelled: at the floor it stood on a floor tick's label, and
-        # the colour bar beside the view gives the lowest cost anyway.
-        for k in range(1, 5):
-            h = result.lo + k / 4 * (result.hi - result.lo)
-            self._text((1.07 * xl, 1.07 * yl, k / 4 * H),
-                       _fmt(10 ** h if result.log else h) + " ",
+        self._label_entries = []
+        self.ticks = {"alpha": tick_labels(ta), "beta": tick_labels(tb),
+                      "height": tick_labels(zvalues)}
+        for x, label in zip(xa, tick_labels(ta)):
+            self._text((x, 1.16 * yn, 0), label)
+        for y, label in zip(xb, tick_labels(tb)):
+            self._text((1.17 * xn, y, 0), label)
+        for z, label in zip(zbox, tick_labels(zvalues)):
+            self._text((1.07 * xl, 1.07 * yl, z), label + " ",
                        align=Qt.AlignRight | Qt.AlignVCenter)
+        # Titles last: they move away from the middle until they are clear of every tick.
+        short = plane.short_labels or plane.labels
+        self._text((-0.5 * xn, 1.34 * yn, 0), short[0], colour="#111111", size=10, bold=True)
+        self._text((1.36 * xn, -0.5 * yn, 0), short[1], colour="#111111", size=10, bold=True)
         self._text((xl, yl, H * 1.1), height_title, colour="#111111", size=10, bold=True)
         self.labels.set_entries(self._label_entries)
 
-    def set_path(self, xy, heights, lo, span):
-        """The path over ``xy`` (p, 2) at ``heights`` (p,), in plane units; only what lies over
-        the plane (|x|, |y| ≤ ``span``) is drawn, so nothing floats beyond the box."""
+    # ------------------------------------------------------------------ the path
+    def set_path(self, xy, heights, under, span):
+        """The path over ``xy`` (p, 2) at its real ``heights`` (p,) and the surface's heights
+        ``under`` it, in plane units; only what lies over the plane (|x|, |y| ≤ ``span``) is
+        drawn, and every height is kept inside the box."""
         if xy is None or not len(xy):
             for item in self._path_items:
                 item.setVisible(False)
             return
+        lo, hi = self._zrange
+        heights = np.clip(heights, lo, hi)
+        under = np.clip(under, lo, hi)
         inside = np.all(np.abs(xy) <= span * (1.0 + 1e-9), axis=1)
         pos = np.column_stack([xy, heights + self._lift])
+        on_surface = np.column_stack([xy, under + self._lift])
         floor = np.column_stack([xy, np.full(len(xy), lo)])
         kept = inside[:-1] & inside[1:]
-        for item, points in ((self.path, pos), (self.ghost, pos), (self.shadow, floor)):
+        for item, points in ((self.path, pos), (self.ghost, pos), (self.shadow, floor),
+                             (self.trace, on_surface)):
             segments = np.stack([points[:-1], points[1:]], axis=1)[kept].reshape(-1, 3)
-            if len(segments):
-                item.setData(pos=segments)
-            item.setVisible(len(segments) > 0)
-        ends = [(self.start, inside[0], pos[:1]), (self.start_ghost, inside[0], pos[:1]),
-                (self.drop, inside[-1], np.vstack([pos[-1], floor[-1]]))]
-        ends += [(item, inside[-1], pos[-1:])
-                 for item in (self.marker_outline, self.marker, self.marker_ghost)]
-        for item, shown, points in ends:
-            if shown:
-                item.setData(pos=points)
-            item.setVisible(bool(shown))
+            self._show(item, segments)
+        # Drop lines where the real cost is visibly off the surface (always at the ends).
+        picks = np.unique(np.r_[np.linspace(0, len(xy) - 1, DROPS).astype(int), len(xy) - 1])
+        gap = np.abs(heights - under) >= DROP_MIN * (hi - lo if hi > lo else 1.0)
+        picks = picks[inside[picks] & gap[picks]]
+        drops = [np.stack([pos[picks], on_surface[picks]], axis=1).reshape(-1, 3)]
+        if inside[-1]:
+            drops.append(np.vstack([pos[-1], floor[-1]]))  # the stem
+        self._show(self.drops, np.vstack(drops))
+        for item in (self.start, self.start_ghost):
+            self._show(item, pos[:1] if inside[0] else [])
+        for item in (self.marker_outline, self.marker, self.marker_ghost):
+            self._show(item, pos[-1:] if inside[-1] else [])
+
+    @staticmethod
+    def _show(item, points):
+        if len(points):
+            item.setData(pos=np.asarray(points, dtype=float))
+        item.setVisible(len(points) > 0)

@@ -1,19 +1,18 @@
 """The error-surface view: its controls, and the wiring between them, the plane policy, the
 surface thread, the 3-D scene and the contour map.
 
-What is shown and when is decided by :class:`~gui.views.surface.model.PlanePolicy` (pure, in
-``model.py``); :class:`~gui.views.surface.scene.Scene3D` and
-:class:`~gui.views.surface.contour.ContourMap` only paint. Surfaces are computed off the UI
-thread by a latest-request runner: a 15 × 15 preview first, then the full grid; a newer request
-stops the running one between chunks (``should_stop``), and a result is shown only if it is for
-the plane the view wants now. Per snapshot the view only projects the path, moves a few GL items
-and draws at once (see :class:`~gui.views.surface.scene.Scene3D` for why at once), and skips
-snapshots when drawing is slow.
+Which plane and when: :class:`~gui.views.surface.policy.PlanePolicy`; the path on it and the
+plane's fidelity: :func:`~gui.views.surface.model.path_on_plane` (both pure); the pictures
+(:class:`~gui.views.surface.display.SurfaceTabs`) only paint. Surfaces are computed off the UI
+thread (:class:`~gui.views.surface.requests.SurfaceRequests`): a preview, then the full grid; a
+newer plane stops the running one between chunks. The path's real costs are computed here, a
+point or two per snapshot (:class:`~gui.views.surface.model.PathCosts`). Per snapshot the view
+moves a few GL items and draws at once (:class:`~gui.views.surface.scene.Scene3D` says why),
+and skips snapshots when drawing is slow.
 
 Public interface: :meth:`SurfaceView.on_snapshot` (also as ``show_snapshot``),
 :meth:`~SurfaceView.shutdown`, :meth:`~SurfaceView.bind` (a :class:`gui.selection.Selection`
-whose axes it shows), :meth:`~SurfaceView.set_weight_axes` and
-:meth:`~SurfaceView.select_weight_axis`, and :meth:`~SurfaceView.export_png`.
+whose axes it shows), :meth:`~SurfaceView.set_weight_axes` and :meth:`~SurfaceView.export_png`.
 """
 from __future__ import annotations
 
@@ -22,21 +21,32 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
-from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
-from gui.views.surface.contour import ContourMap
-from gui.views.surface.controls import SurfaceControls
+from gui.views.surface.controls import OneLine, SurfaceControls
+from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
-                                     STILL_REDRAW_S, NoPlane, PlanePolicy, bilinear,
-                                     explanation, outside_note)
+                                     STILL_REDRAW_S, NoPlane, PathCosts, explanation,
+                                     height_range, outside_note, path_on_plane, visibly_off)
+from gui.views.surface.policy import PlanePolicy
 from gui.views.surface.requests import SurfaceRequests
-from gui.views.surface.scene import Scene3D, opengl_problem
 
 #: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
 #: it grows when drawing is slow so that the UI stays responsive.
 MIN_UPDATE_MS = 30
 #: When a snapshot was skipped, draw it this late if no newer one comes (ms).
 LATE_UPDATE_MS = 150
+NOTICE_STYLE = {False: "color: #333333; background: #eef3fb; padding: 3px;",
+                True: "color: #6b3d00; background: #fff4e0; padding: 3px;"}
+STATUS_STYLE = {None: "color: #666666;", False: "color: #555555;",
+                True: "color: #b35900; font-weight: bold;"}
+
+
+def _label(style=""):
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    return label
 
 
 class SurfaceView(QWidget):
@@ -54,17 +64,17 @@ class SurfaceView(QWidget):
     def __init__(self, parent=None, use_opengl=None, mode=DEFAULT_MODE):
         super().__init__(parent)
         self.policy = PlanePolicy(mode)
+        self.path_costs = PathCosts()
         self._latest = None         # newest snapshot
-        self._next_axis = 0         # which axis select_weight_axis fills next
         self._selection = None
         self._shown = None          # (plane, result) on screen
-        self._path_xy = None
-        self._path_heights = None
+        self._path = None           # the PathOnPlane last drawn
+        self._zrange = None         # the height axis of the shown surface
+        self._on_plane_key = self._on_plane_value = None
         self._drawn_at = None       # (plane, current point, time) of the last drawn path
         self._path_dirty = False
         self._last_update = 0.0
         self._min_interval_ms = MIN_UPDATE_MS
-        self._gl_checks = 0
         self._stopped = False
 
         self.requests = SurfaceRequests(self)
@@ -79,40 +89,9 @@ class SurfaceView(QWidget):
         self._update_timer.setSingleShot(True)
         self._update_timer.timeout.connect(self._on_update_timer_timeout)
 
-        self._build_controls()
-        self.contour = ContourMap()
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.scene = None
-        problem = opengl_problem(use_opengl)
-        if problem is None:
-            try:
-                self.scene = Scene3D()
-            except Exception as err:  # noqa: BLE001 - fall back to the contour map
-                problem = f"the 3-D view could not be created ({err})"
-        if self.scene is not None:
-            self.gl_container = self.scene.tab
-            self.tabs.addTab(self.gl_container, "3-D surface")
-        else:
-            self.gl_container = None
-            self.contour.set_notice(f"3-D view unavailable: {problem}. Showing the contour map.")
-        self.tabs.addTab(self.contour, "Contour map")
-        self.tabs.setCornerWidget(self.controls.view_buttons, Qt.TopRightCorner)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(3)
-        layout.addWidget(self.controls)
-        layout.addWidget(self.info)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.status)
-        self._set_status("Waiting for the first training snapshot…")
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self):
         self.controls = controls = SurfaceControls(self.policy.mode)
         controls.mode_chosen.connect(self.set_mode)
+        controls.centre_chosen.connect(self.set_centre)
         controls.axes_chosen.connect(self._on_controls_axes_chosen)
         controls.new_directions_asked.connect(self.new_directions)
         controls.follow_toggled.connect(self._on_controls_follow_toggled)
@@ -122,20 +101,44 @@ class SurfaceView(QWidget):
         controls.log_toggled.connect(self._on_controls_log_toggled)
         controls.reset_view_asked.connect(self.reset_view)
         controls.export_asked.connect(self._on_controls_export_asked)
-        self.info = QLabel()
-        self.info.setWordWrap(True)
-        self.info.setStyleSheet("color: #333333;")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #666666;")
+        self.info = _label("color: #333333;")
+        self.notice = _label(NOTICE_STYLE[False])
+        self.notice.setVisible(False)
+        # One line under the view: what is going on, else how far the plane is from the path.
+        self.status = OneLine()
+        self._status_text, self.fidelity = "", None
 
-    def _set_status(self, text):
-        self.status.setText(text)
+        self.tabs = SurfaceTabs(use_opengl)
+        self.contour, self.gl_container = self.tabs.contour, self.tabs.gl_container
+        self.tabs.setCornerWidget(controls.view_buttons, Qt.TopRightCorner)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        for widget in (controls, self.info, self.notice):
+            layout.addWidget(widget)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+        self._status("Waiting for the first training snapshot…")
+
+    def _status(self, text):
+        self._status_text = text
+        fidelity = self.fidelity
+        self.status.setText(text or ("" if fidelity is None else fidelity.text()))
+        style = STATUS_STYLE[None if text or fidelity is None else fidelity.warn]
+        if style != self.status.styleSheet():  # (a new style sheet costs a re-polish)
+            self.status.setStyleSheet(style)
 
     # ------------------------------------------------------------------ public API
     @property
     def mode(self) -> str:
         return self.policy.mode
+
+    @property
+    def scene(self):
+        """The 3-D :class:`~gui.views.surface.scene.Scene3D` (None without OpenGL)."""
+        return self.tabs.scene
 
     @property
     def plane(self):
@@ -148,27 +151,35 @@ class SurfaceView(QWidget):
         return self._shown[1] if self._shown else None
 
     @property
+    def path(self):
+        """The path as last drawn (a :class:`~gui.views.surface.model.PathOnPlane`), or None."""
+        return self._path
+
+    @property
     def path_xy(self):
         """The path's plane coordinates ``(p, 2)`` as last drawn (None before)."""
-        return self._path_xy
+        return None if self._path is None else self._path.xy
 
     @property
     def path_heights(self):
-        """The drawn heights of the path points (the surface under each), ``(p,)``."""
-        return self._path_heights
+        """The heights the path is drawn at: its real costs (log10 on the log scale) kept
+        inside the box, ``(p,)``."""
+        if self._path is None:
+            return None
+        return np.clip(self._path.heights, *self._zrange)
 
     @property
     def weight_axes(self):
         return self.policy.weight_axes
 
     @property
-    def follow_min_seconds(self) -> float:
-        """Fewest seconds between two planes made by following the path."""
-        return self.policy.follow_min_seconds
+    def replan_seconds(self) -> float:
+        """Seconds between two planes made while training runs (following it)."""
+        return self.policy.replan_seconds
 
-    @follow_min_seconds.setter
-    def follow_min_seconds(self, seconds):
-        self.policy.follow_min_seconds = float(seconds)
+    @replan_seconds.setter
+    def replan_seconds(self, seconds):
+        self.policy.replan_seconds = float(seconds)
 
     def is_settled(self) -> bool:
         """Whether the full grid of the newest plane is on screen (nothing left to compute)."""
@@ -178,7 +189,7 @@ class SurfaceView(QWidget):
 
     def gl_available(self) -> bool:
         """Whether the 3-D view is live (OpenGL started)."""
-        return self.scene is not None and self.scene.is_valid()
+        return self.tabs.gl_available()
 
     def bind(self, selection):
         """Show the weights ``selection`` (a :class:`gui.selection.Selection`) picks: its
@@ -199,11 +210,15 @@ class SurfaceView(QWidget):
             policy.start_run(snapshot)
             self.controls.set_layout(snapshot.layout)
             self.controls.show_axes(policy.weight_axes)
-            self._path_xy = None
+            self._path = None
             self._build_plane()
             return
-        current = self._path_xy[-1] if self._drawn_on(self.requests.wanted) else None
-        plane = policy.next_plane(snapshot, self.requests.wanted, self.is_settled(), current)
+        wanted, shown = self.requests.wanted, self._shown
+        drawn = self._on_plane(snapshot) \
+            if shown is not None and shown[0] is wanted and snapshot.run == wanted.run else None
+        plane = policy.next_plane(snapshot, wanted, self.is_settled(),
+                                  self.path_costs.of(snapshot),
+                                  drawn is None or visibly_off(wanted, drawn, self._zrange))
         if plane is not None:
             self._show_plane(plane)
         self._schedule_path_update()
@@ -211,33 +226,22 @@ class SurfaceView(QWidget):
     #: The name the main window's ``add_view`` subscribes to snapshots.
     show_snapshot = on_snapshot
 
-    def set_weight_axes(self, i, j):
-        """Show the cost against parameters ``i`` and ``j`` (flat indices into the params)."""
-        self.policy.set_weight_axes(i, j)
+    def set_weight_axes(self, i, j, note=""):
+        """Show the cost against parameters ``i`` and ``j`` (flat indices into the params),
+        around the current weights; ``note`` goes with the plane (why these two)."""
+        self.policy.set_weight_axes(i, j, note)
         self.controls.show_axes(self.policy.weight_axes)
-        self.controls.show_mode(self.policy.mode)
         self._build_plane()
 
-    def select_weight_axis(self, index) -> int:
-        """Put parameter ``index`` on axis 1, then on axis 2 at the next call, and so on (for a
-        network diagram where the learner clicks links). Returns the axis filled (0 or 1)."""
-        axis = self._next_axis
-        self._next_axis = 1 - axis
-        current = list(self.policy.weight_axes or (None, None))
-        current[axis] = int(index)
-        other = current[1 - axis]
-        if other is None or other == current[axis]:
-            # No partner yet (or the same one): pick a neighbour so that the pair is valid.
-            layout = self.policy.layout
-            n = layout.n_params if layout is not None else int(index) + 2
-            current[1 - axis] = (int(index) + 1) % n if n > 1 else 0
-        self.set_weight_axes(*current)
-        return axis
-
     def set_mode(self, mode):
-        """``"weights"``, ``"random"`` or ``"pca"``."""
+        """One of :data:`~gui.views.surface.model.MODES`."""
         self.policy.set_mode(mode)
-        self.controls.show_mode(self.policy.mode)
+        self._build_plane()
+
+    def set_centre(self, centre):
+        """Centre the plane of two weights or random directions on ``"current"`` (the current
+        weights) or ``"start"`` (the start of training)."""
+        self.policy.set_centre(centre)
         self._build_plane()
 
     def set_span(self, span):
@@ -252,31 +256,24 @@ class SurfaceView(QWidget):
     def new_directions(self):
         """Two new random directions (switches to that mode)."""
         self.policy.new_directions()
-        self.controls.show_mode(self.policy.mode)
         self._build_plane()
 
     @Slot()
     def recentre(self):
-        """Move the anchor to the current weights and compute the surface there."""
-        if self._latest is None:
-            return
-        self.policy.recentre(self._latest)
+        """Make the plane again now, through (and centred on) the current weights."""
+        self.policy.recentre()
         self._build_plane()
 
     @Slot()
     def reset_view(self):
-        """Default camera in 3-D and the whole surface in the contour map."""
-        if self.scene is not None:
-            self.scene.reset_camera(self.policy.mode)
+        """The best camera for the picture in 3-D, the whole surface in the contour map."""
+        if self._shown is not None:
+            self.tabs.aim(*self._shown, self._path)
         self.contour.reset_view()
 
     def export_png(self, path) -> bool:
         """Save the view on screen (3-D view with its legend, or the contour map) as a PNG."""
-        if self.tabs.currentWidget() is self.gl_container and self.gl_available():
-            image = self.scene.grab()
-        else:
-            image = self.tabs.currentWidget().grab().toImage()
-        return bool(image.save(str(path), "PNG"))
+        return bool(self.tabs.grab_image().save(str(path), "PNG"))
 
     def shutdown(self):
         """Stop the surface thread (the main window calls this when it closes). Idempotent."""
@@ -287,43 +284,47 @@ class SurfaceView(QWidget):
     # ------------------------------------------------------------------ planes
     def _build_plane(self):
         """Ask the policy for the plane of the current mode, then show it (or why not)."""
-        if self._latest is None or self.policy.anchor is None:
+        self.controls.show_mode(self.policy.mode, self.policy.centre)
+        snap = self._latest
+        if snap is None or self.policy.start is None:
             return
-        self._show_plane(self.policy.make_plane(self._latest))
+        self._show_plane(self.policy.make_plane(snap, self.path_costs.of(snap)))
 
     def _show_plane(self, plane):
         if isinstance(plane, NoPlane):
             self._no_plane(plane)
             return
         self.controls.show_span(plane.span)
-        self.requests.want(plane, self._latest)
+        shown = self._shown[0] if self._shown else None
+        # A new plane gets a preview first, unless training runs (the last one stays until the
+        # new one is in) or only the grid changes.
+        same = shown is not None and shown.anchor is plane.anchor and shown.span == plane.span
+        self.requests.want(plane, self._latest, preview=not (same or self._latest.running))
 
     def _no_plane(self, why):
         self.requests.withdraw()  # whatever is still computing is of no use now
-        self._shown = None
-        self.contour.clear()
-        if self.scene is not None:
-            for item in self.scene.data_items:
-                item.setVisible(False)
-            self.scene.clear_frame(why.headline)  # no box, ticks or titles of the last plane
+        self._shown = self._path = None
+        self.tabs.clear(why.headline)
         self.info.setText("")
-        self._set_status(why.message)
+        self.fidelity = None
+        self.notice.setVisible(False)
+        self._status(why.message)
 
     @Slot(object)
     def _on_requests_ready(self, result):
-        if self._stopped:
-            return
-        self._show_surface(result.plane, result)
-        if len(result.alphas) == result.plane.resolution:
-            self._set_status("")
+        if not self._stopped:
+            self._show_surface(result.plane, result)
+            if len(result.alphas) == result.plane.resolution:
+                self._status("")
 
     @Slot(int)
     def _on_requests_computing(self, n):
-        self._set_status(f"Computing the surface ({n} × {n})…")
+        if not (self._latest is not None and self._latest.running):  # (live: no word of it)
+            self._status(f"Computing the surface ({n} × {n})…")
 
     @Slot(str)
     def _on_requests_failed(self, message):
-        self._set_status(f"The surface could not be computed: {message}")
+        self._status(f"The surface could not be computed: {message}")
 
     def _replan(self, **changes):
         """The same plane (anchor and directions) with another extent or height scale."""
@@ -331,30 +332,38 @@ class SurfaceView(QWidget):
         if plane is not None:
             self.requests.want(dataclasses.replace(plane, **changes), self._latest)
 
+    def _neighbour(self, index) -> int:
+        layout = self.policy.layout
+        n = layout.n_params if layout is not None else index + 2
+        return (index + 1) % n if n > 1 else 0
+
     # ------------------------------------------------------------------ drawing
     def _show_surface(self, plane, result):
         previous = self._shown[0] if self._shown else None
         self._shown = (plane, result)
         self._drawn_at = None  # new heights under the path: draw it whatever it did
-        # The 3-D axis and the legend label their ticks with costs (10**height on the log scale).
-        title = "cost (log scale)" if result.log else "cost"
-        off_a, off_b = plane.offsets
-        segments = result.segments.copy()
-        if len(segments):
-            segments[:, 0] += off_a
-            segments[:, 1] += off_b
-        self.contour.set_surface(result.alphas + off_a, result.betas + off_b, result.heights,
-                                 segments, plane.labels, "log₁₀ cost" if result.log else "cost")
-        if self.scene is not None:
-            if previous is None or previous.mode != plane.mode:
-                self.scene.reset_camera(plane.mode)  # a new kind of picture: its own view
-            self.scene.set_surface(plane, result, title)
+        snap = self._latest
+        path = self._on_plane(snap) if snap is not None and snap.run == plane.run else None
+        self._zrange = height_range(result, [] if path is None else path.heights)
+        self.tabs.show_surface(plane, result, self._zrange)
         self.info.setText(explanation(plane, result, self.policy.log))
-        self._update_path()
+        self.notice.setText(plane.notice)
+        self.notice.setStyleSheet(NOTICE_STYLE[plane.warn])
+        self.notice.setVisible(bool(plane.notice))
+        self._update_path(force=True)
+        # A new kind of picture gets the camera that shows its path best; a new plane of the
+        # same kind keeps the camera unless that now hides the path.
+        kind = (plane.mode, plane.run, plane.labels)
+        self.tabs.aim(plane, result, self._path, keep=previous is not None and (
+            previous.mode, previous.run, previous.labels) == kind)
 
-    def _drawn_on(self, plane) -> bool:
-        return (plane is not None and self._shown is not None and self._shown[0] is plane
-                and self._path_xy is not None)
+    def _on_plane(self, snap):
+        """The snapshot's path on the surface shown (computed once per snapshot and surface)."""
+        if self._on_plane_key != (snap, self._shown):
+            self._on_plane_key = (snap, self._shown)
+            self._on_plane_value = path_on_plane(*self._shown, snap.path,
+                                                 self.path_costs.of(snap))
+        return self._on_plane_value
 
     def _schedule_path_update(self):
         """Draw the new path now, or skip this snapshot when drawing is slow.
@@ -376,7 +385,7 @@ class SurfaceView(QWidget):
         self._update_path(force=True)
 
     def _update_path(self, force=False):
-        """Project the newest path onto the shown plane and move the path and marker."""
+        """Put the newest path on the shown plane (at its real costs) and move it."""
         self._update_timer.stop()
         self._path_dirty = False
         self._last_update = time.perf_counter()
@@ -387,63 +396,38 @@ class SurfaceView(QWidget):
         path = np.asarray(snap.path)
         if snap.run != plane.run or path.ndim != 2 or path.shape[1] != plane.anchor.size:
             return
-        xy = plane.project(path)
-        heights = np.clip(bilinear(result.heights, result.alphas, result.betas, xy),
-                          result.lo, result.hi)
+        drawn = self._on_plane(snap)
+        current = drawn.xy[-1]
         # A ball that has (nearly) stopped need not be drawn at every snapshot.
         still = (not force and self._drawn_at is not None and self._drawn_at[0] is plane
-                 and np.max(np.abs(xy[-1] - self._drawn_at[1])) < STILL_FRACTION * plane.span
+                 and np.max(np.abs(current - self._drawn_at[1])) < STILL_FRACTION * plane.span
                  and self._last_update - self._drawn_at[2] < STILL_REDRAW_S)
-        self._path_xy, self._path_heights = xy, heights
+        self._path = drawn
         if still:
             # Drawn later unless a newer snapshot comes first (training may have paused).
             self._update_timer.start(int(STILL_REDRAW_S * 1000))
         else:
-            self._drawn_at = (plane, xy[-1].copy(), self._last_update)
+            self._drawn_at = (plane, current.copy(), self._last_update)
             self._draw_path()
-        note = outside_note(plane, xy[-1])
-        if note or self.status.text().startswith("The weights have moved"):
-            self._set_status(note)
+        # (After a divergence the path comes from far below the last steps: no measure of it.)
+        self.fidelity = None if plane.warn else drawn.fidelity
+        note = outside_note(plane, current)
+        self._status(note if note or self._status_text.startswith("The weights have moved")
+                     else self._status_text)
 
     def _draw_path(self):
-        """Move the path and marker of the tab on screen (the other tab catches up when shown)."""
-        if self._shown is None or self._path_xy is None:
-            return
-        plane, result = self._shown
-        if self.scene is not None and self.tabs.currentWidget() is self.gl_container:
-            self.scene.set_path(self._path_xy, self._path_heights, result.lo, plane.span)
-            start = time.perf_counter()
-            self.scene.paint_now()
+        """Move the path and marker of the picture on screen."""
+        if self._shown is not None and self._path is not None:
+            self.tabs.show_path(self._shown[0], self._path)
             # Slow down when drawing is slow (software OpenGL, a big window, a busy machine):
             # the other views share the frame.
-            paint_ms = 1000.0 * (time.perf_counter() - start)
-            self._min_interval_ms = max(MIN_UPDATE_MS, 5.0 * paint_ms)
-        else:
-            self.contour.set_path(self._path_xy + np.asarray(plane.offsets))
+            self._min_interval_ms = max(MIN_UPDATE_MS, 5.0 * self.tabs.paint_ms)
 
     # ------------------------------------------------------------------ events
     def showEvent(self, event):
         super().showEvent(event)
         if self._path_dirty:
             QTimer.singleShot(0, self._on_update_timer_timeout)
-        if self.scene is not None and self._gl_checks == 0:
-            QTimer.singleShot(50, self._check_gl)
-
-    @Slot()
-    def _check_gl(self):
-        """Fall back to the contour map if OpenGL did not start (a grey box helps no one)."""
-        if self.scene is None or self.scene.is_valid() or self._stopped:
-            return
-        self._gl_checks += 1
-        if not self.scene.widget.isVisible() or self._gl_checks < 30:
-            if self._gl_checks < 100:
-                QTimer.singleShot(100, self._check_gl)
-            return
-        self.tabs.removeTab(self.tabs.indexOf(self.gl_container))
-        self.gl_container.hide()
-        self.scene = None
-        self.contour.set_notice("3-D view unavailable: OpenGL did not start on this display. "
-                                "Showing the contour map.")
 
     @Slot(int)
     def _on_tabs_current_changed(self, _index):
@@ -451,18 +435,24 @@ class SurfaceView(QWidget):
 
     @Slot(object)
     def _on_selection_axes_changed(self, axes):
-        if axes is not None and axes != self.policy.weight_axes:
+        # A pick shows those two weights, even when they are the ones the view already held
+        # for its "two weights" mode while it showed another plane.
+        if axes is not None and (axes != self.policy.weight_axes
+                                 or self.policy.mode != "weights"):
             self.set_weight_axes(*axes)
 
     @Slot(int, int)
     def _on_controls_axes_chosen(self, i, j):
-        if i == j:
-            self._set_status("Pick two different parameters.")
-            return
-        if self._selection is not None:
+        note = ""
+        if i == j:  # a surface needs two parameters: the next one stands in for the second
+            layout = self.policy.layout
+            j = self._neighbour(i)
+            note = (f"Both axes were {layout.label(i)}: a surface needs two different "
+                    f"parameters, so axis 2 shows the next one, {layout.label(j)}.")
+        if self._selection is not None and not note:
             self._selection.set_axes(i, j)  # comes back through axes_changed
-        if (i, j) != self.policy.weight_axes or self.policy.mode != "weights":
-            self.set_weight_axes(i, j)
+        if note or (i, j) != self.policy.weight_axes or self.policy.mode != "weights":
+            self.set_weight_axes(i, j, note)
 
     @Slot(bool)
     def _on_controls_follow_toggled(self, checked):
@@ -493,4 +483,4 @@ class SurfaceView(QWidget):
             if not path.lower().endswith(".png"):
                 path += ".png"
             if not self.export_png(path):
-                self._set_status(f"Could not write {path}.")
+                self._status(f"Could not write {path}.")

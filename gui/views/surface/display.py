@@ -1,0 +1,126 @@
+"""The two pictures of the error surface in tabs: the 3-D scene and the contour map.
+
+:class:`SurfaceTabs` paints what the widget hands it on both (a surface, the path, an empty
+frame with a few words) and chooses the camera; it decides nothing about planes. Where OpenGL
+is missing or does not start, it holds the contour map alone, with a line saying why.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QTabWidget
+
+from gui.views.surface.contour import ContourMap
+from gui.views.surface.scene import CAMERAS, Scene3D, opengl_problem
+
+
+class SurfaceTabs(QTabWidget):
+    """The 3-D scene (``scene``, None without OpenGL) and the contour map (``contour``).
+
+    ``paint_ms`` is how long the last 3-D path update took to draw (the widget slows down when
+    drawing is slow).
+    """
+
+    def __init__(self, use_opengl=None, parent=None):
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.contour = ContourMap()
+        self.scene = None
+        self.paint_ms = 0.0
+        self._aimed = None      # the camera angles last chosen for the learner
+        self._gl_checks = 0
+        problem = opengl_problem(use_opengl)
+        if problem is None:
+            try:
+                self.scene = Scene3D()
+            except Exception as err:  # noqa: BLE001 - fall back to the contour map
+                problem = f"the 3-D view could not be created ({err})"
+        self.gl_container = None if self.scene is None else self.scene.tab
+        if self.scene is not None:
+            self.addTab(self.gl_container, "3-D surface")
+        else:
+            self.contour.set_notice(f"3-D view unavailable: {problem}. Showing the contour map.")
+        self.addTab(self.contour, "Contour map")
+
+    def gl_available(self) -> bool:
+        """Whether the 3-D view is live (OpenGL started)."""
+        return self.scene is not None and self.scene.is_valid()
+
+    def showing_3d(self) -> bool:
+        return self.scene is not None and self.currentWidget() is self.gl_container
+
+    # ------------------------------------------------------------------ painting
+    def show_surface(self, plane, result, zrange):
+        """``result`` of ``plane`` on both pictures; the 3-D box's height axis is ``zrange``."""
+        off_a, off_b = plane.offsets
+        segments = result.segments.copy()
+        segments[:, :2] += (off_a, off_b)
+        self.contour.set_surface(result.alphas + off_a, result.betas + off_b, result.heights,
+                                 segments, plane.labels, "log₁₀ cost" if result.log else "cost")
+        if self.scene is not None:
+            # The 3-D axis and the legend label their ticks with costs, on the log scale too.
+            self.scene.set_surface(plane, result, "cost (log scale)" if result.log else "cost",
+                                   zrange)
+
+    def show_path(self, plane, drawn):
+        """The path (a :class:`~gui.views.surface.model.PathOnPlane`) on the picture on screen
+        (the other one catches up when it is shown)."""
+        if self.showing_3d():
+            self.scene.set_path(drawn.xy, drawn.heights, drawn.under, plane.span)
+            start = time.perf_counter()
+            self.scene.paint_now()
+            self.paint_ms = 1000.0 * (time.perf_counter() - start)
+        else:
+            self.contour.set_path(drawn.xy + np.asarray(plane.offsets))
+
+    def clear(self, lines=()):
+        """No surface; ``lines`` of text in the middle of the 3-D view instead."""
+        self.contour.clear()
+        if self.scene is not None:
+            for item in self.scene.data_items:
+                item.setVisible(False)
+            self.scene.clear_frame(lines)  # no box, ticks or titles of the last plane
+
+    def aim(self, plane, result, drawn, keep=False):
+        """The camera that shows the path best, near the mode's usual one; with ``keep``, near
+        the camera as it is, and only if the learner has not turned it since it was aimed."""
+        if self.scene is None:
+            return
+        if keep and self.scene.angles() != self._aimed:
+            return  # the learner chose this view
+        preferred = self.scene.angles() if keep else CAMERAS[plane.mode]
+        if drawn is None:
+            self.scene.reset_camera(angles=preferred)
+            self._aimed = preferred
+        else:
+            self._aimed = self.scene.aim(plane, result, drawn.xy, drawn.heights, preferred)
+
+    def grab_image(self):
+        """The picture on screen as an image (the 3-D view with its colour bar)."""
+        if self.showing_3d() and self.gl_available():
+            return self.scene.grab()
+        return self.currentWidget().grab().toImage()
+
+    # ------------------------------------------------------------------ OpenGL that fails
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self.scene is not None and self._gl_checks == 0:
+            QTimer.singleShot(50, self._check_gl)
+
+    @Slot()
+    def _check_gl(self):
+        """Fall back to the contour map if OpenGL did not start (a grey box helps no one)."""
+        if self.scene is None or self.scene.is_valid():
+            return
+        self._gl_checks += 1
+        if not self.scene.widget.isVisible() or self._gl_checks < 30:
+            if self._gl_checks < 100:
+                QTimer.singleShot(100, self._check_gl)
+            return
+        self.removeTab(self.indexOf(self.gl_container))
+        self.gl_container.hide()
+        self.scene = None
+        self.contour.set_notice("3-D view unavailable: OpenGL did not start on this display. "
+                                "Showing the contour map.")

@@ -1,0 +1,163 @@
+"""The OpenGL plumbing of the 3-D scene: pyqtgraph's GL view as a window of its own, a host
+widget that can paint it into screenshots, and one item that draws every text label.
+
+Imported only once :func:`gui.views.surface.scene.opengl_problem` found OpenGL usable (it
+imports ``pyqtgraph.opengl`` and PyOpenGL at once).
+"""
+from __future__ import annotations
+
+import time
+
+from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QMatrix4x4, QPainter, QSurfaceFormat, QVector3D
+from PySide6.QtOpenGL import QOpenGLWindow
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+#: The camera's elevation stays in this range (degrees): from straight above the labels of the
+#: floor's two axes fall on one another, from below the surface hides its own valley.
+ELEVATION_RANGE = (0.0, 80.0)
+
+
+class View(GLViewMixin, QOpenGLWindow):
+    """pyqtgraph's GL view as a ``QOpenGLWindow`` (see :class:`~gui.views.surface.scene.Scene3D`
+    for why). ``camera_changed`` (a callable or None) is called after every camera move."""
+
+    paint_seconds = 0.0
+    camera_changed = None
+
+    def __init__(self):
+        super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
+        fmt = QSurfaceFormat.defaultFormat()
+        fmt.setDepthBufferSize(24)
+        self.setFormat(fmt)
+
+    # What GLViewMixin and GLTextItem ask of a QWidget.
+    def devicePixelRatioF(self):
+        return self.devicePixelRatio()
+
+    def rect(self):
+        return QRect(0, 0, self.width(), self.height())
+
+    def paintGL(self):
+        start = time.perf_counter()
+        super().paintGL()
+        self.paint_seconds = time.perf_counter() - start
+
+    def setCameraPosition(self, *args, **kwargs):
+        super().setCameraPosition(*args, **kwargs)
+        self._moved()
+
+    def orbit(self, azim, elev):
+        super().orbit(azim, elev)
+        self._moved()
+
+    def resizeGL(self, w, h):
+        super().resizeGL(w, h)
+        self._moved()
+
+    def _moved(self):
+        low, high = ELEVATION_RANGE
+        self.opts["elevation"] = min(max(self.opts["elevation"], low), high)
+        if self.camera_changed is not None:
+            self.camera_changed()
+
+
+class Host(QWidget):
+    """Holds the GL window's container; when the widget tree is rendered into an image
+    (``QWidget.grab`` of the main window, for screenshots) it paints the GL frame, which a
+    window container cannot give. On screen the GL window covers this painting."""
+
+    def __init__(self, view):
+        super().__init__()
+        self._view = view
+        self.container = QWidget.createWindowContainer(view, self)
+        self.container.setMinimumSize(200, 160)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.container)
+        self.setToolTip("Drag to rotate, wheel to zoom, middle-drag to pan.")
+
+    def paintEvent(self, event):
+        if not self._view.isValid():
+            return
+        painter = QPainter(self)
+        painter.drawImage(QRectF(self.container.geometry()), self._view.grabFramebuffer())
+        painter.end()
+
+
+class Labels(GLGraphicsItem):
+    """Texts at 3-D points, all drawn with one QPainter (a GLTextItem opens one per text,
+    which costs about half a millisecond each in software OpenGL).
+
+    Entries are drawn in order, so that none covers another: a tick label that would fall on
+    one already drawn is left out; a title (bold) is moved away from the middle of the view
+    until it is clear of the others. Every text stays inside the view.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.entries = []
+        self.drawn = []  # (text, QRectF, is a title) of the last paint
+
+    def set_entries(self, entries):
+        """``(pos, text, font, colour, alignment)`` tuples."""
+        self.entries = []
+        for pos, text, font, colour, align in entries:
+            box = QFontMetrics(font).tightBoundingRect(text)
+            dx = box.width() if align & Qt.AlignRight else (
+                box.width() / 2 if align & Qt.AlignHCenter else 0.0)
+            dy = box.height() / 2 if align & Qt.AlignVCenter else (
+                box.height() if align & Qt.AlignTop else 0.0)
+            self.entries.append((QVector3D(*map(float, pos)), text, font, colour, -dx, dy,
+                                 QRectF(box)))
+        self.update()
+
+    def paint(self):
+        self.drawn = []
+        if not self.entries:
+            return
+        self.setupGLState()
+        view = self.view()
+        w, h = float(view.width()), float(view.height())
+        viewport = QMatrix4x4()
+        viewport.viewport(0.0, h, w, -h)
+        project = viewport * self.mvpMatrix()
+        middle = project.map(QVector3D(0.0, 0.0, 0.5)).toPointF()
+        painter = QPainter(view)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        halo = QColor(255, 255, 255, 200)
+        taken = []
+        for pos, text, font, colour, dx, dy, box in self.entries:
+            point = project.map(pos).toPointF()
+            at = QPointF(point.x() + dx, point.y() + dy)
+            pad = 6 if font.bold() else 2  # a title keeps its distance
+            rect = box.translated(at).adjusted(-pad, -1, pad, 1)
+            if font.bold():
+                away = point - middle
+                norm = max((away.x() ** 2 + away.y() ** 2) ** 0.5, 1e-6)
+                nudge = QPointF(away.x() / norm * 3, away.y() / norm * 3)
+                for _ in range(40):
+                    if not any(rect.intersects(other) for other in taken):
+                        break
+                    at += nudge
+                    rect.translate(nudge)
+            elif any(rect.intersects(other) for other in taken):
+                continue  # a tick label on another: the axis reads without it
+            # Inside the view, whatever the camera.
+            shift = QPointF(min(max(0.0, -rect.left()), w) - max(0.0, rect.right() - w),
+                            min(max(0.0, -rect.top()), h) - max(0.0, rect.bottom() - h))
+            at += shift
+            rect.translate(shift)
+            taken.append(rect)
+            self.drawn.append((text, QRectF(rect), font.bold()))
+            painter.setFont(font)
+            if font.bold():
+                # Titles can lie over the surface: a white halo keeps them readable.
+                painter.setPen(halo)
+                for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                    painter.drawText(at + QPointF(ox, oy), text)
+            painter.setPen(colour)
+            painter.drawText(at, text)
+        painter.end()
