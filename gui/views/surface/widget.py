@@ -352,10 +352,15 @@ class SurfaceView(QWidget):
         self.notice.setVisible(bool(plane.notice))
         self._update_path(force=True)
         # A new kind of picture gets the camera that shows its path best; a new plane of the
-        # same kind keeps the camera unless that now hides the path.
+        # same kind keeps the camera unless that now hides the path. While training runs the
+        # camera holds still (a view swinging round every half second is hard to follow, and
+        # the search for a better angle costs the UI thread tens of ms): it is checked again
+        # when training pauses.
         kind = (plane.mode, plane.run, plane.labels)
-        self.tabs.aim(plane, result, self._path, keep=previous is not None and (
-            previous.mode, previous.run, previous.labels) == kind)
+        same_kind = previous is not None and (previous.mode, previous.run,
+                                              previous.labels) == kind
+        if not (same_kind and snap is not None and snap.running):
+            self.tabs.aim(plane, result, self._path, keep=same_kind)
 
     def _on_plane(self, snap):
         """The snapshot's path on the surface shown (computed once per snapshot and surface)."""
