@@ -394,7 +394,7 @@ class Trainer:
         """Fraction of correctly classified examples, or None for regression."""
         if self.data.task == "regression":
             return None
-        predicted = metrics.predicted_classes(y_pred, self.data.task, self.loss.threshold)
+        predicted = metrics.predicted_classes(y_pred, self.data.task, self.arrays.threshold)
         return float(np.mean(predicted == labels[:, 0].astype(int)))
 
     def predict(self, X) -> np.ndarray:
@@ -403,7 +403,8 @@ class Trainer:
 
     def predict_classes(self, X) -> np.ndarray:
         """Class index per row of raw inputs ``X`` (classification tasks)."""
-        return metrics.predicted_classes(self.predict(X), self.data.task, self.loss.threshold)
+        return metrics.predicted_classes(self.predict(X), self.data.task,
+                                         self.arrays.threshold)
 
     def _record(self, grad):
         """Record what is due at this step; return the scores when the history took a row."""

@@ -1168,7 +1168,7 @@ class SurfaceView(QWidget):
         self._loss = losses.get(cfg.loss)
         # The network's inputs: the raw training inputs or the features computed from them.
         self._X = np.asarray(features.transform(data.X_train, getattr(cfg, "features", None)))
-        self._targets = losses.targets_for(self._loss, data.y_train, data.task, data.n_classes)
+        self._targets = snap.arrays.targets_train  # as the trainer built them (±1 or one-hot)
         if not same_shape or self._weight_axes is None \
                 or max(self._weight_axes) >= self._net.n_params:
             self._weight_axes = default_weight_axes(self._net)
