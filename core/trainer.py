@@ -148,6 +148,22 @@ class Trainer:
         """Start again: fresh initial weights (same seed), optimizer state and history."""
         self._build()
 
+    def start_from(self, params):
+        """Start again from the parameters ``params`` ``(n_params,)`` instead of fresh initial
+        weights (say, weights a learner trained elsewhere): step 0, fresh optimizer state, and
+        the history and path start at these parameters."""
+        params = np.asarray(params, dtype=float)
+        if params.shape != self.network.params.shape:
+            raise ValueError(f"{params.size} parameters given; this network has "
+                             f"{self.network.n_params}")
+        self._build()
+        self.network.params[:] = params
+        np.copyto(self._last_finite, params)
+        self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
+        self.gradient_norms = DecimatedLog(1 + self.arrays.layout.n_layers, self.history_capacity)
+        self.path = DecimatedLog(self.network.n_params, self.path_capacity)
+        self._record(None)
+
     def apply_config(self, config: Config, data=None) -> bool:
         """Switch to ``config`` (and to ``data``, if given). Returns True when the weights reset.
 
