@@ -14,6 +14,7 @@ import os
 from PySide6.QtCore import QMarginsF, QPoint, QPointF, QRect, QSizeF
 from PySide6.QtGui import QColor, QFont, QImage, QMatrix4x4, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsView
 
 #: Formats of the 2-D views: key -> (menu text, file filter, suffix, PNG scale or None).
 FORMATS = {
@@ -35,9 +36,26 @@ def laid_out(widget):
     return widget
 
 
-def _draw(widget, painter):
-    widget.render(painter, QPoint(0, 0))
-    painter.end()
+def _draw(widget, painter, scale=1.0):
+    """Render ``widget`` with ``painter`` in pyqtgraph's export mode: its items then draw for a
+    file, not the screen (a scatter plot's markers as shapes, not cached pixmaps)."""
+    items = []
+    views = widget.findChildren(QGraphicsView)
+    if isinstance(widget, QGraphicsView):
+        views.append(widget)
+    for view in views:
+        if view.scene() is not None:
+            items += [i for i in view.scene().items() if hasattr(i, "setExportMode")]
+    options = {"antialias": True, "background": None, "painter": painter,
+               "resolutionScale": float(scale)}
+    try:
+        for item in items:
+            item.setExportMode(True, options)
+        widget.render(painter, QPoint(0, 0))
+    finally:
+        for item in items:
+            item.setExportMode(False)
+        painter.end()
 
 
 def save_svg(widget, path, title="Costscape") -> bool:
@@ -82,7 +100,7 @@ def render_png(widget, scale) -> QImage:
     image = QImage(widget.width() * scale, widget.height() * scale, QImage.Format_ARGB32)
     image.setDevicePixelRatio(scale)
     image.fill(QColor("white"))
-    _draw(widget, QPainter(image))
+    _draw(widget, QPainter(image), scale)
     return image
 
 

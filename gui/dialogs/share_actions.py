@@ -127,8 +127,10 @@ class ShareActions(QObject):
             "Error surface, 3-D view, as PNG of any size…", "Draw the 3-D error surface again "
             "at the size you choose (sharp at any size) and save it as a PNG image.",
             self.export_3d)
-        self.export_3d_action.setEnabled(surface is not None and surface.gl_available())
         menu.addAction(self.export_3d_action)
+        # OpenGL may start after the menus are built (or never, without a GPU driver).
+        menu.aboutToShow.connect(lambda: self.export_3d_action.setEnabled(
+            surface is not None and surface.gl_available()))
 
     def _folder(self) -> str:
         """The folder files were last saved to or opened from (shared with FileActions)."""

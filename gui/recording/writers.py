@@ -56,13 +56,27 @@ class GifWriter(_Writer):
     def __init__(self, path, fps, size):
         super().__init__(path, fps, size)
         self._images = []
+        self._previous = None
+        self._tweaked = False
 
     def add(self, frame):
         from PIL import Image
 
-        image = Image.fromarray(self._check(frame), "RGB")
-        self._images.append(image.quantize(256, method=Image.Quantize.FASTOCTREE,
-                                           dither=Image.Dither.NONE))
+        frame = self._check(frame)
+        image = Image.fromarray(frame, "RGB").quantize(256, method=Image.Quantize.FASTOCTREE,
+                                                       dither=Image.Dither.NONE)
+        same = self._previous is not None and np.array_equal(frame, self._previous)
+        if same and not self._tweaked:
+            # Pillow merges a frame identical to the one before into it (one longer frame).
+            # Keep every frame, so that a recording of N frames has N: one palette colour of
+            # this frame moves by one level of blue, which no eye sees. (The next identical
+            # frame, untouched, then differs from this one.)
+            palette = image.getpalette()
+            palette[3 * image.getpixel((0, 0)) + 2] ^= 1
+            image.putpalette(palette)
+        self._tweaked = same and not self._tweaked
+        self._previous = frame
+        self._images.append(image)
         self.frames += 1
 
     def close(self):
