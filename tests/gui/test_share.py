@@ -344,3 +344,20 @@ def test_the_file_menu_has_the_share_actions(window):
                    share.export_notebook_action, share.open_weights_action):
         assert len(action.toolTip()) > 40
     assert texts.index("&Record…") < texts.index("&Quit")
+
+
+def test_the_command_line_records_and_exits(tmp_path):
+    import subprocess
+    import sys
+
+    main = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "main.py")
+    done = subprocess.run([sys.executable, main, "--record", str(tmp_path / "cli.gif"),
+                           "--seconds", "1"], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Recorded" in done.stdout
+    with Image.open(tmp_path / "cli.gif") as gif:
+        assert gif.n_frames == 15
+    wrong = subprocess.run([sys.executable, main, "--record", str(tmp_path / "x.avi")],
+                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert wrong.returncode == 2 and ".gif" in wrong.stderr
