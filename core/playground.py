@@ -65,11 +65,10 @@ FIELDS = ("activation", "regularization", "batchSize", "dataset", "regDataset", 
 #: The Playground's largest network: 6 hidden layers of at most 8 neurons.
 MAX_LAYERS, MAX_NEURONS = 6, 8
 #: What a link cannot carry over, said once when one opens.
-UNMATCHED = ("The Playground's random points themselves (its seed drives another generator, "
-             "so the points, their order and the initial weights differ; Costscape also "
-             "reshuffles every epoch, keeps gauss points inside [−6, 6]² and lets L1 "
-             "regularization move weights through 0) cannot be matched, and costs read twice "
-             "the Playground's loss, whose squared error carries a factor ½.")
+UNMATCHED = ("Not matched: the Playground's random points and initial weights (its seed drives "
+             "another generator), its fixed order of the points (Costscape reshuffles every "
+             "epoch), its L1 clipping of weights at 0 and its gauss points beyond [−6, 6]²; "
+             "and costs read twice its loss (its squared error has a factor ½).")
 
 
 class PlaygroundError(ValueError):
@@ -303,7 +302,7 @@ def _expressible(config) -> None:
     ]
     for ok, reason in checks:
         if not ok:
-            raise PlaygroundError(f"this run cannot be a Playground link: {reason}")
+            raise PlaygroundError(f"the Playground cannot express this run: {reason}")
 
 
 def to_url(config) -> str:

@@ -251,12 +251,14 @@ class ShareActions(QObject):
         unknown = (f" These fields are not the Playground's and were ignored: "
                    f"{html.escape(', '.join(found.unknown))}." if found.unknown else "")
         c = found.config
+        output = ("tanh output, squared error on the labels −1/+1" if c.signed_targets
+                  else "linear output, squared error")
+        start = "zero weights" if c.init == "zeros" else "U(−0.5, 0.5) weights, biases 0.1"
+        layers = "-".join(map(str, c.hidden_layers)) or "no hidden layer"
         w.show_message(
-            f"<b>Opened the Playground link:</b> {c.dataset}, hidden layers "
-            f"{', '.join(map(str, c.hidden_layers)) or 'none'}, {c.activation}, the "
-            f"Playground's model (tanh output, squared error on −1/+1, U(−0.5, 0.5) weights, "
-            f"biases 0.1); learning rate {c.learning_rate:g} here is the Playground's "
-            f"{2 * c.learning_rate:g}.{unknown} {html.escape(found.unmatched)}", "info")
+            f"<b>Opened the Playground link</b> ({c.dataset}, {layers} {c.activation}) with the "
+            f"Playground's model: {output}, {start}; the learning rate {c.learning_rate:g} is "
+            f"its {2 * c.learning_rate:g}.{unknown} {html.escape(found.unmatched)}", "info")
         w.statusBar().showMessage("Opened a Playground link: press Play to train.", MESSAGE_MS)
         return True
 
@@ -266,8 +268,10 @@ class ShareActions(QObject):
         try:
             url = playground.to_url(self.window.config)
         except playground.PlaygroundError as err:
-            self.window.show_message(f"<b>No Playground link for this run:</b> "
-                                     f"{html.escape(str(err))}.", "warning")
+            reason = str(err)
+            self.window.show_message(f"<b>No Playground link.</b> "
+                                     f"{html.escape(reason[:1].upper() + reason[1:])}.",
+                                     "warning")
             return None
         QGuiApplication.clipboard().setText(url)
         self.window.statusBar().showMessage("Copied the Playground link of this run.",
