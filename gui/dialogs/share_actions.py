@@ -116,6 +116,8 @@ class ShareActions(QObject):
                 continue
             sub = QMenu(title, menu)
             sub.setToolTipsVisible(True)
+            sub.menuAction().setToolTip(f"Save the {title.lower()} as SVG or PDF (vectors) or "
+                                        f"as a sharp PNG at 2× or 3×, for slides and papers.")
             for fmt, (text, *_rest) in figures.FORMATS.items():
                 action = self._action(text, f"Save the {title.lower()} as drawn, {text[:-1]}",
                                       lambda which=which, fmt=fmt: self.export_figure(which, fmt))
