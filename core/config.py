@@ -29,11 +29,19 @@ DEFAULT_LOSS = {"regression": "mse", "binary": "bce", "multiclass": "cce"}
 TASK_OUTPUT_ACTIVATION = {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}
 
 
-def output_activation_for(loss, task) -> str:
+def output_activation_for(loss, task, signed_targets=False) -> str:
     """The output activation a loss pairs with (sigmoid for bce, softmax for cce, ...), else the
-    task's usual one (linear, sigmoid, softmax). The one rule :class:`Config` chooses by."""
+    task's usual one (linear, sigmoid, softmax; tanh for binary targets −1/+1). The one rule
+    :class:`Config` chooses by."""
     loss = losses.get(loss) if isinstance(loss, str) else loss
+    if loss.output_activation is None and signed_targets and task == "binary":
+        return "tanh"  # its range (−1, 1) spans the targets, as in the Neural Network Playground
     return loss.output_activation or TASK_OUTPUT_ACTIVATION[task]
+
+
+def default_loss(task, signed_targets=False) -> str:
+    """The loss None chooses: the task's, or squared error for binary targets −1/+1."""
+    return "mse" if signed_targets and task == "binary" else DEFAULT_LOSS[task]
 REGULARIZATIONS = ("none", "l1", "l2")
 #: Data sets that are not generated: "csv" reads ``data_path``; "custom" (points drawn by hand)
 #: is handed to the trainer as a Dataset.
@@ -168,6 +176,12 @@ class Config:
     target_cost : float or None
         Stop once the training cost is at or below this (checked at the end of every epoch and
         whenever the history records a row).
+
+    signed_targets : bool
+        Binary tasks only: the network is trained towards −1 for class 0 and +1 for class 1
+        (the Neural Network Playground's labels) instead of 0 and 1, and decides class 1 where
+        its output is above 0. Needs a loss that compares values (squared error by default,
+        with a tanh output), not the cross-entropy, whose targets are probabilities.
     """
 
     dataset: str = "xor"
@@ -206,6 +220,7 @@ class Config:
     min_delta: float = 0.0
     restore_best_weights: bool = False
     target_cost: float | None = None
+    signed_targets: bool = False
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -305,16 +320,27 @@ class Config:
             raise ConfigError(f"activation {self.activation!r} works only in the output layer; "
                               f"choose a hidden activation from: {', '.join(hidden)}")
         task = self.task
+        if not isinstance(self.signed_targets, (bool, np.bool_)):
+            raise ConfigError(f"signed_targets must be true or false, not "
+                              f"{_show(self.signed_targets)}")
+        set_("signed_targets", signed := bool(self.signed_targets))
+        if signed and task != "binary":
+            raise ConfigError(f"signed_targets (labels −1/+1) is for binary classification; a "
+                              f"{task} task has no such labels")
         if self.loss is None:
-            set_("loss", DEFAULT_LOSS[task])
+            set_("loss", default_loss(task, signed))
         _choice("loss", self.loss, losses.names())
         loss = losses.get(self.loss)
         if task not in loss.tasks:
             fitting = [n for n in losses.names() if task in losses.get(n).tasks]
             raise ConfigError(f"loss {self.loss!r} does not fit a {task} task; choose one of: "
                               f"{', '.join(fitting)}")
+        if signed and loss.output_activation in ("sigmoid", "softmax"):
+            raise ConfigError(f"loss {self.loss!r} needs targets 0 and 1 (probabilities); with "
+                              f"signed_targets (−1/+1) choose a loss that compares values, such "
+                              f"as mse, or the hinge")
         if self.output_activation is None:
-            set_("output_activation", output_activation_for(loss, task))
+            set_("output_activation", output_activation_for(loss, task, signed))
         _choice("output_activation", self.output_activation, act_names)
         # softmax normalizes across output columns; binary and regression have only one, where
         # it would output the constant 1.
@@ -384,8 +410,12 @@ class Config:
             task = datasets.task_of(dataset)
         # Anything odd (a wrong type, an unknown name) is left for Config() to report.
         new_task = task if isinstance(task, str) and task in datasets.TASKS else self.task
-        if "loss" not in changes and new_task != self.task:
-            if self.loss == DEFAULT_LOSS[self.task] or new_task not in losses.get(self.loss).tasks:
+        signed = self._signed_after(changes, d, new_task)
+        if "loss" not in changes and (new_task != self.task or signed != self.signed_targets):
+            old = losses.get(self.loss)
+            if (self.loss == default_loss(self.task, self.signed_targets)
+                    or new_task not in old.tasks
+                    or (signed and old.output_activation in ("sigmoid", "softmax"))):
                 d["loss"] = None
         if ("features" not in changes and self.features is not None and dataset != self.dataset
                 and isinstance(dataset, str) and dataset in datasets.names()):
@@ -393,12 +423,26 @@ class Config:
                 features.check(self.features, datasets.input_count(dataset))
             except ValueError:
                 d["features"] = None
-        auto_output = output_activation_for(self.loss, self.task)
+        auto_output = output_activation_for(self.loss, self.task, self.signed_targets)
         if ("output_activation" not in changes and self.output_activation == auto_output
                 and not (isinstance(d["loss"], str) and d["loss"] == self.loss
-                         and new_task == self.task)):
+                         and new_task == self.task and signed == self.signed_targets)):
             d["output_activation"] = None
         return Config(**d)
+
+    def _signed_after(self, changes, d, new_task):
+        """``signed_targets`` after ``changes`` (written into ``d``): it turns itself off when
+        the task stops being binary or a loss of probabilities (cross-entropy) is chosen."""
+        from core import losses
+
+        if "signed_targets" in changes:
+            return d["signed_targets"]
+        loss = d["loss"]
+        probabilities = (isinstance(loss, str) and loss in losses.names()
+                         and losses.get(loss).output_activation in ("sigmoid", "softmax"))
+        if self.signed_targets and (new_task != "binary" or ("loss" in changes and probabilities)):
+            d["signed_targets"] = False
+        return d["signed_targets"]
 
 
 def _layers(value) -> tuple:

@@ -417,7 +417,7 @@ def get(name) -> Loss:
         raise UnknownNameError(f"unknown loss {name!r}; choose one of: {', '.join(_REGISTRY)}") from None
 
 
-def targets_for(loss, y, task, n_classes):
+def targets_for(loss, y, task, n_classes, signed=False):
     """Targets in the form ``loss`` expects.
 
     Parameters
@@ -428,13 +428,17 @@ def targets_for(loss, y, task, n_classes):
     task : str
         "regression", "binary" or "multiclass".
     n_classes : int
+    signed : bool
+        Binary labels 0/1 as the targets −1/+1 (``2y − 1``: ``Config.signed_targets``).
 
     Returns
     -------
-    One-hot (n, n_classes) float64 for a multiclass task and a non-sparse loss; otherwise ``y``
-    unchanged.
+    One-hot (n, n_classes) float64 for a multiclass task and a non-sparse loss; ``2y − 1`` for
+    a binary task with ``signed``; otherwise ``y`` unchanged.
     """
     loss = get(loss) if isinstance(loss, str) else loss
+    if signed and task == "binary":
+        return 2.0 * np.asarray(y, dtype=np.float64) - 1.0
     if task != "multiclass" or loss.sparse:
         return y
     labels = np.asarray(y, dtype=np.float64).reshape(-1)

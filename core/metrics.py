@@ -171,7 +171,7 @@ class RunScorer:
 
     def __init__(self, arrays, data):
         self.loss, self.task, self.k = arrays.loss, data.task, max(data.n_classes, 1)
-        self.threshold = arrays.loss.threshold
+        self.threshold = arrays.threshold
         # Loss.cost is float(np.mean(per_example)); summing and dividing here is the same
         # float without np.mean's overhead. A loss with its own cost (RMSE) is asked for it.
         self._cost_is_mean = type(arrays.loss).cost is losses.Loss.cost

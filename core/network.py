@@ -75,6 +75,78 @@ class Network:
         self._weight_mask = self.layout.weight_mask
         self.initialize(seed, init)
 
+    @classmethod
+    def from_arrays(cls, weights, biases=None, activation="sigmoid",
+                    output_activation="sigmoid") -> "Network":
+        """A network holding weights a learner made elsewhere, e.g. with numpy.
+
+        Parameters
+        ----------
+        weights : sequence of 2-D arrays
+            ``W0, W1, ...`` in the ``x @ W + b`` convention: ``Wl`` is ``(inputs, neurons)``, so
+            each one's columns are the next one's rows. (For the ``W @ x`` convention pass the
+            transposes, ``[W.T for W in weights]``.)
+        biases : sequence of arrays or None
+            ``b0, b1, ...``, one per layer, each with ``neurons`` values (``(n,)``, ``(1, n)`` or
+            ``(n, 1)``); None starts every bias at 0.
+        activation, output_activation : str
+            Of the hidden layers and of the output layer (names from
+            :func:`core.activations.names`; not maxout, which needs two matrices per layer).
+
+        Returns
+        -------
+        Network
+            Of sizes ``(W0.shape[0], W0.shape[1], ..., W[-1].shape[1])`` holding copies of the
+            arrays (as float64); a prelu layer's slopes start at 0.25.
+
+        Raises
+        ------
+        ValueError
+            Naming the array whose shape does not fit.
+
+        >>> import numpy as np
+        >>> net = Network.from_arrays([np.ones((3, 4)), np.ones((4, 1))])
+        >>> net.layer_sizes, net.predict(np.zeros((1, 3))).round(2).tolist()
+        ((3, 4, 1), [[0.88]])
+        """
+        if isinstance(weights, np.ndarray) and weights.ndim == 2:
+            weights = [weights]
+        weights = [np.asarray(W, dtype=float) for W in weights]
+        if not weights:
+            raise ValueError("from_arrays needs at least one weight matrix")
+        for k, W in enumerate(weights):
+            if W.ndim != 2 or min(W.shape) < 1:
+                raise ValueError(f"weights[{k}] must be a 2-D matrix (inputs, neurons); got "
+                                 f"shape {W.shape}")
+            if k and W.shape[0] != weights[k - 1].shape[1]:
+                raise ValueError(
+                    f"weights[{k}] has {W.shape[0]} rows but weights[{k - 1}] "
+                    f"{weights[k - 1].shape} gives {weights[k - 1].shape[1]} outputs; in the "
+                    f"x @ W + b convention each matrix is (inputs, neurons) (for W @ x pass the "
+                    f"transposes)")
+        if biases is not None:
+            biases = list(biases)
+            if len(biases) != len(weights):
+                raise ValueError(f"{len(biases)} bias vectors for {len(weights)} weight "
+                                 f"matrices: give one per layer (or biases=None)")
+        sizes = (weights[0].shape[0], *(W.shape[1] for W in weights))
+        act = _resolve(activation)
+        if len(weights) == 1 and not act.hidden_ok:  # no hidden layer: it is never used
+            act = _resolve("sigmoid")
+        if "maxout" in (act.name, _resolve(output_activation).name):
+            raise ValueError("maxout needs two weight matrices per layer; choose another "
+                             "activation")
+        net = cls(sizes, act, output_activation, seed=0, init="zeros")
+        for k, W in enumerate(weights):
+            net.weights[k][...] = W
+            if biases is not None:
+                b = np.asarray(biases[k], dtype=float)
+                if b.size != W.shape[1] or (b.ndim == 2 and 1 not in b.shape) or b.ndim > 2:
+                    raise ValueError(f"biases[{k}] must hold {W.shape[1]} values, one per "
+                                     f"neuron of weights[{k}] {W.shape}; got shape {b.shape}")
+                net.biases[k][...] = b.reshape(-1)
+        return net
+
     # ------------------------------------------------------------------ set-up
     @property
     def n_params(self) -> int:

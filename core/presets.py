@@ -29,6 +29,10 @@ _XOR_TABLE = Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid
 _SIGMOID_OUTPUT = dict(dataset="circle", hidden_layers=(4,), activation="tanh",
                        output_activation="sigmoid", optimizer="sgd", learning_rate=0.03,
                        batch_size=10, seed=1)
+# The Neural Network Playground's own model (core.playground reads its links into the same).
+_PLAYGROUND = Config(dataset="circle", hidden_layers=(4, 2), activation="tanh",
+                     output_activation="tanh", loss="mse", signed_targets=True, init="uniform",
+                     optimizer="sgd", learning_rate=0.015, batch_size=10)
 # Deep nets: identical but for the hidden activation.
 _DEEP = dict(dataset="circle", hidden_layers=(8, 8, 8, 8, 8, 8), optimizer="sgd",
              learning_rate=0.1, batch_size=10)
@@ -43,10 +47,13 @@ PRESETS = [
            "plateau for a while before it drops to ~0.",
            _XOR_TABLE),
     Preset("Playground default (circle, tanh 4-2, SGD)",
-           "The TensorFlow Neural Network Playground's starting point: a disc inside a ring, two "
-           "hidden layers of 4 and 2 tanh neurons, cross-entropy, SGD with learning rate 0.03.",
-           Config(dataset="circle", hidden_layers=(4, 2), activation="tanh", optimizer="sgd",
-                  learning_rate=0.03, batch_size=10)),
+           "The TensorFlow Neural Network Playground's starting point, its model included: a "
+           "disc inside a ring, two hidden layers of 4 and 2 tanh neurons, a tanh output trained "
+           "towards the labels −1 and +1 with the squared error, weights drawn from "
+           "U(−0.5, 0.5) and biases 0.1, SGD on batches of 10. The Playground's rate 0.03 "
+           "appears as 0.015: its squared error carries a factor ½, ours does not, so half the "
+           "rate takes the same steps.",
+           _PLAYGROUND),
     Preset("Two spirals (tanh 16-16, Adam)",
            "A hard binary problem: two interleaved spirals. Two layers of 16 tanh neurons and "
            "Adam wind the boundary around the arms over a few thousand steps.",

@@ -55,6 +55,9 @@ class RunArrays:
         Names of the hidden and output activations.
     layout : ParamLayout
         Where each parameter lives in the flat vector.
+    threshold : float
+        Where a single binary output turns from class 0 to class 1: the loss's (0.5 for
+        probabilities, 0 for the hinge losses' scores), or 0 for targets −1/+1.
     """
 
     inputs_train: np.ndarray
@@ -67,6 +70,7 @@ class RunArrays:
     activation: str
     output_activation: str
     layout: ParamLayout
+    threshold: float = 0.5
 
     @classmethod
     def build(cls, config, data) -> "RunArrays":
@@ -75,19 +79,21 @@ class RunArrays:
         n_out = data.n_classes if data.task == "multiclass" else 1
         inputs_train = features.transform(data.X_train, config.features)
         layer_sizes = (inputs_train.shape[1], *config.hidden_layers, n_out)
+        signed = bool(getattr(config, "signed_targets", False))
         return cls(
             inputs_train=_read_only(inputs_train),
             targets_train=_read_only(losses.targets_for(loss, data.y_train, data.task,
-                                                        data.n_classes)),
+                                                        data.n_classes, signed)),
             inputs_test=_read_only(features.transform(data.X_test, config.features)),
             targets_test=_read_only(losses.targets_for(loss, data.y_test, data.task,
-                                                       data.n_classes)),
+                                                       data.n_classes, signed)),
             loss=loss,
             features=config.features,
             layer_sizes=tuple(int(n) for n in layer_sizes),
             activation=config.activation,
             output_activation=config.output_activation,
             layout=ParamLayout(layer_sizes, config.activation, config.output_activation),
+            threshold=0.0 if signed else float(loss.threshold),
         )
 
     def network_with(self, params, seed=0, init="zeros") -> Network:

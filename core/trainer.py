@@ -148,6 +148,22 @@ class Trainer:
         """Start again: fresh initial weights (same seed), optimizer state and history."""
         self._build()
 
+    def start_from(self, params):
+        """Start again from the parameters ``params`` ``(n_params,)`` instead of fresh initial
+        weights (say, weights a learner trained elsewhere): step 0, fresh optimizer state, and
+        the history and path start at these parameters."""
+        params = np.asarray(params, dtype=float)
+        if params.shape != self.network.params.shape:
+            raise ValueError(f"{params.size} parameters given; this network has "
+                             f"{self.network.n_params}")
+        self._build()
+        self.network.params[:] = params
+        np.copyto(self._last_finite, params)
+        self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
+        self.gradient_norms = DecimatedLog(1 + self.arrays.layout.n_layers, self.history_capacity)
+        self.path = DecimatedLog(self.network.n_params, self.path_capacity)
+        self._record(None)
+
     def apply_config(self, config: Config, data=None) -> bool:
         """Switch to ``config`` (and to ``data``, if given). Returns True when the weights reset.
 
@@ -394,7 +410,7 @@ class Trainer:
         """Fraction of correctly classified examples, or None for regression."""
         if self.data.task == "regression":
             return None
-        predicted = metrics.predicted_classes(y_pred, self.data.task, self.loss.threshold)
+        predicted = metrics.predicted_classes(y_pred, self.data.task, self.arrays.threshold)
         return float(np.mean(predicted == labels[:, 0].astype(int)))
 
     def predict(self, X) -> np.ndarray:
@@ -403,7 +419,8 @@ class Trainer:
 
     def predict_classes(self, X) -> np.ndarray:
         """Class index per row of raw inputs ``X`` (classification tasks)."""
-        return metrics.predicted_classes(self.predict(X), self.data.task, self.loss.threshold)
+        return metrics.predicted_classes(self.predict(X), self.data.task,
+                                         self.arrays.threshold)
 
     def _record(self, grad):
         """Record what is due at this step; return the scores when the history took a row."""

@@ -1,6 +1,7 @@
 """Start the app: arguments, the QApplication, the main window; and the screenshot mode.
 
-``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--version]``
+``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--record PATH [--seconds S]]
+[--version]``
 
 ``--config FILE`` starts from a saved experiment (``.costscape``: settings, data, weights,
 optimizer state and history; training continues where it stopped) or from a Config JSON file
@@ -9,6 +10,9 @@ optimizer state and history; training continues where it stopped) or from a Conf
 ``--screenshot PATH`` opens the real window, trains ``--steps`` steps, lets every view render,
 saves a PNG of the whole window and exits 0 (1 if it could not). Tests and the README's
 pictures use it; it ignores the remembered window layout so pictures are reproducible.
+
+``--record PATH`` trains and records the window for ``--seconds`` into a GIF, an MP4 or PNG
+files (by PATH's suffix), then exits (gui/recording/cli.py).
 """
 from __future__ import annotations
 
@@ -38,6 +42,10 @@ def parse_args(argv):
                         help="train, save a PNG of the whole window to PATH and exit")
     parser.add_argument("--steps", type=int, default=300, metavar="N",
                         help="training steps before the screenshot (default 300)")
+    parser.add_argument("--record", metavar="PATH",
+                        help="train, record the window to PATH (.gif, .mp4 or .png) and exit")
+    parser.add_argument("--seconds", type=float, default=5.0, metavar="S",
+                        help="length of --record in seconds (default 5)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     args = parser.parse_args(argv)
     if args.steps < 0:
@@ -140,7 +148,7 @@ def main(argv=None) -> int:
         config, problem = load_config(args.config)
         if problem:
             print(problem, file=sys.stderr)
-    screenshot = args.screenshot is not None
+    screenshot = args.screenshot is not None or args.record is not None
     window = MainWindow(config=config, restore_layout=not screenshot)
     fit_to_screen(window, app)
     if problem:
@@ -149,6 +157,9 @@ def main(argv=None) -> int:
         open_at_start(window, experiment_path)
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
+    if args.record is not None:
+        from gui.recording.cli import run_recording
+        return run_recording(app, window, args.record, args.seconds)
     if screenshot:
         return run_screenshot(app, window, args.screenshot, args.steps,
                               opening=experiment_path is not None)

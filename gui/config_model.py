@@ -20,7 +20,7 @@ from core.trainer import DATA_FIELDS, LIVE_FIELDS
 _FIELD_NAMES = {
     "hidden_layers": "hidden layers", "activation": "hidden activation",
     "output_activation": "output activation", "loss": "loss", "init": "initialization",
-    "features": "input features",
+    "features": "input features", "signed_targets": "targets −1/+1",
     "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",

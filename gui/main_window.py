@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.
         from gui.dialogs.file_actions import FileActions
         self.files = FileActions(self, self._settings)
+        from gui.dialogs.share_actions import ShareActions  # Record, Playground, notebook, …
+        self.share = ShareActions(self, self._settings)
         self._wire()
         self._show_config_in_panels(self.config)
 

@@ -247,7 +247,7 @@ class Snapshot:
             config=trainer.config,
             data=trainer.data,
             layer_sizes=net.layer_sizes,
-            threshold=float(trainer.loss.threshold),
+            threshold=float(trainer.arrays.threshold),
             output_range=tuple(float(v) for v in net.output_activation.output_range),
             gradient=_finite(gradient),
             train_losses=_finite(train_losses),

@@ -73,6 +73,28 @@ def test_spec_excludes_dev_only_packages():
     assert not needed & excludes
 
 
+def test_spec_bundles_recording_and_the_notebook_export_not_the_notebook_runner():
+    hidden = set()
+    for node in ast.walk(ast.parse(SPEC.read_text())):  # every `hiddenimports (+)= [...]`
+        target = getattr(node, "target", None) or (node.targets[0] if isinstance(
+            node, ast.Assign) else None)
+        if isinstance(target, ast.Name) and target.id == "hiddenimports":
+            value = node.value.body if isinstance(node.value, ast.IfExp) else node.value
+            hidden |= set(ast.literal_eval(value))
+    excludes = set(spec_list("excludes"))
+    # PyAV (with FFmpeg's libraries) writes MP4 and GIF, Pillow's plug-ins GIF and PNG,
+    # nbformat the notebook: imported lazily, so named, and never excluded.
+    assert {"av", "PIL.GifImagePlugin", "PIL.PngImagePlugin", "nbformat"} <= hidden
+    assert not {"av", "PIL", "nbformat", "jsonschema", "traitlets"} & excludes
+    # The exported notebook plots with matplotlib and the tests run it with nbclient and
+    # ipykernel; the app imports none of them.
+    assert {"matplotlib", "nbclient", "ipykernel", "jupyter_client", "zmq"} <= excludes
+    dependencies = " ".join(PYPROJECT["project"]["dependencies"])
+    assert all(name in dependencies for name in ("av==", "pillow==", "nbformat=="))
+    test_extra = " ".join(PYPROJECT["project"]["optional-dependencies"]["test"])
+    assert all(name in test_extra for name in ("nbclient", "ipykernel", "matplotlib"))
+
+
 def spec_dict(name):
     """The literal dict assigned to ``name`` in the spec."""
     for node in ast.walk(ast.parse(SPEC.read_text())):

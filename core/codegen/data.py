@@ -48,6 +48,13 @@ def data_section(run: Plan) -> str:
                        f"is printed at the end.")
             out.append(matrix("X_test", data.X_test, f"({n_test}, {data.n_features})"))
             out.append(column(f"{label}_test", data.y_test, f"({n_test}, 1)"))
+    if cfg.signed_targets:
+        parts = ["train", "test"] if run.with_test else ["train"]
+        out.append("# The network is trained towards −1 for class 0 and +1 for class 1 (the "
+                   "Neural Network Playground's")
+        out.append("# labels), and it decides class 1 where its output is above 0.")
+        out.extend(f"y_{part} = 2.0 * y_{part} - 1.0   # class 1 → +1, class 0 → −1"
+                   for part in parts)
     if run.one_hot:
         k = data.n_classes
         parts = ["train", "test"] if run.with_test else ["train"]

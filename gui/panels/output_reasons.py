@@ -35,6 +35,10 @@ def override_reason(loss_name, task) -> str:
 
 def config_output_reason(config) -> str:
     """Why ``config``'s output layer uses its activation."""
+    signed = getattr(config, "signed_targets", False)
+    if signed and config.output_activation == "tanh" == output_activation_for(
+            config.loss, config.task, True):
+        return "the targets are −1 and +1, and tanh's outputs span (−1, 1)"
     if config.output_activation != output_activation_for(config.loss, config.task):
         return override_reason(config.loss, config.task)
     return output_reason(config.loss, config.task)

@@ -30,6 +30,7 @@ class TrainingController(QObject):
     error = Signal(str)
     experiment_saved = Signal(str, object, object, object)
     experiment_opened = Signal(str, object, object, object)
+    run_opened = Signal(str, object, str)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
 
@@ -43,6 +44,7 @@ class TrainingController(QObject):
     _report_frame_shown = Signal()
     _request_save = Signal(str)
     _request_open = Signal(str)
+    _request_open_run = Signal(str, object)
     _request_export_history = Signal(str)
 
     def __init__(self, config, data=None, parent=None):
@@ -72,6 +74,7 @@ class TrainingController(QObject):
         self._report_frame_shown.connect(w.frame_shown)
         self._request_save.connect(w.save_experiment)
         self._request_open.connect(w.open_experiment)
+        self._request_open_run.connect(w.open_run)
         self._request_export_history.connect(w.export_history)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
@@ -81,6 +84,7 @@ class TrainingController(QObject):
         w.error.connect(self.error)
         w.experiment_saved.connect(self.experiment_saved)
         w.experiment_opened.connect(self.experiment_opened)
+        w.run_opened.connect(self.run_opened)
         w.history_exported.connect(self.history_exported)
         w.file_error.connect(self.file_error)
         self._thread.start()
@@ -131,6 +135,12 @@ class TrainingController(QObject):
         """Replace the run by the experiment in ``path`` (paused); ``experiment_opened`` (then
         ``config_applied`` and a snapshot) or ``file_error`` answers. On failure nothing changes."""
         self._request_open.emit(os.fspath(path))
+
+    def open_run(self, path, build):
+        """Replace the run by ``build()``'s ``(trainer, note)``, called in the worker thread
+        (it may read files); ``run_opened`` (then ``config_applied`` and a snapshot) or
+        ``file_error("open", path, reason)`` answers. On failure nothing changes."""
+        self._request_open_run.emit(os.fspath(path), build)
 
     def export_history(self, path):
         """Write the cost history to CSV file ``path``; ``history_exported`` or ``file_error``."""

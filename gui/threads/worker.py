@@ -62,6 +62,10 @@ class TrainingWorker(QObject):
     experiment_opened(str, Config, int, int)
         A saved experiment replaced the run (paused): path, its config, the new run number and
         the step it continues from. ``config_applied(config, True)`` and a snapshot follow.
+    run_opened(str, Config, str)
+        A run built from files (say, a learner's own weights) replaced the run (paused): the
+        file, its config and a sentence on how it was read. ``config_applied`` and a snapshot
+        follow.
     history_exported(str)
         The cost history was written to this CSV file.
     file_error(str, str, str)
@@ -80,6 +84,7 @@ class TrainingWorker(QObject):
     error = Signal(str)
     experiment_saved = Signal(str, object, object, object)
     experiment_opened = Signal(str, object, object, object)
+    run_opened = Signal(str, object, str)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
 
@@ -200,6 +205,29 @@ class TrainingWorker(QObject):
         trainer = self._file_request("open", path, experiment.load, path)
         if trainer is _FAILED:
             return
+        self._replace_trainer(trainer)
+        self.experiment_opened.emit(path, trainer.config, self._run, trainer.step_count)
+        self._emit_snapshot()
+
+    @Slot(str, object)
+    def open_run(self, path, build):
+        """Replace the run by the trainer ``build()`` returns with a note, ``(trainer, note)``,
+        reading its files here, off the UI thread; ``run_opened`` or ``file_error`` answers
+        (a ValueError's message is the reason). On failure nothing changes."""
+        if self._stop.is_set():
+            return
+        try:
+            trainer, note = build()
+        except Exception as err:  # noqa: BLE001 - shown to the user; the old run is kept
+            reason = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
+            self.file_error.emit("open", path, reason)
+            return
+        self._replace_trainer(trainer)
+        self.run_opened.emit(path, trainer.config, note)
+        self._emit_snapshot()
+
+    def _replace_trainer(self, trainer):
+        """A new run, paused, in place of the current one."""
         was_running = self._running
         self._trainer = trainer
         self._running = False
@@ -209,8 +237,6 @@ class TrainingWorker(QObject):
         if was_running:
             self.running_changed.emit(False)
         self.config_applied.emit(trainer.config, True)
-        self.experiment_opened.emit(path, trainer.config, self._run, trainer.step_count)
-        self._emit_snapshot()
 
     @Slot(str)
     def export_history(self, path):

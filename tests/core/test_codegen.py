@@ -67,6 +67,13 @@ CONFIGS = {
                                              loss="cce", optimizer="momentum",
                                              learning_rate=0.03, regularization="l1",
                                              reg_rate=0.003, init="he"),
+    "Playground model: xor, tanh output, squared error on ±1 targets": Config(
+        dataset="xor", hidden_layers=(4, 2), activation="tanh", output_activation="tanh",
+        loss="mse", signed_targets=True, init="uniform", learning_rate=0.015, batch_size=10,
+        noise=0.1, seed=4),
+    "Playground model, 700 samples, generated": Config(
+        dataset="circle", n_samples=700, hidden_layers=(3,), signed_targets=True,
+        init="uniform", regularization="l2", reg_rate=0.002, learning_rate=0.015),
     "blobs 900 samples, generated (one-hot)": Config(dataset="blobs", n_samples=900,
                                                      noise=0.3, hidden_layers=(4,),
                                                      activation="softplus",

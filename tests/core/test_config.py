@@ -198,3 +198,38 @@ def test_from_json_either_works_or_raises_config_error(text):
         Config.from_json(text)
     except ConfigError:
         pass
+
+
+# --------------------------------------------------------------------------- targets −1/+1
+def test_signed_targets_choose_squared_error_and_tanh():
+    config = Config(dataset="circle", signed_targets=True)
+    assert (config.loss, config.output_activation) == ("mse", "tanh")
+    hinge = Config(dataset="circle", signed_targets=True, loss="hinge")
+    assert hinge.output_activation == "linear"
+    assert Config.from_json(config.to_json()) == config
+    assert Config.from_dict({"dataset": "circle"}).signed_targets is False  # older files
+
+
+@pytest.mark.parametrize("settings,match", [
+    (dict(dataset="sine", signed_targets=True), "binary classification"),
+    (dict(dataset="spiral3", signed_targets=True), "binary classification"),
+    (dict(dataset="circle", signed_targets=True, loss="bce"), "targets 0 and 1"),
+    (dict(dataset="circle", signed_targets="yes"), "true or false"),
+])
+def test_signed_targets_refuse_what_cannot_be(settings, match):
+    with pytest.raises(ConfigError, match=match):
+        Config(**settings)
+
+
+def test_replace_keeps_signed_targets_consistent():
+    signed = Config(dataset="circle", signed_targets=True)
+    assert signed.replace(dataset="sine").signed_targets is False  # not binary any more
+    to_bce = signed.replace(loss="bce")  # a loss of probabilities turns the ±1 targets off
+    assert (to_bce.signed_targets, to_bce.output_activation) == (False, "sigmoid")
+    on = Config(dataset="circle").replace(signed_targets=True)  # bce was the automatic choice
+    assert (on.loss, on.output_activation) == ("mse", "tanh")
+    off = on.replace(signed_targets=False)
+    assert (off.loss, off.output_activation) == ("bce", "sigmoid")
+    kept = Config(dataset="circle", loss="mae", output_activation="tanh").replace(
+        signed_targets=True)
+    assert (kept.loss, kept.output_activation) == ("mae", "tanh")

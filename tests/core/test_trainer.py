@@ -306,3 +306,33 @@ def test_a_history_saved_with_fewer_columns_loads_with_nan_in_the_new_ones():
     np.testing.assert_array_equal(steps, np.arange(11))
     assert np.isnan(norms).all()
     assert resumed.step(5) == 5 and len(resumed.history) == 16
+
+
+def test_signed_targets_train_towards_plus_minus_one_and_decide_at_zero():
+    from core.losses import get as loss
+
+    config = Config(dataset="circle", n_samples=100, hidden_layers=(4,), signed_targets=True,
+                    learning_rate=0.05)
+    trainer = Trainer(config)
+    labels = trainer.data.y_train[:, 0]
+    np.testing.assert_array_equal(trainer.targets_train[:, 0], 2 * labels - 1)
+    assert trainer.arrays.threshold == 0.0
+    trainer.step(300)
+    outputs = trainer.network.predict(trainer.inputs_train)
+    expected_cost = loss("mse").cost(2 * trainer.data.y_train - 1, outputs)
+    metrics = trainer.metrics()
+    assert metrics["train_loss"] == pytest.approx(expected_cost, rel=1e-12)
+    assert metrics["train_accuracy"] == pytest.approx(np.mean((outputs[:, 0] > 0) == labels))
+    np.testing.assert_array_equal(trainer.predict_classes(trainer.data.X_train),
+                                  outputs[:, 0] > 0)
+
+
+def test_a_signed_run_is_saved_and_opened_as_it_was(tmp_path):
+    from core import experiment
+
+    trainer = Trainer(Config(dataset="xor", n_samples=60, signed_targets=True))
+    trainer.step(17)
+    experiment.save(tmp_path / "run.costscape", trainer)
+    opened = experiment.load(tmp_path / "run.costscape")
+    assert opened.config == trainer.config and opened.arrays.threshold == 0.0
+    assert opened.metrics()["train_cost"] == trainer.metrics()["train_cost"]

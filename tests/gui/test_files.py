@@ -255,7 +255,11 @@ def test_file_menu_has_the_actions_with_shortcuts(window):
     exports = [a.text() for a in files.export_menu.actions() if a.text()]
     assert exports == ["Cost plot as PNG…", "Decision boundary as PNG…",
                        "Error surface as PNG…", "Anatomy of the cost as PNG…",
-                       "Network diagram as PNG…", "Cost history as CSV…"]
+                       "Network diagram as PNG…", "Cost history as CSV…",
+                       # added by gui/dialogs/share_actions.py (tests/gui/test_share.py)
+                       "Figures for slides and papers", "Cost plot", "Decision boundary",
+                       "Anatomy of the cost", "Network diagram", "Error surface (contour map)",
+                       "Error surface, 3-D view, as PNG of any size…"]
     for action in (files.open_action, files.save_action, files.import_action,
                    *files.export_menu.actions()):
         assert action.isSeparator() or len(action.toolTip()) > 20

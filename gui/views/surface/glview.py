@@ -11,7 +11,8 @@ import time
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QMatrix4x4, QPainter, QSurfaceFormat, QVector3D
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMatrix4x4, QPainter, QSurfaceFormat,
+                           QVector3D)
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -120,44 +121,58 @@ class Labels(GLGraphicsItem):
             return
         self.setupGLState()
         view = self.view()
-        w, h = float(view.width()), float(view.height())
         viewport = QMatrix4x4()
-        viewport.viewport(0.0, h, w, -h)
-        project = viewport * self.mvpMatrix()
-        middle = project.map(QVector3D(0.0, 0.0, 0.5)).toPointF()
+        viewport.viewport(0.0, float(view.height()), float(view.width()), -float(view.height()))
         painter = QPainter(view)
-        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        halo = QColor(255, 255, 255, 200)
-        taken = []
-        for pos, text, font, colour, dx, dy, box in self.entries:
-            point = project.map(pos).toPointF()
-            at = QPointF(point.x() + dx, point.y() + dy)
-            pad = 6 if font.bold() else 2  # a title keeps its distance
-            rect = box.translated(at).adjusted(-pad, -1, pad, 1)
-            if font.bold():
-                away = point - middle
-                norm = max((away.x() ** 2 + away.y() ** 2) ** 0.5, 1e-6)
-                nudge = QPointF(away.x() / norm * 3, away.y() / norm * 3)
-                for _ in range(40):
-                    if not any(rect.intersects(other) for other in taken):
-                        break
-                    at += nudge
-                    rect.translate(nudge)
-            elif any(rect.intersects(other) for other in taken):
-                continue  # a tick label on another: the axis reads without it
-            # Inside the view, whatever the camera.
-            shift = QPointF(min(max(0.0, -rect.left()), w) - max(0.0, rect.right() - w),
-                            min(max(0.0, -rect.top()), h) - max(0.0, rect.bottom() - h))
-            at += shift
-            rect.translate(shift)
-            taken.append(rect)
-            self.drawn.append((text, QRectF(rect), font.bold()))
-            painter.setFont(font)
-            if font.bold():
-                # Titles can lie over the surface: a white halo keeps them readable.
-                painter.setPen(halo)
-                for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                    painter.drawText(at + QPointF(ox, oy), text)
-            painter.setPen(colour)
-            painter.drawText(at, text)
+        self.drawn = draw_labels(painter, viewport * self.mvpMatrix(), view.width(),
+                                 view.height(), self.entries)
         painter.end()
+
+
+def draw_labels(painter, project, width, height, entries, grow=1.0) -> list:
+    """Paint ``entries`` (as :attr:`Labels.entries` holds them) with ``painter`` on a picture
+    ``width`` × ``height`` pixels whose 3-D to pixel map is ``project``; fonts and offsets
+    grow by ``grow`` (a picture exported larger than the screen). Returns what was drawn:
+    ``(text, QRectF, is a title)``. The screen and the exported picture share these rules.
+    """
+    w, h = float(width), float(height)
+    painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+    middle = project.map(QVector3D(0.0, 0.0, 0.5)).toPointF()
+    halo = QColor(255, 255, 255, 200)
+    taken, drawn = [], []
+    for pos, text, font, colour, dx, dy, box in entries:
+        if grow != 1.0:
+            font = QFont(font)
+            font.setPointSizeF(font.pointSizeF() * grow)
+            box = QRectF(box.x() * grow, box.y() * grow, box.width() * grow, box.height() * grow)
+        point = project.map(pos).toPointF()
+        at = QPointF(point.x() + dx * grow, point.y() + dy * grow)
+        pad = 6 if font.bold() else 2  # a title keeps its distance
+        rect = box.translated(at).adjusted(-pad, -1, pad, 1)
+        if font.bold():
+            away = point - middle
+            norm = max((away.x() ** 2 + away.y() ** 2) ** 0.5, 1e-6)
+            nudge = QPointF(away.x() / norm * 3, away.y() / norm * 3)
+            for _ in range(40):
+                if not any(rect.intersects(other) for other in taken):
+                    break
+                at += nudge
+                rect.translate(nudge)
+        elif any(rect.intersects(other) for other in taken):
+            continue  # a tick label on another: the axis reads without it
+        # Inside the picture, whatever the camera.
+        shift = QPointF(min(max(0.0, -rect.left()), w) - max(0.0, rect.right() - w),
+                        min(max(0.0, -rect.top()), h) - max(0.0, rect.bottom() - h))
+        at += shift
+        rect.translate(shift)
+        taken.append(rect)
+        drawn.append((text, QRectF(rect), font.bold()))
+        painter.setFont(font)
+        if font.bold():
+            # Titles can lie over the surface: a white halo keeps them readable.
+            painter.setPen(halo)
+            for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                painter.drawText(at + QPointF(ox * grow, oy * grow), text)
+        painter.setPen(colour)
+        painter.drawText(at, text)
+    return drawn
