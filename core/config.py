@@ -168,6 +168,12 @@ class Config:
     target_cost : float or None
         Stop once the training cost is at or below this (checked at the end of every epoch and
         whenever the history records a row).
+
+    classic_mistake : bool
+        Train as the classic numpy XOR code did, with its mistake: backpropagation starts from
+        the loss ℓ itself instead of its derivative, δᴸ = ℓ ⊙ f′(zᴸ)
+        (:class:`core.backprop.LossInsteadOfDerivative`). The cost is still the loss's. Off
+        unless asked for; changing it rebuilds the run, as a new loss does.
     """
 
     dataset: str = "xor"
@@ -206,6 +212,7 @@ class Config:
     min_delta: float = 0.0
     restore_best_weights: bool = False
     target_cost: float | None = None
+    classic_mistake: bool = False
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -228,6 +235,10 @@ class Config:
         self._check_features(set_)
         self._check_schedule(set_)
         self._check_stopping(set_)
+        if not isinstance(self.classic_mistake, (bool, np.bool_)):
+            raise ConfigError(f"classic_mistake must be true or false, not "
+                              f"{_show(self.classic_mistake)}")
+        set_("classic_mistake", bool(self.classic_mistake))
 
     def _check_schedule(self, set_):
         from core import schedules

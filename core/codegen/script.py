@@ -23,6 +23,8 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
               "\n            inputs      the input features "
               + ", ".join(features.label(name) for name in run.features)
               + ", computed from the raw inputs")
+    mistake = ("\n            backprop    WITH THE CLASSIC MISTAKE: it starts from the loss, not its "
+               "derivative (section 5)" if run.mistake else "")
     return code(f'''
         """Costscape: the code behind the run.
 
@@ -30,7 +32,7 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
 
             data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task}){inputs}
             network     {" → ".join(map(str, run.sizes))}, {hidden}output {activations.get(run.output).display_name}
-            cost        {run.loss.display_name}, regularization: {reg}
+            cost        {run.loss.display_name}, regularization: {reg}{mistake}
             optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}
             weights     {initializers.INIT_DESCRIPTIONS[cfg.init].split(":")[0]}, seed {cfg.seed}
 
