@@ -24,10 +24,13 @@ _FIELD_NAMES = {
     "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
+    "classic_mistake": "the classic mistake (the loss in place of its derivative)",
 }
 
 
 def _show(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, tuple):
@@ -61,8 +64,9 @@ def summary_text(config, layer_sizes) -> str:
     optimizer = optimizers.optimizer_class(config.optimizer).display_name
     reg = "" if config.regularization == "none" else \
         f" + {config.regularization.upper()} λ = {config.reg_rate:g}"
+    mistake = " (⚠ the classic mistake)" if config.classic_mistake else ""
     return (f"{' → '.join(str(n) for n in layer_sizes)}  ·  {hidden} → {output}  ·  "
-            f"{losses.get(config.loss).display_name}{reg}  ·  {optimizer} η = "
+            f"{losses.get(config.loss).display_name}{mistake}{reg}  ·  {optimizer} η = "
             f"{config.learning_rate:g}")
 
 

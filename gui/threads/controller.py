@@ -32,6 +32,8 @@ class TrainingController(QObject):
     experiment_opened = Signal(str, object, object, object)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
+    #: The next step traced (a gui.threads.tracing.TracedStep), after trace_step().
+    step_traced = Signal(object)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
@@ -44,6 +46,8 @@ class TrainingController(QObject):
     _request_save = Signal(str)
     _request_open = Signal(str)
     _request_export_history = Signal(str)
+    _request_trace = Signal()
+    _request_apply_traced = Signal(object)
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -73,6 +77,8 @@ class TrainingController(QObject):
         self._request_save.connect(w.save_experiment)
         self._request_open.connect(w.open_experiment)
         self._request_export_history.connect(w.export_history)
+        self._request_trace.connect(w.trace_step)
+        self._request_apply_traced.connect(w.apply_traced_step)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
@@ -83,6 +89,7 @@ class TrainingController(QObject):
         w.experiment_opened.connect(self.experiment_opened)
         w.history_exported.connect(self.history_exported)
         w.file_error.connect(self.file_error)
+        w.step_traced.connect(self.step_traced)
         self._thread.start()
 
     # ------------------------------------------------------------ requests
@@ -135,6 +142,15 @@ class TrainingController(QObject):
     def export_history(self, path):
         """Write the cost history to CSV file ``path``; ``history_exported`` or ``file_error``."""
         self._request_export_history.emit(os.fspath(path))
+
+    def trace_step(self):
+        """Trace the next training step stage by stage; ``step_traced`` answers."""
+        self._request_trace.emit()
+
+    def apply_traced_step(self, traced):
+        """Pause and take exactly the step ``traced`` (from ``step_traced``); a snapshot follows,
+        or, when the run has moved on since, ``step_traced`` with the step that is next now."""
+        self._request_apply_traced.emit(traced)
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""
