@@ -111,7 +111,7 @@ def _forward_stage(traced, layer) -> Stage:
     output = r"\hat{y} = a" if last else "a"
     f = r"\sigma" if act.name == "sigmoid" else r"\tanh" if act.name == "tanh" else "f"
     lines = (f"$z^{{{layer}}} = {x}\\, W^{{{layer}}} + b^{{{layer}}},\\quad "
-             f"{output}^{{{layer}}} = {f}(z^{{{layer}}})$", formulas.activation_equation(act.name))
+             f"{output}^{{{layer}}} = {f}(z^{{{layer}}})$", *formulas.activation_equation(act.name))
     name = _layer_name(arrays, layer)
     word = _units(arrays, layer)
     inputs_word = "input" if layer == 0 else "neuron"
@@ -160,7 +160,7 @@ def _loss_stage(traced) -> Stage:
                f", a sum over the {k} classes" if k > 1 else "")
             + ". The larger ℓᵢ, the worse the network does on that example.")
     rows = example_labels(t.inputs)
-    return Stage("loss", "The loss of each example", (formulas.loss_equation(loss.name),),
+    return Stage("loss", "The loss of each example", formulas.loss_equation(loss.name),
                  f"ℓ = {loss.formula}", text,
                  (table(columns, "ŷ, y and ℓ of each example", "example", "column", rows,
                         labels),),
@@ -219,7 +219,7 @@ def _output_delta_stage(traced) -> Stage:
         tables += _per_example(t.output_grad, "ℓ/n: used where ∂C/∂ŷ belongs", traced, L,
                                "wrong")
         tables += _per_example(traced.reference.output_grad, "∂C/∂ŷ: what belongs there",
-                               traced.arrays, L, "right")
+                               traced, L, "right")
         if rec.f_prime is not None:
             tables += _per_example(rec.f_prime, f"f′(z{sup(L)})", traced, L)
         tables += _per_example(rec.delta, f"δ{sup(L)} as trained: wrong", traced, L,
@@ -236,7 +236,7 @@ def _output_delta_stage(traced) -> Stage:
         lines = (rf"$\delta^{{{L}}} = \dfrac{{\hat{{y}} - y}}{{{divisor}}}$  (fused: "
                  rf"$\dfrac{{\partial C}}{{\partial \hat{{y}}}}$ and "
                  rf"$f^{{\prime}}(z^{{{L}}})$ simplify together)",
-                 formulas.loss_derivative(loss.name))
+                 *formulas.loss_derivative(loss.name))
         targets = _targets_like(t)
         tables += _per_example(t.predictions - targets, "ŷ − y", traced, L)
         tables += _per_example(t.output_grad, "∂C/∂ŷ (for reading; not used)", traced, L)
@@ -248,7 +248,7 @@ def _output_delta_stage(traced) -> Stage:
         lines = (rf"$\delta^{{{L}}} = {product},\quad \dfrac{{\partial C}}{{\partial "
                  rf"\hat{{y}}_{{ij}}}} = \dfrac{{1}}{{n}}\,\dfrac{{\partial \ell_{{i}}}}"
                  rf"{{\partial \hat{{y}}_{{ij}}}}$",
-                 formulas.loss_derivative(loss.name))
+                 *formulas.loss_derivative(loss.name))
         tables += _per_example(t.output_grad, "∂C/∂ŷ", traced, L)
         if rec.f_prime is not None:
             tables += _per_example(rec.f_prime, f"f′(z{sup(L)})", traced, L)
@@ -277,6 +277,7 @@ def _gradient_stage(traced, layer) -> Stage:
     t, arrays = traced.step.trace, traced.arrays
     rec = t.layers[layer]
     x, xt = _input_symbol(layer), _input_symbol(layer, False)
+    x = x if layer == 0 else f"({x})"  # one superscript at a time: (a⁰)ᵀ
     name = _layer_name(arrays, layer)
     penalty = {"l1": rf" + \lambda\,\mathrm{{sign}}(W^{{{layer}}})",
                "l2": rf" + \lambda\,W^{{{layer}}}"}.get(
@@ -314,7 +315,7 @@ def _hidden_delta_stage(traced, layer) -> Stage:
     act = activations.get(rec.activation)
     up = layer + 1
     lines = (rf"$\delta^{{{layer}}} = (\delta^{{{up}}}\, W^{{{up}\top}}) \odot "
-             rf"f^{{\prime}}(z^{{{layer}}})$", formulas.activation_derivative(act.name))
+             rf"f^{{\prime}}(z^{{{layer}}})$", *formulas.activation_derivative(act.name))
     tables = _per_example(rec.grad_a, f"δ{sup(up)}·W{sup(up)}ᵀ = ∂C/∂a{sup(layer)}", traced, layer)
     if rec.f_prime is not None:
         tables += _per_example(rec.f_prime, f"f′(z{sup(layer)})", traced, layer)

@@ -83,18 +83,19 @@ def _plural(n, word) -> str:
 
 
 def table(values, title, row_word, column_word, row_labels=None, column_labels=None,
-          mark="", tip="", tint_by="table", max_rows=MAX_ROWS) -> Table:
+          mark="", tip="", tint_by="table", max_rows=MAX_ROWS,
+          max_columns=MAX_COLUMNS) -> Table:
     """A :class:`Table` of ``values`` (a 2-D array, or 1-D as one row) whose rows are
     ``row_word``\\ s and columns ``column_word``\\ s ("example", "neuron"...); at most
-    ``max_rows`` rows and ``MAX_COLUMNS`` columns are shown."""
+    ``max_rows`` rows and ``max_columns`` columns are shown."""
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
         values = values[None, :]
         row_labels = row_labels or ("",)
     n_rows, n_cols = values.shape
     rows = tuple((row_labels or [f"{row_word} {i + 1}" for i in range(n_rows)])[:max_rows])
-    columns = tuple((column_labels or [str(j + 1) for j in range(n_cols)])[:MAX_COLUMNS])
-    shown = values[:max_rows, :MAX_COLUMNS]
+    columns = tuple((column_labels or [str(j + 1) for j in range(n_cols)])[:max_columns])
+    shown = values[:max_rows, :max_columns]
     shape = (_plural(n_cols, column_word) if n_rows == 1 and row_word == ""
              else f"{_plural(n_rows, row_word)} × {_plural(n_cols, column_word)}")
     summary = ""
@@ -102,8 +103,8 @@ def table(values, title, row_word, column_word, row_labels=None, column_labels=N
         left = []
         if n_rows > max_rows:
             left.append(f"the first {max_rows} of {n_rows:,} {row_word}s")
-        if n_cols > MAX_COLUMNS:
-            left.append(f"the first {MAX_COLUMNS} of {n_cols:,} {column_word}s")
+        if n_cols > max_columns:
+            left.append(f"the first {max_columns} of {n_cols:,} {column_word}s")
         # A range over columns of different kinds (θ beside g) would mean nothing.
         summary = f"Showing {' and '.join(left)}." + (
             f" {describe_values(values)}" if tint_by == "table" else "")

@@ -51,6 +51,7 @@ def update_stage(traced) -> Stage:
     names += ["Δθ", "θ after"]
     parameters = table(np.column_stack(columns), "Every parameter", "parameter", "column",
                        labels, names, tint_by="column", max_rows=PARAMETER_ROWS,
+                       max_columns=len(names),
                        tip="One row per weight and bias, named as in the network diagram's "
                            "tooltips (W0[1→2]: layer 0, from input 1 to neuron 2).")
     n = len(t.inputs)

@@ -177,6 +177,10 @@ class BackpropView(QWidget):
     def current_stage(self):
         return self._stages[self._index] if self._stages else None
 
+    def cards(self) -> list:
+        """The tables shown now (:class:`~gui.views.backprop.table_widget.TableCard`)."""
+        return [self.tables_layout.itemAt(i).widget() for i in range(self.tables_layout.count())]
+
     @Slot(object)
     def show_snapshot(self, snap):
         self._snap = snap
