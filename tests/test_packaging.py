@@ -69,8 +69,35 @@ def test_spec_excludes_dev_only_packages():
     # Modules the app imports (directly or through pyqtgraph) must never be excluded.
     needed = {"numpy", "pyqtgraph", "OpenGL", "colorama", "PySide6.QtCore", "PySide6.QtGui",
               "PySide6.QtWidgets", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
-              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments"}
+              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments",
+              # The formulas: matplotlib's mathtext and what importing matplotlib needs
+              # (rcsetup imports matplotlib.backends; colors imports PIL.Image).
+              "matplotlib", "matplotlib.mathtext", "matplotlib._mathtext", "matplotlib.ft2font",
+              "matplotlib.font_manager", "matplotlib.backends", "PIL", "PIL.Image",
+              "PIL.PngImagePlugin", "pyparsing", "kiwisolver", "cycler", "dateutil",
+              "fontTools", "packaging"}
     assert not needed & excludes
+
+
+def test_spec_keeps_the_fonts_the_formulas_are_set_in():
+    """The spec leaves out matplotlib data that mathtext never reads; the fonts of the "cm"
+    font set, its STIX fallback, DejaVu Sans (the words) and matplotlibrc must stay."""
+    from gui.widgets.math import FONTSET
+    assert FONTSET == "cm"
+    tree = ast.parse(SPEC.read_text())
+    unused = next(ast.literal_eval(node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Assign) and any(
+                      isinstance(t, ast.Name) and t.id == "MPL_UNUSED" for t in node.targets))
+    import matplotlib
+    data = pathlib.Path(matplotlib.get_data_path())
+    kept = ["matplotlibrc", "fonts/ttf/DejaVuSans.ttf", "fonts/ttf/DejaVuSans-Bold.ttf",
+            "fonts/ttf/STIXGeneral.ttf", "fonts/ttf/STIXSizOneSymReg.ttf"]
+    kept += [f"fonts/ttf/{path.name}" for path in (data / "fonts" / "ttf").glob("cm*.ttf")]
+    assert len(kept) >= 13  # cmb10, cmex10, cmmi10, cmr10, cmss10, cmsy10, cmti10, cmtt10
+    for path in kept:
+        assert (data / path).is_file(), path
+        assert not path.startswith(tuple(unused)), path
+    assert "fonts/ttf/DejaVuSansMono.ttf".startswith(tuple(unused))
 
 
 def spec_dict(name):

@@ -10,14 +10,17 @@ mathtext is matplotlib's own TeX subset and layout engine, with its Computer Mod
 LaTeX installation, no figure, no matplotlib backend (only ``matplotlib.mathtext`` is used).
 Setting a new formula takes tens of milliseconds, so every image is cached (formulas repeat:
 the panels' fixed ones, the backpropagation view's stages); matplotlib itself is imported on
-first use.
+first use, which takes about a second. So that the window does not wait for it, the app calls
+:func:`defer` before it builds the window and :func:`render_deferred` once it is on screen: in
+between, the labels show their formulas as plain text.
 """
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
@@ -32,8 +35,44 @@ LINE_GAP = 6
 MIN_POINT_SIZE = 7.5
 
 
+#: Labels waiting to be set as mathematics (see :func:`defer`); None: set them at once.
+_waiting = None
+
+
 class MathError(ValueError):
     """mathtext cannot set this text; the message says where."""
+
+
+def defer():
+    """Show formulas as plain text until :func:`render_deferred` (the app's start-up)."""
+    global _waiting
+    if _waiting is None:
+        _waiting = weakref.WeakSet()
+
+
+def render_deferred():
+    """Set every formula deferred since :func:`defer`, and any later one at once."""
+    global _waiting
+    labels, _waiting = _waiting, None
+    for label in list(labels or ()):
+        label._draw()
+
+
+class _FirstPaint(QObject):
+    """Calls :func:`render_deferred` once ``window`` has been painted the first time."""
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Paint:
+            watched.removeEventFilter(self)
+            # A zero timer runs after this paint is on screen.
+            QTimer.singleShot(0, render_deferred)
+        return False
+
+
+def render_after_first_paint(window):
+    """Set the deferred formulas once ``window`` is on screen (see :func:`defer`)."""
+    window._formulas_first_paint = watcher = _FirstPaint(window)
+    window.installEventFilter(watcher)
 
 
 @functools.lru_cache(maxsize=1)
@@ -140,6 +179,10 @@ class MathLabel(QLabel):
     def _draw(self):
         if not any(self._lines):
             self.clear()
+            return
+        if _waiting is not None:
+            _waiting.add(self)
+            self.setText(self._plain)
             return
         try:
             size = self.point_size

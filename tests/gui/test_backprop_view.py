@@ -216,3 +216,25 @@ def test_the_highlight_is_shared_state_the_diagram_lights_up(qtbot):
                                       part="hidden_delta"))  # equal: no second signal
     selection.set_highlight(None)
     assert seen == [lit, None] and selection.highlight is None
+
+
+def test_formulas_wait_as_plain_text_until_the_window_is_painted(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from gui.widgets import math
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    math.defer()
+    try:
+        label = MathLabel(r"$\sigma(z)$", "σ(z)", parent=window)
+        assert label.text() == "σ(z)" and label.pixmap().isNull()
+        math.render_after_first_paint(window)
+        window.show()
+        qtbot.waitUntil(lambda: not label.pixmap().isNull(), timeout=TIMEOUT)
+        assert math._waiting is None
+        later = MathLabel(r"$\tau$", "τ")  # once the window is up, at once
+        qtbot.addWidget(later)
+        assert not later.pixmap().isNull()
+    finally:
+        math.render_deferred()
