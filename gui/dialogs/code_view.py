@@ -229,7 +229,7 @@ class CodeWindow(QWidget):
         self._highlight = highlight if highlight is not None and highlight.part else None
         self._shade_banners()
         if self.part_lines:
-            line = max(self.part_lines[0] - 2, 0)
+            line = max(self.part_lines[0] - 1, 0)
             self.editor.verticalScrollBar().setValue(line)
     # ------------------------------------------------------------------ content
     @Slot(object)
@@ -283,7 +283,7 @@ class CodeWindow(QWidget):
                 self._section_lines[int(match.group(1))] = number
         self._shade_banners()
         if self.part_lines:
-            self.editor.verticalScrollBar().setValue(max(self.part_lines[0] - 2, 0))
+            self.editor.verticalScrollBar().setValue(max(self.part_lines[0] - 1, 0))
         elif section > 1:
             self.jump_to_section(section - 1)
 

@@ -161,12 +161,13 @@ def test_tables_show_a_corner_and_summarize_the_rest():
     values = np.arange(200.0).reshape(20, 10) - 50
     t = table(values, "z⁰", "example", "neuron")
     assert t.values.shape == (MAX_ROWS, MAX_COLUMNS) and t.shape == "20 examples × 10 neurons"
-    assert "from −50 to 149" in t.summary and t.rows[0] == "example 1"
+    assert "from −50 to 149" in t.summary and t.rows[0] == "example 0" and t.columns[0] == "0"
     whole = table(values[:3, :2], "z", "example", "neuron")
     assert whole.summary == "" and whole.cell(0, 0) == "−50"
     assert table(np.zeros(4), "b", "", "neuron").shape == "4 neurons"
     assert sup(12) == "¹²"
-    assert example_labels(np.array([[0.5, 1.0]])) == ["example 1"]
+    assert example_labels(np.array([[0.5, 1.0]])) == ["example 0"]
+    assert example_labels(np.array([[0.0, 1.0]])) == ["example 0  (0, 1)"]
 
 
 # --------------------------------------------------------------------------- the formulas

@@ -90,8 +90,9 @@ def _inputs_stage(traced) -> Stage:
         targets = targets[:, None]
     text = (f"Step {step.step} trains on {which}. Each row is one example i: its inputs x "
             f"(the {d} numbers the network sees) and its target y. Every stage below has a "
-            f"row per example, in this order (training-set rows "
-            f"{', '.join(str(i + 1) for i in batch[:8])}{'…' if n > 8 else ''}).")
+            f"row per example, in this order (rows {', '.join(str(i) for i in batch[:8])}"
+            f"{'…' if n > 8 else ''} of the training set). Rows, inputs and neurons count from "
+            f"0, as the code behind the run does.")
     return Stage(
         "inputs", "The mini-batch", (r"$X$: the inputs, one row per example;  $y$: the targets",),
         "X: the inputs, one row per example; y: the targets", text,
@@ -132,6 +133,9 @@ def _forward_stage(traced, layer) -> Stage:
             f"({len(rec.inputs)} × {rec.inputs.shape[1]} times {W.shape[0]} × {W.shape[1]} "
             f"gives {len(rec.inputs)} × {W.shape[1]}: a row per example). Then "
             f"{act.display_name} turns each z into {what}.")
+    if layer == 0:
+        text += (" Layers of weights count from 0 as in the code: W⁰ (Ws[0]) feeds hidden "
+                 "layer 1." if len(t.layers) > 1 else " W⁰ is Ws[0] in the code.")
     if act.name == "maxout":
         text += " Maxout computes two affine pieces per neuron and keeps the larger."
     return Stage(f"forward-{layer}", f"Forward: {name}", lines,
@@ -157,7 +161,7 @@ def _loss_stage(traced) -> Stage:
     text = (f"The loss ℓᵢ scores example i alone: {loss.display_name.lower()} compares its "
             f"output ŷ with its target y. One number per example"
             + (f", a mean over the {k} output columns" if k > 1 and loss.reduce == "mean" else
-               f", a sum over the {k} classes" if k > 1 else "")
+               f", a sum over the {k} classes" if k > 1 else " (k = 1 output here)")
             + ". The larger ℓᵢ, the worse the network does on that example.")
     rows = example_labels(t.inputs)
     return Stage("loss", "The loss of each example", formulas.loss_equation(loss.name),
