@@ -28,6 +28,21 @@ _FIELD_NAMES = {
 }
 
 
+#: Fields whose values are registry names: a person reads their display names.
+_DISPLAY = {"loss": lambda name: losses.get(name).display_name,
+            "activation": lambda name: activations.get(name).display_name,
+            "output_activation": lambda name: activations.get(name).display_name,
+            "optimizer": lambda name: optimizers.optimizer_class(name).display_name}
+
+
+def _show_field(field, value) -> str:
+    """A setting's value as a person reads it (display names, never code names)."""
+    try:
+        return _DISPLAY[field](value) if field in _DISPLAY else _show(value)
+    except (KeyError, ValueError):
+        return _show(value)
+
+
 def _show(value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
@@ -48,11 +63,12 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
         if any(f in DATA_FIELDS for f in changed):
             what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
             return f"{what}: the weights were re-initialized.", True
-        parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
-                          f"{_show(getattr(new, f))}" for f in changed if f not in LIVE_FIELDS)
+        parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show_field(f, getattr(old, f))} → "
+                          f"{_show_field(f, getattr(new, f))}" for f in changed
+                          if f not in LIVE_FIELDS)
         return f"Network changed ({parts}): the weights were re-initialized.", True
-    parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
-                      f"{_show(getattr(new, f))}" for f in changed)
+    parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show_field(f, getattr(old, f))} → "
+                      f"{_show_field(f, getattr(new, f))}" for f in changed)
     return (f"{parts[:1].upper() + parts[1:]}: applied live; training continues from the "
             f"current weights.", False)
 

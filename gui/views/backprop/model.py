@@ -172,8 +172,8 @@ def _loss_stage(traced) -> Stage:
 
 
 def _sub(j, count) -> str:
-    return "" if count == 1 else str(j + 1).translate(str.maketrans("0123456789",
-                                                                      "₀₁₂₃₄₅₆₇₈₉"))
+    """Output j's subscript (none for a single output), counted from 0 as everywhere."""
+    return "" if count == 1 else str(j).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _cost_stage(traced) -> Stage:

@@ -58,9 +58,9 @@ def update_stage(traced) -> Stage:
     targets = np.asarray(t.targets, dtype=float).reshape(n, -1)
     k = t.predictions.shape[1]
     outputs = np.hstack([targets, t.predictions, traced.predictions_after])
-    out_names = ([f"y{j + 1 if k > 1 else ''}" for j in range(targets.shape[1])]
-                 + [f"ŷ{j + 1 if k > 1 else ''} now" for j in range(k)]
-                 + [f"ŷ{j + 1 if k > 1 else ''} after" for j in range(k)])
+    out_names = ([f"y{j if targets.shape[1] > 1 else ''}" for j in range(targets.shape[1])]
+                 + [f"ŷ{j if k > 1 else ''} now" for j in range(k)]
+                 + [f"ŷ{j if k > 1 else ''} after" for j in range(k)])
     after = table(outputs, "This mini-batch's outputs, before and after the step", "example",
                   "column", example_labels(t.inputs), out_names, tint_by="column")
     change = traced.cost_after - t.cost
