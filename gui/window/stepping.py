@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 MESSAGE_MS = 8000
 #: The view's share of the right-hand column when it opens (the network diagram has the rest).
-VIEW_SHARE = 0.64
+VIEW_SHARE = 0.7
 
 
 class StepThrough(QObject):
