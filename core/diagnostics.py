@@ -55,8 +55,8 @@ PLATEAU_SPREAD = 0.02
 OSCILLATION_SPREAD = 0.4
 WINDOW_STEPS, WINDOW_ROWS = 200, 16
 
-KINDS = ("classic_mistake", "symmetric_neurons", "dead_relus", "saturated_units", "exploding_gradients",
-         "vanishing_gradients", "oscillation", "plateau")
+KINDS = ("classic_mistake", "symmetric_neurons", "dead_relus", "saturated_units",
+         "exploding_gradients", "vanishing_gradients", "oscillation", "plateau")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -206,6 +206,33 @@ def test_every_formula_of_every_stage_can_be_set(qtbot, config):
             assert not render(line).isNull(), (stage.key, line)
 
 
+@pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])
+def test_the_panels_set_their_formulas_and_name_losses_as_people_do(qtbot, task):
+    from core import activations, losses, optimizers
+    from gui.panels import ActivationPanel, LossPanel, OptimizerPanel
+
+    act, loss, opt = ActivationPanel(), LossPanel(), OptimizerPanel()
+    for panel in (act, loss, opt):
+        qtbot.addWidget(panel)
+    for name in activations.names():
+        if activations.get(name).hidden_ok:
+            act.set_values(name)
+            assert act.formula.tex() == formulas.activation_equation(name)
+            assert act.derivative.tex() == formulas.activation_derivative(name)
+    for name in optimizers.names():
+        opt.optimizer.setCurrentIndex(opt.optimizer.findData(name))
+        assert opt.formula.tex() == formulas.OPTIMIZERS[name] and opt.formula.error is None
+    loss.set_task(task)
+    fitting = [n for n in losses.names() if task in losses.get(n).tasks]
+    unfit = [losses.get(n).display_name for n in losses.names() if n not in fitting]
+    assert loss.unfit_note.text().split("): ", 1)[-1] == ", ".join(unfit)
+    for name in fitting:
+        loss.loss.setCurrentIndex(loss.loss.findData(name))
+        assert loss.formula.tex() == formulas.loss_equation(name)
+        assert loss.derivative.tex() == formulas.loss_derivative(name)
+        assert name not in loss.output_label.text().split(" — ")[-1].split()  # no code names
+
+
 def test_the_highlight_is_shared_state_the_diagram_lights_up(qtbot):
     selection = Selection()
     seen = []

@@ -112,7 +112,8 @@ def _forward_stage(traced, layer) -> Stage:
     output = r"\hat{y} = a" if last else "a"
     f = r"\sigma" if act.name == "sigmoid" else r"\tanh" if act.name == "tanh" else "f"
     lines = (f"$z^{{{layer}}} = {x}\\, W^{{{layer}}} + b^{{{layer}}},\\quad "
-             f"{output}^{{{layer}}} = {f}(z^{{{layer}}})$", *formulas.activation_equation(act.name))
+             f"{output}^{{{layer}}} = {f}(z^{{{layer}}})$",
+             *formulas.activation_equation(act.name))
     name = _layer_name(arrays, layer)
     word = _units(arrays, layer)
     inputs_word = "input" if layer == 0 else "neuron"
