@@ -193,12 +193,12 @@ def trace(network, X, y_true, loss, l1=0.0, l2=0.0) -> Trace:
     xs, zs = [np.asarray(X, dtype=float)], []
     for layer in range(n_layers):
         # The network's own forward step: the same numbers as cost_and_gradient's.
-        z, a = network._layer_forward(layer, xs[-1])
+        z, a = network.layer_forward(layer, xs[-1])
         zs.append(z)
         xs.append(a)
     y_pred = xs[-1]
     cost = data_cost = loss.cost(y_true, y_pred)
-    delta = network._fused_output_delta(loss, y_true, y_pred)
+    delta = network.fused_output_delta(loss, y_true, y_pred)
     fused = delta is not None
     with np.errstate(divide="ignore", invalid="ignore"):
         output_grad = loss.gradient(y_true, y_pred)
@@ -324,7 +324,7 @@ def next_step(trainer) -> StepTrace:
     net = trainer.network
     t = trace(net, trainer.inputs_train[batch], trainer.targets_train[batch], trainer.loss,
               trainer.l1, trainer.l2)
-    optimizer = copy.deepcopy(trainer.optimizer)
+    optimizer = _next_optimizer(trainer)
     before = net.params.copy()
     after = before.copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -334,6 +334,15 @@ def next_step(trainer) -> StepTrace:
                      state_before=trainer.optimizer.state_dict(),
                      state_after=optimizer.state_dict(), params_before=before,
                      params_after=after)
+
+
+def _next_optimizer(trainer):
+    """A copy of the trainer's optimizer as its next step will use it: with a learning-rate
+    schedule, ``Trainer.step`` sets the rate of the step first."""
+    optimizer = copy.deepcopy(trainer.optimizer)
+    if not trainer.schedule.is_constant:
+        optimizer.learning_rate = trainer.schedule.rate(trainer.step_count)
+    return optimizer
 
 
 def apply_step(trainer, step: StepTrace | None = None) -> StepTrace:
@@ -364,7 +373,7 @@ def apply_step(trainer, step: StepTrace | None = None) -> StepTrace:
     if step is None:
         step = next_step(trainer)
     elif (step.step != trainer.step_count + 1 or step.optimizer != trainer.optimizer.name
-          or step.hyperparameters != trainer.optimizer.hyperparameters()
+          or step.hyperparameters != _next_optimizer(trainer).hyperparameters()
           or (step.trace.loss, step.trace.l1, step.trace.l2) != (trainer.loss, trainer.l1,
                                                                   trainer.l2)
           or not np.array_equal(step.params_before, trainer.network.params)

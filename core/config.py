@@ -182,6 +182,11 @@ class Config:
         (the Neural Network Playground's labels) instead of 0 and 1, and decides class 1 where
         its output is above 0. Needs a loss that compares values (squared error by default,
         with a tanh output), not the cross-entropy, whose targets are probabilities.
+    classic_mistake : bool
+        Train as the classic numpy XOR code did, with its mistake: backpropagation starts from
+        the loss ℓ itself instead of its derivative, δᴸ = ℓ ⊙ f′(zᴸ)
+        (:class:`core.backprop.LossInsteadOfDerivative`). The cost is still the loss's. Off
+        unless asked for; changing it rebuilds the run, as a new loss does.
     """
 
     dataset: str = "xor"
@@ -221,6 +226,7 @@ class Config:
     restore_best_weights: bool = False
     target_cost: float | None = None
     signed_targets: bool = False
+    classic_mistake: bool = False
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -243,6 +249,10 @@ class Config:
         self._check_features(set_)
         self._check_schedule(set_)
         self._check_stopping(set_)
+        if not isinstance(self.classic_mistake, (bool, np.bool_)):
+            raise ConfigError(f"classic_mistake must be true or false, not "
+                              f"{_show(self.classic_mistake)}")
+        set_("classic_mistake", bool(self.classic_mistake))
 
     def _check_schedule(self, set_):
         from core import schedules

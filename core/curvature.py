@@ -150,7 +150,7 @@ class HessianOperator:
         self._l2, self._mask = float(l2), net.layout.weight_mask
         self._layers = [self._layer(net, record) for record in t.layers]
         out = t.layers[-1]
-        if t.fused:  # δᴸ = (ŷ − y)/count as in Network._fused_output_delta
+        if t.fused:  # δᴸ = (ŷ − y)/count as in Network.fused_output_delta
             self._fused_count = out.a.size if out.activation == "sigmoid" else len(out.a)
         else:
             self._fused_count = None

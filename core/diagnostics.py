@@ -7,6 +7,8 @@ first:
 ============================  ===============================================================
 kind                          fires when
 ============================  ===============================================================
+``classic_mistake``           training backpropagates the loss in place of its derivative
+                              (``Config.classic_mistake``): every output is pushed down
 ``symmetric_neurons``         two neurons of a hidden layer have identical weights and bias:
                               they compute the same thing and always get the same gradient
 ``dead_relus``                half or more of a ReLU layer's units output 0 for every
@@ -53,8 +55,8 @@ PLATEAU_SPREAD = 0.02
 OSCILLATION_SPREAD = 0.4
 WINDOW_STEPS, WINDOW_ROWS = 200, 16
 
-KINDS = ("symmetric_neurons", "dead_relus", "saturated_units", "exploding_gradients",
-         "vanishing_gradients", "oscillation", "plateau")
+KINDS = ("classic_mistake", "symmetric_neurons", "dead_relus", "saturated_units",
+         "exploding_gradients", "vanishing_gradients", "oscillation", "plateau")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,12 +116,24 @@ def find(network, arrays, history, config, data, gradient=None) -> list:
                                         *penalties(config))
     with np.errstate(all="ignore"):
         outputs = network.hidden_outputs(arrays.inputs_train)[:-1]
-    findings = [*_symmetry(network, config), *_dead(outputs, network),
+    findings = [*_mistake(arrays), *_symmetry(network, config), *_dead(outputs, network),
                 *_saturated(outputs, network)]
     findings += _gradients(layer_gradient_norms(gradient, arrays.layout), arrays.layout,
                            network.activation.name, [f.title for f in findings])
     findings += _history(history, config, data, arrays)
     return sorted(findings, key=lambda f: KINDS.index(f.kind))
+
+
+def _mistake(arrays):
+    if arrays.training_loss is arrays.loss:
+        return []
+    return [Finding("classic_mistake", "The loss in place of its derivative",
+                    "Backpropagation starts from each example's loss ℓ itself, where its "
+                    "derivative ∂ℓ/∂ŷ belongs (the classic mistake is switched on). A loss is "
+                    "never negative, so every step pushes every output the same way, whatever "
+                    "its target.",
+                    "Switch the classic mistake off (the backpropagation view, Ctrl+B, shows "
+                    "the wrong and the right output delta side by side).")]
 
 
 # --------------------------------------------------------------------------- units

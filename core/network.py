@@ -186,8 +186,10 @@ class Network:
         return " → ".join(str(n) for n in self.layer_sizes)
 
     # ----------------------------------------------------------------- forward
-    def _layer_forward(self, layer, x):
-        """Return (z, a) of one layer; for maxout z has a trailing axis of the 2 pieces."""
+    def layer_forward(self, layer, x):
+        """``(z, a)`` of layer ``layer`` for its inputs ``x`` ``(n, inputs)``: z = x·W + b and
+        a = f(z), each ``(n, outputs)``; for maxout z has a trailing axis of the 2 pieces.
+        (:func:`core.backprop.trace` calls it to keep the stages it computes.)"""
         act = self.layer_activations[layer]
         z = x @ self.weights[layer]
         z += self.biases[layer]
@@ -204,14 +206,14 @@ class Network:
         """Network output for inputs ``X`` shaped ``(n, inputs)`` -> ``(n, outputs)``."""
         a = np.asarray(X, dtype=float)
         for layer in range(len(self.weights)):
-            a = self._layer_forward(layer, a)[1]
+            a = self.layer_forward(layer, a)[1]
         return a
 
     def hidden_outputs(self, X) -> list:
         """Activations of every layer (hidden and output) for ``X``: a list of ``(n, units)``."""
         a, outs = np.asarray(X, dtype=float), []
         for layer in range(len(self.weights)):
-            a = self._layer_forward(layer, a)[1]
+            a = self.layer_forward(layer, a)[1]
             outs.append(a)
         return outs
 
@@ -262,12 +264,12 @@ class Network:
         n_layers = len(self.weights)
         xs, zs = [np.asarray(X, dtype=float)], []
         for layer in range(n_layers):
-            z, a = self._layer_forward(layer, xs[-1])
+            z, a = self.layer_forward(layer, xs[-1])
             zs.append(z)
             xs.append(a)
         y_pred = xs[-1]
         cost = loss.cost(y_true, y_pred) if with_cost else None
-        delta = self._fused_output_delta(loss, y_true, y_pred)
+        delta = self.fused_output_delta(loss, y_true, y_pred)
         grad_a = None if delta is not None else loss.gradient(y_true, y_pred)
 
         for layer in range(n_layers - 1, -1, -1):
@@ -314,7 +316,7 @@ class Network:
         name = loss if isinstance(loss, str) else loss.name
         return (self.output_activation.name, name) in self.FUSED
 
-    def _fused_output_delta(self, loss, y_true, y_pred):
+    def fused_output_delta(self, loss, y_true, y_pred):
         """d cost / d z of the output layer where a fused form exists, else None.
 
         Sigmoid + bce and softmax + (sparse) cce have the fused form ``(ŷ - y) / n`` (bce also

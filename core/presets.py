@@ -46,6 +46,14 @@ PRESETS = [
            "No straight line separates XOR, so the hidden layer is needed; the cost sits on a "
            "plateau for a while before it drops to ~0.",
            _XOR_TABLE),
+    Preset("The classic XOR code and its mistake",
+           "The same XOR network, trained as the classic numpy XOR code was, mistake included: "
+           "backpropagation starts from the loss (ŷ − y)² itself instead of its derivative "
+           "2(ŷ − y). A loss is never negative, so every step pushes every output down: all "
+           "four drift to 0, whatever their target, and the cost stalls. Open Backpropagation "
+           "(Ctrl+B) to see the wrong and the right output deltas side by side and to switch "
+           "the mistake off; the gradient check (Ctrl+G) flags it.",
+           _XOR_TABLE.replace(classic_mistake=True)),
     Preset("Playground default (circle, tanh 4-2, SGD)",
            "The TensorFlow Neural Network Playground's starting point, its model included: a "
            "disc inside a ring, two hidden layers of 4 and 2 tanh neurons, a tanh output trained "
@@ -112,7 +120,7 @@ PRESETS = [
 #: Preset name -> title of the menu section that starts there.
 SECTIONS = {
     PRESETS[0].name: "Classic examples",
-    PRESETS[4].name: "Why the choices matter",
+    "Sigmoid output + MSE: slow start": "Why the choices matter",
 }
 
 

@@ -18,6 +18,7 @@ import dataclasses
 import numpy as np
 
 from core import features, losses
+from core.backprop import LossInsteadOfDerivative
 from core.network import Network
 from core.params import ParamLayout
 
@@ -47,6 +48,12 @@ class RunArrays:
         What the loss compares with: ``(n, k)`` (one-hot for the cross-entropies of multi-class
         data, ±1 for the hinge losses), or ``(n, 1)`` class labels for ``sparse_cce``.
     loss : loss object of :mod:`core.losses`
+        The config's loss: what the cost is made of (the cost views, the error surface and the
+        curvature read it).
+    training_loss : loss object
+        What training backpropagates: ``loss`` itself, or with ``Config.classic_mistake`` a
+        :class:`core.backprop.LossInsteadOfDerivative` of it (the same cost, the loss where
+        its derivative belongs). The trainer and the gradient check use it.
     features : tuple of str or None
         ``Config.features``: the inputs the network is fed (None: the raw inputs).
     layer_sizes : tuple of int
@@ -71,6 +78,11 @@ class RunArrays:
     output_activation: str
     layout: ParamLayout
     threshold: float = 0.5
+    training_loss: object = None
+
+    def __post_init__(self):
+        if self.training_loss is None:  # no mistake asked for: training uses the loss itself
+            object.__setattr__(self, "training_loss", self.loss)
 
     @classmethod
     def build(cls, config, data) -> "RunArrays":
@@ -94,6 +106,7 @@ class RunArrays:
             output_activation=config.output_activation,
             layout=ParamLayout(layer_sizes, config.activation, config.output_activation),
             threshold=0.0 if signed else float(loss.threshold),
+            training_loss=LossInsteadOfDerivative(loss) if config.classic_mistake else loss,
         )
 
     def network_with(self, params, seed=0, init="zeros") -> Network:

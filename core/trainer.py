@@ -79,7 +79,10 @@ class Trainer:
     ----------
     network : Network
     data : Dataset
-    loss : the loss object of ``config.loss``
+    loss : loss object
+        What training backpropagates: ``arrays.training_loss`` (the loss of ``config.loss``, or
+        with ``config.classic_mistake`` that loss standing in for its own derivative). The cost
+        is the same either way.
     arrays : RunArrays
         Inputs (after features), targets and loss of this run, read-only; rebuilt with the run.
     optimizer : Optimizer
@@ -119,7 +122,7 @@ class Trainer:
             raise ConfigError(f"features: {err}") from None
         # Inputs (after features), targets and loss: built once here, shared by every reader.
         self.arrays = arrays = RunArrays.build(cfg, data)
-        self.loss = arrays.loss
+        self.loss = arrays.training_loss
         self.inputs_train, self.inputs_test = arrays.inputs_train, arrays.inputs_test
         self.targets_train, self.targets_test = arrays.targets_train, arrays.targets_test
         self._scorer = metrics.RunScorer(arrays, data)

@@ -149,6 +149,9 @@ def main(argv=None) -> int:
         if problem:
             print(problem, file=sys.stderr)
     screenshot = args.screenshot is not None or args.record is not None
+    # Importing matplotlib to set the formulas takes about a second: the window comes first.
+    from gui.widgets import math as formulas_math
+    formulas_math.defer()
     window = MainWindow(config=config, restore_layout=not screenshot)
     fit_to_screen(window, app)
     if problem:
@@ -156,6 +159,7 @@ def main(argv=None) -> int:
     if experiment_path:
         open_at_start(window, experiment_path)
     app.aboutToQuit.connect(window.controller.shutdown)
+    formulas_math.render_after_first_paint(window)
     window.show()
     if args.record is not None:
         from gui.recording.cli import run_recording

@@ -24,10 +24,28 @@ _FIELD_NAMES = {
     "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
+    "classic_mistake": "the classic mistake (the loss in place of its derivative)",
 }
 
 
+#: Fields whose values are registry names: a person reads their display names.
+_DISPLAY = {"loss": lambda name: losses.get(name).display_name,
+            "activation": lambda name: activations.get(name).display_name,
+            "output_activation": lambda name: activations.get(name).display_name,
+            "optimizer": lambda name: optimizers.optimizer_class(name).display_name}
+
+
+def _show_field(field, value) -> str:
+    """A setting's value as a person reads it (display names, never code names)."""
+    try:
+        return _DISPLAY[field](value) if field in _DISPLAY else _show(value)
+    except (KeyError, ValueError):
+        return _show(value)
+
+
 def _show(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, tuple):
@@ -45,11 +63,12 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
         if any(f in DATA_FIELDS for f in changed):
             what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
             return f"{what}: the weights were re-initialized.", True
-        parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
-                          f"{_show(getattr(new, f))}" for f in changed if f not in LIVE_FIELDS)
+        parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show_field(f, getattr(old, f))} → "
+                          f"{_show_field(f, getattr(new, f))}" for f in changed
+                          if f not in LIVE_FIELDS)
         return f"Network changed ({parts}): the weights were re-initialized.", True
-    parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show(getattr(old, f))} → "
-                      f"{_show(getattr(new, f))}" for f in changed)
+    parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show_field(f, getattr(old, f))} → "
+                      f"{_show_field(f, getattr(new, f))}" for f in changed)
     return (f"{parts[:1].upper() + parts[1:]}: applied live; training continues from the "
             f"current weights.", False)
 
@@ -61,8 +80,9 @@ def summary_text(config, layer_sizes) -> str:
     optimizer = optimizers.optimizer_class(config.optimizer).display_name
     reg = "" if config.regularization == "none" else \
         f" + {config.regularization.upper()} λ = {config.reg_rate:g}"
+    mistake = " (⚠ the classic mistake)" if config.classic_mistake else ""
     return (f"{' → '.join(str(n) for n in layer_sizes)}  ·  {hidden} → {output}  ·  "
-            f"{losses.get(config.loss).display_name}{reg}  ·  {optimizer} η = "
+            f"{losses.get(config.loss).display_name}{mistake}{reg}  ·  {optimizer} η = "
             f"{config.learning_rate:g}")
 
 

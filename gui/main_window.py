@@ -27,6 +27,7 @@ from gui.window.docks import DockLayout, controls_dock, make_views
 from gui.window.menus import make_menus
 from gui.window.run_controls import SPEEDS, RunControls
 from gui.window.status import StatusNumbers
+from gui.window.stepping import StepThrough
 from gui.window.tools import Tools
 
 APP_NAME = "Costscape"
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         make_menus(self)
         self.tools = Tools(self)
         self._add_tools_to_menus()
+        self.step_through = StepThrough(self)  # backpropagation step by step (Ctrl+B)
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.
         from gui.dialogs.file_actions import FileActions
         self.files = FileActions(self, self._settings)

@@ -1,13 +1,16 @@
 """What the learner has picked or points at, shared by the views: one small model they observe.
 
 The network diagram writes to it (a click on a link picks an error-surface axis; hovering a
-neuron shows its picture); the error surface and the boundary view read it. So views never
+neuron shows its picture); the error surface and the boundary view read it. The
+backpropagation view points at the layers and the code of the stage it shows (a
+:class:`Highlight`), which the diagram lights up and the code window marks. So views never
 talk to each other and the main window does not carry messages between them::
 
     selection = Selection()
-    diagram.bind(selection)      # writes: pick_weight(index), hover(picture)
+    diagram.bind(selection)      # writes: pick_weight(index), hover(picture); reads: highlight
     surface.bind(selection)      # reads:  axes_changed
     boundary.bind(selection)     # reads:  hovered_changed
+    backprop.bind(selection)     # writes: set_highlight(Highlight)
 
 Indices are flat indices into ``Network.params`` (see :class:`core.params.ParamLayout`).
 """
@@ -35,6 +38,25 @@ class NeuronPicture:
     levels: tuple
 
 
+@dataclasses.dataclass(frozen=True)
+class Highlight:
+    """What a step-by-step explanation points at: neurons, links and lines of code.
+
+    ``columns`` are the network's columns whose neurons take part (0: the inputs, c ≥ 1: the
+    outputs of the layer of weights c − 1, the last column the network's outputs); ``layers``
+    are the layers of weights whose links take part (layer l joins column l to column l + 1).
+    ``direction`` is "forward" (the forward pass) or "backward" (the gradient on its way back);
+    ``part`` is the part of the code behind the run that computes it (a key of
+    :data:`core.codegen.anchors.PARTS`), or None; ``label`` says in words what it is.
+    """
+
+    columns: tuple = ()
+    layers: tuple = ()
+    direction: str = "forward"
+    part: str | None = None
+    label: str = ""
+
+
 class Selection(QObject):
     """The error-surface axes the learner picked and the neuron under the pointer.
 
@@ -48,11 +70,14 @@ class Selection(QObject):
         whoever says so in words.
     hovered_changed(object)
         A :class:`NeuronPicture`, or None when the pointer left the neurons.
+    highlight_changed(object)
+        A :class:`Highlight` to light up, or None when nothing is pointed at any more.
     """
 
     axes_changed = Signal(object)
     axis_picked = Signal(int, int)
     hovered_changed = Signal(object)
+    highlight_changed = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -60,6 +85,7 @@ class Selection(QObject):
         self._next_axis = 0
         self._n_params = None
         self._hovered = None
+        self._highlight = None
 
     # ------------------------------------------------------------------ axes
     @property
@@ -114,3 +140,15 @@ class Selection(QObject):
         if picture is not self._hovered:
             self._hovered = picture
             self.hovered_changed.emit(picture)
+
+    # ------------------------------------------------------------------ highlight
+    @property
+    def highlight(self):
+        """The :class:`Highlight` pointed at, or None."""
+        return self._highlight
+
+    def set_highlight(self, highlight):
+        """Point at ``highlight`` (a :class:`Highlight`), or at nothing (None)."""
+        if highlight != self._highlight:
+            self._highlight = highlight
+            self.highlight_changed.emit(highlight)

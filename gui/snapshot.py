@@ -230,9 +230,12 @@ class Snapshot:
         inputs, targets = trainer.inputs_train, trainer.targets_train
         # Weights restored after a divergence can still overflow here: the views get finite
         # numbers (clipped) and no warnings.
+        # The cost's own gradient and losses (arrays.loss): with the classic mistake switched
+        # on, training follows something else, and the backpropagation view shows what.
+        loss = trainer.arrays.loss
         with np.errstate(all="ignore"):
-            gradient = net.gradient(inputs, targets, trainer.loss, trainer.l1, trainer.l2)
-            train_losses = trainer.loss.per_example(targets, net.predict(inputs))
+            gradient = net.gradient(inputs, targets, loss, trainer.l1, trainer.l2)
+            train_losses = loss.per_example(targets, net.predict(inputs))
         return cls(
             run=run,
             step=trainer.step_count,

@@ -69,7 +69,13 @@ def test_spec_excludes_dev_only_packages():
     # Modules the app imports (directly or through pyqtgraph) must never be excluded.
     needed = {"numpy", "pyqtgraph", "OpenGL", "colorama", "PySide6.QtCore", "PySide6.QtGui",
               "PySide6.QtWidgets", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
-              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments"}
+              "PySide6.QtSvg", "PySide6.QtTest", "core", "gui", "superqt", "qtpy", "pygments",
+              # The formulas: matplotlib's mathtext and what importing matplotlib needs
+              # (rcsetup imports matplotlib.backends; colors imports PIL.Image).
+              "matplotlib", "matplotlib.mathtext", "matplotlib._mathtext", "matplotlib.ft2font",
+              "matplotlib.font_manager", "matplotlib.backends", "PIL", "PIL.Image",
+              "PIL.PngImagePlugin", "pyparsing", "kiwisolver", "cycler", "dateutil",
+              "fontTools", "packaging"}
     assert not needed & excludes
 
 
@@ -86,13 +92,34 @@ def test_spec_bundles_recording_and_the_notebook_export_not_the_notebook_runner(
     # nbformat the notebook: imported lazily, so named, and never excluded.
     assert {"av", "PIL.GifImagePlugin", "PIL.PngImagePlugin", "nbformat"} <= hidden
     assert not {"av", "PIL", "nbformat", "jsonschema", "traitlets"} & excludes
-    # The exported notebook plots with matplotlib and the tests run it with nbclient and
-    # ipykernel; the app imports none of them.
-    assert {"matplotlib", "nbclient", "ipykernel", "jupyter_client", "zmq"} <= excludes
+    # The tests run the exported notebook with nbclient and ipykernel; the app imports neither
+    # (it imports matplotlib's mathtext only: pyplot stays out).
+    assert {"nbclient", "ipykernel", "jupyter_client", "zmq", "matplotlib.pyplot"} <= excludes
     dependencies = " ".join(PYPROJECT["project"]["dependencies"])
-    assert all(name in dependencies for name in ("av==", "pillow==", "nbformat=="))
+    assert all(name in dependencies for name in ("av==", "pillow==", "nbformat==", "matplotlib"))
     test_extra = " ".join(PYPROJECT["project"]["optional-dependencies"]["test"])
-    assert all(name in test_extra for name in ("nbclient", "ipykernel", "matplotlib"))
+    assert all(name in test_extra for name in ("nbclient", "ipykernel"))
+
+
+def test_spec_keeps_the_fonts_the_formulas_are_set_in():
+    """The spec leaves out matplotlib data that mathtext never reads; the fonts of the "cm"
+    font set, its STIX fallback, DejaVu Sans (the words) and matplotlibrc must stay."""
+    from gui.widgets.math import FONTSET
+    assert FONTSET == "cm"
+    tree = ast.parse(SPEC.read_text())
+    unused = next(ast.literal_eval(node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Assign) and any(
+                      isinstance(t, ast.Name) and t.id == "MPL_UNUSED" for t in node.targets))
+    import matplotlib
+    data = pathlib.Path(matplotlib.get_data_path())
+    kept = ["matplotlibrc", "fonts/ttf/DejaVuSans.ttf", "fonts/ttf/DejaVuSans-Bold.ttf",
+            "fonts/ttf/STIXGeneral.ttf", "fonts/ttf/STIXSizOneSymReg.ttf"]
+    kept += [f"fonts/ttf/{path.name}" for path in (data / "fonts" / "ttf").glob("cm*.ttf")]
+    assert len(kept) >= 13  # cmb10, cmex10, cmmi10, cmr10, cmss10, cmsy10, cmti10, cmtt10
+    for path in kept:
+        assert (data / path).is_file(), path
+        assert not path.startswith(tuple(unused)), path
+    assert "fonts/ttf/DejaVuSansMono.ttf".startswith(tuple(unused))
 
 
 def spec_dict(name):

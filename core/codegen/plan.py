@@ -49,8 +49,11 @@ class Plan:
         self.output = config.output_activation
         #: Names of the parameter lists beside Ws and bs (a learnable hidden activation's).
         self.extra = EXTRA_PARAMS.get(self.hidden, ())
+        #: Whether backpropagation starts from the loss itself instead of its derivative (the
+        #: mistake of the classic XOR code, ``Config.classic_mistake``).
+        self.mistake = config.classic_mistake
         #: Whether the output delta is the fused (ŷ − y)/n of this output activation and loss.
-        self.fused = (self.output, self.loss.name) in Network.FUSED
+        self.fused = (self.output, self.loss.name) in Network.FUSED and not self.mistake
         rate = config.reg_rate
         self.regularization = config.regularization if rate > 0 else "none"
         n_train, n_test = len(data.X_train), len(data.X_test)

@@ -24,6 +24,8 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
               + ", ".join(features.label(name) for name in run.features)
               + ", computed from the raw inputs")
     targets = " on the targets −1/+1" if cfg.signed_targets else ""
+    mistake = ("\n            backprop    WITH THE CLASSIC MISTAKE: it starts from the loss, not its "
+               "derivative (section 5)" if run.mistake else "")
     return code(f'''
         """Costscape: the code behind the run.
 
@@ -31,7 +33,7 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
 
             data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task}){inputs}
             network     {" → ".join(map(str, run.sizes))}, {hidden}output {activations.get(run.output).display_name}
-            cost        {run.loss.display_name}{targets}, regularization: {reg}
+            cost        {run.loss.display_name}{targets}, regularization: {reg}{mistake}
             optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}
             weights     {initializers.INIT_DESCRIPTIONS[cfg.init].split(":")[0]}, seed {cfg.seed}
 

@@ -71,6 +71,16 @@ def _cost_section(run: Plan, copier) -> str:
 
 def _derivative_section(run: Plan, copier) -> str:
     out = [BANNERS[4]]
+    if run.mistake:
+        return "\n".join(out + [_MISTAKE_NOTE, copier.copy(f"{run.loss.name}_cost_derivative"),
+                                "", "", code(f'''
+            def output_delta(y, y_hat, z):
+                """d cost / d z of the output layer, WITH THE CLASSIC MISTAKE: each example's
+                loss (divided by n, as the cost is a mean) where d cost / d ŷ belongs."""
+                wrong = np.repeat((loss(y, y_hat) / len(y_hat))[:, None], y_hat.shape[1], axis=1)
+                # right = cost_derivative(y, y_hat)   # the derivative: what belongs here
+                return {run.output}_backward(wrong, z, y_hat)
+        ''')])
     if run.fused:
         out += ["# For this pair of output activation and cost, the chain rule simplifies.",
                 copier.copy(f"{run.output}_{run.loss.name}_output_delta")]
@@ -82,6 +92,15 @@ def _derivative_section(run: Plan, copier) -> str:
                 return {run.output}_backward(cost_derivative(y, y_hat), z, y_hat)
         ''')]
     return "\n".join(out)
+
+
+_MISTAKE_NOTE = code('''
+    # THIS RUN KEEPS THE MISTAKE OF THE CLASSIC NUMPY XOR CODE (the app's classic-mistake switch).
+    # Backpropagation must start from the derivative of the cost, cost_derivative(y, y_hat) below.
+    # The classic code started from the loss itself, delta = 0.5 * (y_hat - y) ** 2 * f'(z), and so
+    # does output_delta here. A loss is never negative, so every output delta pushes its output the
+    # same way, whatever the target: the outputs drift towards 0 and the cost stops falling.
+''')
 
 
 def _penalty_gradient(run: Plan, weights, grads) -> str:

@@ -5,6 +5,8 @@ newest snapshot's configuration (and its data, when they are a CSV file or drawn
 script is read-only, in a monospace font with Python highlighting (pygments' tokens); its
 eight section banners (``# ===== 4. The cost function ...``) stand out, and a list jumps to
 each. The window regenerates the script whenever the run's configuration changes while it is open.
+Bound to the shared :class:`gui.selection.Selection`, it marks the lines that compute the part of
+a training step the backpropagation view shows (:func:`core.codegen.anchors.lines_of`).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pygments.token import Token
 from superqt.utils import signals_blocked
 
 from core.codegen import BANNERS, generate_script
+from core.codegen.anchors import lines_of
 from core.config import OWN_DATA
 
 DEFAULT_STEPS = 1000
@@ -35,6 +38,8 @@ _SECTION_SPLIT = re.compile(r"^(?=# ===== \d\. )", re.MULTILINE)
 #: Banner backgrounds: the highlighter colours the banner's characters, the editor shades the
 #: rest of the line.
 BANNER_BACKGROUND, COST_BANNER_BACKGROUND = "#e1ecf7", "#fde3c8"
+#: Background of the lines that compute the stage the backpropagation view shows.
+PART_BACKGROUND = "#fff1a8"
 
 
 def section_titles() -> list:
@@ -145,6 +150,8 @@ class CodeWindow(QWidget):
         self._snapshot = None
         self._key = None
         self._section_lines = {}
+        self._highlight = None       # the gui.selection.Highlight whose lines are marked
+        self.part_lines = []
         self.error = None
 
         intro = QLabel(
@@ -181,6 +188,11 @@ class CodeWindow(QWidget):
         row.addWidget(self.copy_button)
         row.addWidget(self.save_button)
 
+        self.part_label = QLabel()
+        self.part_label.setWordWrap(True)
+        self.part_label.setStyleSheet(f"QLabel {{ background: {PART_BACKGROUND}; "
+                                      f"border-radius: 4px; padding: 4px; }}")
+        self.part_label.setVisible(False)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("QLabel { background: #fff4e0; border: 1px solid #f0b45c; "
@@ -201,8 +213,24 @@ class CodeWindow(QWidget):
         layout.addWidget(intro)
         layout.addLayout(row)
         layout.addWidget(self.note)
+        layout.addWidget(self.part_label)
         layout.addWidget(self.editor, 1)
 
+    # ------------------------------------------------------------------ the marked part
+    def bind(self, selection):
+        """Mark the lines of the part of a step that ``selection``'s highlight points at."""
+        selection.highlight_changed.connect(self.show_part)
+        self.show_part(selection.highlight)
+
+    @Slot(object)
+    def show_part(self, highlight):
+        """Mark the lines that compute ``highlight.part`` (a :class:`gui.selection.Highlight`,
+        or None for none) and scroll to them."""
+        self._highlight = highlight if highlight is not None and highlight.part else None
+        self._shade_banners()
+        if self.part_lines:
+            line = max(self.part_lines[0] - 1, 0)
+            self.editor.verticalScrollBar().setValue(line)
     # ------------------------------------------------------------------ content
     @Slot(object)
     def show_snapshot(self, snap):
@@ -254,7 +282,9 @@ class CodeWindow(QWidget):
             if match:
                 self._section_lines[int(match.group(1))] = number
         self._shade_banners()
-        if section > 1:
+        if self.part_lines:
+            self.editor.verticalScrollBar().setValue(max(self.part_lines[0] - 1, 0))
+        elif section > 1:
             self.jump_to_section(section - 1)
 
     def text(self) -> str:
@@ -262,8 +292,20 @@ class CodeWindow(QWidget):
 
     def _shade_banners(self):
         # The banner lines' background spans the editor's width (the highlighter colours only
-        # the characters).
+        # the characters); so do the marked lines of the backpropagation view's stage.
+        highlight, text = self._highlight, self.text()
+        self.part_lines = lines_of(text, highlight.part) if highlight and text else []
+        self.part_label.setVisible(bool(self.part_lines))
+        if self.part_lines:
+            self.part_label.setText(f"Marked: the lines that compute “{highlight.label}”, the "
+                                    f"stage the backpropagation view shows.")
         selections = []
+        for line in self.part_lines:
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(QColor(PART_BACKGROUND))
+            selection.format.setProperty(QTextFormat.FullWidthSelection, True)
+            selection.cursor = QTextCursor(self.editor.document().findBlockByNumber(line))
+            selections.append(selection)
         for number, line in self._section_lines.items():
             selection = QTextEdit.ExtraSelection()
             cost = number in COST_SECTIONS

@@ -36,8 +36,10 @@ _VERDICT = {
 def check_snapshot(snap, eps=EPS, max_per_block=MAX_PER_BLOCK):
     """:func:`core.gradcheck.check_gradient` for the snapshot's network on its training data."""
     arrays = snap.arrays
+    # The loss training backpropagates: with the classic mistake switched on, the check must
+    # catch that its "gradient" is not the cost's.
     return gradcheck.check_gradient(snap.network(), arrays.inputs_train, arrays.targets_train,
-                                    arrays.loss, snap.l1, snap.l2, eps=eps,
+                                    arrays.training_loss, snap.l1, snap.l2, eps=eps,
                                     max_per_block=max_per_block)
 
 
@@ -223,7 +225,13 @@ class GradientCheckDialog(QDialog):
             f"{snap.arrays.loss.display_name}, on "
             f"{result.n_examples} training examples): {result.n_checked} of {result.n_total} "
             f"parameters checked{sampled}.")
-        self.summary_label.setText(explain(result))
+        text = explain(result)
+        if snap.arrays.training_loss is not snap.arrays.loss:
+            text += ("<br><b>This run keeps the classic mistake:</b> backpropagation starts from "
+                     "the loss ℓ itself where its derivative ∂ℓ/∂ŷ belongs, so what it computes "
+                     "is not the gradient of the cost. Switch the mistake off in the "
+                     "backpropagation view (Ctrl+B).")
+        self.summary_label.setText(text)
 
     @Slot(int, str)
     def _on_runner_failed(self, request_id, message):

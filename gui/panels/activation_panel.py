@@ -8,11 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from core import activations
+from gui import formulas
 from gui.panels.base import Panel
 from gui.panels.output_reasons import config_output_reason, output_reason
 from gui.widgets.controls import compact_combo
 from gui.widgets.function_plot import FunctionPlot
-from gui.widgets.labels import formula_label, note_label
+from gui.widgets.labels import note_label
+from gui.widgets.math import MathLabel
 
 F_COLOUR, DF_COLOUR = "#0877bd", "#d62728"
 _Z = np.linspace(-4.0, 4.0, 241)
@@ -92,8 +94,11 @@ class ActivationPanel(Panel):
         self.activation.setToolTip("The function f applied to every hidden neuron: a = f(z) with "
                                    "z = x·W + b. It is what lets the network bend its boundary; "
                                    "backpropagation multiplies the gradient by f′(z) at each layer.")
-        self.formula = formula_label()
+        self.formula = MathLabel(point_size=11.0)
         self.formula.setToolTip("Formula of the activation f, applied to each neuron's z.")
+        self.derivative = MathLabel(point_size=11.0)
+        self.derivative.setToolTip("Its derivative f′(z): backpropagation multiplies the "
+                                   "gradient by it at every layer on the way back.")
         self.range_label = QLabel()
         self.range_label.setToolTip("The values f can output.")
         self.plot = FunctionPlot("z")
@@ -109,6 +114,7 @@ class ActivationPanel(Panel):
         form = self.form
         form.addRow("Hidden", self.activation)
         form.addRow(self.formula)
+        form.addRow(self.derivative)
         form.addRow(self.range_label)
         form.addRow(self.plot)
         form.addRow(self.legend)
@@ -146,7 +152,9 @@ class ActivationPanel(Panel):
     # ------------------------------------------------------------------ slots
     def _update(self):
         act = activations.get(self.activation.currentData())
-        self.formula.setText(formula_text(act))
+        self.formula.set_tex(formulas.activation_equation(act.name), formula_text(act))
+        self.derivative.set_tex(formulas.activation_derivative(act.name),
+                                f"f′(z) of {act.display_name}")
         self.range_label.setText(f"Range {range_text(act)}")
         f, df = curves(act)
         self.plot.set_curves(_Z, [(f, F_COLOUR, False), (df, DF_COLOUR, True)], y_limit=(-3, 4.2))

@@ -1,19 +1,25 @@
 """Loss and cost panel: the loss (only those that fit the task), the output activation it
-implies, plots of the loss and its derivative against the prediction, and regularization."""
+implies, the loss ℓ of one example and its derivative ∂ℓ/∂ŷ as formulas and as plots against the
+prediction, regularization and the cost C, and the way to backpropagation and the code.
+
+One notation, as everywhere in the app: ℓ is the loss of one example (for several outputs, a
+mean over the output columns, or a sum over the classes for the cross-entropies), C the cost
+that training lowers: the mean of ℓ over the examples, plus the penalty."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from core import activations, losses
 from core.config import DEFAULT_LOSS, output_activation_for
-from gui import style
+from gui import formulas, style
 from gui.panels.base import Panel
 from gui.panels.output_reasons import output_reason, override_reason
 from gui.widgets.controls import ScientificSpinBox, compact_combo
 from gui.widgets.function_plot import FunctionPlot
-from gui.widgets.labels import formula_label, note_label
+from gui.widgets.labels import note_label
+from gui.widgets.math import MathLabel
 
 #: Curve colours for the two targets, the Playground's class colours.
 TARGET_COLOURS = {0: style.CLASS_0, 1: style.CLASS_1}
@@ -33,14 +39,16 @@ FIT_REASONS = {
     "squared_hinge": "it scores the sign of one raw output, with labels mapped to −1 and +1",
 }
 REGULARIZATION_TEXT = {
-    "none": ("None", "cost = mean loss", "No penalty: the cost is the mean loss over the batch."),
-    "l1": ("L1", "cost = mean loss + λ·Σ|W|",
+    "none": ("None", "C = mean ℓ", "No penalty: the cost C is the mean of ℓ over the batch."),
+    "l1": ("L1", "C = mean ℓ + λ·Σ|W|",
            "Adds λ·Σ|W| over all weights (not biases); its gradient λ·sign(W) pushes small "
            "weights to exactly 0, giving sparse networks."),
-    "l2": ("L2", "cost = mean loss + (λ/2)·ΣW²",
+    "l2": ("L2", "C = mean ℓ + (λ/2)·ΣW²",
            "Adds (λ/2)·ΣW² over all weights (not biases); its gradient λ·W shrinks every weight "
            "in proportion to its size (weight decay)."),
 }
+#: Size of the panel's formulas (points): the column is narrow.
+FORMULA_POINTS = 11.0
 
 
 def loss_curves(loss, output_activation="sigmoid", n=121):
@@ -48,7 +56,7 @@ def loss_curves(loss, output_activation="sigmoid", n=121):
 
     For a loss over class probabilities (cce, sparse_cce, kl_div) the x axis is the probability
     ŷ₁ of class 1 out of two classes, prediction ``[1 − ŷ₁, ŷ₁]``; the derivative is then the
-    total derivative d L / d ŷ₁. Otherwise x is the single output ŷ, over the output
+    total derivative dℓ/dŷ₁. Otherwise x is the single output ŷ, over the output
     activation's range (clipped to a window around the targets).
 
     Returns
@@ -90,7 +98,13 @@ class LossPanel(Panel):
     ``set_task(task)`` enables only the losses that fit (the others stay listed, greyed out,
     with a tooltip saying why). It emits nothing; when the chosen loss does not fit the new
     task it switches to the task's default, so read ``values()`` after calling it.
+
+    Signals ``backprop_requested`` and ``code_requested``: the learner asked to see where the
+    cost enters backpropagation, or the code behind the run.
     """
+
+    backprop_requested = Signal()
+    code_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__("Loss and cost", parent)
@@ -100,12 +114,17 @@ class LossPanel(Panel):
         self.loss = compact_combo()
         for name in losses.names():
             self.loss.addItem(losses.get(name).display_name, name)
-        self.loss.setToolTip("The loss L(y, ŷ) scores one prediction ŷ against its target y. "
-                             "Training lowers the cost: the mean loss over a batch. Its gradient "
-                             "∂L/∂ŷ starts backpropagation.")
+        self.loss.setToolTip("The loss ℓ(y, ŷ) scores one prediction ŷ against its target y. "
+                             "Training lowers the cost C: the mean of ℓ over a batch. Its "
+                             "derivative ∂ℓ/∂ŷ is where backpropagation starts.")
         self.unfit_note = note_label()
-        self.formula = formula_label()
-        self.formula.setToolTip("Formula of the loss for one example (y: target, ŷ: prediction).")
+        self.formula = MathLabel(point_size=FORMULA_POINTS)
+        self.formula.setToolTip("The loss ℓ of one example (y: its target, ŷ: the prediction; "
+                                "j counts the k outputs).")
+        self.derivative = MathLabel(point_size=FORMULA_POINTS)
+        self.derivative.setToolTip("The derivative of the loss: how ℓ changes as the prediction "
+                                   "moves. Backpropagation starts from it (divided by n, as C is "
+                                   "a mean over n examples).")
         self.output_label = QLabel()
         self.output_label.setWordWrap(True)
         self.output_label.setToolTip("The output layer's activation is tied to the loss: the "
@@ -115,9 +134,9 @@ class LossPanel(Panel):
         self.loss_plot.setToolTip("The loss of one example as its prediction ŷ varies, for "
                                   "target y = 0 (orange) and y = 1 (blue).")
         self.slope_plot = FunctionPlot("ŷ")
-        self.slope_plot.setToolTip("The derivative ∂L/∂ŷ: how hard, and which way, gradient "
+        self.slope_plot.setToolTip("The derivative ∂ℓ/∂ŷ: how hard, and which way, gradient "
                                    "descent pushes the prediction. Flat regions teach nothing.")
-        self.plot_titles = (QLabel("L(y, ŷ)"), QLabel("∂L/∂ŷ"))
+        self.plot_titles = (QLabel("ℓ(y, ŷ)"), QLabel("∂ℓ/∂ŷ"))
         self.legend = QLabel(f"<span style='color:{TARGET_COLOURS[0]}'>━ y = 0</span>&nbsp;&nbsp;"
                              f"<span style='color:{TARGET_COLOURS[1]}'>━ y = 1</span>")
         plots = QWidget()
@@ -132,6 +151,22 @@ class LossPanel(Panel):
             grid.addWidget(plot, 1, column)
         grid.addWidget(self.legend, 2, 0, 1, 2)
         grid.setColumnStretch(2, 1)
+        # The two ways on: where ℓ's derivative enters a real step, and the code that has it.
+        self.backprop_button = QPushButton("Backpropagation…")
+        self.backprop_button.setToolTip(
+            "Walk through one training step with its numbers (Ctrl+B): ∂ℓ/∂ŷ is where "
+            "backpropagation starts, at the output delta.")
+        self.backprop_button.clicked.connect(self.backprop_requested)
+        self.code_button = QPushButton("Code…")
+        self.code_button.setToolTip("The code behind the run (Ctrl+K): the cost function is in "
+                                    "section 4, its derivative in section 5.")
+        self.code_button.clicked.connect(self.code_requested)
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.backprop_button)
+        row.addWidget(self.code_button)
+        row.addStretch(1)
 
         self.regularization = compact_combo()
         for key, (text, _formula, tip) in REGULARIZATION_TEXT.items():
@@ -143,8 +178,9 @@ class LossPanel(Panel):
         self.reg_rate.setToolTip("λ, the regularization rate: how much the weight penalty "
                                  "counts against the mean loss. Too large and every weight "
                                  "is pushed to 0 (underfitting).")
-        self.cost_formula = formula_label()
-        self.cost_formula.setToolTip("What training minimizes.")
+        self.cost_formula = MathLabel(point_size=FORMULA_POINTS)
+        self.cost_formula.setToolTip("The cost C that training lowers: the mean of the n "
+                                     "examples' losses ℓᵢ, plus the penalty on the weights.")
 
         form = self.form
         form.addRow("Loss", self.loss)
@@ -152,9 +188,11 @@ class LossPanel(Panel):
         form.addRow(self.formula)
         form.addRow(self.output_label)
         form.addRow(plots)
+        form.addRow(self.derivative)
         form.addRow("Regularization", self.regularization)
         form.addRow("Rate λ", self.reg_rate)
         form.addRow(self.cost_formula)
+        form.addRow(buttons)
 
         self.set_task("binary")
         self.set_values("bce", None, "none", 0.0)
@@ -206,7 +244,8 @@ class LossPanel(Panel):
                        f"{FIT_REASONS.get(name, 'it does not fit this task')}.")
             self.loss.setItemData(row, tip, Qt.ToolTipRole)
         self.unfit_note.setText(f"Greyed out (do not fit {TASK_WORDS[task]}; hover for why): "
-                                + ", ".join(unfit) if unfit else "")
+                                + ", ".join(losses.get(name).display_name for name in unfit)
+                                if unfit else "")
         self.unfit_note.setVisible(bool(unfit))
         if task not in losses.get(self.loss.currentData()).tasks:
             with self._silenced():
@@ -236,14 +275,17 @@ class LossPanel(Panel):
     def _update(self):
         name = self.loss.currentData()
         loss = losses.get(name)
-        self.formula.setText(f"L = {loss.formula}")
+        self.formula.set_tex(formulas.loss_equation(name), f"ℓ = {loss.formula}")
+        derivative = "∂C/∂ŷ" if name == "rmse" else "∂ℓ/∂ŷ"
+        self.derivative.set_tex(formulas.loss_derivative(name),
+                                f"{derivative} of {loss.display_name.lower()}")
         output = self.output_activation()
         display = activations.get(output).display_name
         self.output_label.setText(f"Output: <b>{display}</b> — {self.output_reason()}")
         self._update_plots(loss, output)
         reg = self.regularization.currentData()
         self.reg_rate.setEnabled(reg != "none")
-        self.cost_formula.setText(REGULARIZATION_TEXT[reg][1])
+        self.cost_formula.set_tex(formulas.cost(name, reg), REGULARIZATION_TEXT[reg][1])
 
     def _update_plots(self, loss, output):
         x, curves = loss_curves(loss, output)
@@ -255,8 +297,8 @@ class LossPanel(Panel):
         x_name = "ŷ₁" if two_class else "ŷ"
         for plot in (self.loss_plot, self.slope_plot):
             plot.set_x_label(x_name)
-        self.plot_titles[0].setText(f"L(y, {x_name})")
-        self.plot_titles[1].setText(f"∂L/∂{x_name}")
+        self.plot_titles[0].setText(f"ℓ(y, {x_name})")
+        self.plot_titles[1].setText(f"∂ℓ/∂{x_name}")
         self.legend.setText(
             f"<span style='color:{TARGET_COLOURS[0]}'>━ y = 0</span>&nbsp;&nbsp;"
             f"<span style='color:{TARGET_COLOURS[1]}'>━ y = 1</span>"

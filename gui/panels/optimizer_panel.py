@@ -8,9 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 
 from core import optimizers
+from gui import formulas
 from gui.panels.base import Panel
 from gui.widgets.controls import RangeSpinBox, ScientificSpinBox, compact_combo
-from gui.widgets.labels import formula_label
+from gui.widgets.math import MathLabel
 
 LR_MIN, LR_MAX = 1e-5, 10.0
 STEPS_PER_DECADE = 20
@@ -70,7 +71,7 @@ class OptimizerPanel(Panel):
             self.optimizer.setItemData(self.optimizer.count() - 1, cls.formula, Qt.ToolTipRole)
         self.optimizer.setToolTip("The rule that turns the gradient g of the cost into a step "
                                   "of the parameters θ.")
-        self.formula = formula_label()
+        self.formula = MathLabel(point_size=11.0)
         self.formula.setToolTip("The update applied at every step (g: gradient of the batch "
                                 "cost, η: learning rate).")
 
@@ -159,7 +160,7 @@ class OptimizerPanel(Panel):
     def _update(self):
         cls = optimizers.optimizer_class(self.optimizer.currentData())
         # One line per update equation reads better than "a;  b;  c" wrapped anywhere.
-        self.formula.setText("\n".join(part.strip() for part in cls.formula.split(";")))
+        self.formula.set_tex(formulas.OPTIMIZERS[cls.name], cls.formula)
         for name, spin in self.settings.items():
             self.form.setRowVisible(spin, name in cls.defaults)
             tip = cls.descriptions.get(name) or HYPERPARAMETERS[name][1]

@@ -2,7 +2,7 @@
 it), the activation panel (which shows it) and the main window (which passes it on)."""
 from __future__ import annotations
 
-from core import losses
+from core import activations, losses
 from core.config import output_activation_for
 
 #: Why a loss needs its output activation.
@@ -20,17 +20,20 @@ TASK_REASONS = {
 
 
 def output_reason(loss_name, task) -> str:
-    """A short sentence: why the output layer uses what it uses."""
+    """A short sentence: why the output layer uses what it uses (display names, as a learner
+    reads them)."""
     loss = losses.get(loss_name)
     if loss.output_activation:
-        return f"{loss_name} {PAIRING_REASONS.get(loss.output_activation, 'pairs with it')}"
+        return (f"{loss.display_name} "
+                f"{PAIRING_REASONS.get(loss.output_activation, 'pairs with it')}")
     return TASK_REASONS[task]
 
 
 def override_reason(loss_name, task) -> str:
     """Why the output layer uses an activation the loss would not choose (some presets do)."""
-    usual = output_activation_for(loss_name, task)
-    return f"chosen for this run (with {loss_name} the output is usually {usual})"
+    usual = activations.get(output_activation_for(loss_name, task)).display_name
+    return (f"chosen for this run (with {losses.get(loss_name).display_name.lower()} the "
+            f"output is usually {usual})")
 
 
 def config_output_reason(config) -> str:

@@ -33,6 +33,8 @@ class TrainingController(QObject):
     run_opened = Signal(str, object, str)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
+    #: The next step traced (a gui.threads.tracing.TracedStep), after trace_step().
+    step_traced = Signal(object)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
@@ -46,6 +48,8 @@ class TrainingController(QObject):
     _request_open = Signal(str)
     _request_open_run = Signal(str, object)
     _request_export_history = Signal(str)
+    _request_trace = Signal()
+    _request_apply_traced = Signal(object)
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -76,6 +80,8 @@ class TrainingController(QObject):
         self._request_open.connect(w.open_experiment)
         self._request_open_run.connect(w.open_run)
         self._request_export_history.connect(w.export_history)
+        self._request_trace.connect(w.trace_step)
+        self._request_apply_traced.connect(w.apply_traced_step)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
@@ -87,6 +93,7 @@ class TrainingController(QObject):
         w.run_opened.connect(self.run_opened)
         w.history_exported.connect(self.history_exported)
         w.file_error.connect(self.file_error)
+        w.step_traced.connect(self.step_traced)
         self._thread.start()
 
     # ------------------------------------------------------------ requests
@@ -145,6 +152,15 @@ class TrainingController(QObject):
     def export_history(self, path):
         """Write the cost history to CSV file ``path``; ``history_exported`` or ``file_error``."""
         self._request_export_history.emit(os.fspath(path))
+
+    def trace_step(self):
+        """Trace the next training step stage by stage; ``step_traced`` answers."""
+        self._request_trace.emit()
+
+    def apply_traced_step(self, traced):
+        """Pause and take exactly the step ``traced`` (from ``step_traced``); a snapshot follows,
+        or, when the run has moved on since, ``step_traced`` with the step that is next now."""
+        self._request_apply_traced.emit(traced)
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""

@@ -31,9 +31,11 @@ import traceback
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from core import experiment
+from core.backprop import apply_step
 from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
+from gui.threads.tracing import trace_next_step
 
 #: What TrainingWorker._file_request returns when the request failed.
 _FAILED = object()
@@ -71,6 +73,9 @@ class TrainingWorker(QObject):
     file_error(str, str, str)
         A file request failed: what ("open", "save" or "export"), the path, and why (without
         the path). Nothing changed: the run goes on, any earlier file is intact.
+    step_traced(TracedStep)
+        The next step, traced stage by stage (:mod:`gui.threads.tracing`), as asked for by
+        :meth:`trace_step`, or again after :meth:`apply_traced_step` found its step stale.
 
     After :meth:`request_stop`, queued requests are ignored but saving and exporting (a file
     the user asked for is still written).
@@ -87,6 +92,7 @@ class TrainingWorker(QObject):
     run_opened = Signal(str, object, str)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
+    step_traced = Signal(object)
 
     def __init__(self, config, data=None):
         super().__init__()
@@ -258,6 +264,39 @@ class TrainingWorker(QObject):
             reason = f"{type(err).__name__}: {err}"
         self.file_error.emit(what, path, reason)
         return _FAILED
+
+    @Slot()
+    def trace_step(self):
+        """Trace the trainer's next step; ``step_traced`` answers."""
+        if self._trainer is None or self._stop.is_set():
+            return
+        try:
+            self.step_traced.emit(trace_next_step(self._trainer, self._run))
+        except Exception as err:  # noqa: BLE001 - shown to the user; training is unharmed
+            self.error.emit(f"The step could not be traced: {err}")
+
+    @Slot(object)
+    def apply_traced_step(self, traced):
+        """Pause, then take exactly the step ``traced`` (a TracedStep) traced. If the run has
+        moved on since, take none and trace the step that is next now."""
+        if self._trainer is None or self._stop.is_set():
+            return
+        self.set_running(False)
+        self._pending_steps = 0
+        try:
+            if traced.run != self._run:
+                raise ValueError("the run was rebuilt")
+            apply_step(self._trainer, traced.step)
+        except ValueError:
+            self.step_traced.emit(trace_next_step(
+                self._trainer, self._run, "The run moved on since that step was traced: this "
+                "is the step it takes next now."))
+            return
+        except DivergenceError as err:
+            self._emit_snapshot()
+            self.diverged.emit(str(err))
+            return
+        self._emit_snapshot()
 
     @Slot(object)
     def set_steps_per_frame(self, n):

@@ -3,9 +3,10 @@ layout the learner arranged, remembered between sessions (QSettings) and restora
 View menu."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
 
+from gui.views.backprop.widget import BackpropView
 from gui.views.surface.widget import SurfaceView
 from gui.views.boundary.widget import BoundaryPlot
 from gui.views.cost.anatomy_widget import CostAnatomy
@@ -13,6 +14,10 @@ from gui.views.cost.curve_widget import CostPlot
 from gui.views.network.widget import NetworkDiagram
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
+#: Docks tabbed behind another once the window is on screen: (dock, the dock it goes behind).
+#: Made before the window is shown, a second group of tabs leaves a stray copy of its tab bar
+#: in the middle of the window (Qt 6.11; the first group, the cost's, is fine).
+LATE_TABS = (("backprop_dock", "surface_dock"),)
 #: Default widths of the three columns (controls, boundary + cost, surface + diagram) and the
 #: heights within the two columns of views, in pixels at the default window size.
 COLUMN_WIDTHS = (350, 520, 630)
@@ -45,6 +50,14 @@ def make_views(window):
                                 object_name="anatomy_dock")
     w.tabifyDockWidget(w.cost_dock, w.anatomy_dock)
     w.cost_dock.raise_()
+    # Backpropagation step by step shares the surface's place, as a tab behind it, so the
+    # diagram under it stays in sight and lights up what each stage involves. It is tabbed
+    # once the window is on screen (DockLayout.place_late_tabs): hidden until then.
+    w.backprop_view = BackpropView()
+    w.backprop_dock = w.add_view("Backpropagation", w.backprop_view,
+                                 object_name="backprop_dock")
+    w.backprop_dock.hide()
+    w.backprop_view.follow_visibility(w.backprop_dock)
 
 
 def controls_dock(window, panels) -> QDockWidget:
@@ -78,6 +91,34 @@ class DockLayout:
     def __init__(self, window, settings):
         self.window, self.settings = window, settings
         self.default_state = None
+        self._restored = set()     # docks the learner's saved layout placed
+        self._late_pending = True  # LATE_TABS wait for the window's first show
+        window.installEventFilter(self._show_watcher())
+
+    def _show_watcher(self):
+        layout = self
+
+        class ShowWatcher(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Show and layout._late_pending:
+                    layout._late_pending = False
+                    QTimer.singleShot(0, layout.place_late_tabs)
+                return False
+
+        self._watcher = ShowWatcher(self.window)
+        return self._watcher
+
+    def place_late_tabs(self):
+        """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the
+        learner's saved layout already put it somewhere."""
+        w = self.window
+        for name, behind in LATE_TABS:
+            dock, other = getattr(w, name), getattr(w, behind)
+            if name in self._restored or dock.isFloating() or w.tabifiedDockWidgets(dock):
+                continue
+            w.tabifyDockWidget(other, dock)
+            dock.show()
+            other.raise_()
 
     def set_defaults(self):
         """Size the docks as the app starts and remember that as the default layout."""
@@ -98,7 +139,12 @@ class DockLayout:
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.window.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and not state.isEmpty():
-            self.window.restoreState(state)
+            if self.window.restoreState(state):
+                # QDataStream writes the docks' object names as UTF-16: the docks this layout
+                # places (a layout saved before a dock existed leaves it to place_late_tabs).
+                data = bytes(state)
+                self._restored = {name for name, _ in LATE_TABS
+                                  if name.encode("utf-16-be") in data}
 
     def save(self):
         self.settings.setValue(GEOMETRY_KEY, self.window.saveGeometry())
@@ -112,3 +158,5 @@ class DockLayout:
             dock.setVisible(True)
             dock.setFloating(False)
         self._default_sizes()
+        self._restored = set()
+        self.place_late_tabs()

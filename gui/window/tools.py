@@ -56,6 +56,7 @@ class Tools(QObject):
             from gui.dialogs.code_view import CodeWindow
 
             self.code_window = CodeWindow(window)
+            self.code_window.bind(window.selection)  # marks the backpropagation view's stage
             window.controller.snapshot.connect(self.code_window.show_snapshot)
             self.code_window.saved.connect(
                 lambda path: window.statusBar().showMessage(f"Script saved: {path}",

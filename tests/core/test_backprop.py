@@ -227,3 +227,17 @@ def test_the_mistaken_loss_passes_the_rest_through():
         LossInsteadOfDerivative(mistaken)
     import copy
     assert copy.deepcopy(mistaken).base.name == "sparse_cce"
+
+
+@pytest.mark.parametrize("schedule", [dict(lr_schedule="cosine", decay_steps=5),
+                                      dict(lr_schedule="step", decay_steps=2, warmup_steps=3)])
+def test_a_step_under_a_learning_rate_schedule_is_previewed_with_its_own_rate(schedule):
+    config = Config(dataset="xor_table", hidden_layers=(4,), activation="sigmoid", loss="mse",
+                    optimizer="momentum", learning_rate=0.5, batch_size=2, **schedule)
+    traced, reference = Trainer(config), Trainer(config)
+    for step in range(8):
+        previewed = next_step(traced)
+        assert previewed.hyperparameters["learning_rate"] == reference.learning_rate
+        apply_step(traced, previewed)
+        reference.step(1)
+        np.testing.assert_array_equal(traced.network.params, reference.network.params)

@@ -8,7 +8,7 @@ from core.trainer import Trainer
 
 #: Presets built to fail (the learning-rate one diverges before there is anything to diagnose).
 FAILING = {"Deep sigmoid net: vanishing gradients", "Step activation: no gradient, no learning",
-           "Learning rate too large: diverges"}
+           "Learning rate too large: diverges", "The classic XOR code and its mistake"}
 
 
 def _kinds(trainer):
@@ -116,3 +116,12 @@ def test_find_works_from_the_parts_a_snapshot_carries():
 def test_history_findings_wait_for_enough_history():
     trainer = _trained(Config(dataset="circle", init="zeros"), 50)
     assert "plateau" not in _kinds(trainer)
+
+
+def test_the_classic_mistake_is_named_first_as_the_root_cause():
+    trainer = _trained(presets.get("The classic XOR code and its mistake").config, 3000)
+    findings = diagnostics.diagnose(trainer)
+    assert [f.kind for f in findings][:1] == ["classic_mistake"]
+    assert "derivative" in findings[0].evidence and "Ctrl+B" in findings[0].suggestion
+    right = _trained(presets.get("XOR truth table (2-4-1 sigmoid, MSE, SGD)").config, 10)
+    assert "classic_mistake" not in _kinds(right)

@@ -36,6 +36,10 @@ def test_change_words():
     text, reset = describe_change(old, old.replace(learning_rate=0.1))
     assert not reset and text.startswith("Learning rate 0.03 → 0.1: applied live")
     text, reset = describe_change(old, old.replace(loss="mse"))
-    assert reset and "loss bce → mse" in text
+    assert reset and "loss Binary cross-entropy → Mean squared error" in text  # display names
+    assert describe_change(old, old.replace(optimizer="adam"))[0].startswith(
+        "Optimizer SGD → Adam: applied live")
+    text, reset = describe_change(old, old.replace(classic_mistake=True))
+    assert reset and "the classic mistake" in text and "off → on" in text
     assert reset and describe_change(old, old.replace(dataset="xor"))[0].startswith("New data (xor)")
     assert summary_text(old, (2, 4, 2, 1)).startswith("2 → 4 → 2 → 1  ·  Tanh → Sigmoid")

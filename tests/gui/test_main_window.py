@@ -363,7 +363,8 @@ def test_a_preset_that_picks_the_output_activation_says_so_in_both_panels(window
     preset = presets.get("Step activation: no gradient, no learning")
     window.apply_preset(preset)
     qtbot.waitUntil(lambda: window.config == preset.config, timeout=TIMEOUT)
-    expected = "chosen for this run (with mse the output is usually sigmoid)"
+    # Display names, never code names ("mse", "sigmoid").
+    expected = "chosen for this run (with mean squared error the output is usually Sigmoid)"
     assert expected in window.activation_panel.output_note.text()
     assert expected in window.loss_panel.output_label.text()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSl
 from core import activations, datasets, losses, optimizers
 from core.config import Config
 from core.network import INITS
+from gui import formulas
 from gui.panels import (ALL_PANELS, ActivationPanel, DataPanel, LossPanel, NetworkPanel,
                         OptimizerPanel)
 from gui.panels.base import COALESCE_MS
@@ -297,7 +298,7 @@ def test_activation_plot_is_finite(qtbot, name):
         panel.set_values(name)
     assert np.all(np.isfinite(f)) and np.all(np.isfinite(df))
     assert len(panel.plot.curve_data()) == 2
-    assert panel.formula.text()
+    assert panel.formula.plain_text() and not panel.formula.pixmap().isNull()  # set as maths
 
 
 def test_prelu_and_maxout_are_drawn_as_described():
@@ -314,11 +315,11 @@ def test_activation_panel_says_output_follows_the_loss(panels):
     assert act.output_note.text() == ("Output layer: Softmax — cce needs one probability per "
                                       "class.")
     act.set_config(Config(dataset="circle", loss="hinge"))
-    assert "Linear" in act.output_note.text() and "hinge" in act.output_note.text()
+    assert "Linear" in act.output_note.text() and "Hinge" in act.output_note.text()
     loss_panel = panels[LossPanel]
     loss_panel.set_config(Config(dataset="blobs"))
     act.set_output_activation(loss_panel.output_activation(), loss_panel.output_reason())
-    assert "Softmax" in act.output_note.text() and "cce" in act.output_note.text()
+    assert "Softmax" in act.output_note.text() and "cross-entropy" in act.output_note.text()
 
 
 # ---------------------------------------------------------------------- loss panel
@@ -335,7 +336,7 @@ def test_loss_panel_filters_by_task(qtbot, task):
         name = panel.loss.itemData(row)
         if name not in fitting:
             assert "Not for" in panel.loss.itemData(row, Qt.ToolTipRole)
-            assert name in panel.unfit_note.text()
+            assert losses.get(name).display_name in panel.unfit_note.text()  # never code names
 
 
 def test_loss_panel_switches_an_unfit_loss_to_the_task_default(panels):
@@ -367,7 +368,7 @@ def test_output_activation_follows_the_loss(qtbot, task, loss, output):
 def test_loss_panel_explains_the_pairing(panels):
     panel = panels[LossPanel]
     text = panel.output_label.text()
-    assert "Sigmoid" in text and "bce" in text and "(0, 1)" in text
+    assert "Sigmoid" in text and "Binary cross-entropy" in text and "(0, 1)" in text
 
 
 @pytest.mark.parametrize("name", losses.names())
@@ -403,7 +404,7 @@ def test_regularization_turns_on_with_a_rate(qtbot, panels):
     with qtbot.waitSignal(panel.changed, timeout=1000):
         panel.regularization.setCurrentIndex(panel.regularization.findData("l2"))
     assert panel.values()["regularization"] == "l2" and panel.values()["reg_rate"] > 0
-    assert panel.reg_rate.isEnabled() and "W²" in panel.cost_formula.text()
+    assert panel.reg_rate.isEnabled() and panel.cost_formula.tex() == (formulas.cost("bce", "l2"),)
     merged_config(panels)
 
 
@@ -415,7 +416,7 @@ def test_optimizer_shows_only_its_settings(qtbot, name):
     panel.optimizer.setCurrentIndex(panel.optimizer.findData(name))
     cls = optimizers.optimizer_class(name)
     assert set(panel.visible_settings()) == set(cls.defaults)
-    assert panel.formula.text().replace("\n", ";  ") == cls.formula
+    assert panel.formula.plain_text() == cls.formula
     for key in cls.defaults:
         assert cls.descriptions[key] in panel.settings[key].toolTip()
 

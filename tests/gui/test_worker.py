@@ -267,3 +267,39 @@ def test_a_stopping_rule_pauses_with_its_message_and_play_goes_on(make_controlle
         controller.play()
     qtbot.waitUntil(lambda: controller.latest.step == 60 and not controller.running,
                     timeout=TIMEOUT)
+
+
+def test_a_traced_step_is_traced_and_applied_in_the_worker_thread(make_controller, qtbot):
+    controller = make_controller(speed=MAX_SPEED)
+    traced = []
+    controller.step_traced.connect(traced.append)
+    controller.play()  # applying pauses first
+    qtbot.waitUntil(lambda: controller.latest.step > 5, timeout=TIMEOUT)
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.latest.running, timeout=TIMEOUT)
+    controller.trace_step()
+    qtbot.waitUntil(lambda: len(traced) > 0, timeout=TIMEOUT)
+    first = traced[-1]
+    step = controller.latest.step
+    assert first.step.step == step + 1 and first.note == "" and first.reference is None
+    assert first.predictions_after.shape == first.step.trace.predictions.shape
+    np.testing.assert_array_equal(first.step.params_before, controller.latest.params)
+    controller.apply_traced_step(first)
+    qtbot.waitUntil(lambda: controller.latest.step == step + 1, timeout=TIMEOUT)
+    np.testing.assert_array_equal(controller.latest.params, first.step.params_after)
+    controller.apply_traced_step(first)  # stale now: traced again, nothing applied
+    qtbot.waitUntil(lambda: len(traced) == 2, timeout=TIMEOUT)
+    assert "moved on" in traced[-1].note and traced[-1].step.step == step + 2
+    assert controller.latest.step == step + 1
+
+
+def test_a_traced_step_with_the_classic_mistake_carries_the_right_delta(make_controller, qtbot):
+    controller = make_controller(XOR.replace(classic_mistake=True, loss="mse"))
+    traced = []
+    controller.step_traced.connect(traced.append)
+    controller.trace_step()
+    qtbot.waitUntil(lambda: len(traced) > 0, timeout=TIMEOUT)
+    t = traced[0]
+    assert t.step.trace.mistaken and t.reference is not None and not t.reference.mistaken
+    assert t.reference.cost == t.step.trace.cost
+    assert not np.allclose(t.reference.gradient, t.step.trace.gradient)

@@ -39,6 +39,10 @@ _FADED_CURVE_PEN = QPen(QColor("#b0b0b0"), 1.3)
 _CURVE_PEN.setCosmetic(True)  # drawn scaled to the node: the width stays in pixels
 _FADED_CURVE_PEN.setCosmetic(True)
 _CURVE_BACKGROUND = QColor("#fbfbfb")
+#: Colours of what a step-by-step explanation lights up: the forward pass, and the gradient
+#: on its way back.
+LIT_COLOURS = {"forward": QColor(31, 119, 180), "backward": QColor(214, 39, 40),
+               "update": QColor(44, 160, 44)}
 _PLAIN_NODE = QColor("#e6e6e6")
 
 
@@ -97,6 +101,8 @@ class DiagramCanvas(QWidget):
         self.scaled_inputs = None    # the input pictures at node size (they never change)
         self.paint_time = 0.0
         self._static, self._static_key = None, None
+        #: Lit up by a step-by-step explanation: ({column: [unit, ...]}, link indices, colour).
+        self.lit = None
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -193,12 +199,51 @@ class DiagramCanvas(QWidget):
             painter.setPen(pen)
             painter.drawLines(lines)
         painter.setRenderHint(QPainter.Antialiasing)
+        self._paint_lit_links(painter)
         self._paint_marked_links(painter)
         for column in range(1, len(self.rects)):
             self._paint_column(painter, column)
+        self._paint_lit_nodes(painter)
         self._paint_hover(painter)
         painter.end()
         self.paint_time = time.perf_counter() - start
+
+    def set_lit(self, nodes, links, direction):
+        """Light up ``nodes`` ({column: [unit, ...]}) and the links ``links`` (indices into
+        the links) in the colour of ``direction``; ``set_lit(None, None, None)`` for none."""
+        self.lit = None if nodes is None else (nodes, np.asarray(links, dtype=int),
+                                               LIT_COLOURS[direction])
+        self.update()
+
+    def _paint_lit_links(self, painter):
+        if self.lit is None or self.geom is None:
+            return
+        _, links, colour = self.lit
+        # Only links that are drawn at all (a big network draws its strongest ones).
+        links = links[np.isin(links, self.drawn)] if len(self.drawn) < len(self.endpoints) \
+            else links
+        if not len(links):
+            return
+        glow = QColor(colour)
+        glow.setAlpha(150)
+        pen = QPen(glow)
+        pen.setWidthF(3.0 if len(links) <= 200 else 1.5)
+        pen.setCapStyle(Qt.RoundCap)
+        painter.setPen(pen)
+        endpoints = self.endpoints
+        painter.drawLines([QLineF(*endpoints[k]) for k in links.tolist()])
+
+    def _paint_lit_nodes(self, painter):
+        if self.lit is None or not self.rects:
+            return
+        nodes, _, colour = self.lit
+        pen = QPen(colour, 3.0)
+        painter.setPen(pen)
+        painter.setBrush(Qt.NoBrush)
+        for column, units in nodes.items():
+            if column < len(self.rects):
+                painter.drawRects([self.rects[column][u].adjusted(-2, -2, 2, 2) for u in units
+                                   if u < len(self.rects[column])])
 
     def _paint_marked_links(self, painter):
         hover, links = self.hover, self.arch.links

@@ -57,6 +57,22 @@ _FEATURE_BUTTON_STYLE = (
     "QToolButton:hover { border-color: #666; }")
 
 
+def lit_parts(arch, highlight):
+    """What a :class:`~gui.selection.Highlight` lights up in the diagram of ``arch``:
+    ``({diagram column: [unit, ...]}, link indices)``, or None. The network's inputs are the
+    diagram's input nodes they come from (the diagram shows every feature it could take)."""
+    if highlight is None or arch is None:
+        return None
+    nodes = {}
+    for column in highlight.columns:
+        if column == 0:
+            nodes[0] = arch.input_rows.tolist()
+        elif 0 < column < len(arch.columns):
+            nodes[column] = list(range(arch.columns[column]))
+    links = np.flatnonzero(np.isin(arch.links.layer, list(highlight.layers)))
+    return nodes, links
+
+
 class NetworkDiagram(QWidget):
     """The network diagram view (see the module docstring). Feed it snapshots.
 
@@ -83,6 +99,7 @@ class NetworkDiagram(QWidget):
         self._arch_key = None
         self._arch = None         # model.Architecture of the newest snapshot
         self._selection = None
+        self._highlight = None    # what a step-by-step explanation points at (Selection)
         self._requested = None    # features asked for and not yet trained with
         self._requested_run = None
         self._levels = {}         # column -> colour levels of its pictures, as last drawn
@@ -132,7 +149,20 @@ class NetworkDiagram(QWidget):
         self.weight_clicked.connect(selection.pick_weight)
         self.neuron_hovered.connect(selection.hover)
         selection.axes_changed.connect(self.set_axis_marks)
+        selection.highlight_changed.connect(self.set_highlight)
         self.set_axis_marks(selection.axes)
+        self.set_highlight(selection.highlight)
+
+    @Slot(object)
+    def set_highlight(self, highlight):
+        """Light up the neurons and links ``highlight`` (a :class:`~gui.selection.Highlight`)
+        points at, in blue going forward and red going back; None for none."""
+        self._highlight = highlight
+        lit = lit_parts(self._arch, highlight)
+        if lit is None:
+            self.canvas.set_lit(None, None, None)
+        else:
+            self.canvas.set_lit(*lit, highlight.direction)
 
     @property
     def links(self) -> model.Links | None:
@@ -225,6 +255,7 @@ class NetworkDiagram(QWidget):
         self.canvas.set_architecture(self._arch)
         if self._selection is not None:
             self.set_axis_marks(self._selection.axes)
+        self.set_highlight(self._highlight)
         self._update_feature_buttons()
         self._feature_key = None
         self._shown = None
