@@ -297,7 +297,7 @@ def _gradient_stage(traced, layer) -> Stage:
                         f"to {word} j."),
               table(rec.grad_b, f"∂C/∂b{sup(layer)}", "", word)]
     if "W" in rec.penalty_grads:
-        tables.append(table(rec.penalty_grads["W"], f"of which the penalty's part", inputs_word,
+        tables.append(table(rec.penalty_grads["W"], "of which the penalty's part", inputs_word,
                             word))
     for kind, grad in rec.extra_grads.items():
         tables.append(table(grad, f"∂C/∂{kind}{sup(layer)}", inputs_word if np.ndim(grad) == 2
