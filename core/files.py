@@ -4,11 +4,11 @@
 flushed, fsynced and renamed over the target, so a crash or a full disk in the middle of a save
 leaves the previous file intact; the temporary files of saves that were killed are removed at
 the next save to that folder. :func:`open_regular` opens a file for reading without ever
-blocking: a named pipe, a device or a folder is refused at once. :func:`read_zip` opens a
-``.npz``/zip archive and :func:`read_array` reads one ``.npy`` member of it without unpickling,
-only after checking every size it claims, and without inflating more than it will keep: a
+blocking: a named pipe, a device or a folder is refused at once. :func:`read_zip` opens an
+uncompressed ``.npz``/zip archive and :func:`read_array` reads one ``.npy`` member of it
+without unpickling, only after checking every size it claims against the file's own: a
 damaged, cut-off or crafted file is a :class:`BadFile` saying what is wrong, never a crash, a
-hang or a huge allocation. :mod:`core.experiment` and :mod:`core.datasets.csv` read and write
+hang or an allocation larger than the file. :mod:`core.experiment` and :mod:`core.datasets.csv` read and write
 their files with them.
 """
 from __future__ import annotations
@@ -22,7 +22,6 @@ import stat
 import struct
 import time
 import zipfile
-import zlib
 
 import numpy as np
 
@@ -31,26 +30,23 @@ try:  # POSIX: a save in progress holds a lock on its temporary file (see atomic
 except ImportError:  # Windows: an open file cannot be deleted, which protects it as well
     fcntl = None
 
-#: A deflated zip member cannot expand more than ~1032 times; a member that claims more is a
-#: damaged (or malicious) size field, refused before it is read.
-MAX_EXPANSION = 1100
 ZIP_MAGIC = b"PK\x03\x04"
-#: Compression methods read: stored (what ``np.savez`` writes) and deflated
-#: (``np.savez_compressed``). zipfile hands bzip2 and LZMA all of a member's compressed bytes at
-#: once with no bound on what they inflate to, so a 40 KB member could take gigabytes before
-#: any size check; such members are refused unread.
-ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+#: Compression methods by number, to name them in messages. Costscape's files (``np.savez``)
+#: are uncompressed, and only uncompressed members are read: a member's memory is then at most
+#: its own bytes in the file, while a compressed one can inflate a thousand times (deflate) or
+#: more (zipfile hands bzip2 and LZMA all of a member at once, with no bound on the output).
+ZIP_METHOD_NAMES = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+                    zipfile.ZIP_LZMA: "LZMA"}
 #: Most members, and most bytes of zip directory, an archive may have: zipfile reads the whole
 #: directory into memory before anything else, so a crafted one could list millions of members.
 MAX_MEMBERS = 64
 MAX_DIRECTORY_BYTES = 64 * 1024
-#: Bytes inflated at a time into an array: the most :func:`read_array` holds beyond the array.
+#: Bytes read at a time into an array: the most :func:`read_array` holds beyond the array.
 READ_CHUNK = 1 << 20
-# Everything zipfile, zlib and numpy's .npy reader raise for a damaged or foreign file. They are
+# Everything zipfile and numpy's .npy reader raise for a damaged or foreign file. They are
 # caught only around the reading code, where any of them means "this file cannot be read".
 UNREADABLE = (OSError, EOFError, ValueError, OverflowError, struct.error, zipfile.BadZipFile,
-              zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, KeyError,
-              MemoryError)
+              zipfile.LargeZipFile, NotImplementedError, RuntimeError, KeyError, MemoryError)
 _EOCD = struct.Struct("<4s4H2LH")  # the zip "end of central directory" record
 _ZIP64_LOCATOR = b"PK\x06\x07"
 
@@ -273,10 +269,10 @@ def read_zip(path, read, not_zip):
 
     Before ``read`` runs, the file is checked to be a regular, non-empty zip file (``not_zip``
     is the reason given when it is not one at all) whose directory lists at most
-    :data:`MAX_MEMBERS` members, none of them compressed otherwise than :data:`ZIP_METHODS`.
-    ``limit`` is the most bytes an uncompressed member can honestly hold (the file's size times
-    :data:`MAX_EXPANSION`), for :func:`read_array`. Everything zipfile, zlib and numpy raise
-    while ``read`` runs (:data:`UNREADABLE`) becomes a BadFile.
+    :data:`MAX_MEMBERS` members, all of them uncompressed and within the file. So no member
+    can claim more bytes than the file has: ``limit``, the file's size, is the most any member
+    may hold (for :func:`read_array`). Everything zipfile and numpy raise while ``read`` runs
+    (:data:`UNREADABLE`) becomes a BadFile.
     """
     with open_or_explain(path) as f:
         try:
@@ -291,12 +287,8 @@ def read_zip(path, read, not_zip):
         try:
             _check_directory(f, size)
             with zipfile.ZipFile(f) as archive:
-                for info in archive.infolist():
-                    if info.compress_type not in ZIP_METHODS:
-                        raise BadFile(f"the file is damaged or not Costscape's: its member "
-                                      f"{info.filename[:40]!r} is compressed in a way Costscape "
-                                      f"never uses (method {info.compress_type})")
-                return read(archive, size * MAX_EXPANSION)
+                _check_members(archive, size)
+                return read(archive, size)
         except BadFile:
             raise
         except UNREADABLE as err:
@@ -320,6 +312,21 @@ def _check_directory(f, size):
                       f"than the {MAX_MEMBERS} members Costscape ever writes")
 
 
+def _check_members(archive, size):
+    stored = 0
+    for info in archive.infolist():
+        name = info.filename[:40]
+        if info.compress_type != zipfile.ZIP_STORED:
+            method = ZIP_METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise BadFile(f"it is not a file Costscape wrote: its member {name!r} is compressed "
+                          f"({method}), and Costscape's files never are (compressed members "
+                          f"are refused unread)")
+        stored += info.compress_size
+        if info.file_size != info.compress_size or stored > size:
+            raise BadFile(f"the file is damaged (member {name!r} claims more bytes than the "
+                          f"file has)")
+
+
 def check_total(archive, names, total, what):
     """Refuse the archive when the ``.npy`` members ``names`` claim more than ``total`` bytes
     together: checked from the zip directory, before anything is inflated. ``what`` names the
@@ -338,8 +345,8 @@ def read_array(archive, name, limit) -> np.ndarray:
 
     The .npy header is read first and checked against the member's size in the zip directory
     before the array is allocated, so a damaged shape cannot ask for terabytes; object arrays
-    (pickles) are refused unread. The member is then inflated :data:`READ_CHUNK` bytes at a
-    time straight into the array (its CRC is checked at the end), so reading takes the array's
+    (pickles) are refused unread. The member is then read :data:`READ_CHUNK` bytes at a time
+    straight into the array (its CRC is checked at the end), so reading takes the array's
     memory and no more. ``limit`` is the most bytes the member may claim to hold.
     """
     member = f"{name}.npy"

@@ -54,7 +54,7 @@ _BLOCK = 64 * 1024
 # Cells converted to numbers at a time: big enough for numpy to do the work, small enough that
 # the cells' text never takes much memory.
 _CELLS_PER_CHUNK = 1 << 16
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _QUOTED = re.compile(r'"[^"]*(?:"|$)')
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -149,14 +149,15 @@ def _physical_lines(f, path, max_bytes, progress):
         if "\0" in text:
             raise DataError("not a text file (it contains binary data)", path)
         newlines += block.count(b"\n")
-        end = 0
-        for match in _LINE.finditer(text):
-            # A "\r" at the very end may be the first half of a "\r\n" in the next block.
-            if match.end() == len(text) and text.endswith("\r") and not last:
-                break
+        start = 0
+        for match in _LINE_END.finditer(text):
             end = match.end()
-            yield progress.take(match.group(), path)
-        pending = text[end:]
+            # A "\r" at the very end may be the first half of a "\r\n" in the next block.
+            if end == len(text) and text.endswith("\r") and not last:
+                break
+            yield progress.take(text[start:end], path)
+            start = end
+        pending = text[start:]
         if len(pending) > MAX_ROW_CHARS:
             progress.take(pending, path)  # a line too long to be a row: say so now
         if last:
