@@ -345,7 +345,7 @@ class FileActions(QObject):
             self.import_csv(path)
 
     # ------------------------------------------------------------------ answers
-    @Slot(str, object, int, int)
+    @Slot(str, object, object, object)
     def _on_experiment_saved(self, path, config, run, step):
         self.path = path
         self._clean = (run, step, config)
@@ -357,7 +357,7 @@ class FileActions(QObject):
                                             MESSAGE_MS)
         self.saved.emit(path)
 
-    @Slot(str, object, int, int)
+    @Slot(str, object, object, object)
     def _on_experiment_opened(self, path, config, run, step):
         w = self.window
         self.path = path
