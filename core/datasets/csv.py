@@ -130,6 +130,9 @@ class _Progress:
 def _physical_lines(f, path, max_bytes, progress):
     r"""The file's lines as text, each with its line end (``\r\n``, ``\r`` or ``\n``), read a
     block at a time. With ``max_bytes`` only that much is read and a line it cuts is left out."""
+    # With max_bytes, the file may go on past what is read: its last line read is then cut
+    # (and a character may be too), and left out.
+    cut = max_bytes is not None and os.fstat(f.fileno()).st_size > max_bytes
     head = f.read(min(_BLOCK, max_bytes or _BLOCK))
     encoding = _encoding(head, path)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -141,7 +144,7 @@ def _physical_lines(f, path, max_bytes, progress):
         if b"\0" in block and encoding == "utf-8-sig":
             raise DataError("not a text file (it contains binary data)", path)
         try:
-            text = pending + decoder.decode(block, final=last)
+            text = pending + decoder.decode(block, final=last and not cut)
         except UnicodeDecodeError as err:
             line = newlines + block[:max(err.start, 0)].count(b"\n") + 1
             raise DataError(f"not {name} text; save the file as UTF-8 CSV", path,
@@ -161,7 +164,7 @@ def _physical_lines(f, path, max_bytes, progress):
         if len(pending) > MAX_ROW_CHARS:
             progress.take(pending, path)  # a line too long to be a row: say so now
         if last:
-            if pending and (max_bytes is None or total < max_bytes):
+            if pending and not cut:
                 yield progress.take(pending, path)  # the last line, without a line end
             return
         block = f.read(_BLOCK if max_bytes is None else min(_BLOCK, max_bytes - total))
