@@ -197,7 +197,8 @@ def _delimiter(first_row) -> str:
 @contextlib.contextmanager
 def _reading(path, max_bytes=None):
     """``(delimiter, rows)`` of the file, open while the block runs: ``rows`` yields
-    ``(row number, cells stripped of spaces)`` of every non-blank row."""
+    ``(row number, cells)`` of every non-blank row (the cells as read, spaces and all: only
+    the few that are looked at as text are stripped, see :func:`_stripped`)."""
     with _open(path) as f:
         progress = _Progress()
         lines = _physical_lines(f, path, max_bytes, progress)
@@ -219,7 +220,11 @@ def _rows(lines, delimiter, number, progress, path):
         number += 1
         progress.start = progress.read
         if len(record) > 1 or (record and record[0].strip()):
-            yield number, [cell.strip() for cell in record]
+            yield number, record
+
+
+def _stripped(cells) -> list:
+    return [cell.strip() for cell in cells]
 
 
 # --------------------------------------------------------------------------- numbers
@@ -239,6 +244,7 @@ def _number(cell, delimiter):
 
 
 def _check_cell(cell, value, delimiter, path, number, column):
+    cell = cell.strip()
     shown = (cell.replace(",", ".") if delimiter == ";" else cell)[:40]
     if value is None or not math.isfinite(value):
         what = ("is empty" if not cell else "is not finite" if value is not None
@@ -265,7 +271,7 @@ def _convert(cells, numbers, width, delimiter, path) -> np.ndarray:
     if values is None:  # the first bad cell, exactly, and its message
         values = np.empty(len(cells))
         for i, cell in enumerate(cells):
-            values[i] = value = _number(cell, delimiter)
+            values[i] = value = _number(cell.strip(), delimiter)
             if value is None or not math.isfinite(value) or abs(value) > MAX_CSV_VALUE:
                 _check_cell(cell, value, delimiter, path, numbers[i // width], i % width + 1)
     return values.reshape(len(numbers), width)
@@ -298,7 +304,15 @@ def _read_values(rows, width, first_row, delimiter, path):
         if len(cells) >= _CELLS_PER_CHUNK:
             flush()
     flush()
-    return np.concatenate(chunks), numbers
+    # Into one array, each chunk freed once copied: the chunks and the whole are never both
+    # held (np.concatenate would hold both).
+    values = np.empty((len(numbers), width))
+    at = 0
+    while chunks:
+        chunk = chunks.pop(0)
+        values[at:at + len(chunk)] = chunk
+        at += len(chunk)
+    return values, numbers
 
 
 def _header(rows, delimiter):
@@ -307,6 +321,7 @@ def _header(rows, delimiter):
     if first is None:
         return None, None, iter(())
     number, cells = first
+    cells = _stripped(cells)
     if any(_number(c, delimiter) is None for c in cells):
         return number, cells, rows
     return None, None, itertools.chain([first], rows)
@@ -332,7 +347,8 @@ def preview_csv(path, limit=10) -> CsvPreview:
     with _reading(path, PREVIEW_BYTES) as (delimiter, rows):
         _, header, rows = _header(rows, delimiter)
         kept = list(itertools.islice(rows, max(int(limit), 0)))
-    return CsvPreview(header, [cells for _, cells in kept], [number for number, _ in kept])
+    return CsvPreview(header, [_stripped(cells) for _, cells in kept],
+                      [number for number, _ in kept])
 
 
 def _labels_for_task(labels, rows, task, path, column):
@@ -436,5 +452,6 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
         margin = 0.1 * (hi - lo) or 1.0
         domain.append((lo - margin, hi + margin))
     rng = np.random.default_rng(int(seed))
-    name = Path(path).stem
-    return Dataset(name, task, *_split(rng, X, y, train_fraction), n_classes, tuple(domain))
+    parts = _split(rng, X, y, train_fraction)
+    del data, X, y  # the split holds copies: at most two copies of the values at any time
+    return Dataset(Path(path).stem, task, *parts, n_classes, tuple(domain))

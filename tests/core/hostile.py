@@ -174,8 +174,15 @@ sys.path.insert(0, {root!r})
 from core import datasets, experiment
 
 def peak_mb():
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+    # Linux: VmHWM, the peak of this program alone (ru_maxrss starts from the peak of the
+    # process that started it, which is carried across exec).
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) / 1024 for line in f
+                        if line.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 before = peak_mb()
 start = time.perf_counter()
