@@ -55,6 +55,12 @@ The header is one JSON object::
 ``app_version`` is for people reading the file; it is left out when unknown. A reader refuses a
 ``version`` above its :data:`FORMAT_VERSION` with a message asking to update Costscape; a
 future reader of version 2 should still read version 1.
+
+A reader also refuses what Costscape never writes, before it costs anything: a compressed
+member, more than 64 members, arrays that claim more than :data:`MAX_LOAD_BYTES` (512 MB) in
+all, capacities above :data:`MAX_HISTORY_CAPACITY` and :data:`MAX_PATH_CAPACITY` (20,000),
+counts past :data:`MAX_COUNT` (2**62), strides that are not powers of two, a history with
+infinities or gaps (see :mod:`core.experiment_checks`).
 """
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ class NotRegularFile(OSError):
 
     def __init__(self, kind):
         self.kind = kind
-        super().__init__(f"it is {kind}, not a file")
+        super().__init__(f"it is {kind}, not an ordinary file")
 
 
 def describe_error(err) -> str:
@@ -133,7 +133,7 @@ def open_or_explain(path):
     try:
         return open_regular(path)
     except NotRegularFile as err:
-        raise BadFile(f"{err}; Costscape reads only ordinary files") from None
+        raise BadFile(f"{err}: Costscape opens only ordinary files") from None
     except FileNotFoundError:
         raise BadFile("the file does not exist") from None
     except PermissionError:

@@ -121,7 +121,7 @@ def load_config(path):
         else:
             return Config.from_json(raw.decode("utf-8")), None
     except NotRegularFile as err:
-        reason = f"{err}; Costscape reads only ordinary files"
+        reason = f"{err}: Costscape opens only ordinary files"
     except (OSError, ValueError, TypeError, ConfigError) as err:  # UnicodeDecodeError too
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
     return Config(), f"Could not load {path}: {reason}. Starting with the default settings."

@@ -83,7 +83,8 @@ def _open(path):
     try:
         f = open_regular(path)
     except NotRegularFile as err:
-        what = "a CSV file" if err.kind == "a folder" else "a file; Costscape reads only files"
+        what = ("a CSV file" if err.kind == "a folder"
+                else "an ordinary file: Costscape opens only ordinary files")
         raise DataError(f"is {err.kind}, not {what}", path) from None
     except FileNotFoundError:
         raise DataError("file not found", path) from None

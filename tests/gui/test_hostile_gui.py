@@ -52,8 +52,8 @@ def test_the_import_dialog_refuses_a_named_pipe_at_once(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=TIMEOUT)
     assert time.perf_counter() - start < 1.0
-    assert dialog.error() == "pipe.csv: is a named pipe (FIFO), not a file; Costscape reads " \
-                             "only files"
+    assert dialog.error() == "pipe.csv: is a named pipe (FIFO), not an ordinary file: " \
+                             "Costscape opens only ordinary files"
     assert not dialog.ok_button.isEnabled() and dialog.table.rowCount() == 0
 
 
@@ -108,7 +108,8 @@ def test_main_with_a_named_pipe_says_so_and_starts_with_the_defaults(tmp_path, n
                            str(tmp_path / "shot.png"), "--steps", "2"], capture_output=True,
                           text=True, timeout=240, cwd=ROOT, env=dict(os.environ))
     assert done.returncode == 0, done.stderr
-    assert f"Could not load {path}: it is a named pipe (FIFO), not a file" in done.stderr
+    assert f"Could not load {path}: it is a named pipe (FIFO), not an ordinary file" in \
+        done.stderr
     assert "default settings" in done.stderr and "step 2" in done.stdout
 
 
