@@ -392,12 +392,12 @@ class FileActions(QObject):
                 "save": "Training goes on; any earlier file of that name is unchanged.",
                 "export": "Nothing else changed.",
                 "import": "The current data are kept."}.get(action, "")
-        reason = reason[:1].upper() + reason[1:]
-        if reason and reason[-1] not in ".!?":
-            reason += "."
+        sentence = reason[:1].upper() + reason[1:]
+        if sentence and sentence[-1] not in ".!?":
+            sentence += "."
         self.window.show_message(
             f"<b>Could not {what} {html.escape(_name(path))}.</b> "
-            f"{html.escape(reason)} {kept}"
+            f"{html.escape(sentence)} {kept}"
             f"<br><span style='color:#777'>{html.escape(os.fspath(path))}</span>", "error")
         self.window.statusBar().showMessage(f"Could not {what} {_name(path)}.", MESSAGE_MS)
         self.failed.emit(action, path, reason)
