@@ -6,7 +6,12 @@ whole run stays visible.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
+# One counter for every log, so that a version never repeats, even in a log made later.
+_versions = itertools.count(1)
 
 #: Columns of the cost history, in order (``Trainer.history_arrays()`` keys, the CSV header).
 #: ``learning_rate`` is the rate of the next update (the schedule's); the metrics a task does
@@ -16,12 +21,21 @@ HISTORY_FIELDS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "tes
                   "train_macro_f1", "test_macro_f1", "train_r2", "test_r2", "train_rmse",
                   "test_rmse", "train_mae", "test_mae")
 
+#: Most values the parameter path holds (rows × parameters, 32 MB): the log keeps fewer rows than
+#: ``path_capacity`` for a network so big that the rows would not fit, and never fewer than
+#: :data:`MIN_PATH_ROWS`. Every frame of the app hands the path to the views, so this also
+#: bounds what a frame copies and projects.
+PATH_BUDGET = 2 ** 22
+MIN_PATH_ROWS = 8
+
 
 class DecimatedLog:
     """Rows of floats recorded every ``stride`` steps, at most ``capacity`` of them.
 
     When the log is full it keeps every other row and doubles ``stride``, so the rows stay
     evenly spaced (at multiples of ``stride``) and memory is ``capacity × width`` floats forever.
+    ``version`` changes whenever the rows do (and is never the same in two logs), so a reader
+    can tell that a copy it made is still current without comparing the rows.
     """
 
     def __init__(self, width, capacity=2000):
@@ -30,6 +44,7 @@ class DecimatedLog:
         self._rows = np.empty((capacity, width))
         self._n = 0
         self.stride = 1
+        self.version = next(_versions)
 
     def __len__(self):
         return self._n
@@ -49,6 +64,7 @@ class DecimatedLog:
             self.stride *= 2
         self._rows[self._n] = row
         self._n += 1
+        self.version = next(_versions)
 
     def rows(self) -> np.ndarray:
         """A copy of the recorded rows, ``(len(self), width)``."""
@@ -56,6 +72,7 @@ class DecimatedLog:
 
     def clear(self):
         self._n, self.stride = 0, 1
+        self.version = next(_versions)
 
     def state_dict(self) -> dict:
         return {"rows": self.rows(), "stride": self.stride}
@@ -72,3 +89,12 @@ class DecimatedLog:
             raise ValueError(f"{len(rows)} rows do not fit a log of capacity {len(self._rows)}")
         self._n, self.stride = len(rows), int(state["stride"])
         self._rows[:self._n] = rows
+        self.version = next(_versions)
+
+
+def path_rows(n_params, capacity) -> int:
+    """Rows the path log of a network with ``n_params`` parameters keeps: ``capacity``, or
+    fewer (an even number, at least :data:`MIN_PATH_ROWS`) when ``capacity × n_params`` would
+    exceed :data:`PATH_BUDGET`."""
+    fitting = max(MIN_PATH_ROWS, PATH_BUDGET // max(int(n_params), 1) // 2 * 2)
+    return min(int(capacity), fitting)

@@ -23,7 +23,8 @@ import numpy as np
 
 from core import datasets, diagnostics, features, metrics, optimizers
 from core.config import Config, ConfigError
-from core.history import HISTORY_FIELDS, DecimatedLog  # noqa: F401 - public here too
+from core.history import (HISTORY_FIELDS, MIN_PATH_ROWS, PATH_BUDGET,  # noqa: F401 - public here
+                          DecimatedLog, path_rows)
 from core.network import Network
 from core.run import RunArrays, penalties
 from core.schedules import Schedule
@@ -73,7 +74,8 @@ class Trainer:
         learner drew).
     history_capacity, path_capacity : int
         Bounds of :attr:`history` (and :attr:`gradient_norms`) and :attr:`path` (see
-        :class:`DecimatedLog`); kept as attributes of the same names.
+        :class:`DecimatedLog`); kept as attributes of the same names. The path keeps at most
+        :data:`PATH_BUDGET` values in all (see :func:`path_rows`).
 
     Attributes
     ----------
@@ -110,8 +112,30 @@ class Trainer:
         self.history_capacity, self.path_capacity = history_capacity, path_capacity
         self._build()
 
+    @classmethod
+    def from_state(cls, config: Config, data, state: dict, history_capacity=2000,
+                   path_capacity=500) -> "Trainer":
+        """A trainer on ``data`` that continues ``state`` (a :meth:`state_dict`).
+
+        Unlike ``Trainer(...)`` then :meth:`load_state_dict`, nothing is evaluated: the cost of
+        the initial weights is not computed (the state's history replaces it) and no cost is
+        checked for running away until :meth:`step` trains, so opening a saved run costs no
+        pass over the data and raises no :class:`DivergenceError`, whatever the state holds.
+
+        Raises
+        ------
+        ConfigError, ValueError
+            As ``Trainer(...)`` and :meth:`load_state_dict` do.
+        """
+        trainer = cls.__new__(cls)
+        trainer.config, trainer.data = config, data
+        trainer.history_capacity, trainer.path_capacity = history_capacity, path_capacity
+        trainer._build(record=False)
+        trainer.load_state_dict(state)
+        return trainer
+
     # ----------------------------------------------------------------- set-up
-    def _build(self):
+    def _build(self, record=True):
         cfg, data = self.config, self.data
         if data.task != cfg.task:
             raise ConfigError(f"the data are a {data.task} task but the config is for a "
@@ -144,8 +168,10 @@ class Trainer:
         self.stop_rules = StopRules(self.network.n_params)
         self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
         self.gradient_norms = DecimatedLog(1 + arrays.layout.n_layers, self.history_capacity)
-        self.path = DecimatedLog(self.network.n_params, self.path_capacity)
-        self._record(None)
+        self.path = DecimatedLog(self.network.n_params,
+                                 path_rows(self.network.n_params, self.path_capacity))
+        if record:
+            self._record(None)
 
     def reset(self):
         """Start again: fresh initial weights (same seed), optimizer state and history."""
@@ -439,7 +465,9 @@ class Trainer:
         norms = (np.full(self.gradient_norms.width - 1, np.nan) if grad is None
                  else diagnostics.layer_gradient_norms(grad, self.arrays.layout))
         self.gradient_norms.append(np.concatenate(([step], norms)))
-        if m["train_loss"] < self._cost_floor:
+        # Only after a step: the weights a run starts from (fresh, or opened from a file) are
+        # shown as they are; it is training on that must stop.
+        if grad is not None and m["train_loss"] < self._cost_floor:
             raise self._runaway(m["train_loss"])
         return m
 

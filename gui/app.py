@@ -26,6 +26,8 @@ ORGANIZATION = "Costscape"
 SCREENSHOT_TIMEOUT = 300
 #: Time the views get to render after the last snapshot, before the window is grabbed (ms).
 SCREENSHOT_SETTLE_MS = 400
+#: Largest Config JSON file read (a config is a few kilobytes).
+MAX_CONFIG_BYTES = 1_000_000
 
 
 def parse_args(argv):
@@ -96,28 +98,41 @@ def make_application(argv=None):
 
 def is_experiment_file(path) -> bool:
     """Whether ``path`` is (meant to be) a saved experiment rather than a Config JSON file: its
-    name ends in ``.costscape`` or it starts like one (a zip archive)."""
+    name ends in ``.costscape`` or it starts like one (a zip archive). Only a regular file is
+    looked into (a named pipe would never answer)."""
     from core.experiment import SUFFIX
+    from core.files import open_regular
 
     if str(path).lower().endswith(SUFFIX):
         return True
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             return f.read(4) == b"PK\x03\x04"
-    except OSError:
+    except (OSError, ValueError, TypeError):  # NotRegularFile is an OSError too
         return False
 
 
 def load_config(path):
-    """``(config, error)``: the Config in JSON file ``path``, or the defaults and why not."""
+    """``(config, error)``: the Config in JSON file ``path``, or the defaults and why not.
+
+    Only a regular file of at most :data:`MAX_CONFIG_BYTES` is read: a named pipe or a device
+    is refused at once, never waited on."""
     from core.config import Config, ConfigError
+    from core.files import NotRegularFile, open_regular
 
     try:
-        text = pathlib.Path(path).read_text(encoding="utf-8")
-        return Config.from_json(text), None
-    except (OSError, UnicodeDecodeError, ConfigError) as err:
+        with open_regular(path) as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            reason = (f"it is larger than {MAX_CONFIG_BYTES // 1_000_000} MB, which no settings "
+                      f"file is")
+        else:
+            return Config.from_json(raw.decode("utf-8")), None
+    except NotRegularFile as err:
+        reason = f"{err}: Costscape opens only ordinary files"
+    except (OSError, ValueError, TypeError, ConfigError) as err:  # UnicodeDecodeError too
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        return Config(), f"Could not load {path}: {reason}. Starting with the default settings."
+    return Config(), f"Could not load {path}: {reason}. Starting with the default settings."
 
 
 def fit_to_screen(window, app):

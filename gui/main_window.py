@@ -23,6 +23,7 @@ from gui.panels.output_reasons import config_output_reason
 from gui.selection import Selection
 from gui.threads import TrainingController
 from gui.widgets.banner import MessageBar
+from gui.window.closing import shut_down
 from gui.window.docks import DockLayout, controls_dock, make_views
 from gui.window.menus import make_menus
 from gui.window.run_controls import SPEEDS, RunControls
@@ -355,19 +356,13 @@ class MainWindow(QMainWindow):
         if self._frame_ack_pending and event.type() == QEvent.UpdateRequest:
             # This event repaints every dirty widget of the window; the zero timer fires after.
             self._frame_ack_pending = False
-            QTimer.singleShot(0, self._report_frame_shown)
+            QTimer.singleShot(0, self, self._report_frame_shown)
         return super().event(event)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event):
         if self._remember_layout:
             self.dock_layout.save()
-        self.controller.shutdown()
-        self.run_controls.shutdown()
-        self.tools.shutdown()
-        # Views with threads of their own (e.g. a surface computed off the UI thread) stop too.
-        for dock in self.views:
-            widget = dock.widget()
-            if hasattr(widget, "shutdown"):
-                widget.shutdown()
+        # Every thread stops within a second, and the closed window is freed (gui/window/closing.py).
+        shut_down(self)
         super().closeEvent(event)

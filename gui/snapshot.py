@@ -154,8 +154,10 @@ class Snapshot:
         ``Trainer.history_arrays()`` (fractional ``epoch``; NaN accuracies for regression).
     params : (n_params,) array
         The flat parameter vector.
-    path : (p, n_params) array
-        Parameter vectors along the way, oldest first, ending at ``params``.
+    path_rows : (p, n_params) array
+        The parameter vectors the trainer recorded along the way, oldest first (shared,
+        read-only: snapshots share one copy for as long as the trainer records no new row).
+        :attr:`path` is what views draw.
     grid : BoundaryGrid or None
     steps_per_second : float
         Measured over the last second or so of running; 0 when paused.
@@ -183,6 +185,11 @@ class Snapshot:
         read-only): a view that needs them takes them from here and never rebuilds them.
     l1, l2 : float
         The regularization rates in force (one of them is 0).
+    path_version : int
+        The trainer's ``path.version`` when ``path_rows`` was copied.
+    path_tail : bool
+        Whether ``params`` follows the recorded rows in :attr:`path` (the weights move on
+        between two recorded rows).
     """
 
     run: int
@@ -191,7 +198,7 @@ class Snapshot:
     metrics: dict
     history: dict
     params: np.ndarray
-    path: np.ndarray
+    path_rows: np.ndarray
     grid: BoundaryGrid | None
     steps_per_second: float
     running: bool
@@ -206,6 +213,23 @@ class Snapshot:
     arrays: object = None
     l1: float = 0.0
     l2: float = 0.0
+    path_version: int = 0
+    path_tail: bool = False
+
+    @functools.cached_property
+    def path(self) -> np.ndarray:
+        """Parameter vectors along the way ``(p, n_params)``, oldest first, ending at
+        ``params`` (read-only), as ``Trainer.path_points()`` gives them.
+
+        Made when a view first asks (in its thread, and only if one asks): the recorded rows
+        are shared between snapshots, so a frame costs no copy of the whole path unless it is
+        drawn (it is at most ``core.history.PATH_BUDGET`` values).
+        """
+        if not self.path_tail:
+            return self.path_rows
+        path = np.vstack([self.path_rows, self.params[None, :]])
+        path.setflags(write=False)
+        return path
 
     @property
     def task(self) -> str:
@@ -222,9 +246,18 @@ class Snapshot:
         return self.arrays.network_with(self.params if params is None else params)
 
     @classmethod
-    def capture(cls, trainer, run, steps_per_second, running) -> "Snapshot":
-        """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread)."""
-        net = trainer.network
+    def capture(cls, trainer, run, steps_per_second, running, previous=None) -> "Snapshot":
+        """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread).
+
+        ``previous``, the snapshot captured before from the same worker, lends its copy of
+        the recorded path when the trainer has recorded no row since.
+        """
+        net, log = trainer.network, trainer.path
+        if previous is not None and previous.path_version == log.version:
+            path_rows = previous.path_rows
+        else:
+            path_rows = log.rows()  # a copy
+            path_rows.setflags(write=False)
         metrics = trainer.metrics()
         history = {key: _frozen(value) for key, value in trainer.history_arrays().items()}
         inputs, targets = trainer.inputs_train, trainer.targets_train
@@ -243,7 +276,7 @@ class Snapshot:
             metrics=metrics,
             history=history,
             params=_frozen(net.params),
-            path=_frozen(trainer.path_points()),
+            path_rows=path_rows,
             grid=BoundaryGrid.compute(trainer.predict, trainer.data.domain),
             steps_per_second=float(steps_per_second),
             running=bool(running),
@@ -258,4 +291,6 @@ class Snapshot:
             arrays=trainer.arrays,
             l1=float(trainer.l1),
             l2=float(trainer.l2),
+            path_version=log.version,
+            path_tail=bool(trainer.step_count % log.stride),
         )

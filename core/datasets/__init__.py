@@ -19,15 +19,17 @@ module             what it owns
 ``editing``        points added and removed by hand: :func:`with_point`, ...
 =================  ===================================================================
 """
-from core.datasets.csv import (MAX_CLASSES, MAX_CSV_BYTES, MAX_CSV_VALUE, MAX_DETECTED_CLASSES,
-                               CsvPreview, load_csv, preview_csv)
+from core.datasets.csv import (MAX_CLASSES, MAX_CSV_BYTES, MAX_CSV_COLUMNS, MAX_CSV_ROWS,
+                               MAX_CSV_VALUE, MAX_DETECTED_CLASSES, CsvPreview, load_csv,
+                               preview_csv)
 from core.datasets.dataset import TASKS, DataError, Dataset
 from core.datasets.editing import CUSTOM, nearest_point, with_point, without_point
 from core.datasets.generators import (MAX_SAMPLES, MIN_SAMPLES, PLAYGROUND_DOMAIN, describe,
                                       generator, input_count, make, names, task_of)
 
 __all__ = [
-    "CUSTOM", "MAX_CLASSES", "MAX_CSV_BYTES", "MAX_CSV_VALUE", "MAX_DETECTED_CLASSES",
+    "CUSTOM", "MAX_CLASSES", "MAX_CSV_BYTES", "MAX_CSV_COLUMNS", "MAX_CSV_ROWS", "MAX_CSV_VALUE",
+    "MAX_DETECTED_CLASSES",
     "MAX_SAMPLES", "MIN_SAMPLES", "PLAYGROUND_DOMAIN", "TASKS", "CsvPreview", "DataError",
     "Dataset", "describe", "generator", "input_count", "load_csv", "make", "names",
     "nearest_point", "preview_csv", "task_of", "with_point", "without_point",

@@ -8,14 +8,21 @@ names (``row``, ``column``) in the preview; the Import button stays off and noth
 the app until Import is pressed. Then :meth:`CsvImportDialog.config` (the current settings with
 ``dataset="csv"``) and :meth:`CsvImportDialog.data` (the loaded Dataset) go to
 ``TrainingController.apply_config(config, data)``.
+
+No file is read on the UI thread: reading (a 100,000-row file takes a while; a named pipe is
+refused at once) runs on a :class:`~gui.threads.LatestRequestRunner`, so the dialog stays
+responsive, says it is reading, and keeps Import off until the answer comes. A newer request
+(another file, task or split) replaces one still reading; :meth:`CsvImportDialog.is_reading`
+tells whether an answer is awaited, and ``loaded`` says it came.
 """
 from __future__ import annotations
 
 import html
 import os
+import typing
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QTableWidget,
@@ -49,6 +56,9 @@ class CsvImportDialog(QDialog):
     -------
     loaded()
         The file (or task, or split) was read again; :meth:`error` says whether it worked.
+
+    Reading runs off the UI thread (see the module docstring); :meth:`shutdown` stops it (done
+    when the dialog closes).
     """
 
     loaded = Signal()
@@ -65,6 +75,8 @@ class CsvImportDialog(QDialog):
         self._bad_place = None  # (row, column) in the file that the error names, if any
         self._detected = {}  # path -> detected task (reading the whole file twice is avoidable)
         self._row_numbers = []  # file row number of each preview row
+        self._runner = None  # the reading thread, made on first use
+        self._request = None  # the id of the read whose answer is awaited
 
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("Choose a CSV file…")
@@ -141,11 +153,11 @@ class CsvImportDialog(QDialog):
 
     # ------------------------------------------------------------------ interface
     def set_path(self, path):
-        """Show and check the file at ``path``."""
+        """Show and check the file at ``path`` (read off the UI thread: see ``loaded``)."""
         self._path = os.path.abspath(os.fspath(path)) if path else None
         self.path_edit.setText(self._path or "")
-        self._fill_preview()
-        self._reload()
+        self._fill_preview(None)
+        self._reload(preview=True)
 
     def path(self):
         return self._path
@@ -166,18 +178,85 @@ class CsvImportDialog(QDialog):
         """The settings to train with: the current ones with this file as the data."""
         return self._config
 
+    def is_reading(self) -> bool:
+        """Whether the file is being read (the answer has not come yet)."""
+        return self._request is not None
+
+    def shutdown(self):
+        """Stop the reading thread (a read still running ends on its own). Idempotent."""
+        if self._runner is not None:
+            self._runner.shutdown()
+            self._runner = self._request = None
+
+    def done(self, result):
+        self.shutdown()
+        super().done(result)
+
+    def closeEvent(self, event):
+        # A dialog that was never shown closes without done(): its thread must stop as well.
+        self.shutdown()
+        super().closeEvent(event)
+
     # ------------------------------------------------------------------ reading
-    def _fill_preview(self):
+    def _reload(self, *_, preview=False):
+        self._data = self._config = None
+        self._error = self._bad_place = None
+        if not self._path:
+            self._request = None
+            self._show_result()
+            return
+        from gui.threads import LatestRequestRunner
+
+        if self._runner is None:
+            self._runner = LatestRequestRunner(self)
+            self._runner.finished.connect(self._on_runner_finished)
+        self._request = self._runner.submit(
+            read_file, self._path, self.task_box.currentData(), self.train_share.value() / 100,
+            self._base.seed, self._detected.get(self._path), preview)
+        self._show_result()
+
+    @Slot(int, object)
+    def _on_runner_finished(self, request_id, result):
+        if request_id != self._request or result.path != self._path:
+            return
+        self._request = None
+        if result.preview is not False:
+            self._fill_preview(result.preview)
+        if result.detected is not None:
+            self._detected[result.path] = result.detected
+            self.task_box.setItemText(0, f"Auto ({TASK_NAMES[result.detected].lower()})")
+        else:
+            self.task_box.setItemText(0, "Auto")
+        if result.error is not None:
+            self._error = result.error.message(os.path.basename(result.path))  # short
+            self._bad_place = (result.error.row, result.error.column)
+        else:
+            self._use(result.data, result.fraction)
+        self._show_result()
+        self.loaded.emit()
+
+    def _use(self, data, fraction):
+        chosen_features = self._base.features
+        try:
+            features.check(chosen_features, data.n_features)
+        except ValueError:
+            chosen_features = None  # e.g. x1·x2 on a file with 3 inputs: feed the raw inputs
+        try:
+            config = self._base.replace(dataset="csv", data_path=self._path, task=data.task,
+                                        train_fraction=fraction, features=chosen_features)
+        except ConfigError as err:
+            self._error = f"These data do not fit the current settings: {err}"
+            return
+        self._data, self._config = data, config
+
+    def _fill_preview(self, preview):
         self._row_numbers = []
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
-        if not self._path:
-            return
-        try:
-            header, rows, numbers = datasets.preview_csv(self._path, PREVIEW_ROWS)
-        except datasets.DataError:
-            return  # load_csv refuses the file too, and the summary shows why
+        if preview is None:
+            return  # nothing read yet, or load_csv refuses the file too: the summary says why
+        header, rows, numbers = preview
         width = max([len(header or [])] + [len(r) for r in rows])
         if not width:
             return
@@ -198,51 +277,14 @@ class CsvImportDialog(QDialog):
                     item.setBackground(_LABEL_COLOUR)
                 self.table.setItem(r, c, item)
 
-    def _reload(self):
-        self._data = self._config = None
-        self._error = self._bad_place = None
-        if not self._path:
-            self._show_result()
-            return
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            self._load()
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self._show_result()
-        self.loaded.emit()
-
-    def _load(self):
-        path, chosen = self._path, self.task_box.currentData()
-        fraction = self.train_share.value() / 100
-        seed = self._base.seed
-        try:
-            if path not in self._detected:
-                self._detected[path] = datasets.load_csv(path, None, fraction, seed).task
-            self.task_box.setItemText(0, f"Auto ({TASK_NAMES[self._detected[path]].lower()})")
-            data = datasets.load_csv(path, chosen, fraction, seed)
-        except datasets.DataError as err:
-            self.task_box.setItemText(0, "Auto")
-            self._error = err.message(os.path.basename(path))  # the folder makes it long
-            self._bad_place = (err.row, err.column)
-            return
-        chosen_features = self._base.features
-        try:
-            features.check(chosen_features, data.n_features)
-        except ValueError:
-            chosen_features = None  # e.g. x1·x2 on a file with 3 inputs: feed the raw inputs
-        try:
-            config = self._base.replace(dataset="csv", data_path=path, task=data.task,
-                                        train_fraction=fraction, features=chosen_features)
-        except ConfigError as err:
-            self._error = f"These data do not fit the current settings: {err}"
-            return
-        self._data, self._config = data, config
-
     def _show_result(self):
-        self.ok_button.setEnabled(self._data is not None)
+        self.ok_button.setEnabled(self._data is not None and not self.is_reading())
+        self.setCursor(Qt.BusyCursor if self.is_reading() else Qt.ArrowCursor)
         self._mark_bad_cell()
-        if self._error:
+        if self.is_reading():
+            self.summary.setStyleSheet("")
+            self.summary.setText(f"Reading {html.escape(os.path.basename(self._path))}…")
+        elif self._error:
             self.summary.setStyleSheet("color: #7a1c12;")
             self.summary.setText(f"<b>This file cannot be used.</b> {html.escape(self._error)}")
         elif self._data is None:
@@ -288,6 +330,41 @@ class CsvImportDialog(QDialog):
                                               CSV_FILTER)
         if path:
             self.set_path(path)
+
+
+class ReadResult(typing.NamedTuple):
+    """What :func:`read_file` found (made in the reading thread, shown in the UI thread)."""
+
+    path: str
+    fraction: float
+    #: The file's head (a CsvPreview), None when it cannot be previewed, False if not asked.
+    preview: object
+    #: The task the labels suggest, None when the file cannot be read.
+    detected: str | None
+    data: object
+    error: object
+
+
+def read_file(path, task, fraction, seed, detected=None, preview=False) -> ReadResult:
+    """Read the CSV file ``path`` as the dialog shows it: its head (with ``preview``), the task
+    its labels suggest (``detected``, if already known, saves a read) and the data with
+    ``task`` (None: the detected one). Plain core calls, for the reading thread."""
+    head = False
+    if preview:
+        try:
+            head = datasets.preview_csv(path, PREVIEW_ROWS)
+        except datasets.DataError:
+            head = None  # load_csv refuses the file as a whole too, and says why
+    data = None
+    try:
+        if detected is None or task is None or task == detected:
+            data = datasets.load_csv(path, None, fraction, seed)
+            detected = data.task
+        if task is not None and task != detected:
+            data = datasets.load_csv(path, task, fraction, seed)
+    except datasets.DataError as err:
+        return ReadResult(path, fraction, head, detected, None, err)
+    return ReadResult(path, fraction, head, detected, data, None)
 
 
 def describe(data) -> str:

@@ -345,7 +345,7 @@ class FileActions(QObject):
             self.import_csv(path)
 
     # ------------------------------------------------------------------ answers
-    @Slot(str, object, int, int)
+    @Slot(str, object, object, object)
     def _on_experiment_saved(self, path, config, run, step):
         self.path = path
         self._clean = (run, step, config)
@@ -357,7 +357,7 @@ class FileActions(QObject):
                                             MESSAGE_MS)
         self.saved.emit(path)
 
-    @Slot(str, object, int, int)
+    @Slot(str, object, object, object)
     def _on_experiment_opened(self, path, config, run, step):
         w = self.window
         self.path = path
@@ -392,9 +392,12 @@ class FileActions(QObject):
                 "save": "Training goes on; any earlier file of that name is unchanged.",
                 "export": "Nothing else changed.",
                 "import": "The current data are kept."}.get(action, "")
+        sentence = reason[:1].upper() + reason[1:]
+        if sentence and sentence[-1] not in ".!?":
+            sentence += "."
         self.window.show_message(
             f"<b>Could not {what} {html.escape(_name(path))}.</b> "
-            f"{html.escape(reason[:1].upper() + reason[1:])} {kept}"
+            f"{html.escape(sentence)} {kept}"
             f"<br><span style='color:#777'>{html.escape(os.fspath(path))}</span>", "error")
         self.window.statusBar().showMessage(f"Could not {what} {_name(path)}.", MESSAGE_MS)
         self.failed.emit(action, path, reason)

@@ -190,7 +190,8 @@ class TrainingController(QObject):
         self._latest = snap
         if not self._flush_queued:
             self._flush_queued = True
-            QTimer.singleShot(0, self._flush_snapshot)
+            # With self as context: dropped, not called, once this controller is deleted.
+            QTimer.singleShot(0, self, self._flush_snapshot)
 
     @Slot()
     def _flush_snapshot(self):
@@ -198,7 +199,7 @@ class TrainingController(QObject):
         if self._latest is not None:
             self.snapshot.emit(self._latest)
         if not self.defer_frame_ack:
-            QTimer.singleShot(0, self.frame_shown)
+            QTimer.singleShot(0, self, self.frame_shown)
 
     @Slot(bool)
     def _on_worker_running_changed(self, running):

@@ -6,9 +6,11 @@ wanted, so it can stop between chunks.
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+from shiboken6 import Shiboken
 
 from core.landscape import Cancelled
 from gui.threads.parking import SHUTDOWN_WAIT_MS, park
@@ -61,6 +63,23 @@ class _RequestThread(QThread):
                     self.done.emit(request_id, result)
 
 
+def _stop(requests, thread, *_, timeout_ms=SHUTDOWN_WAIT_MS) -> bool:
+    with requests.condition:
+        requests.stopping = True
+        requests.pending = None
+        requests.condition.notify_all()
+    if thread.wait(timeout_ms):
+        return True
+    park(thread)
+    return False
+
+
+def _on_owner_gone(requests, thread, *_):
+    # At interpreter exit the thread's own wrapper may be gone first: nothing left to stop.
+    if Shiboken.isValid(thread):
+        _stop(requests, thread)
+
+
 class LatestRequestRunner(QObject):
     """Runs ``fn(*args, **kwargs)`` off the UI thread; only the newest request is answered.
 
@@ -91,6 +110,10 @@ class LatestRequestRunner(QObject):
         self._thread.setObjectName("costscape-requests")
         self._thread.done.connect(self._on_thread_done)
         self._thread.raised.connect(self._on_thread_raised)
+        # An owner deleted without calling shutdown (a dialog garbage-collected, a window
+        # deleted) deletes this runner too: its thread stops then, rather than be destroyed
+        # while it runs (which aborts the process). Not a method: self is going away.
+        self.destroyed.connect(functools.partial(_on_owner_gone, self._requests, self._thread))
         self._thread.start()
 
     def submit(self, fn, *args, cancellable=False, **kwargs) -> int:
@@ -118,15 +141,7 @@ class LatestRequestRunner(QObject):
         """Stop the thread: the waiting request is dropped and a cancellable running one is told
         to stop. True when the thread ended within ``timeout_ms``; otherwise it is left to end
         on its own (see gui/threads/parking.py) and no answer arrives. Idempotent."""
-        requests = self._requests
-        with requests.condition:
-            requests.stopping = True
-            requests.pending = None
-            requests.condition.notify_all()
-        if self._thread.wait(timeout_ms):
-            return True
-        park(self._thread)
-        return False
+        return _stop(self._requests, self._thread, timeout_ms=timeout_ms)
 
     @Slot(int, object)
     def _on_thread_done(self, request_id, result):

@@ -104,6 +104,7 @@ class TrainingWorker(QObject):
         self._pending_steps = 0
         self._run = 0
         self._pacer = FramePacer()
+        self._last = None  # the last snapshot: it lends its copy of the path to the next
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -402,6 +403,7 @@ class TrainingWorker(QObject):
         pacer = self._pacer
         rate = pacer.steps_per_second() if self._running else 0.0
         pacer.capture_started()
-        snap = Snapshot.capture(self._trainer, self._run, rate, self._running)
+        snap = Snapshot.capture(self._trainer, self._run, rate, self._running, self._last)
         pacer.capture_finished()
+        self._last = snap
         self.snapshot.emit(snap)

@@ -60,4 +60,7 @@ class StatusNumbers:
     def _set(self, key, text):
         label = self.labels[key]
         if label.text() != text:  # an unchanged label need not repaint
+            width = label.fontMetrics().horizontalAdvance(text) + 14
+            if width > label.width():  # a count past the sample (2**31 steps...): grow, once
+                label.setFixedWidth(width)
             label.setText(text)

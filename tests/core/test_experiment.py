@@ -525,7 +525,7 @@ def test_permission_denied(good, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files, "open", denied, raising=False)  # shadows the builtin
+    monkeypatch.setattr(files, "open_regular", denied)  # how core.files opens every file
     assert "you do not have permission to read it" in _load_error(good)
 
 

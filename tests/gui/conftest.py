@@ -4,8 +4,23 @@ A test module that wants another window (a config of its own, keys sent to it) d
 ``window`` fixture, which takes the place of this one there.
 """
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from shiboken6 import Shiboken
 
 from windows import close_window, open_window, settings_in
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item):
+    """A closed main window deletes itself (at the next turn of the event loop); pytest-qt,
+    which closes every widget a test registered before the fixtures' teardown, would close a
+    deleted one. So the deletions due run first, and the deleted windows leave its list."""
+    widgets = getattr(item, "qt_widgets", None)
+    if widgets:
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        item.qt_widgets = [(ref, close) for ref, close in widgets
+                           if ref() is None or Shiboken.isValid(ref())]
+    return (yield)
 
 
 @pytest.fixture

@@ -45,6 +45,19 @@ def write_csv(path, rows, header="x1,x2,y"):
     return path
 
 
+def read(qtbot, dialog):
+    """Wait for the dialog's answer: it reads files off the UI thread."""
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=TIMEOUT)
+    return dialog
+
+
+def import_dialog(qtbot, config, path):
+    """The CSV import dialog on ``path``, once it has read the file."""
+    dialog = CsvImportDialog(config, str(path))
+    qtbot.addWidget(dialog)
+    return read(qtbot, dialog)
+
+
 def two_class_rows(n=40, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 2))
@@ -292,8 +305,7 @@ def test_exports_write_pngs_and_the_history(window, qtbot, tmp_path):
 # ----------------------------------------------------------------------------- CSV import
 def test_import_dialog_previews_detects_and_changes_the_task(qtbot, tmp_path):
     path = write_csv(tmp_path / "points.csv", two_class_rows(40))
-    dialog = CsvImportDialog(Config(), str(path))
-    qtbot.addWidget(dialog)
+    dialog = import_dialog(qtbot, Config(), path)
     assert dialog.table.rowCount() == 10 and dialog.table.columnCount() == 3
     assert dialog.table.horizontalHeaderItem(2).text() == "y (label)"
     assert dialog.error() is None and dialog.ok_button.isEnabled()
@@ -304,19 +316,18 @@ def test_import_dialog_previews_detects_and_changes_the_task(qtbot, tmp_path):
     assert (config.dataset, config.task, config.data_path) == ("csv", "binary", str(path))
     assert config.hidden_layers == Config().hidden_layers and config.loss == "bce"
     dialog.set_task("regression")
-    assert dialog.data().task == "regression" and dialog.config().loss == "mse"
+    assert read(qtbot, dialog).data().task == "regression" and dialog.config().loss == "mse"
     dialog.train_share.setValue(75)
-    assert len(dialog.data().X_train) == 30
+    assert len(read(qtbot, dialog).data().X_train) == 30
     dialog.set_task("multiclass")  # 2 classes are also a (small) multi-class task
-    assert dialog.ok_button.isEnabled() and dialog.config().loss == "cce"
+    assert read(qtbot, dialog).ok_button.isEnabled() and dialog.config().loss == "cce"
 
 
 def test_import_dialog_names_row_and_column_of_a_bad_cell(qtbot, tmp_path):
     rows = two_class_rows(20)
     rows[3] = (rows[3][0], "abc", rows[3][2])  # data row 4 = line 5 of the file
     path = write_csv(tmp_path / "bad.csv", rows)
-    dialog = CsvImportDialog(Config(), str(path))
-    qtbot.addWidget(dialog)
+    dialog = import_dialog(qtbot, Config(), path)
     assert not dialog.ok_button.isEnabled() and dialog.data() is None
     assert "row 5, column 2" in dialog.error()
     assert dialog.error().startswith("bad.csv")  # the long path shortened to the name
@@ -330,36 +341,34 @@ def test_import_dialog_names_row_and_column_of_a_bad_cell(qtbot, tmp_path):
     # Real-valued labels cannot be binary; the message says so and Import stays off.
     real = write_csv(tmp_path / "real.csv", [(i, i * 0.5, i * 0.37) for i in range(12)])
     dialog.set_path(str(real))
-    assert dialog.data().task == "regression"
+    assert read(qtbot, dialog).data().task == "regression"
     dialog.set_task("binary")
-    assert not dialog.ok_button.isEnabled() and "whole number" in dialog.error()
+    assert not read(qtbot, dialog).ok_button.isEnabled() and "whole number" in dialog.error()
     dialog.set_path(str(tmp_path / "nothing.csv"))
-    assert "not found" in dialog.error() and not dialog.ok_button.isEnabled()
+    assert "not found" in read(qtbot, dialog).error() and not dialog.ok_button.isEnabled()
     # A file the core refuses as a whole (core.datasets.preview_csv raises too): no preview.
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"\x00\xff\xfe garbage")
     dialog.set_path(str(binary))
-    assert dialog.error() == "b.csv: not a text file (it contains binary data)"
+    assert read(qtbot, dialog).error() == "b.csv: not a text file (it contains binary data)"
     assert dialog.table.rowCount() == 0 and dialog.bad_cell() is None
 
 
 def test_import_dialog_marks_a_short_row_and_the_row_the_preview_leaves_out(qtbot, tmp_path):
     rows = two_class_rows(20)
     rows[2] = rows[2][:2]  # data row 3 = line 4 has 2 cells: column 3 is missing
-    dialog = CsvImportDialog(Config(), str(write_csv(tmp_path / "short.csv", rows)))
-    qtbot.addWidget(dialog)
+    dialog = import_dialog(qtbot, Config(), write_csv(tmp_path / "short.csv", rows))
     assert "row 4, column 3" in dialog.error() and dialog.bad_cell() == (2, 2)
     assert dialog.table.item(2, 2).background().color().name() == "#f6c4bd"
     rows = two_class_rows(20)
     rows[15] = (rows[15][0], "x", rows[15][2])  # line 17: beyond the 10 rows shown
     dialog.set_path(str(write_csv(tmp_path / "late.csv", rows)))
-    assert "row 17, column 2" in dialog.error() and dialog.bad_cell() is None
+    assert "row 17, column 2" in read(qtbot, dialog).error() and dialog.bad_cell() is None
 
 
 def test_import_trains_on_the_file_and_the_panel_shows_it(window, qtbot, tmp_path):
     path = write_csv(tmp_path / "mine.csv", two_class_rows(60))
-    dialog = CsvImportDialog(window.config, str(path))
-    qtbot.addWidget(dialog)
+    dialog = import_dialog(qtbot, window.config, path)
     window.files.apply_import(dialog.config(), dialog.data())
     qtbot.waitUntil(lambda: latest(window).data.name == "mine", timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.config.dataset == "csv", timeout=TIMEOUT)
@@ -382,8 +391,7 @@ def test_import_trains_on_the_file_and_the_panel_shows_it(window, qtbot, tmp_pat
 
 def test_a_failed_import_keeps_the_current_data(window, qtbot, tmp_path):
     path = write_csv(tmp_path / "mine.csv", two_class_rows(30))
-    dialog = CsvImportDialog(window.config, str(path))
-    qtbot.addWidget(dialog)
+    dialog = import_dialog(qtbot, window.config, path)
     wrong = dialog.config().replace(task="regression")  # data are binary: the worker refuses
     with qtbot.waitSignal(window.files.failed, timeout=TIMEOUT) as failed:
         window.files.apply_import(wrong, dialog.data())
@@ -423,11 +431,11 @@ def test_drag_and_drop_opens_experiments_and_imports_csv(window, qtbot, tmp_path
 
     def accept_dialog():
         dialog = window.files.import_dialog
-        if dialog is None or not dialog.isVisible():
-            QTimer.singleShot(20, accept_dialog)
+        if dialog is None or not dialog.isVisible() or not dialog.ok_button.isEnabled():
+            QTimer.singleShot(20, accept_dialog)  # shown, and the file read: Import is on
             return
         seen["path"] = dialog.path()
-        dialog.accept()
+        dialog.ok_button.click()
 
     QTimer.singleShot(0, accept_dialog)
     assert drop(window, csv_path)

@@ -1,5 +1,6 @@
 """What the GUI tests share: the real main window, opened and closed the same way everywhere."""
 from PySide6.QtCore import QSettings
+from shiboken6 import Shiboken
 
 from gui.main_window import MainWindow
 
@@ -28,8 +29,13 @@ def open_window(qtbot, settings, config=None, restore_layout=True, activate=Fals
 
 
 def close_window(window):
-    """Close as a user would; the training thread must be gone."""
-    window.close()
+    """Close as a user would; the training thread must be gone.
+
+    A closed window is deleted (at the next turn of the event loop): pytest-qt, which closes
+    the test's widgets before the fixtures' teardown, may have closed and deleted it already.
+    """
+    if Shiboken.isValid(window):
+        window.close()
     assert not window.controller.is_alive()
 
 

@@ -16,6 +16,20 @@ from gui.views.boundary import model
 from gui.widgets.colour_maps import diverging_lut, diverging_map, white_point
 
 
+#: Most points of each set (training, test) drawn. Painting a scatter of 100,000 symbols took
+#: seconds per frame and froze the window; a few thousand show the same picture. The data sets
+#: are shuffled when they are split, so every k-th point is a uniform sample of them.
+MAX_DRAWN_POINTS = 4000
+
+
+def drawn_points(n) -> np.ndarray:
+    """Indices of the points drawn of a set of ``n``: all, or :data:`MAX_DRAWN_POINTS` evenly
+    spread over them."""
+    if n <= MAX_DRAWN_POINTS:
+        return np.arange(n)
+    return np.linspace(0, n - 1, MAX_DRAWN_POINTS).round().astype(int)
+
+
 def _rgb_string(rgb) -> str:
     return "#" + "".join(f"{int(round(c)):02x}" for c in rgb)
 
@@ -68,6 +82,7 @@ class BoundaryCanvas(pg.PlotWidget):
         self.fit_curve = pg.PlotDataItem(pen=pg.mkPen(style.FIT, width=3))
         self.fit_curve.setZValue(5)
         self.plot.addItem(self.fit_curve)
+        self.train_count, self._train_drawn = 0, drawn_points(0)
         self.train_points = pg.ScatterPlotItem(size=8, pxMode=True)
         self.train_points.setZValue(10)
         self.test_points = pg.ScatterPlotItem(size=8, pxMode=True)
@@ -130,13 +145,24 @@ class BoundaryCanvas(pg.PlotWidget):
         return 1.0 / max(px, 1e-12), 1.0 / max(py, 1e-12)
 
     # ------------------------------------------------------------------ points
+    # Each set is thinned to drawn_points(n); train_count is how many there are in all, and
+    # set_train_sizes takes a size per point of the whole set.
     def set_train_points(self, xs, ys, colours, size):
-        self.train_points.setData(xs, ys, brush=[pg.mkBrush(c) for c in colours],
+        self.train_count, self._train_drawn = len(xs), drawn_points(len(xs))
+        keep = self._train_drawn
+        self.train_points.setData(np.asarray(xs)[keep], np.asarray(ys)[keep],
+                                  brush=[pg.mkBrush(colours[i]) for i in keep],
                                   pen=pg.mkPen("w", width=1.2), size=size)
 
+    def set_train_sizes(self, sizes):
+        """A size per training point (all ``train_count`` of them); the drawn ones take theirs."""
+        self.train_points.setSize(np.asarray(sizes)[self._train_drawn])
+
     def set_test_points(self, xs, ys, colours, size):
-        self.test_points.setData(xs, ys, brush=pg.mkBrush(255, 255, 255, 170),
-                                 pen=[pg.mkPen(c, width=2) for c in colours], size=size)
+        keep = drawn_points(len(xs))
+        self.test_points.setData(np.asarray(xs)[keep], np.asarray(ys)[keep],
+                                 brush=pg.mkBrush(255, 255, 255, 170),
+                                 pen=[pg.mkPen(colours[i], width=2) for i in keep], size=size)
 
     # ------------------------------------------------------------------ the network's output
     def show_scalar(self, values, levels, centre, rect):

@@ -329,13 +329,13 @@ class BoundaryPlot(QWidget):
         self.canvas.test_points.setVisible(self._show_test)
 
     def _apply_point_sizes(self):
-        n = len(self.canvas.train_points.data)
+        n = self.canvas.train_count
         if n == 0:
             return
         # An edit not yet trained on has new points and no losses for them.
         losses = self._point_losses if self._data is not None and self._pending is None \
             else None
-        self.canvas.train_points.setSize(model.loss_sizes(losses, self._train_size, n))
+        self.canvas.set_train_sizes(model.loss_sizes(losses, self._train_size, n))
 
     # ------------------------------------------------------------------ hover
     def _on_mouse_moved(self, pos):
