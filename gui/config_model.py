@@ -24,10 +24,17 @@ _FIELD_NAMES = {
     "learning_rate": "learning rate", "optimizer": "optimizer", "batch_size": "batch size",
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
+    "lr_schedule": "schedule", "warmup_steps": "warm-up steps", "decay_steps": "decay steps D",
+    "decay_rate": "decay factor γ", "min_lr_fraction": "cosine floor η_min/η",
+    "max_epochs": "stop after epochs", "max_steps": "stop after steps",
+    "patience": "early-stopping patience", "min_delta": "early-stopping min Δ",
+    "restore_best_weights": "restore best weights", "target_cost": "target cost",
 }
 
 
 def _show(value) -> str:
+    if value is None:
+        return "off"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, tuple):

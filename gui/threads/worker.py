@@ -33,6 +33,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from core import experiment
 from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
+from gui.threads.diagnosis import Diagnosis
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
 
 #: What TrainingWorker._file_request returns when the request failed.
@@ -93,6 +94,7 @@ class TrainingWorker(QObject):
         self._pending_steps = 0
         self._run = 0
         self._pacer = FramePacer()
+        self._diagnosis = Diagnosis()
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -337,6 +339,6 @@ class TrainingWorker(QObject):
         pacer = self._pacer
         rate = pacer.steps_per_second() if self._running else 0.0
         pacer.capture_started()
-        snap = Snapshot.capture(self._trainer, self._run, rate, self._running)
+        snap = Snapshot.capture(self._trainer, self._run, rate, self._running, self._diagnosis)
         pacer.capture_finished()
         self.snapshot.emit(snap)

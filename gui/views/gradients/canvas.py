@@ -1,0 +1,51 @@
+"""The gradient-norm plot: one line per layer of weights against the epoch, on a log scale.
+Curves are made once per network and updated with ``setData``."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+
+class GradientCanvas(pg.PlotWidget):
+    """Gradient norms per layer (log scale) against the epoch."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        item = self.getPlotItem()
+        item.setLabel("left", "gradient norm (log)")
+        item.setLabel("bottom", "epoch")
+        item.getAxis("bottom").enableAutoSIPrefix(False)
+        item.setLogMode(x=False, y=True)
+        item.showGrid(x=False, y=True, alpha=0.25)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.curves = []  # (raw, smoothed) per layer
+        self._y_range = None
+
+    def set_layers(self, layers):
+        """Make the curves of ``layers`` (``[(name, colour)]``), replacing the old ones: each
+        a faint line of the norms and a solid one of their running mean (in the legend)."""
+        item = self.getPlotItem()
+        for raw, mean in self.curves:
+            self.legend.removeItem(mean)
+            item.removeItem(raw)
+            item.removeItem(mean)
+        self.curves = []
+        for name, colour in layers:
+            faint = pg.mkColor(colour)
+            faint.setAlpha(70)
+            raw = item.plot(pen=pg.mkPen(faint, width=1))
+            mean = item.plot(name=name, pen=pg.mkPen(colour, width=2))
+            for curve in (raw, mean):
+                curve.setClipToView(True)
+                curve.setDownsampling(auto=True, method="peak")
+            self.curves.append((raw, mean))
+
+    def show_curves(self, curves, y_range):
+        """Draw ``[(name, colour, x, y, smoothed y)]`` into the curves made by
+        :meth:`set_layers`; ``y_range`` in log10 units (None: leave the axis)."""
+        for (raw, mean), (_, _, x, y, smooth) in zip(self.curves, curves):
+            raw.setData(x, y, connect="finite")
+            mean.setData(x, smooth, connect="finite")
+        if y_range is not None and y_range != self._y_range:
+            self._y_range = y_range
+            self.getPlotItem().vb.setYRange(*y_range, padding=0)
