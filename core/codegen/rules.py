@@ -105,13 +105,14 @@ def stopping_constants(config, with_test) -> str:
 def records_code() -> str:
     """``history_records(t)``: the steps at which the app's history takes a row (when it checks
     the target cost), as :class:`core.history.DecimatedLog` decides."""
+    n = HISTORY_CAPACITY
     return code(f'''
         def history_records(t):
             """Whether the app records the costs at step t (and checks the target cost there):
-            every step up to {HISTORY_CAPACITY:,}, then every 2nd step up to {2 * HISTORY_CAPACITY:,}, every 4th up to {4 * HISTORY_CAPACITY:,},
-            and so on (its cost history keeps at most {HISTORY_CAPACITY:,} rows)."""
+            every step up to {n:,}, then every 2nd step up to {2 * n:,}, every 4th up to {4 * n:,},
+            and so on (its cost history keeps at most {n:,} rows)."""
             stride = 1
-            while t > {HISTORY_CAPACITY} * stride:
+            while t > {n} * stride:
                 stride *= 2
             return t % stride == 0
     ''')

@@ -175,8 +175,8 @@ def update_section(run: Plan) -> str:
     copier = Copier(optimizers, {f"{name}_update": "update"}, given=constants)
     out += ["", "", copier.copy(f"{name}_update")]
     if scheduled:
-        out += ["", "", "# The learning rate changes over the steps: update k uses learning_rate(k).",
-                rules.schedule_code(cfg)]
+        out += ["", "", "# The learning rate changes over the steps: update k uses "
+                        "learning_rate(k).", rules.schedule_code(cfg)]
     return "\n".join(out)
 
 
