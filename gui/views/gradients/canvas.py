@@ -44,8 +44,8 @@ class GradientCanvas(pg.PlotWidget):
         """Draw ``[(name, colour, x, y, smoothed y)]`` into the curves made by
         :meth:`set_layers`; ``y_range`` in log10 units (None: leave the axis)."""
         for (raw, mean), (_, _, x, y, smooth) in zip(self.curves, curves):
-            raw.setData(x, y, connect="finite")
-            mean.setData(x, smooth, connect="finite")
+            raw.setData(x, y)
+            mean.setData(x, smooth)
         if y_range is not None and y_range != self._y_range:
             self._y_range = y_range
             self.getPlotItem().vb.setYRange(*y_range, padding=0)

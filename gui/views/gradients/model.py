@@ -88,7 +88,8 @@ class GradientsModel:
         """``[(name, colour, epochs, norms, smoothed norms)]``, one per layer of weights.
 
         A log scale has no 0: a norm of exactly 0 (no gradient at all) is drawn on the bottom
-        edge of :meth:`y_range`; NaN (unknown, as at step 0) breaks the line."""
+        edge of :meth:`y_range`. Unknown norms (NaN, as at step 0) are left out: every array
+        holds finite numbers only, so each line and its mean may be shorter than the history."""
         if self.norms is None:
             return []
         n, window = len(self.names), max(1, round(len(self.steps) * SMOOTHING))
@@ -98,7 +99,10 @@ class GradientsModel:
         for layer, name in enumerate(self.names):
             y = self.norms[:, layer] if self.norms.shape[1] > layer else np.full(0, np.nan)
             y = np.where(y > 0, np.maximum(y, floor), np.where(y == 0, floor, np.nan))
-            out.append((name, layer_colour(layer, n), self.epochs, y, smoothed(y, window)))
+            mean = smoothed(y, window)
+            known = np.isfinite(y)  # the mean is NaN exactly where y is
+            out.append((name, layer_colour(layer, n), self.epochs[known], y[known],
+                        mean[known]))
         return out
 
     def y_range(self):

@@ -217,6 +217,8 @@ def _parity_points(snap) -> dict:
     with np.errstate(all="ignore"):
         for part, inputs, targets in (("train", arrays.inputs_train, data.y_train),
                                       ("test", arrays.inputs_test, data.y_test)):
-            predicted = network.predict(inputs)
-            out[part] = (np.asarray(targets, dtype=float).ravel(), predicted.ravel())
+            target, predicted = np.asarray(targets, dtype=float).ravel(), network.predict(
+                inputs).ravel()
+            finite = np.isfinite(predicted)  # weights restored after a divergence may overflow
+            out[part] = (target[finite], predicted[finite])
     return out
