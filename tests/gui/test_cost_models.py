@@ -182,9 +182,11 @@ def test_the_rate_readout_names_the_schedule():
     metrics = {"learning_rate": 0.0123}
     assert rate_text(metrics, Config()) == ""  # constant: the panel says η
     text = rate_text(metrics, Config(lr_schedule="cosine", warmup_steps=200))
-    assert "η now <b>0.0123</b> (cosine, warm-up 200)" in text
-    assert "(step, " not in rate_text(metrics, Config(lr_schedule="step"))
-    assert "(exponential)" in rate_text(metrics, Config(lr_schedule="exponential"))
+    assert text.endswith("η now <b>0.0123</b> · cosine")
+    assert text.startswith("<span style='color:")  # the curve's colour, as a legend
+    assert rate_text(metrics, Config(lr_schedule="step")).endswith("· step")
+    assert rate_text(metrics, Config(lr_schedule="exponential")).endswith("· exponential")
+    assert rate_text(metrics, Config(warmup_steps=100)).endswith("· warm-up")
 
 
 # --------------------------------------------------------------------------- anatomy

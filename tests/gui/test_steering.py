@@ -137,8 +137,7 @@ def test_the_cost_plot_draws_the_learning_rate_on_its_own_axis(qtbot):
     assert ax[-1] * per_epoch <= canvas.cost_item.vb.viewRange()[0][1] * per_epoch + 1
     low, high = canvas.rate_box.viewRange()[1]
     assert low <= 0.0 and 0.04 <= high < 0.1
-    assert "η now <b>" in plot.rate_readout.text() and "cosine, warm-up 30" in \
-        plot.rate_readout.text()
+    assert "η now <b>" in plot.rate_readout.text() and "· cosine" in plot.rate_readout.text()
     epoch, text = plot.model.cursor(float(snap.history["epoch"][10]))
     assert f"η {snap.history['learning_rate'][10]:.3g}" in text
     legend = [label.text for _, label in canvas.legend.items]
@@ -181,6 +180,16 @@ def test_gradient_curves_follow_the_recorded_norms():
     assert model.readout_html().count("<b>") == 3
 
 
+def test_the_norm_axis_labels_powers_of_ten_only():
+    from gui.views.gradients.canvas import DecadeAxis, decade_label
+    assert [decade_label(k) for k in (-5, -2, 0, 1, 2, 8)] == ["10⁻⁵", "0.01", "1", "10",
+                                                               "100", "10⁸"]
+    axis = DecadeAxis("left")
+    axis.setLogMode(False, True)
+    assert axis.tickStrings([-1.0, -0.69897, 0.0, 0.30103, 1.0], 1.0, 1.0) == [
+        "0.1", "", "1", "", "10"]
+
+
 def test_smoothing_is_a_running_geometric_mean():
     values = np.array([np.nan, 1.0, 100.0, 10.0, 1000.0, np.nan, 10.0])
     out = smoothed(values, 3)
@@ -207,8 +216,11 @@ def test_gradient_view_draws_a_line_and_its_mean_per_layer(qtbot):
     qtbot.addWidget(view)
     view.show_snapshot(capture(Config(dataset="spiral3", hidden_layers=(6, 6, 6)), 100))
     assert len(view.canvas.curves) == 4
-    legend = [label.text for _, label in view.canvas.legend.items]
-    assert legend == ["hidden layer 1", "hidden layer 2", "hidden layer 3", "output layer"]
+    text = view.readout.text()
+    names = ["hidden 1", "━━</span> 2 <b>", "━━</span> 3 <b>", "output"]
+    assert [text.index(name) for name in names] == sorted(text.index(name) for name in names)
+    assert all(layer_colour(i, 4) in text for i in range(4))  # the readout is the legend
     view.show_snapshot(capture(Config(dataset="circle", hidden_layers=(3,)), 10, run=2))
-    assert len(view.canvas.curves) == 2 and len(view.canvas.legend.items) == 2
-    assert "full-batch gradient now" in view.readout.text()
+    assert len(view.canvas.curves) == 2 and "</span> 2 <b>" not in view.readout.text()
+    item = view.canvas.getPlotItem()
+    assert len([i for i in item.listDataItems()]) == 4  # a line and its mean per layer

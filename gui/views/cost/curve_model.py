@@ -77,10 +77,10 @@ def rate_text(metrics, config) -> str:
     if metrics is None or config is None or Schedule.from_config(config).is_constant:
         return ""
     what = SCHEDULES[config.lr_schedule].lower().replace(" decay", "")
-    if config.warmup_steps:
-        what += f", warm-up {config.warmup_steps:,}"
+    if config.lr_schedule == "constant":
+        what = "warm-up"
     return (f"{swatch(style.LEARNING_RATE)} η now "
-            f"<b>{format_number(metrics['learning_rate'], 3, sci_digits=2)}</b> ({what})")
+            f"<b>{format_number(metrics['learning_rate'], 3, sci_digits=2)}</b> · {what}")
 
 
 def pinned_message(pin) -> str:

@@ -124,11 +124,16 @@ class GradientsModel:
         return float(low), float(high)
 
     def readout_html(self) -> str:
-        """The full-batch gradient norm of each layer now (rich text), from the output back."""
+        """The full-batch gradient norm of each layer now (rich text), each in its colour: the
+        plot's legend too. Short names (hidden 1, 2, ..., output), so that a deep network's
+        fit on two lines."""
         if self.now is None or not len(self.names):
             return ""
         n = len(self.names)
-        parts = [f"<span style='color:{layer_colour(i, n)}'>━</span> {self.names[i]} "
-                 f"<b>{format_number(float(self.now[i]), 2, sci_digits=1)}</b>"
-                 for i in range(n)]
-        return "full-batch gradient now: " + " &nbsp;".join(parts)
+        parts = []
+        for i in range(n):
+            name = ("output" if i == n - 1 else "hidden 1" if i == 0 else str(i + 1))
+            parts.append(f"<span style='white-space: nowrap'><span style='color:"
+                         f"{layer_colour(i, n)}'>━━</span> {name} <b>"
+                         f"{format_number(float(self.now[i]), 2, sci_digits=1)}</b></span>")
+        return "‖g‖ now, whole training set: " + " &nbsp;".join(parts)

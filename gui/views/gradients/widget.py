@@ -26,9 +26,12 @@ class GradientNormView(QWidget):
             "sink far below the output layer's, so those layers barely learn. Exploding: lines\n"
             "climb by powers of ten and the steps become huge. A norm of exactly 0 (no gradient\n"
             "at all) lies on the bottom edge.")
-        self.readout = FixedLabel(1)
-        self.readout.setToolTip("The norm of each layer's part of the gradient of the whole "
-                                "training cost at the current weights.")
+        # Two lines: it is the legend too (each layer's colour and name), and a deep network
+        # has many layers.
+        self.readout = FixedLabel(2)
+        self.readout.label.setWordWrap(True)
+        self.readout.setToolTip("Each layer's colour, and the norm of its part of the gradient "
+                                "of the whole training cost at the current weights.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 0, 0)
         layout.setSpacing(2)
