@@ -27,6 +27,9 @@ DECAY_WORDS = {"constant": (None, None),
                "exponential": ("×γ every D", "Factor γ"),
                "cosine": ("Length D", None)}
 
+#: What a stopping rule's box holds until the learner sets it.
+STARTING_VALUES = {"max_epochs": 100, "max_steps": 10_000, "patience": 10, "target_cost": 0.05}
+
 #: The stopping rules: config field -> (check box text, tooltip).
 RULES = {
     "max_epochs": ("After epochs", "Stop once this many passes over the training data are "
@@ -147,6 +150,9 @@ class SchedulePanel(Panel):
         self.spins["patience"] = _count_spin(1, " epochs")
         self.spins["target_cost"] = ScientificSpinBox(-1e9, 1e9, factor=10 ** 0.25,
                                                       first_step=0.01)
+        # What a box offers when its rule is turned on (nothing is set while it is off).
+        for field, value in STARTING_VALUES.items():
+            self.spins[field].setValue(value)
         for field, (text, tip) in RULES.items():
             check = QCheckBox(text)
             check.setToolTip(tip)

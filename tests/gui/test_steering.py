@@ -100,14 +100,14 @@ def test_stopping_rules_turn_on_with_their_boxes(panel, qtbot):
     with qtbot.waitSignal(panel.changed, timeout=SETTLE_MS):
         panel.checks["patience"].setChecked(True)
     assert panel.spins["patience"].isEnabled() and panel.restore.isEnabled()
-    assert panel.values()["patience"] == panel.spins["patience"].value() >= 1
+    assert panel.values()["patience"] == panel.spins["patience"].value() == 10
     with qtbot.waitSignal(panel.changed, timeout=SETTLE_MS):
         panel.spins["max_epochs"].setValue(25)  # a setting kept while its rule is off
     assert panel.values()["max_epochs"] is None
     panel.checks["max_epochs"].setChecked(True)
     panel.checks["target_cost"].setChecked(True)
     values = panel.values()
-    assert values["max_epochs"] == 25 and values["target_cost"] == panel.spins["target_cost"].value()
+    assert values["max_epochs"] == 25 and values["target_cost"] == 0.05
     Config(**values)  # valid
     assert "stop after 25 epochs" in panel.summary.text()
 
@@ -224,3 +224,33 @@ def test_gradient_view_draws_a_line_and_its_mean_per_layer(qtbot):
     assert len(view.canvas.curves) == 2 and "</span> 2 <b>" not in view.readout.text()
     item = view.canvas.getPlotItem()
     assert len([i for i in item.listDataItems()]) == 4  # a line and its mean per layer
+
+
+# --------------------------------------------------------------------------- in the window
+def test_the_window_has_the_new_views_behind_the_cost_and_trains_the_panels_rules(qtbot,
+                                                                                  tmp_path):
+    from PySide6.QtWidgets import QDockWidget
+    from windows import TIMEOUT, close_window, open_window, settings_in
+    window = open_window(qtbot, settings_in(tmp_path), restore_layout=False)
+    try:
+        tabbed = {d.windowTitle() for d in window.tabifiedDockWidgets(window.cost_dock)}
+        assert tabbed == {"Metrics", "Gradient norms", "Anatomy of the cost"}
+        listed = [a.text() for a in window.view_menu.actions()]
+        assert {"Metrics", "Gradient norms"} <= set(listed)
+        assert all(isinstance(d, QDockWidget) for d in (window.metrics_dock,
+                                                        window.gradient_dock))
+        panel = window.schedule_panel
+        panel.expand(True)
+        panel.schedule.setCurrentIndex(panel.schedule.findData("step"))
+        panel.checks["max_steps"].setChecked(True)
+        panel.spins["max_steps"].setValue(40)
+        qtbot.waitUntil(lambda: window.controller.config.max_steps == 40
+                        and window.controller.config.lr_schedule == "step", timeout=TIMEOUT)
+        stopped = []
+        window.controller.stopped.connect(stopped.append)
+        window.controller.play()
+        qtbot.waitUntil(lambda: bool(stopped), timeout=TIMEOUT)
+        assert "max_steps is 40" in stopped[0] and window.controller.latest.step == 40
+        assert "Press Play to train on" in window.banner.text()
+    finally:
+        close_window(window)
