@@ -72,7 +72,7 @@ def test_each_finding_is_said_with_its_evidence_and_suggestion(kind, snapshots, 
                                f"{html.escape(finding.evidence)} <b>Try:</b> "
                                f"{html.escape(finding.suggestion)}")
     else:  # a consequence, by name
-        assert f"Also found: " in text and html.escape(finding.title) in text
+        assert "Also found: " in text and html.escape(finding.title) in text
     window.diagnosis_banner.show_snapshot(snap)
     banner = window.banner
     assert banner.isVisible() and banner.tag == TAG and banner.level == "warning"
