@@ -199,7 +199,8 @@ def test_smoothing_is_a_running_geometric_mean():
     np.testing.assert_allclose(smoothed(values, 1)[1:5], values[1:5])
 
 
-def test_a_layer_with_no_gradient_lies_on_the_bottom_edge():
+def test_a_layer_with_no_gradient_lies_on_the_bottom_line_labelled_0(qtbot):
+    from gui.views.gradients.canvas import decade_label
     snap = capture(Config(dataset="xor", optimizer="adam", learning_rate=10.0), 600)
     model = GradientsModel()
     model.update(snap)
@@ -208,6 +209,13 @@ def test_a_layer_with_no_gradient_lies_on_the_bottom_edge():
     low, _ = model.y_range()
     for layer, (*_, y, _) in enumerate(model.curves()):
         assert np.all(y[zero[1:, layer]] == 10.0 ** low)  # (step 0's unknown norm left out)
+    assert model.has_zero
+    from gui.views.gradients.canvas import GradientCanvas
+    canvas = GradientCanvas()
+    canvas.set_layers([(name, colour) for name, colour, *_ in model.curves()])
+    canvas.show_curves(model.curves(), model.y_range(), model.has_zero)
+    axis = canvas.getPlotItem().getAxis("left")
+    assert axis.tickStrings([low, low + 1], 1.0, 1.0) == ["0", decade_label(round(low) + 1)]
 
 
 def test_gradient_view_draws_a_line_and_its_mean_per_layer(qtbot):

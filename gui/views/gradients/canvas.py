@@ -17,12 +17,16 @@ def decade_label(exponent) -> str:
 
 class DecadeAxis(pg.AxisItem):
     """A log axis that labels the powers of ten only: pyqtgraph labels the minor ticks too
-    when the range spans few decades, and in a small plot they run into one another."""
+    when the range spans few decades, and in a small plot they run into one another.
+    ``zero_at``: the decade where norms of exactly 0 are drawn, labelled "0" (None: none)."""
+
+    zero_at = None
 
     def tickStrings(self, values, scale, spacing):
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
-        return [decade_label(round(v)) if abs(v - round(v)) < 1e-6 else "" for v in values]
+        return [("0" if round(v) == self.zero_at else decade_label(round(v)))
+                if abs(v - round(v)) < 1e-6 else "" for v in values]
 
 
 class GradientCanvas(pg.PlotWidget):
@@ -57,12 +61,21 @@ class GradientCanvas(pg.PlotWidget):
                 curve.setDownsampling(auto=True, method="peak")
             self.curves.append((raw, mean))
 
-    def show_curves(self, curves, y_range):
+    def show_curves(self, curves, y_range, zero_drawn=False):
         """Draw ``[(name, colour, x, y, smoothed y)]`` into the curves made by
-        :meth:`set_layers`; ``y_range`` in log10 units (None: leave the axis)."""
+        :meth:`set_layers`; ``y_range`` in log10 units (None: leave the axis); with
+        ``zero_drawn`` the bottom decade holds norms of exactly 0 and is labelled so."""
+        axis = self.getPlotItem().getAxis("left")
+        zero_at = round(y_range[0]) if zero_drawn and y_range is not None else None
+        if axis.zero_at != zero_at:
+            axis.zero_at = zero_at
+            axis.picture = None  # relabel
+            axis.update()
         for (raw, mean), (_, _, x, y, smooth) in zip(self.curves, curves):
             raw.setData(x, y)
             mean.setData(x, smooth)
         if y_range is not None and y_range != self._y_range:
             self._y_range = y_range
-            self.getPlotItem().vb.setYRange(*y_range, padding=0)
+            # A little padding: the end decades keep their labels, and norms of exactly 0 (drawn
+            # on the bottom decade) stay clear of the axis line.
+            self.getPlotItem().vb.setYRange(*y_range, padding=0.04)

@@ -105,6 +105,11 @@ class GradientsModel:
                         mean[known]))
         return out
 
+    @property
+    def has_zero(self) -> bool:
+        """Some recorded norm is exactly 0 (drawn on the bottom edge of :meth:`y_range`)."""
+        return self.norms is not None and bool((self.norms == 0).any())
+
     def y_range(self):
         """``(low, high)`` of the norm axis in powers of ten (log10 units, as the log axis takes
         them): whole decades from the 1st percentile of the non-zero norms (a stray tiny one

@@ -25,7 +25,7 @@ class GradientNormView(QWidget):
             "power of ten or two of each other. Vanishing gradients: the first layers' lines\n"
             "sink far below the output layer's, so those layers barely learn. Exploding: lines\n"
             "climb by powers of ten and the steps become huge. A norm of exactly 0 (no gradient\n"
-            "at all) lies on the bottom edge.")
+            "at all) lies on the bottom line, labelled 0.")
         # Two lines: it is the legend too (each layer's colour and name), and a deep network
         # has many layers.
         self.readout = FixedLabel(2)
@@ -44,5 +44,5 @@ class GradientNormView(QWidget):
         curves = self.model.curves()
         if "layers" in changed:
             self.canvas.set_layers([(name, colour) for name, colour, *_ in curves])
-        self.canvas.show_curves(curves, self.model.y_range())
+        self.canvas.show_curves(curves, self.model.y_range(), self.model.has_zero)
         self.readout.setText(self.model.readout_html())
