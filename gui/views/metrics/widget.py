@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 from gui import style
 from gui.views.metrics.canvas import ConfusionCanvas, ParityPlot
 from gui.views.metrics.model import CLASS_COLUMNS, PARTS, MetricsModel
-from gui.widgets.labels import FixedLabel
+from gui.widgets.labels import FixedLabel, note_label
 
 _PART_COLOURS = {"train": style.TRAIN, "test": style.TEST}
 
@@ -82,6 +82,9 @@ class MetricsView(QWidget):
         c_layout = QVBoxLayout(classification)
         c_layout.setContentsMargins(0, 0, 0, 0)
         c_layout.addWidget(self.canvas, 1)
+        self.table_note = note_label("Per class, each score as training set / test set:")
+        self.table_note.setContentsMargins(6, 0, 6, 0)
+        c_layout.addWidget(self.table_note)
         c_layout.addWidget(self.class_table)
         c_layout.addStretch(0)
         regression = QWidget()
