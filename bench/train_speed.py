@@ -13,8 +13,9 @@ Two phases of Costscape's trainer are timed:
 - steady: 2,000 steps later in the run, once the history has thinned out (a row every 16 steps
   or more).
 
-The three loops take turns, round after round, and each keeps its best round: on a shared
-machine the others' load then falls on all three alike.
+The three loops take turns, round after round, and each keeps its best round; each is timed in
+CPU time of this process (``time.process_time``), so the load of other programs on a shared
+machine does not count (on an idle machine it is the wall-clock time).
 
 Usage: python bench/train_speed.py [--rounds 5]
 """
@@ -37,10 +38,10 @@ STEADY_FROM = 20_000
 
 
 def timed(run, n=STEPS) -> float:
-    """Steps per second of ``run(n)``."""
-    start = time.perf_counter()
+    """Steps per CPU second of ``run(n)``."""
+    start = time.process_time()
     run(n)
-    return n / (time.perf_counter() - start)
+    return n / (time.process_time() - start)
 
 
 def early_round() -> float:

@@ -17,6 +17,7 @@ import dataclasses
 import numpy as np
 
 from core import losses
+from core.forward import FixedInputForward
 
 
 def predicted_classes(outputs, task, threshold=0.5) -> np.ndarray:
@@ -141,26 +142,14 @@ class ClassificationReport:
         return sum(self.f1) / len(self.f1)
 
 
-class _Part:
-    """One side (train or test) of a run, with what scoring it needs computed once."""
-
-    def __init__(self, inputs, targets, labels, task, n_classes):
-        self.inputs, self.targets, self.n = inputs, targets, len(inputs)
-        if task == "regression":
-            y = np.asarray(labels, dtype=float)
-            self.total = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
-            self.y = y
-        else:
-            # Class index times k, so that adding the predicted class indexes the flat matrix.
-            self.row_offset = np.asarray(labels[:, 0], dtype=np.int64) * n_classes
-
-
 class RunScorer:
     """Costs and metrics of a network on a run's training and test sets.
 
     Built once per run (the targets and labels do not change); :meth:`score` then costs one
-    forward pass over each set. Every value equals what the functions above (and the loss's
-    ``cost``) give on the same predictions.
+    forward pass over both sets, stacked (:class:`core.forward.FixedInputForward`). Every value
+    is what the functions above (and the loss's ``cost``) give on the network's predictions;
+    the predictions are those of :meth:`Network.predict` to within a few units in the last
+    place (the hidden tanh is computed from exp: see :mod:`core.forward`).
 
     Parameters
     ----------
@@ -175,10 +164,20 @@ class RunScorer:
         # Loss.cost is float(np.mean(per_example)); summing and dividing here is the same
         # float without np.mean's overhead. A loss with its own cost (RMSE) is asked for it.
         self._cost_is_mean = type(arrays.loss).cost is losses.Loss.cost
-        self.parts = (_Part(arrays.inputs_train, arrays.targets_train, data.y_train, data.task,
-                            self.k),
-                      _Part(arrays.inputs_test, arrays.targets_test, data.y_test, data.task,
-                            self.k))
+        self.n = len(arrays.inputs_train), len(arrays.inputs_test)
+        self._forward = FixedInputForward(np.vstack([arrays.inputs_train, arrays.inputs_test]))
+        self._targets = np.vstack([arrays.targets_train, arrays.targets_test])
+        self._parts = (slice(0, self.n[0]), slice(self.n[0], None))
+        if data.task == "regression":
+            self._y = np.vstack([data.y_train, data.y_test]).astype(float)
+            self._totals = [((y - y.mean(axis=0)) ** 2).sum(axis=0)
+                            for y in (self._y[self._parts[0]], self._y[self._parts[1]])]
+        else:
+            # Class index times k, plus k² for the test set: adding the predicted class gives
+            # each example's place in the two flattened matrices, counted by one bincount.
+            k = self.k
+            self._offsets = np.concatenate([data.y_train[:, 0] * k,
+                                            k * k + data.y_test[:, 0] * k]).astype(np.int64)
 
     def score(self, network, l1=0.0, l2=0.0, reports=True) -> dict:
         """``train_`` and ``test_`` values of ``loss``, ``cost``, ``accuracy``, ``macro_f1``,
@@ -189,21 +188,25 @@ class RunScorer:
         """
         reg = network.regularization(l1, l2)
         out = {"reg_term": reg}
-        for prefix, part in zip(("train_", "test_"), self.parts):
-            outputs = network.predict(part.inputs)
+        outputs = self._forward.outputs(network)
+        if self._cost_is_mean:
+            per_example = self.loss.per_example(self._targets, outputs)
+        if self.task != "regression":
+            confusions = self._confusions(outputs)
+        for i, (prefix, part, n) in enumerate(zip(("train_", "test_"), self._parts, self.n)):
             if self._cost_is_mean:
-                loss = float(self.loss.per_example(part.targets, outputs).sum() / part.n)
+                loss = float(per_example[part].sum() / n)
             else:
-                loss = self.loss.cost(part.targets, outputs)
+                loss = self.loss.cost(self._targets[part], outputs[part])
             out[prefix + "loss"], out[prefix + "cost"] = loss, loss + reg
             if self.task == "regression":
-                values = self._regression(part, outputs)
+                values = self._regression(self._y[part], outputs[part], self._totals[i], n)
                 accuracy = f1 = report = None
             else:
                 values = (None, None, None)
-                confusion = self._confusion(part, outputs)
+                confusion = confusions[i]
                 # Correct answers / n: the same float as the mean of (predicted == label).
-                accuracy = sum(row[i] for i, row in enumerate(confusion)) / part.n
+                accuracy = sum(row[j] for j, row in enumerate(confusion)) / n
                 f1 = _macro_f1(confusion)
                 report = ClassificationReport.from_confusion(confusion) if reports else None
             out[prefix + "accuracy"], out[prefix + "macro_f1"] = accuracy, f1
@@ -212,20 +215,21 @@ class RunScorer:
                 out[prefix + "report"] = report
         return out
 
-    def _confusion(self, part, outputs) -> list:
-        """The confusion matrix as k lists of k ints (what the scores read fastest)."""
+    def _confusions(self, outputs) -> list:
+        """The two confusion matrices (train, test), each as k lists of k ints."""
         k = self.k
         # predicted_classes without its int copy: adding the booleans counts them as 0 and 1.
         predicted = (outputs.argmax(axis=1) if self.task == "multiclass"
                      else outputs[:, 0] > self.threshold)
-        return np.bincount(part.row_offset + predicted, minlength=k * k).reshape(k, k).tolist()
+        counts = np.bincount(self._offsets + predicted, minlength=2 * k * k)
+        return counts.reshape(2, k, k).tolist()
 
     @staticmethod
-    def _regression(part, outputs) -> tuple:
-        diff = part.y - outputs
+    def _regression(y, outputs, total, n) -> tuple:
+        diff = y - outputs
         squares = (diff * diff).sum(axis=0)
-        r2 = float(np.mean(_r2(squares, part.total)))
-        rmse_ = float(np.mean(np.sqrt(squares / part.n)))
+        r2 = float(np.mean(_r2(squares, total)))
+        rmse_ = float(np.mean(np.sqrt(squares / n)))
         return r2, rmse_, float(np.abs(diff).mean())
 
 

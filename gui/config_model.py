@@ -25,6 +25,11 @@ _FIELD_NAMES = {
     "regularization": "regularization", "reg_rate": "regularization rate λ",
     "momentum": "momentum", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
     "classic_mistake": "the classic mistake (the loss in place of its derivative)",
+    "lr_schedule": "schedule", "warmup_steps": "warm-up steps", "decay_steps": "decay steps D",
+    "decay_rate": "decay factor γ", "min_lr_fraction": "cosine floor η_min/η",
+    "max_epochs": "stop after epochs", "max_steps": "stop after steps",
+    "patience": "early-stopping patience", "min_delta": "early-stopping min Δ",
+    "restore_best_weights": "restore best weights", "target_cost": "target cost",
 }
 
 
@@ -44,6 +49,8 @@ def _show_field(field, value) -> str:
 
 
 def _show(value) -> str:
+    if value is None:
+        return "off"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, float):

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from core.config import ConfigError
 from gui.config_model import ConfigModel, describe_change, summary_text
-from gui.panels import ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel
+from gui.panels import (ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel,
+                        SchedulePanel)
 from gui.panels.output_reasons import config_output_reason
 from gui.selection import Selection
 from gui.threads import TrainingController
 from gui.widgets.banner import MessageBar
 from gui.window.closing import shut_down
+from gui.window.diagnosis import DiagnosisBanner
 from gui.window.docks import DockLayout, controls_dock, make_views
 from gui.window.menus import make_menus
 from gui.window.run_controls import SPEEDS, RunControls
@@ -84,15 +86,16 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, self.message_bar)
         self.panels = (DataPanel(), NetworkPanel(), ActivationPanel(), LossPanel(),
-                       OptimizerPanel())
+                       OptimizerPanel(), SchedulePanel())
         (self.data_panel, self.network_panel, self.activation_panel, self.loss_panel,
-         self.optimizer_panel) = self.panels
+         self.optimizer_panel, self.schedule_panel) = self.panels
         self.controls_dock = controls_dock(self, self.panels)
         self.status_numbers = StatusNumbers(self.statusBar())
         self.status_labels = self.status_numbers.labels
         make_views(self)
         make_menus(self)
         self.tools = Tools(self)
+        self.diagnosis_banner = DiagnosisBanner(self)  # why the run is not learning
         self._add_tools_to_menus()
         self.step_through = StepThrough(self)  # backpropagation step by step (Ctrl+B)
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from core import features
+from core import diagnostics, features
 
 #: Points per axis of the decision-boundary grid (2-D inputs) and of the fitted curve (1-D).
 GRID_SIZE_2D = 100
@@ -190,6 +190,13 @@ class Snapshot:
     path_tail : bool
         Whether ``params`` follows the recorded rows in :attr:`path` (the weights move on
         between two recorded rows).
+    gradient_norms : (steps, norms)
+        ``Trainer.gradient_norm_arrays()``: the recorded steps ``(m,)`` and the norm of each
+        layer's mini-batch gradient there ``(m, n_layers)`` (NaN where unknown).
+    findings : tuple of core.diagnostics.Finding
+        Why the run is not learning, root causes first (empty when nothing is wrong). While
+        training runs they may be a little older than the snapshot: the worker diagnoses at a
+        modest rate (gui/threads/diagnosis.py).
     """
 
     run: int
@@ -215,6 +222,8 @@ class Snapshot:
     l2: float = 0.0
     path_version: int = 0
     path_tail: bool = False
+    gradient_norms: tuple = ()
+    findings: tuple = ()
 
     @functools.cached_property
     def path(self) -> np.ndarray:
@@ -246,11 +255,15 @@ class Snapshot:
         return self.arrays.network_with(self.params if params is None else params)
 
     @classmethod
-    def capture(cls, trainer, run, steps_per_second, running, previous=None) -> "Snapshot":
+    def capture(cls, trainer, run, steps_per_second, running, previous=None,
+                diagnosis=None) -> "Snapshot":
         """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread).
 
         ``previous``, the snapshot captured before from the same worker, lends its copy of
-        the recorded path when the trainer has recorded no row since.
+        the recorded path when the trainer has recorded no row since. ``diagnosis``
+        (``findings(trainer, gradient, run, running) -> tuple``, e.g. a
+        :class:`gui.threads.diagnosis.Diagnosis`) decides when to diagnose; without one every
+        capture runs :func:`core.diagnostics.find`.
         """
         net, log = trainer.network, trainer.path
         if previous is not None and previous.path_version == log.version:
@@ -259,7 +272,8 @@ class Snapshot:
             path_rows = log.rows()  # a copy
             path_rows.setflags(write=False)
         metrics = trainer.metrics()
-        history = {key: _frozen(value) for key, value in trainer.history_arrays().items()}
+        raw_history = trainer.history_arrays()
+        history = {key: _frozen(value) for key, value in raw_history.items()}
         inputs, targets = trainer.inputs_train, trainer.targets_train
         # Weights restored after a divergence can still overflow here: the views get finite
         # numbers (clipped) and no warnings.
@@ -269,6 +283,11 @@ class Snapshot:
         with np.errstate(all="ignore"):
             gradient = net.gradient(inputs, targets, loss, trainer.l1, trainer.l2)
             train_losses = loss.per_example(targets, net.predict(inputs))
+        if diagnosis is not None:
+            findings = diagnosis.findings(trainer, gradient, run, running)
+        else:
+            findings = diagnose(trainer, gradient, raw_history)
+        steps, norms = trainer.gradient_norm_arrays()
         return cls(
             run=run,
             step=trainer.step_count,
@@ -293,4 +312,17 @@ class Snapshot:
             l2=float(trainer.l2),
             path_version=log.version,
             path_tail=bool(trainer.step_count % log.stride),
+            gradient_norms=(_frozen(steps), _frozen(norms)),
+            findings=findings,
         )
+
+
+def diagnose(trainer, gradient, history=None) -> tuple:
+    """:func:`core.diagnostics.find` for ``trainer`` with its full-batch ``gradient`` (already
+    computed for the snapshot), as a tuple; ``history`` is ``trainer.history_arrays()`` if
+    already copied."""
+    if history is None:
+        history = trainer.history_arrays()
+    with np.errstate(all="ignore"):
+        return tuple(diagnostics.find(trainer.network, trainer.arrays, history, trainer.config,
+                                      trainer.data, gradient))

@@ -16,6 +16,8 @@ TEST = "#c0392b"
 REGULARIZATION = "#7f8c8d"
 ACCURACY_TRAIN = TRAIN
 ACCURACY_TEST = TEST
+#: The learning rate on the cost plot (its own right-hand axis).
+LEARNING_RATE = "#8e44ad"
 
 #: Regression data points and fitted curve.
 POINT = "#333333"

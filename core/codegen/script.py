@@ -1,7 +1,8 @@
 """A generated script, put together: its header, then sections 1 to 8."""
 from __future__ import annotations
 
-from core import activations, features, initializers, optimizers
+from core import activations, features, initializers, optimizers, schedules
+from core.codegen import rules
 from core.codegen.data import data_section
 from core.codegen.model import forward_section, weights_section
 from core.codegen.plan import Plan
@@ -19,6 +20,7 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
            else f"{run.regularization.upper()}, rate {cfg.reg_rate:g}")
     hidden = (f"hidden activation {activations.get(cfg.activation).display_name}, "
               if run.hidden else "no hidden layer, ")
+    extra = _schedule_line(cfg) + _stopping_line(cfg)
     inputs = ("" if not run.features else
               "\n            inputs      the input features "
               + ", ".join(features.label(name) for name in run.features)
@@ -34,7 +36,7 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
             data        {source} ({len(data.X_train)} training examples, {data.n_features} input{"s" if data.n_features > 1 else ""}, {data.task}){inputs}
             network     {" → ".join(map(str, run.sizes))}, {hidden}output {activations.get(run.output).display_name}
             cost        {run.loss.display_name}{targets}, regularization: {reg}{mistake}
-            optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}
+            optimizer   {opt.display_name}, learning rate {cfg.learning_rate:g}{", " + settings if settings else ""}, batch size {cfg.batch_size}{extra}
             weights     {initializers.INIT_DESCRIPTIONS[cfg.init].split(":")[0]}, seed {cfg.seed}
 
         The cost function is in section 4 and its derivative, where backpropagation starts, in
@@ -42,6 +44,34 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
         trains, and the same numbers as the app.
         """
     ''') + "".join(f"\nimport {module}" for module in imports)
+
+
+def _schedule_line(cfg) -> str:
+    if not rules.is_scheduled(cfg):
+        return ""
+    parts = [schedules.SCHEDULES[cfg.lr_schedule].lower()]
+    if cfg.warmup_steps:
+        parts.append(f"warm-up {cfg.warmup_steps} steps")
+    if cfg.lr_schedule != "constant":
+        parts.append(f"D = {cfg.decay_steps}")
+    if cfg.lr_schedule in ("step", "exponential"):
+        parts.append(f"γ = {cfg.decay_rate:g}")
+    if cfg.lr_schedule == "cosine":
+        parts.append(f"η_min = {cfg.min_lr_fraction:g}·η")
+    return "\n            schedule    " + ", ".join(parts)
+
+
+def _stopping_line(cfg) -> str:
+    parts = []
+    if cfg.max_epochs is not None:
+        parts.append(f"after {cfg.max_epochs} epochs")
+    if cfg.max_steps is not None:
+        parts.append(f"after {cfg.max_steps} steps")
+    if cfg.patience is not None:
+        parts.append(f"early stopping (patience {cfg.patience})")
+    if cfg.target_cost is not None:
+        parts.append(f"at training cost <= {cfg.target_cost:g}")
+    return "\n            stops       " + ", ".join(parts) if parts else ""
 
 
 def generate_script(config: Config, data=None, steps=1000) -> str:
@@ -60,9 +90,11 @@ def generate_script(config: Config, data=None, steps=1000) -> str:
     -------
     str
         Python source that imports only numpy (and math when it generates a large built-in data
-        set), prints the training cost every ``steps // 10`` steps and ends with
+        set, follows a cosine schedule or stops early), prints the training cost every ``steps // 10`` steps and ends with
         ``final train cost: <repr>``: after ``n`` steps, the value of
-        ``Trainer(config).step(n); metrics()["train_cost"]``.
+        ``Trainer(config).step(n); metrics()["train_cost"]``. The learning rate follows the
+        config's schedule, and the config's stopping rules end the loop where the trainer
+        would stop (early stopping only when the test examples are in the script).
 
     Raises
     ------
@@ -71,9 +103,8 @@ def generate_script(config: Config, data=None, steps=1000) -> str:
         input features the data cannot have, or a negative ``steps``.
     """
     run = Plan(config, data, steps)
-    data = data_section(run)
-    imports = ("math", "numpy as np") if "math." in data else ("numpy as np",)
-    sections = [_header(run, imports), data, weights_section(run), forward_section(run),
-                *cost_sections(run), backprop_section(run), update_section(run),
-                loop_section(run)]
-    return "\n\n\n".join(sections) + "\n"
+    body = [data_section(run), weights_section(run), forward_section(run), *cost_sections(run),
+            backprop_section(run), update_section(run), loop_section(run)]
+    imports = (("math", "numpy as np") if any("math." in section for section in body)
+               else ("numpy as np",))
+    return "\n\n\n".join([_header(run, imports), *body]) + "\n"

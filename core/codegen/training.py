@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 
 from core import optimizers as core_optimizers
+from core.codegen import rules
 from core.codegen.plan import Plan
 from core.codegen.snippets import losses, optimizers
 from core.codegen.text import BANNERS, Copier, code, constant
@@ -170,15 +171,18 @@ def backprop_section(run: Plan) -> str:
 def _update_state(name) -> list:
     """The state arrays optimizer ``name``'s update keeps, one per parameter array."""
     parameters = inspect.signature(getattr(optimizers, f"{name}_update")).parameters
-    return [p for p in parameters if p not in ("params", "grads", "t")]
+    return [p for p in parameters if p not in ("params", "grads", "t", "lr")]
 
 
 def update_section(run: Plan) -> str:
-    """Section 7: the optimizer's settings and state, and its update."""
+    """Section 7: the optimizer's settings and state, its update, and the learning-rate
+    schedule when the rate changes over the steps."""
     cfg, name = run.config, run.config.optimizer
     opt = core_optimizers.optimizer_class(name)
-    constants = {"LEARNING_RATE": constant("LEARNING_RATE", cfg.learning_rate,
-                                           "η: the step size")}
+    scheduled = rules.is_scheduled(cfg)
+    constants = {"LEARNING_RATE": constant(
+        "LEARNING_RATE", cfg.learning_rate,
+        "η: the step size" + (" (the schedule's base rate)" if scheduled else ""))}
     constants.update((key.upper(), constant(key.upper(), getattr(cfg, key), opt.descriptions[key]))
                      for key in opt.defaults)
     out = [BANNERS[6].format(optimizer=opt.display_name), *constants.values()]
@@ -189,18 +193,23 @@ def update_section(run: Plan) -> str:
     # The constants above are this run's; the module's own values are never copied.
     copier = Copier(optimizers, {f"{name}_update": "update"}, given=constants)
     out += ["", "", copier.copy(f"{name}_update")]
+    if scheduled:
+        out += ["", "", "# The learning rate changes over the steps: update k uses "
+                        "learning_rate(k).", rules.schedule_code(cfg)]
     return "\n".join(out)
 
 
 def loop_section(run: Plan) -> str:
-    """Section 8: the mini-batches, the updates and the printed costs."""
+    """Section 8: the mini-batches, the updates, the stopping rules and the printed costs."""
     cfg = run.config
     every = max(1, run.steps // 10)
     grads = ("dWs", "dbs") + tuple(f"d{name}" for name in run.extra)
     args = ["params", " + ".join(grads), *_update_state(cfg.optimizer)]
     if "t" in inspect.signature(getattr(optimizers, f"{cfg.optimizer}_update")).parameters:
         args.append("t")
+    args.append(rules.rate_expression(cfg))
     call = f"update({', '.join(args)})"
+    stops = rules.has_rules(cfg)
     out = [BANNERS[7],
            "# Each step trains on a mini-batch of BATCH_SIZE examples taken in a shuffled order; "
            "after each",
@@ -209,27 +218,42 @@ def loop_section(run: Plan) -> str:
            f"# random generator, seeded [{cfg.seed}, 1] as in the app.",
            constant("STEPS", run.steps, "mini-batch updates to run"),
            constant("BATCH_SIZE", cfg.batch_size, "examples per update"),
-           constant("PRINT_EVERY", every, "print the cost every this many steps"),
-           "",
-           code(f'''
-        shuffle_rng = np.random.default_rng([{cfg.seed}, 1])
-        n_train = len(X_train)
-        order = shuffle_rng.permutation(n_train)
-        position = 0
-        print(f"step      0   train cost {{total_cost(X_train, y_train):.6f}}")
-        for t in range(1, STEPS + 1):
-            if position >= n_train:   # the epoch is over: shuffle again
-                order = shuffle_rng.permutation(n_train)
-                position = 0
-            batch = order[position:position + BATCH_SIZE]   # an epoch's last batch may be smaller
-            position += BATCH_SIZE
-            {', '.join(grads)} = gradients(X_train[batch], y_train[batch])
-            {call}
-            if t % PRINT_EVERY == 0:
-                print(f"step {{t:6d}}   train cost {{total_cost(X_train, y_train):.6f}}")
-
-        print(f"final train cost: {{total_cost(X_train, y_train)!r}}")
-    ''')]
+           constant("PRINT_EVERY", every, "print the cost every this many steps")]
+    if stops:
+        out += ["", "# The run's stopping rules: the loop ends early when one of them says so.",
+                rules.stopping_constants(cfg, run.with_test)]
+        if cfg.target_cost is not None:
+            out += ["", "", rules.records_code(), ""]
+    left_out = rules.left_out(cfg, run.with_test)
+    if left_out:
+        out.append(left_out)
+    state = ["shuffle_rng = np.random.default_rng([{seed}, 1])".format(seed=cfg.seed),
+             "n_train = len(X_train)",
+             "order = shuffle_rng.permutation(n_train)",
+             "position = 0"]
+    if stops:
+        state.append("epoch = 0   # reshuffles so far")
+        if cfg.patience is not None and run.with_test:
+            state.append(rules.early_stopping_state())
+    reshuffle = ["    order = shuffle_rng.permutation(n_train)", "    position = 0"]
+    if stops:
+        reshuffle.append("    epoch += 1")
+    body = ["if position >= n_train:   # the epoch is over: shuffle again", *reshuffle,
+            "batch = order[position:position + BATCH_SIZE]   # an epoch's last batch may be "
+            "smaller",
+            "position += BATCH_SIZE",
+            f"{', '.join(grads)} = gradients(X_train[batch], y_train[batch])",
+            call,
+            "if t % PRINT_EVERY == 0:",
+            '    print(f"step {t:6d}   train cost {total_cost(X_train, y_train):.6f}")']
+    if stops:
+        body += rules.stopping_checks(cfg, run.with_test).split("\n")
+    out += ["", *state,
+            'print(f"step      0   train cost {total_cost(X_train, y_train):.6f}")',
+            "for t in range(1, STEPS + 1):",
+            *("    " + line for line in body),
+            "",
+            'print(f"final train cost: {total_cost(X_train, y_train)!r}")']
     if run.with_test:
         out.append('print(f"final test cost: {total_cost(X_test, y_test)!r}")')
     return "\n".join(out)

@@ -7,16 +7,17 @@ each other, nor import each other; the main window wires them. What they share l
 uses its activation) and :mod:`gui.widgets`.
 
 >>> from gui.panels import ALL_PANELS          # doctest: +SKIP
->>> panels = [cls() for cls in ALL_PANELS]      # Data, Network, Activation, Loss, Optimizer
+>>> panels = [cls() for cls in ALL_PANELS]      # Data, ..., Optimizer, Schedule and stopping
 """
 from gui.panels.activation_panel import ActivationPanel
 from gui.panels.data_panel import DataPanel
 from gui.panels.loss_panel import LossPanel
 from gui.panels.network_panel import NetworkPanel
 from gui.panels.optimizer_panel import OptimizerPanel
+from gui.panels.schedule_panel import SchedulePanel
 
 #: In the order of the left column.
-ALL_PANELS = (DataPanel, NetworkPanel, ActivationPanel, LossPanel, OptimizerPanel)
+ALL_PANELS = (DataPanel, NetworkPanel, ActivationPanel, LossPanel, OptimizerPanel, SchedulePanel)
 
 __all__ = ["ALL_PANELS", "DataPanel", "NetworkPanel", "ActivationPanel", "LossPanel",
-           "OptimizerPanel"]
+           "OptimizerPanel", "SchedulePanel"]

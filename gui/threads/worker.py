@@ -34,6 +34,7 @@ from core import experiment
 from core.backprop import apply_step
 from core.trainer import DivergenceError, Trainer
 from gui.snapshot import Snapshot
+from gui.threads.diagnosis import Diagnosis
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
 from gui.threads.tracing import trace_next_step
 
@@ -105,6 +106,7 @@ class TrainingWorker(QObject):
         self._run = 0
         self._pacer = FramePacer()
         self._last = None  # the last snapshot: it lends its copy of the path to the next
+        self._diagnosis = Diagnosis()
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -403,7 +405,8 @@ class TrainingWorker(QObject):
         pacer = self._pacer
         rate = pacer.steps_per_second() if self._running else 0.0
         pacer.capture_started()
-        snap = Snapshot.capture(self._trainer, self._run, rate, self._running, self._last)
+        snap = Snapshot.capture(self._trainer, self._run, rate, self._running, self._last,
+                                self._diagnosis)
         pacer.capture_finished()
         self._last = snap
         self.snapshot.emit(snap)

@@ -11,10 +11,13 @@ from gui import style
 class Banner(QFrame):
     """A non-modal message strip above the plots: information, a warning, or an error.
 
-    ``cleared`` is emitted when the message goes (closed, timed out or cleared).
+    ``cleared`` is emitted when the message goes (closed, timed out or cleared); ``closed``
+    when the learner closed it. ``tag`` is what :meth:`show_message` was told the message is
+    (None unless its sender names it), so a sender can tell its own message from others'.
     """
 
     cleared = Signal()
+    closed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -27,12 +30,12 @@ class Banner(QFrame):
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Hide this message")
-        self.close_button.clicked.connect(self.clear)
+        self.close_button.clicked.connect(self._on_close_button_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignTop)
-        self.level = None
+        self.level = self.tag = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear)
@@ -48,12 +51,13 @@ class Banner(QFrame):
         if height > 0:
             self.label.setFixedHeight(height)
 
-    def show_message(self, text, level="info", timeout_ms=None):
+    def show_message(self, text, level="info", timeout_ms=None, tag=None, tooltip=""):
         background, border, colour = style.BANNER[level]
         self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
                            f" border-radius: 4px; }} QLabel {{ color: {colour}; }}")
         self.label.setText(text)
-        self.level = level
+        self.label.setToolTip(tooltip)
+        self.level, self.tag = level, tag
         self.setVisible(True)
         self._fit_height()
         if timeout_ms:
@@ -62,10 +66,16 @@ class Banner(QFrame):
             self._timer.stop()
 
     @Slot()
+    def _on_close_button_clicked(self):
+        self.closed.emit()
+        self.clear()
+
+    @Slot()
     def clear(self):
         self._timer.stop()
-        self.level = None
+        self.level = self.tag = None
         self.label.clear()
+        self.label.setToolTip("")
         self.setVisible(False)
         self.cleared.emit()
 
@@ -93,8 +103,8 @@ class MessageBar(QToolBar):
         self.banner.cleared.connect(lambda: self.setVisible(False))
         self.setVisible(False)
 
-    def show_message(self, text, level="info", timeout_ms=None):
-        self.banner.show_message(text, level, timeout_ms)
+    def show_message(self, text, level="info", timeout_ms=None, tag=None, tooltip=""):
+        self.banner.show_message(text, level, timeout_ms, tag, tooltip)
         self.setVisible(True)
 
     def clear_message(self, *levels):

@@ -58,7 +58,7 @@ class FunctionPlot(pg.PlotWidget):
                          ignoreBounds=True)
         self._curves = []
 
-    def set_curves(self, x, curves, y_limit=None):
+    def set_curves(self, x, curves, y_limit=None, y_range=None):
         """Show ``curves`` over ``x``.
 
         Parameters
@@ -68,6 +68,8 @@ class FunctionPlot(pg.PlotWidget):
             ``ys`` shaped (m,); non-finite values are left out of the line.
         y_limit : (low, high), optional
             Clip the visible y range (derivatives of log losses run off to ±1000 near 0 and 1).
+        y_range : (low, high), optional
+            Show exactly this y range (e.g. from 0, for a rate that never goes below it).
         """
         x = np.asarray(x, dtype=float)
         while len(self._curves) < len(curves):
@@ -90,6 +92,8 @@ class FunctionPlot(pg.PlotWidget):
             low, high = max(low, y_limit[0]), min(high, y_limit[1])
         if high - low < 1e-9:  # a flat line (e.g. the step's derivative) still gets a range
             low, high = low - 0.5, high + 0.5
+        if y_range is not None:
+            low, high = y_range
         pad = 0.08 * (high - low)
         self.setXRange(float(x[0]), float(x[-1]), padding=0)
         self.setYRange(low - pad, high + pad, padding=0)

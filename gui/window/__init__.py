@@ -1,4 +1,3 @@
-"""The main window's parts: run controls, status numbers, tools, menus and dock layout.
-
-:mod:`gui.main_window` builds them and connects them; each part owns its widgets and actions.
-"""
+"""The main window's parts: run controls, status numbers, tools, menus, the docks' layout and
+the diagnosis in the banner. Each installs itself on the window; gui/main_window.py only builds
+and wires them."""

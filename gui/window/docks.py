@@ -11,6 +11,8 @@ from gui.views.surface.widget import SurfaceView
 from gui.views.boundary.widget import BoundaryPlot
 from gui.views.cost.anatomy_widget import CostAnatomy
 from gui.views.cost.curve_widget import CostPlot
+from gui.views.gradients.widget import GradientNormView
+from gui.views.metrics.widget import MetricsView
 from gui.views.network.widget import NetworkDiagram
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
@@ -44,11 +46,20 @@ def make_views(window):
     w.cost_plot = CostPlot()
     w.cost_dock = w.add_view("Cost", w.cost_plot, object_name="cost_dock",
                              split_from=w.boundary_dock, orientation=Qt.Vertical)
-    # The anatomy of the cost shares the cost curve's place, as a tab behind it.
+    # Behind the cost curve, as tabs: the metrics (confusion matrix, R²), the gradient norms
+    # per layer and the anatomy of the cost, all about how training goes. (One group of tabs:
+    # Qt 6.11 leaves a stray tab bar on screen when a second group is made before the window
+    # is shown.)
+    w.metrics_view = MetricsView()
+    w.metrics_dock = w.add_view("Metrics", w.metrics_view, object_name="metrics_dock")
+    w.gradient_view = GradientNormView()
+    w.gradient_dock = w.add_view("Gradient norms", w.gradient_view,
+                                 object_name="gradient_dock")
     w.cost_anatomy = CostAnatomy()
     w.anatomy_dock = w.add_view("Anatomy of the cost", w.cost_anatomy,
                                 object_name="anatomy_dock")
-    w.tabifyDockWidget(w.cost_dock, w.anatomy_dock)
+    for dock in (w.metrics_dock, w.gradient_dock, w.anatomy_dock):
+        w.tabifyDockWidget(w.cost_dock, dock)
     w.cost_dock.raise_()
     # Backpropagation step by step shares the surface's place, as a tab behind it, so the
     # diagram under it stays in sight and lights up what each stage involves. It is tabbed

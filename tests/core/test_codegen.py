@@ -465,7 +465,7 @@ def test_copier_leaves_strings_comments_and_given_names_alone():
     from core.codegen.text import Copier, _renamed
     text = 'loss = "loss"  # loss\nprint(loss, """loss""", closs)'
     assert _renamed(text, {"loss": "mse"}) == 'mse = "loss"  # loss\nprint(mse, """loss""", closs)'
-    given = ("LEARNING_RATE", "MOMENTUM")
+    given = ("MOMENTUM",)
     update = Copier(snippets, {"momentum_update": "update"}, given).copy("momentum_update")
-    assert update.startswith("def update(params, grads, velocity):")
-    assert "LEARNING_RATE =" not in update and "MOMENTUM =" not in update
+    assert update.startswith("def update(params, grads, velocity, lr):")
+    assert "MOMENTUM =" not in update and "MOMENTUM" in update

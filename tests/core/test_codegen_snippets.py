@@ -153,10 +153,11 @@ def test_every_optimizer_update_matches_core(name, monkeypatch):
     core = optimizers.get(name, SETTINGS["learning_rate"],
                           **{k: SETTINGS[k] for k in optimizers.optimizer_class(name).defaults})
     for key, value in SETTINGS.items():
-        monkeypatch.setattr(opt_snippets, key.upper(), value)
+        if key != "learning_rate":  # the rate is the update's argument lr
+            monkeypatch.setattr(opt_snippets, key.upper(), value)
     update = getattr(opt_snippets, f"{name}_update")
     state_names = [p for p in inspect.signature(update).parameters
-                   if p not in ("params", "grads", "t")]
+                   if p not in ("params", "grads", "t", "lr")]
     shapes = [(3, 4), (4,), (4, 2)]
     flat = rng.normal(size=sum(int(np.prod(s)) for s in shapes))
     params = [a.reshape(s) for a, s in
@@ -166,20 +167,22 @@ def test_every_optimizer_update_matches_core(name, monkeypatch):
         grads = [rng.normal(size=p.shape) for p in params]
         core.step(flat, np.concatenate([g.reshape(-1) for g in grads]))
         extra = (t,) if "t" in inspect.signature(update).parameters else ()
-        update(params, grads, *state.values(), *extra)
+        update(params, grads, *state.values(), *extra, SETTINGS["learning_rate"])
         close(np.concatenate([p.reshape(-1) for p in params]), flat)
 
 
 def test_the_constants_a_script_sets_are_the_optimizers_settings():
-    """Each update reads LEARNING_RATE and its optimizer's hyperparameters, upper-cased: the
-    names core.codegen writes with the run's values."""
+    """Each update reads its optimizer's hyperparameters, upper-cased (the names core.codegen
+    writes with the run's values), and takes the learning rate as its last argument lr (the
+    script's LEARNING_RATE, or its schedule's rate of this update)."""
     constants = {name for name, value in vars(opt_snippets).items() if isinstance(value, float)}
+    assert "LEARNING_RATE" not in constants
     for name in optimizers.names():
-        source = inspect.getsource(getattr(opt_snippets, f"{name}_update"))
+        update = getattr(opt_snippets, f"{name}_update")
+        source = inspect.getsource(update)
         used = {c for c in constants if c in source}
-        expected = {"LEARNING_RATE"} | {k.upper()
-                                        for k in optimizers.optimizer_class(name).defaults}
-        assert used == expected, name
+        assert used == {k.upper() for k in optimizers.optimizer_class(name).defaults}, name
+        assert list(inspect.signature(update).parameters)[-1] == "lr"
 
 
 def test_every_module_the_scripts_copy_from_is_listed_for_packaging(monkeypatch):

@@ -1,6 +1,7 @@
 """The cost views' models, without a display: round axis limits, pinned runs and what they
 differ in, the curves and readouts of the cost curve, and the anatomy's bins, shares and words."""
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -11,8 +12,8 @@ from core.config import Config
 from core.trainer import Trainer
 from gui.snapshot import Snapshot
 from gui.views.cost.anatomy_model import N_BINS, NOT_FINITE, AnatomyModel, top_share
-from gui.views.cost.curve_model import (NOTHING_TO_PIN, CurveModel, accuracy_text,
-                                        pinned_message, readout_html)
+from gui.views.cost.curve_model import (NOTHING_TO_PIN, CurveModel, pinned_message, rate_text,
+                                        readout_html)
 from gui.views.cost.limits import NICE_X, nice_ceil, nice_range
 from gui.views.cost.pins import MAX_PINS, PIN_COLOURS, PinnedRun
 
@@ -154,17 +155,38 @@ def test_pinned_run_labels():
     assert "Same settings as now." in pin.tooltip(pin.config)
 
 
-def test_readouts_spell_the_cost_out():
+def test_readouts_spell_the_cost_out_then_the_scores():
     metrics = {"train_cost": 0.2345, "test_cost": 0.2512, "train_loss": 0.2301,
                "test_loss": 0.2468, "reg_term": 0.0044, "train_accuracy": 0.972,
-               "test_accuracy": 0.928}
+               "test_accuracy": 0.928, "train_macro_f1": 0.9711, "test_macro_f1": 0.9266,
+               "train_r2": None, "test_r2": None}
     text = readout_html(metrics, "l2")
     for value in ("0.2345", "0.2512", "0.2301", "0.2468", "0.0044"):
         assert value in text
     assert "(off)" not in text and "(off)" in readout_html(metrics, "none")
     assert readout_html(None) == "<b>cost</b> = mean loss + regularization"
-    assert accuracy_text(metrics) == "accuracy: train <b>97.2%</b>, test <b>92.8%</b>"
-    assert accuracy_text({**metrics, "train_accuracy": None}) == ""
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", text)  # the unbolded cells, row by row
+    assert cells[-5:] == ["0.2468", "0.0044", "", "92.8%", "0.927"]  # test: ..., acc, F1
+    assert "97.2%" in text and "0.971" in text and "RMSE" not in text
+    regression = {**metrics, "train_accuracy": None, "test_accuracy": None,
+                  "train_macro_f1": None, "test_macro_f1": None, "train_r2": -0.25,
+                  "test_r2": 0.5, "train_rmse": 1.5, "test_rmse": 0.25, "train_mae": 1.25,
+                  "test_mae": 0.125}
+    text = readout_html(regression, "none")
+    assert all(h in text for h in ("R²", "RMSE", "MAE")) and "accuracy" not in text
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", text)[-4:] == ["", "0.500", "0.250", "0.125"]
+    assert "−0.250" in text  # a true minus sign
+
+
+def test_the_rate_readout_names_the_schedule():
+    metrics = {"learning_rate": 0.0123}
+    assert rate_text(metrics, Config()) == ""  # constant: the panel says η
+    text = rate_text(metrics, Config(lr_schedule="cosine", warmup_steps=200))
+    assert text.endswith("η now <b>0.0123</b> · cosine")
+    assert text.startswith("<span style='color:")  # the curve's colour, as a legend
+    assert rate_text(metrics, Config(lr_schedule="step")).endswith("· step")
+    assert rate_text(metrics, Config(lr_schedule="exponential")).endswith("· exponential")
+    assert rate_text(metrics, Config(warmup_steps=100)).endswith("· warm-up")
 
 
 # --------------------------------------------------------------------------- anatomy

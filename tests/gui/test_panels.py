@@ -17,7 +17,7 @@ from core.config import Config
 from core.network import INITS
 from gui import formulas
 from gui.panels import (ALL_PANELS, ActivationPanel, DataPanel, LossPanel, NetworkPanel,
-                        OptimizerPanel)
+                        OptimizerPanel, SchedulePanel)
 from gui.panels.base import COALESCE_MS
 from gui.panels.activation_panel import curves
 from gui.panels.loss_panel import loss_curves
@@ -63,7 +63,9 @@ def test_panels_own_disjoint_config_fields(panels):
     assert seen == {"dataset", "n_samples", "noise", "train_fraction", "seed", "hidden_layers",
                     "init", "activation", "loss", "output_activation", "regularization",
                     "reg_rate", "optimizer", "learning_rate", "batch_size", "momentum", "beta1",
-                    "beta2", "rho", "epsilon"}
+                    "beta2", "rho", "epsilon", "lr_schedule", "warmup_steps", "decay_steps",
+                    "decay_rate", "min_lr_fraction", "max_epochs", "max_steps", "patience",
+                    "min_delta", "restore_best_weights", "target_cost"}
 
 
 def test_default_panels_give_the_default_config(panels):
@@ -98,8 +100,8 @@ def test_every_control_has_a_tooltip(qtbot, cls):
 def test_group_box_titles(qtbot, cls):
     panel = cls()
     qtbot.addWidget(panel)
-    titles = {DataPanel: "Data", NetworkPanel: "Network", ActivationPanel: "Activation",
-              LossPanel: "Loss and cost", OptimizerPanel: "Optimizer"}
+    titles = {DataPanel: "Data", NetworkPanel: "Network", ActivationPanel: "Activation", LossPanel:
+              "Loss and cost", OptimizerPanel: "Optimizer", SchedulePanel: "Schedule and stopping"}
     assert panel.box.title() == titles[cls]
 
 

@@ -59,6 +59,7 @@ class CostCanvas(QWidget):
         for curve in (self.train_curve, self.test_curve, self.loss_curve, self.reg_curve):
             self._fast(curve)
         self._pin_curves = {}  # PinnedRun -> its dashed curve
+        self._make_rate_axis()
 
         self.accuracy_widget = pg.PlotWidget()
         self.accuracy_widget.setMinimumHeight(75)
@@ -108,6 +109,56 @@ class CostCanvas(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.cost_widget, 2)
         layout.addWidget(self.accuracy_widget, 1)
+
+    def _make_rate_axis(self):
+        """A second view box for the learning rate, on its own right-hand axis (pyqtgraph's
+        MultiplePlotAxes recipe): it shares the epoch axis and takes no mouse input, so
+        panning and zooming act on the costs as before."""
+        item = self.cost_item
+        self.rate_box = pg.ViewBox(enableMouse=False)
+        self.rate_box.setAcceptedMouseButtons(Qt.NoButton)
+        self.rate_box.setAcceptHoverEvents(False)
+        self.rate_box.setZValue(-10)  # behind the cost curves
+        item.scene().addItem(self.rate_box)
+        axis = item.getAxis("right")
+        axis.linkToView(self.rate_box)
+        axis.setLabel("learning rate η", color=style.LEARNING_RATE)
+        axis.setPen(style.LEARNING_RATE)
+        axis.setTextPen(style.LEARNING_RATE)
+        axis.enableAutoSIPrefix(False)
+        self.rate_box.setXLink(item)
+        item.vb.sigResized.connect(self._sync_rate_box)
+        self.rate_curve = pg.PlotDataItem(pen=pg.mkPen(style.LEARNING_RATE, width=LINE_WIDTH))
+        self.rate_ahead = pg.PlotDataItem(pen=pg.mkPen(style.LEARNING_RATE, width=LINE_WIDTH,
+                                                       style=Qt.DotLine))
+        for curve in (self.rate_curve, self.rate_ahead):
+            self._fast(curve)
+            self.rate_box.addItem(curve)
+        self._rate_range = None
+        item.hideAxis("right")
+
+    def _sync_rate_box(self):
+        self.rate_box.setGeometry(self.cost_item.vb.sceneBoundingRect())
+        self.rate_box.linkedViewChanged(self.cost_item.vb, self.rate_box.XAxis)
+
+    def show_rates(self, curves, y_range):
+        """Draw the learning rate (``{"rate": (x, y), "ahead": (x, y)}``, right axis from
+        ``y_range``); empty ``curves`` hide it."""
+        shown = bool(curves)
+        item = self.cost_item
+        if item.getAxis("right").isVisible() != shown:
+            item.showAxis("right", shown)
+            if shown:
+                self.legend.addItem(self.rate_curve, "learning rate η (right axis)")
+                self._sync_rate_box()
+            else:
+                self.legend.removeItem(self.rate_curve)
+        for name, curve in (("rate", self.rate_curve), ("ahead", self.rate_ahead)):
+            x, y = curves.get(name, ((), ()))
+            curve.setData(x, y)
+        if shown and y_range != self._rate_range:
+            self._rate_range = y_range
+            self.rate_box.setYRange(*y_range, padding=0.02)
 
     @staticmethod
     def _fast(curve):

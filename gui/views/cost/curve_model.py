@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from core.schedules import SCHEDULES, Schedule
 from gui import style
 from gui.numbers import format_number
 from gui.views.cost.limits import NICE_X, nice_ceil, nice_range
@@ -22,6 +23,8 @@ from gui.views.cost.pins import MAX_PINS, PIN_COLOURS, PinnedRun
 SAMPLE_METRICS = {"train_cost": 1.0, "test_cost": 1.0, "train_loss": 1.0, "test_loss": 1.0,
                   "reg_term": 0.0}
 NOTHING_TO_PIN = "Nothing to pin yet: train a few steps first."
+#: Points of the schedule drawn ahead of the run.
+AHEAD_POINTS = 200
 
 
 def fmt(value) -> str:
@@ -34,29 +37,50 @@ def swatch(colour, dashed=False) -> str:
     return f"<span style='color:{colour}'>{line}</span>"
 
 
+#: The scores after the cost's parts, per task: (metrics key, header, how to show it).
+SCORE_COLUMNS = {
+    "classification": (("accuracy", "accuracy", lambda v: f"{100 * v:.1f}%"),
+                       ("macro_f1", "macro F1", lambda v: format_number(v, 3, fixed=True))),
+    "regression": (("r2", "R²", lambda v: format_number(v, 3, fixed=True, true_minus=True)),
+                   ("rmse", "RMSE", lambda v: format_number(v, 3, fixed=True)),
+                   ("mae", "MAE", lambda v: format_number(v, 3, fixed=True))),
+}
+
+
 def readout_html(metrics, regularization="none") -> str:
-    """The cost as its parts, for train and test: a small table (rich text)."""
+    """The cost as its parts, then the scores (accuracy and macro F1, or R², RMSE and MAE),
+    for train and test: a small table (rich text)."""
     if metrics is None:
         return "<b>cost</b> = mean loss + regularization"
     reg = metrics["reg_term"]
+    scores = SCORE_COLUMNS["regression" if metrics.get("train_r2") is not None
+                           else "classification"]
+    scores = [column for column in scores if metrics.get("train_" + column[0]) is not None]
     cell = "<td align='right' style='white-space: nowrap; padding: 0 5px'>{}</td>"
+    gap = "<td style='padding: 0 4px'></td>"
     rows = ["<tr><td></td>" + cell.format("<b>cost</b>") + cell.format("= mean loss")
-            + cell.format("+ regularization") + "</tr>"]
+            + cell.format("+ regularization") + gap
+            + "".join(cell.format(header) for _, header, _ in scores) + "</tr>"]
     for name, colour in (("train", style.TRAIN), ("test", style.TEST)):
         reg_text = fmt(reg) + (" (off)" if regularization == "none" else "")
         rows.append(
             f"<tr><td style='white-space: nowrap'>{swatch(colour)} {name}</td>"
             + cell.format(f"<b>{fmt(metrics[name + '_cost'])}</b>")
-            + cell.format(fmt(metrics[name + "_loss"])) + cell.format(reg_text) + "</tr>")
+            + cell.format(fmt(metrics[name + "_loss"])) + cell.format(reg_text) + gap
+            + "".join(cell.format(show(metrics[f"{name}_{key}"])) for key, _, show in scores)
+            + "</tr>")
     return "<table cellspacing='0'>" + "".join(rows) + "</table>"
 
 
-def accuracy_text(metrics) -> str:
-    """``accuracy: train 97.2%, test 92.8%`` (rich text), or "" without accuracy."""
-    if metrics is None or metrics.get("train_accuracy") is None:
+def rate_text(metrics, config) -> str:
+    """The learning rate now and its schedule (rich text); "" for a constant rate."""
+    if metrics is None or config is None or Schedule.from_config(config).is_constant:
         return ""
-    return (f"accuracy: train <b>{100 * metrics['train_accuracy']:.1f}%</b>, "
-            f"test <b>{100 * metrics['test_accuracy']:.1f}%</b>")
+    what = SCHEDULES[config.lr_schedule].lower().replace(" decay", "")
+    if config.lr_schedule == "constant":
+        what = "warm-up"
+    return (f"{swatch(style.LEARNING_RATE)} η now "
+            f"<b>{format_number(metrics['learning_rate'], 3, sci_digits=2)}</b> · {what}")
 
 
 def pinned_message(pin) -> str:
@@ -92,11 +116,13 @@ class CurveModel:
         self.log = False
         self.follow = True
         self._range_key = None
+        self.n_train = 0
 
     def update(self, snap) -> set:
         """Take ``snap``; returns which of ``{"config", "run", "task"}`` changed."""
         changed = set()
         self.history, self.metrics, self.step = snap.history, snap.metrics, snap.step
+        self.n_train = len(snap.data.X_train)
         if snap.config is not self.config:
             self.config = snap.config
             changed.add("config")
@@ -140,6 +166,47 @@ class CurveModel:
             out["train_accuracy"] = (epoch, 100.0 * h["train_accuracy"])
             out["test_accuracy"] = (epoch, 100.0 * h["test_accuracy"])
         return out
+
+    # ------------------------------------------------------------------ learning rate
+    @property
+    def shows_rate(self) -> bool:
+        """The learning rate gets a curve (right axis): it follows a schedule, or it changed
+        during the run."""
+        h = self.history
+        if h is None or self.config is None:
+            return False
+        rates = h["learning_rate"][np.isfinite(h["learning_rate"])]
+        return (not Schedule.from_config(self.config).is_constant
+                or (rates.size > 1 and rates.max() > rates.min()))
+
+    def rate_curves(self) -> dict:
+        """``{"rate": (epoch, η), "ahead": (epoch, η)}``: the learning rate of every recorded
+        step, and the schedule's rate from now to the end of the epoch axis (what is to come
+        if nothing changes); empty when :attr:`shows_rate` is false."""
+        if not self.shows_rate:
+            return {}
+        h = self.history
+        out = {"rate": (h["epoch"], h["learning_rate"])}
+        per_epoch = -(-self.n_train // self.config.batch_size)
+        end = nice_ceil(max(float(h["epoch"][-1]), 0.5) * 1.02, NICE_X) * per_epoch
+        if end > self.step:
+            steps = np.unique(np.linspace(self.step, end, AHEAD_POINTS).astype(np.int64))
+            out["ahead"] = (steps / per_epoch, Schedule.from_config(self.config).rates(steps))
+        return out
+
+    def rate_range(self, curves) -> tuple:
+        """``(0, high)`` of the learning-rate axis: a round number above every rate drawn."""
+        values = np.concatenate([y for _, y in curves.values()]) if curves else np.zeros(0)
+        values = values[np.isfinite(values)]
+        high = float(values.max()) if values.size else 0.0
+        return 0.0, nice_ceil(high * 1.05) if high > 0 else 1.0
+
+    def rate_at(self, i) -> str:
+        """`` · η 0.0123`` at history row ``i`` when the rate has a curve, else ""."""
+        if not self.shows_rate:
+            return ""
+        value = float(self.history["learning_rate"][i])
+        return f" {swatch(style.LEARNING_RATE)} η {format_number(value, 3, sci_digits=2)}"
 
     # ------------------------------------------------------------------ axes
     def set_log(self, on):
@@ -256,4 +323,4 @@ class CurveModel:
         if np.isfinite(acc):
             text += (f" · accuracy {100 * acc:.1f}% / "
                      f"{100 * history['test_accuracy'][i]:.1f}%")
-        return float(epochs[i]), text
+        return float(epochs[i]), text + self.rate_at(i)

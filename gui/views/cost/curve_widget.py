@@ -1,12 +1,17 @@
-"""The cost curve: train and test cost against epoch, live, with its parts and the accuracy.
+"""The cost curve: train and test cost against epoch, live, with its parts and the scores.
 
-The readout above the plot spells the cost out as its parts for the newest step::
+The readout above the plot spells the cost out as its parts for the newest step, then the
+scores (accuracy and macro F1, or R², RMSE and MAE)::
 
-    train cost 0.2345 = mean loss 0.2301 + regularization 0.0044      test cost 0.2512
+                cost   = mean loss   + regularization     accuracy   macro F1
+    ━━ train  0.2345        0.2301             0.0044        97.2%      0.971
+    ━━ test   0.2512        0.2468             0.0044        92.8%      0.927
 
 A dashed line shows the regularization term over time when it is non-zero. For classification
-a second, smaller plot below (sharing the epoch axis) shows train and test accuracy. Hovering
-shows the values at the epoch under the mouse.
+a second, smaller plot below (sharing the epoch axis) shows train and test accuracy. When the
+learning rate follows a schedule (or was changed while training) its curve is drawn on a
+right-hand axis, with the schedule still to come dotted. Hovering shows the values at the epoch
+under the mouse.
 
 Compare runs: "Pin run" keeps the current train-cost curve (dashed, in a colour of its own; up to
 ``MAX_PINS``) across resets and changes of settings. A line above the plot names what each one
@@ -24,8 +29,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButto
                                QWidget)
 
 from gui.views.cost.curve_canvas import CostCanvas
-from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel, accuracy_text,
-                                        pinned_message, readout_html)
+from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel,
+                                        pinned_message, rate_text, readout_html)
 from gui.widgets.labels import FixedLabel
 
 
@@ -53,14 +58,20 @@ class CostPlot(QWidget):
             "The cost the optimizer minimizes, split into its parts:\n"
             "cost = mean over the examples of the per-example loss + regularization penalty\n"
             "(L1: λ·Σ|w|, L2: λ/2·Σw²; biases are not penalized).\n"
-            "The test cost uses the same penalty on the test examples.")
+            "The test cost uses the same penalty on the test examples.\n"
+            "Then the scores: accuracy (share classified right) and macro F1 (the mean of the\n"
+            "classes' F1 = 2·TP/(2·TP + FP + FN)); for regression R² = 1 − Σ(y − ŷ)²/Σ(y − ȳ)²,\n"
+            "RMSE = √mean (y − ŷ)² and MAE = mean |y − ŷ|. The Metrics tab has them per class.")
         self.log_box = QCheckBox("Log scale")
         self.log_box.setToolTip(
             "Plot log₁₀(cost): equal ratios look equal, so the slow late decrease and the fast\n"
             "early drop are both visible. Costs ≤ 0 (the signed mean error can go negative)\n"
             "have no logarithm and are left out.")
-        self.accuracy_readout = FixedLabel(1)
-        self.accuracy_readout.setToolTip("Share of examples whose predicted class is right.")
+        self.rate_readout = FixedLabel(1)
+        self.rate_readout.setToolTip(
+            "The learning rate η of the next update, as the schedule sets it (Optimizer panel,\n"
+            "Schedule and stopping). Its curve is on the plot, on the right-hand axis; the\n"
+            "dotted part is the schedule still to come.")
         self.pin_button = QToolButton()
         self.pin_button.setText("Pin run")
         self.pin_button.setToolTip(
@@ -90,7 +101,7 @@ class CostPlot(QWidget):
         header.setSpacing(2)
         header.addWidget(self.readout)
         second = QHBoxLayout()
-        second.addWidget(self.accuracy_readout, 1)
+        second.addWidget(self.rate_readout, 1)
         second.addWidget(self.pin_button)
         second.addWidget(self.pins_button)
         second.addWidget(self.log_box)
@@ -135,8 +146,13 @@ class CostPlot(QWidget):
         if "task" in changed:
             self.canvas.set_classification(self.model.classification)
         self.canvas.show_curves(self.model.curves())
+        self._show_rates()
         self._set_readout()
         self._follow_data()
+
+    def _show_rates(self):
+        curves = self.model.rate_curves()
+        self.canvas.show_rates(curves, self.model.rate_range(curves))
 
     def _follow_data(self):
         ranges = self.model.axis_range()
@@ -147,7 +163,7 @@ class CostPlot(QWidget):
         model = self.model
         regularization = model.config.regularization if model.config is not None else "none"
         self.readout.setText(readout_html(model.metrics, regularization))
-        self.accuracy_readout.setText(accuracy_text(model.metrics))
+        self.rate_readout.setText(rate_text(model.metrics, model.config))
 
     @Slot()
     def _on_auto_range_requested(self):
