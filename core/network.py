@@ -205,7 +205,7 @@ class Network:
     def layer_output(self, layer, x) -> np.ndarray:
         """The output of layer of weights ``layer`` (0 = the first hidden layer) for its
         inputs ``x`` ``(n, inputs of that layer)``: the activation of x @ W + b."""
-        return self._layer_forward(layer, np.asarray(x, dtype=float))[1]
+        return self.layer_forward(layer, np.asarray(x, dtype=float))[1]
 
     def predict(self, X) -> np.ndarray:
         """Network output for inputs ``X`` shaped ``(n, inputs)`` -> ``(n, outputs)``."""
