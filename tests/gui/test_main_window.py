@@ -202,12 +202,12 @@ def test_close_while_training_stops_the_worker(qtbot, settings, qtlog):
 def test_layout_is_remembered(qtbot, settings):
     first = open_window(qtbot, settings, activate=True)
     first.cost_dock.setVisible(False)
-    first.resize(1200, 800)
+    first.resize(1300, 800)
     first.close()
     second = open_window(qtbot, settings, activate=True)
     try:
         assert not second.cost_dock.isVisible()
-        assert second.width() == 1200
+        assert second.width() == 1300
         second.reset_layout()
         assert second.cost_dock.isVisible()
     finally:
