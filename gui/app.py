@@ -1,10 +1,11 @@
 """Start the app: arguments, the QApplication, the main window; and the screenshot mode.
 
-``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--version]``
+``python main.py [FILE | --config FILE] [--screenshot PATH [--steps N]] [--version]``
 
 ``--config FILE`` starts from a saved experiment (``.costscape``: settings, data, weights,
 optimizer state and history; training continues where it stopped) or from a Config JSON file
 (settings only). A file that cannot be read is explained and the app starts with the defaults.
+A lesson file (``.costscape-lesson``) starts the app playing that lesson.
 
 ``--screenshot PATH`` opens the real window, trains ``--steps`` steps, lets every view render,
 saves a PNG of the whole window and exits 0 (1 if it could not). Tests and the README's
@@ -30,7 +31,8 @@ def parse_args(argv):
         "decision boundary and error surface.")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="the same as --config FILE (what a file manager passes when a "
-                             ".costscape file is double-clicked)")
+                             ".costscape file is double-clicked); a .costscape-lesson file "
+                             "starts that lesson")
     parser.add_argument("--config", metavar="FILE",
                         help="start from this file: a saved experiment (.costscape) or a "
                              "Config JSON file")
@@ -45,7 +47,17 @@ def parse_args(argv):
     if args.file and args.config:
         parser.error("give the file once: either FILE or --config FILE")
     args.config = args.config or args.file
+    args.lesson = None
+    if args.config and is_lesson_file(args.config):
+        args.lesson, args.config = args.config, None
     return args
+
+
+def is_lesson_file(path) -> bool:
+    """Whether ``path`` names a lesson (its name ends in ``.costscape-lesson``)."""
+    from core.lessons import SUFFIX
+
+    return str(path).lower().endswith(SUFFIX)
 
 
 def configure_pyqtgraph():
@@ -147,6 +159,8 @@ def main(argv=None) -> int:
         window.show_message(problem, "warning")
     if experiment_path:
         open_at_start(window, experiment_path)
+    if args.lesson:
+        window.lessons.open_lesson(args.lesson)
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
     if screenshot:

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.
         from gui.dialogs.file_actions import FileActions
         self.files = FileActions(self, self._settings)
+        from gui.lessons import Lessons  # the lesson dock, Help → Lessons, File → lesson items
+        self.lessons = Lessons(self, self._settings)
         self._wire()
         self._show_config_in_panels(self.config)
 
@@ -356,6 +358,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event):
+        self.lessons.shutdown()  # first: it puts back the layout a lesson changed
         if self._remember_layout:
             self.dock_layout.save()
         self.controller.shutdown()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.lessons.values import trainer_values
+from core.lessons.values import first_holding, history_rows, trainer_values
 from core.trainer import DivergenceError, Trainer
 
 #: Most steps a rehearsal trains to reach one condition.
@@ -77,13 +77,13 @@ def rehearse(lesson, max_steps=MAX_STEPS, chunk=10) -> list:
         if step.question is not None:
             held, diverged = _train_until(trainer, step.question.reveal_when, diverged,
                                           max_steps, chunk, stop_counts=True)
-            if held:
-                revealed_at = trainer.step_count
-                outcome = step.question.outcome(trainer_values(trainer, diverged))
+            if held is not None:
+                revealed_at = int(held["step"])
+                outcome = step.question.outcome(held)
         if step.next_when is not None:
             held, diverged = _train_until(trainer, step.next_when, diverged, max_steps, chunk)
-            if held:
-                opened_at = trainer.step_count
+            if held is not None:
+                opened_at = int(held["step"])
         results.append(StepResult(
             index, step.title, outcome,
             step.question.expected if step.question is not None else None,
@@ -93,15 +93,20 @@ def rehearse(lesson, max_steps=MAX_STEPS, chunk=10) -> list:
 
 def _train_until(trainer, condition, diverged, max_steps, chunk, stop_counts=False):
     """Train until ``condition`` holds (or, with ``stop_counts``, the run stops or diverges):
-    ``(whether it ended that way, diverged)``."""
-    done = 0
+    ``(the values then or None, diverged)``. A condition on recorded numbers is checked at
+    every recorded step, as the app does (:func:`~core.lessons.values.first_holding`)."""
+    done, seen = 0, trainer.step_count
     while True:
-        if condition.evaluate(trainer_values(trainer, diverged, lazy=True)):
-            return True, diverged
+        values = trainer_values(trainer, diverged, lazy=True)
+        rows = history_rows(trainer.history_arrays(), seen) if trainer.step_count > seen else ()
+        held = first_holding(condition, values, rows)
+        seen = trainer.step_count
+        if held is not None:
+            return held, diverged
         if diverged or trainer.stopped is not None:
-            return stop_counts, diverged
+            return (values if stop_counts else None), diverged
         if done >= max_steps:
-            return False, diverged
+            return None, diverged
         try:
             done += max(trainer.step(min(chunk, max_steps - done)), 1)
         except DivergenceError:

@@ -79,6 +79,48 @@ _METRICS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "test_loss
             "test_r2", "train_rmse", "test_rmse", "train_mae", "test_mae", "learning_rate")
 
 
+#: Names every recorded history row has: a condition on these alone is checked at every
+#: recorded step (:func:`history_rows`), however many steps the app trains between two frames.
+HISTORY_NAMES = frozenset(_METRICS) | {"start_train_cost", "start_test_cost",
+                                       "best_train_cost", "best_test_cost"}
+
+
+def history_rows(history, after_step=-1):
+    """The :data:`HISTORY_NAMES` values of each recorded row of ``history``
+    (``Trainer.history_arrays()``) with a step above ``after_step``, oldest first (dicts).
+
+    ``epoch`` is the completed epochs (the history's fractional epoch, rounded down), as in
+    ``Trainer.metrics()``; ``best_*`` are the lowest values up to and including the row.
+    """
+    steps = np.asarray(history["step"])
+    first = int(np.searchsorted(steps, after_step, side="right"))
+    if first >= len(steps):
+        return
+    columns = {name: np.asarray(history[name], dtype=float) for name in _METRICS}
+    best = {name: np.fmin.accumulate(columns[name]) for name in ("train_cost", "test_cost")}
+    start = {name: columns[name][0] for name in ("train_cost", "test_cost")}
+    for i in range(first, len(steps)):
+        row = {name: float(columns[name][i]) for name in _METRICS}
+        row["step"], row["epoch"] = int(steps[i]), math.floor(columns["epoch"][i])
+        for name in ("train_cost", "test_cost"):
+            row[f"start_{name}"] = float(start[name])
+            row[f"best_{name}"] = float(best[name][i])
+        yield row
+
+
+def first_holding(condition, values, rows=()):
+    """The values at which ``condition`` first holds: the first of ``rows`` (recorded history
+    rows since the last check, see :func:`history_rows`) when it reads only history names,
+    else ``values`` (the run now); None when it does not hold."""
+    from collections import ChainMap
+
+    if condition.names <= HISTORY_NAMES:
+        for row in rows:
+            if condition.evaluate(row):
+                return ChainMap(row, values)
+    return values if condition.evaluate(values) else None
+
+
 def label(name) -> str:
     """How a learner reads ``name``, e.g. ``"test accuracy"``."""
     return VARIABLES[name][0]

@@ -18,6 +18,9 @@ GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 COLUMN_WIDTHS = (350, 520, 630)
 BOUNDARY_COST_HEIGHTS = (430, 470)
 SURFACE_DIAGRAM_HEIGHTS = (560, 340)
+#: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
+#: of the controls' column height.
+LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
 
 
 def make_views(window):
@@ -45,6 +48,39 @@ def make_views(window):
                                 object_name="anatomy_dock")
     w.tabifyDockWidget(w.cost_dock, w.anatomy_dock)
     w.cost_dock.raise_()
+
+
+def lesson_dock(window, widget) -> QDockWidget:
+    """The lesson panel's dock, hidden until a lesson or the list of lessons is asked for
+    (:func:`show_lesson_dock`), and listed in the View menu."""
+    dock = QDockWidget("Lesson", window)
+    dock.setObjectName("lesson_dock")
+    dock.setWidget(widget)
+    dock.setMinimumWidth(LESSON_MIN_WIDTH)
+    window.addDockWidget(Qt.LeftDockWidgetArea, dock)
+    dock.hide()
+    window.view_menu.insertAction(window.view_menu_separator, dock.toggleViewAction())
+    return dock
+
+
+def show_lesson_dock(window, dock):
+    """Show the lesson dock where it fits: a column left of the controls in a wide window, or
+    above the controls in their column when the window is narrower (a 1366-pixel projector:
+    another column would push the window off the screen). A floating dock stays where it is."""
+    if not dock.isHidden() or dock.isFloating():
+        dock.setVisible(True)
+        dock.raise_()
+        return
+    controls = window.controls_dock
+    wide = window.width() >= WIDE_WINDOW
+    window.splitDockWidget(dock, controls, Qt.Horizontal if wide else Qt.Vertical)
+    dock.setVisible(True)
+    if wide:
+        window.resizeDocks([dock], [LESSON_WIDTH], Qt.Horizontal)
+    else:
+        height = dock.height() + controls.height()
+        window.resizeDocks([dock, controls], [int(height * LESSON_SHARE),
+                                              int(height * (1 - LESSON_SHARE))], Qt.Vertical)
 
 
 def controls_dock(window, panels) -> QDockWidget:
