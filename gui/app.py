@@ -160,12 +160,13 @@ def main(argv=None) -> int:
     if experiment_path:
         open_at_start(window, experiment_path)
     if args.lesson:
-        window.lessons.open_lesson(args.lesson)
+        open_lesson_at_start(window, args.lesson)
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
     if screenshot:
         return run_screenshot(app, window, args.screenshot, args.steps,
-                              opening=experiment_path is not None)
+                              opening=experiment_path is not None,
+                              lesson=args.lesson is not None)
     close_on_interrupt(window)
     return app.exec()
 
@@ -181,6 +182,15 @@ def open_at_start(window, path):
 
     window.files.failed.connect(on_failed)
     window.files.open_experiment(path)
+
+
+def open_lesson_at_start(window, path):
+    """Start the lesson ``path`` (read off the UI thread); if it cannot be used, say so (the
+    banner does too) and go on without it."""
+    window.lessons.failed.connect(
+        lambda failed_path, reason: print(f"Could not open lesson {failed_path}: {reason}",
+                                          file=sys.stderr))
+    window.lessons.open_lesson(path)
 
 
 def close_on_interrupt(window):
@@ -199,11 +209,12 @@ def close_on_interrupt(window):
     timer.start(250)
 
 
-def run_screenshot(app, window, path, steps, opening=False) -> int:
+def run_screenshot(app, window, path, steps, opening=False, lesson=False) -> int:
     """Train ``steps`` steps, let the views settle, grab the window to ``path``; exit code.
 
     With ``opening``, an experiment file is being opened: the steps start from where it stopped
-    (or from the defaults, if it cannot be opened).
+    (or from the defaults, if it cannot be opened). With ``lesson``, a lesson is being opened:
+    the steps start once its first step is set up (or without it, if it cannot be opened).
     """
     from PySide6.QtCore import QTimer
 
@@ -258,6 +269,9 @@ def run_screenshot(app, window, path, steps, opening=False) -> int:
     if opening:
         controller.experiment_opened.connect(lambda p, c, run, step: start(run, step))
         window.files.failed.connect(lambda action, p, reason: start())
+    elif lesson:
+        window.lessons.opened.connect(lambda p: start())
+        window.lessons.failed.connect(lambda p, reason: start())
     else:
         start()
     QTimer.singleShot(SCREENSHOT_TIMEOUT * 1000,
