@@ -33,7 +33,7 @@ import math
 import operator
 import re
 
-from core.lessons.values import BOOLEAN, VARIABLES
+from core.lessons.values import BOOLEAN, PERCENT, VARIABLES
 
 #: Longest condition text, and deepest nesting of brackets and operators.
 MAX_LENGTH = 500
@@ -308,6 +308,10 @@ def _evaluate(tree, values):
 
 
 # --------------------------------------------------------------------------- words
+def _percent(tree) -> str:
+    return f"{100 * tree[2]:.4g} %"
+
+
 def _describe(tree, top=False) -> str:
     from core.lessons.values import label
 
@@ -323,9 +327,14 @@ def _describe(tree, top=False) -> str:
         operand = _describe(tree[2], top=True)
         return f"not {operand}" if tree[2][1] in ("name", "const", "not") else f"not ({operand})"
     if what == "compare":
-        # Arithmetic binds tighter than a comparison: its operands need no brackets.
-        return _describe(tree[2], top=True) + "".join(
-            f" {SHOWN[op]} {_describe(operand, top=True)}" for op, operand in tree[3])
+        # Arithmetic binds tighter than a comparison: its operands need no brackets. A number
+        # compared with a share (an accuracy) is shown as a percentage, as the share is.
+        operands = [tree[2]] + [operand for _, operand in tree[3]]
+        percent = any(o[1] == "name" and o[2] in PERCENT for o in operands)
+        shown = [_percent(o) if percent and o[1] == "const" and o[0] == "num" else
+                 _describe(o, top=True) for o in operands]
+        return shown[0] + "".join(f" {SHOWN[op]} {text}"
+                                  for (op, _), text in zip(tree[3], shown[1:]))
     if what == "neg":
         return f"−{_describe(tree[2])}"
     return f"({_describe(tree[2])} {SHOWN[what]} {_describe(tree[3])})" if not top else \

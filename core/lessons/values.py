@@ -74,6 +74,9 @@ VARIABLES = {
 }
 #: Names that are yes/no rather than numbers.
 BOOLEAN = frozenset({"diverged", "stopped"})
+#: Names whose values are shares (0 to 1), which a learner reads as percentages.
+PERCENT = frozenset({"train_accuracy", "test_accuracy", "train_macro_f1", "test_macro_f1",
+                     "worst_tenth_share", "dead_units", "zero_weights"})
 _METRICS = ("step", "epoch", "train_cost", "test_cost", "train_loss", "test_loss", "reg_term",
             "train_accuracy", "test_accuracy", "train_macro_f1", "test_macro_f1", "train_r2",
             "test_r2", "train_rmse", "test_rmse", "train_mae", "test_mae", "learning_rate")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QProgressBar, QPushButton, QRadioButton,
-                               QScrollArea, QSizePolicy, QStackedWidget, QTextBrowser,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QScrollArea, QSizePolicy,
+                               QStackedWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
 from gui import style
 from gui.lessons.markdown import inline, to_html
@@ -25,6 +24,7 @@ COLOURS = {
     "wrong": style.BANNER["warning"],
     "departed": style.BANNER["warning"],
     "muted": "#555555",
+    "card": "#c8ccd2",
 }
 
 
@@ -84,6 +84,31 @@ class ChoiceRow(QWidget):
         self.setAttribute(Qt.WA_StyledBackground, bool(colours))
 
 
+class LessonCard(QFrame):
+    """One lesson of the list: its title, who it is for, and a Start button."""
+
+    def __init__(self, number, path, lesson, parent=None):
+        super().__init__(parent)
+        self.path = str(path)
+        self.setObjectName("card")
+        self.setStyleSheet(f"QFrame#card {{ border: 1px solid {COLOURS['card']}; "
+                           f"border-radius: 6px; }}")
+        title = _wrapped(f"<b>{number}. {inline(lesson.title)}</b>", 1.05)
+        audience = _wrapped(inline(lesson.audience), 0.92)
+        audience.setStyleSheet(f"color: {COLOURS['muted']};")
+        self.start_button = QPushButton("Start ▶")
+        self.start_button.setToolTip(f"Start this lesson ({len(lesson.steps)} steps).")
+        self.setToolTip(lesson.summary)
+        column = QVBoxLayout()
+        column.setSpacing(1)
+        column.addWidget(title)
+        column.addWidget(audience)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 5, 6, 5)
+        layout.addLayout(column, 1)
+        layout.addWidget(self.start_button, 0, Qt.AlignVCenter)
+
+
 class LessonPanel(QWidget):
     """The lesson dock's content: page 0 lists lessons, page 1 plays one.
 
@@ -123,49 +148,44 @@ class LessonPanel(QWidget):
         title = _wrapped("<b>Lessons</b>", 1.3)
         intro = _wrapped("Short guided experiments. Each one sets up the app, asks you to "
                          "predict what will happen, and then shows you.", 1.0)
-        self.lesson_list = QListWidget()
-        self.lesson_list.setWordWrap(True)
-        self.lesson_list.setSpacing(2)
-        _scaled(self.lesson_list, 1.05)
-        self.lesson_list.itemActivated.connect(self._on_lesson_item_activated)
-        self.lesson_list.currentItemChanged.connect(
-            lambda item, _: self.start_button.setEnabled(item is not None))
-        self.start_button = QPushButton("Start lesson")
-        self.start_button.setEnabled(False)
-        self.start_button.setToolTip("Start the chosen lesson (or double-click it).")
-        self.start_button.clicked.connect(
-            lambda: self._on_lesson_item_activated(self.lesson_list.currentItem()))
+        self.cards = []
+        self.card_column = QVBoxLayout()
+        self.card_column.setSpacing(6)
+        self.card_column.setContentsMargins(0, 0, 4, 0)
+        cards = QWidget()
+        outer = QVBoxLayout(cards)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.card_column)
+        outer.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(cards)
         self.file_button = QPushButton("Open a lesson file…")
         self.file_button.setToolTip("Open a .costscape-lesson file, from a teacher or "
-                                    "written by you.")
+                                    "written by you (Ctrl+L).")
         self.file_button.clicked.connect(self.open_file_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.file_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(title)
         layout.addWidget(intro)
-        layout.addWidget(self.lesson_list, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.file_button, 0, Qt.AlignLeft)
         return page
 
     def set_catalog(self, entries):
-        """Fill the list with ``(path, lesson)`` pairs (lessons that could not be read are left
-        out by the caller)."""
-        self.lesson_list.clear()
-        for path, lesson in entries:
-            item = QListWidgetItem(f"{lesson.title}\n{lesson.audience}")
-            item.setData(Qt.UserRole, str(path))
-            item.setToolTip(f"{lesson.summary}\n\n{len(lesson.steps)} steps." if lesson.summary
-                            else f"{len(lesson.steps)} steps.")
-            self.lesson_list.addItem(item)
-        self.start_button.setEnabled(False)
-
-    def _on_lesson_item_activated(self, item):
-        if item is not None:
-            self.open_requested.emit(item.data(Qt.UserRole))
+        """List the ``(path, lesson)`` pairs, numbered, each with a Start button (lessons that
+        could not be read are left out by the caller)."""
+        for card in self.cards:
+            card.deleteLater()
+        self.cards = []
+        for number, (path, lesson) in enumerate(entries, start=1):
+            card = LessonCard(number, path, lesson)
+            card.start_button.clicked.connect(
+                lambda checked=False, p=card.path: self.open_requested.emit(p))
+            self.card_column.addWidget(card)
+            self.cards.append(card)
 
     def show_chooser(self):
         self.pages.setCurrentIndex(0)

@@ -8,7 +8,7 @@ the settings stay as they are.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
@@ -16,7 +16,7 @@ from core.lessons import run_values
 from core.lessons.values import history_rows, label
 from gui.lessons.pointer import Pointer
 from gui.lessons.progress import LessonProgress, format_value
-from gui.window.docks import show_lesson_dock
+from gui.window.docks import fit_lesson_dock, show_lesson_dock
 
 #: Window attributes of the docks a step can show (``views``) or point at.
 VIEW_DOCKS = {"boundary": "boundary_dock", "cost": "cost_dock", "anatomy": "anatomy_dock",
@@ -24,6 +24,8 @@ VIEW_DOCKS = {"boundary": "boundary_dock", "cost": "cost_dock", "anatomy": "anat
 #: Window attributes of the panels a step can point at.
 PANELS = {"data": "data_panel", "network": "network_panel", "activation": "activation_panel",
           "loss": "loss_panel", "optimizer": "optimizer_panel"}
+#: The section of the code behind the run a step pointing at "code" opens at: the cost.
+CODE_SECTION = 4
 DEPARTED = ("Some locked settings are no longer this step's (a preset, a file or drawn points "
             "changed them), so what happens may differ from what the lesson says. Press "
             "<b>Start again</b> to bring them back.")
@@ -143,6 +145,9 @@ class LessonPlayer(QObject):
                 getattr(window, attribute).setVisible(name in step.views)
             for name in step.views:
                 getattr(window, VIEW_DOCKS[name]).raise_()
+        # After the layout has placed a dock just shown.
+        QTimer.singleShot(0, lambda: fit_lesson_dock(window, self.dock,
+                                                     controls=step.point_at in PANELS))
         self._point(step.point_at)
         self._allow_play(progress.can_play)
         self.back_action.setEnabled(index > 0)
@@ -179,10 +184,15 @@ class LessonPlayer(QObject):
             widget = getattr(window, PANELS[target])
             window.controls_dock.setVisible(True)
             window.controls_dock.raise_()
-            window.controls_dock.widget().ensureWidgetVisible(widget, 0, 0)
+            # The panel's top (its title and first control) in view, not just any part of it.
+            scroll = window.controls_dock.widget()
+            scroll.verticalScrollBar().setValue(widget.mapTo(scroll.widget(), QPoint(0, 0)).y())
         elif target == "code":
             window.tools.show_code_window()
             widget = window.tools.code_window
+            # Beside the lesson's text rather than over it, opened at the cost function.
+            widget.move(self.dock.mapToGlobal(QPoint(self.dock.width() + 8, 0)))
+            QTimer.singleShot(0, lambda: widget.jump_to_section(CODE_SECTION - 1))
         self.pointer.point_at(widget)
 
     def _allow_play(self, allowed):
@@ -241,6 +251,9 @@ class LessonPlayer(QObject):
                                   rows=history_rows(snap.history, after))
         if "revealed" in events:
             self.window.controller.pause()  # the moment to read, not to train on
+            # The reveal says what happened; the window's "raise max_steps to train on" would
+            # distract (it is shown after this, when the run stopped: clear it after that).
+            QTimer.singleShot(0, lambda: self.window.clear_message("info"))
         if events:
             self._show_state()
         self._show_now(values)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from core.lessons.values import BOOLEAN, first_holding, label
+from core.lessons.values import BOOLEAN, PERCENT, first_holding, label
 
-#: Values shown as percentages at a reveal.
-SHARES = ("accuracy", "share", "dead_units", "zero_weights", "macro_f1")
+#: Values shown as whole numbers.
 WHOLE = ("step", "epoch", "distinct_units")
 
 
@@ -23,7 +22,7 @@ def format_value(name, value) -> str:
         return "yes" if value else "no"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unknown"
-    if any(part in name for part in SHARES):
+    if name in PERCENT:
         return f"{100 * value:.1f} %"
     if name in WHOLE:
         return f"{int(value):,}"

@@ -21,6 +21,8 @@ SURFACE_DIAGRAM_HEIGHTS = (560, 340)
 #: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
 #: of the controls' column height.
 LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
+#: ... and its share when a step points at a panel of the controls.
+CONTROLS_STEP_SHARE = 0.5
 
 
 def make_views(window):
@@ -81,6 +83,20 @@ def show_lesson_dock(window, dock):
         height = dock.height() + controls.height()
         window.resizeDocks([dock, controls], [int(height * LESSON_SHARE),
                                               int(height * (1 - LESSON_SHARE))], Qt.Vertical)
+
+
+def fit_lesson_dock(window, dock, controls=False):
+    """When the lesson sits above the controls, share their column: most of it for the lesson,
+    or half when the step points at a panel of the controls (``controls``)."""
+    column = window.controls_dock
+    stacked = (not dock.isFloating() and dock.isVisible() and column.isVisible()
+               and abs(dock.x() - column.x()) < 4 and dock.y() < column.y())
+    if not stacked:
+        return
+    share = CONTROLS_STEP_SHARE if controls else LESSON_SHARE
+    height = dock.height() + column.height()
+    window.resizeDocks([dock, column], [int(height * share), int(height * (1 - share))],
+                       Qt.Vertical)
 
 
 def controls_dock(window, panels) -> QDockWidget:

@@ -140,6 +140,7 @@ def test_condition_table(text, values, expected):
 
 def test_describe_says_it_in_words():
     assert Condition("test_accuracy >= 95% and not diverged").describe() == \
-        "test accuracy ≥ 95% and not diverged"
+        "test accuracy ≥ 95 % and not diverged"
+    assert Condition("0.5 < train_accuracy").describe() == "50 % < training accuracy"
     assert Condition("train_cost < 0.5 * start_train_cost").describe() == \
         "training cost < 0.5 × training cost at the start"

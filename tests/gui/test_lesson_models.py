@@ -83,13 +83,13 @@ def test_play_waits_for_the_prediction_and_next_for_the_reveal_and_next_when():
     progress.answer(1)
     progress.answer(0)  # a locked-in prediction does not change
     assert progress.state.answer == 1 and progress.can_play and not progress.can_next
-    assert "training accuracy ≥ 0.75 or step ≥ 100" in progress.waiting_for
+    assert "training accuracy ≥ 75 % or step ≥ 100" in progress.waiting_for
     assert progress.observe({"train_accuracy": 0.5, "step": 50}) == []
     assert progress.observe({"train_accuracy": 0.8, "step": 60}) == ["revealed"]
     state = progress.state
     assert (state.revealed, state.outcome) == (True, 0)
     assert state.evidence == (("step", "60"), ("training accuracy", "80.0 %"))
-    assert not progress.can_next and "Next opens when training accuracy ≥ 0.9" in \
+    assert not progress.can_next and "Next opens when training accuracy ≥ 90 %" in \
         progress.waiting_for
     assert progress.observe({"train_accuracy": 0.95, "step": 90}) == ["opened"]
     assert progress.can_next and progress.waiting_for == "" and not progress.needs_values

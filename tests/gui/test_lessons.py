@@ -110,7 +110,7 @@ def test_menus_offer_every_shipped_lesson_and_the_file_items(qtbot, window):
     assert lessons_actions.open_action in window.file_menu.actions()
     assert lessons_actions.save_step_action in window.file_menu.actions()
     assert lessons_actions.open_action.shortcut().toString() == "Ctrl+L"
-    assert window.lessons.panel.lesson_list.count() == len(shipped)
+    assert len(window.lessons.panel.cards) == len(shipped)
     with qtbot.waitSignal(window.lessons.opened, timeout=TIMEOUT):
         window.lessons.menu.actions()[0].trigger()
     player = window.lessons.player
@@ -124,9 +124,8 @@ def test_the_lesson_list_opens_a_lesson(qtbot, window):
     window.lessons.list_action.trigger()
     panel = window.lessons.panel
     assert window.lessons.dock.isVisible() and panel.pages.currentIndex() == 0
-    panel.lesson_list.setCurrentRow(2)
     with qtbot.waitSignal(window.lessons.opened, timeout=TIMEOUT):
-        panel.start_button.click()
+        panel.cards[2].start_button.click()
     assert window.lessons.player.progress.lesson.title == window.lessons.catalog[2][1].title
 
 
