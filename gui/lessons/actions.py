@@ -81,6 +81,7 @@ class Lessons(QObject):
         self._files = LatestRequestRunner(self)
         self._requests = {}
         self._make_actions()
+        self._fill_menu()
         self.panel.open_requested.connect(self.open_lesson)
         self.panel.open_file_requested.connect(self.open_lesson)
         self.player.ended.connect(self._on_player_ended)
@@ -120,7 +121,6 @@ class Lessons(QObject):
         self.list_action = QAction("Lesson &list", w)
         self.list_action.setToolTip("Show the lessons panel with every lesson to choose from.")
         self.list_action.triggered.connect(lambda checked=False: self.show_list())
-        self._fill_menu()
         help_menu = w.help_menu
         first = help_menu.actions()[0] if help_menu.actions() else None
         help_menu.insertMenu(first, self.menu)
@@ -136,6 +136,11 @@ class Lessons(QObject):
             action = menu.addAction(lesson.title)
             action.setToolTip(f"{lesson.audience}\n{lesson.summary}")
             action.triggered.connect(lambda checked=False, p=path: self.open_lesson(p))
+        menu.addSeparator()
+        # Listed here so that their keys (a presenter's clicker sends Page Down and Page Up)
+        # can be found; they work while a lesson plays.
+        menu.addAction(self.player.next_action)
+        menu.addAction(self.player.back_action)
         menu.addSeparator()
         menu.addAction(self.list_action)
         menu.addAction(self.open_action)

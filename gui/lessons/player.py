@@ -52,9 +52,9 @@ class LessonPlayer(QObject):
         self._fence = None
         self._stopped_at = self._diverged_at = None
         self._hint = ""
-        self.next_action = self._action("Next lesson step", QKeySequence(Qt.Key_PageDown),
+        self.next_action = self._action("&Next lesson step", QKeySequence(Qt.Key_PageDown),
                                         self.next)
-        self.back_action = self._action("Lesson step before", QKeySequence(Qt.Key_PageUp),
+        self.back_action = self._action("Lesson step &before", QKeySequence(Qt.Key_PageUp),
                                         self.back)
         panel.next_requested.connect(self.next)
         panel.back_requested.connect(self.back)

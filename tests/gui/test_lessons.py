@@ -318,3 +318,57 @@ def test_main_opens_a_lesson_given_on_the_command_line(tmp_path, small):
     proc = run_main(empty, "--screenshot", shot, "--steps", 3)
     assert proc.returncode == 0, proc.stderr
     assert f"Could not open lesson {empty}" in proc.stderr and "the file is empty" in proc.stderr
+
+
+def test_file_open_lesson_asks_for_a_file(qtbot, window, small, monkeypatch):
+    from gui.lessons import actions
+
+    monkeypatch.setattr(actions.QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(small), ""))
+    with qtbot.waitSignal(window.lessons.opened, timeout=TIMEOUT):
+        window.lessons.open_action.trigger()
+    assert window.lessons.player.progress.lesson.title == "A small lesson"
+
+
+def test_the_save_step_dialog_asks_for_the_words(qtbot, window, tmp_path, monkeypatch):
+    from gui.lessons.save_step import SaveStepDialog
+
+    existing = tmp_path / "old.costscape-lesson"
+    existing.write_text(SMALL)
+    dialog = SaveStepDialog(str(tmp_path), window)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    assert not save.isEnabled() and dialog.lesson_title.isEnabled()
+    dialog.path.setText(str(existing))
+    dialog.step_title.setText("More")
+    assert not save.isEnabled()  # no text yet
+    dialog.text.setPlainText("Look again.")
+    assert save.isEnabled() and not dialog.lesson_title.isEnabled()
+    dialog.point_at.setCurrentIndex(dialog.point_at.findData("surface"))
+    dialog.lock.setChecked(True)
+    values = dialog.result_values()
+    assert values[:5] == (str(existing), "More", "Look again.\n", "surface", True)
+
+    def fill_and_accept(self):
+        self.path.setText(str(existing))
+        self.step_title.setText("From the dialog")
+        self.text.setPlainText("Written in the dialog.")
+        return 1
+
+    monkeypatch.setattr(SaveStepDialog, "exec", fill_and_accept)
+    with qtbot.waitSignal(window.lessons.step_saved, timeout=TIMEOUT):
+        window.lessons.save_step_action.trigger()
+    steps = lessons.load(existing).steps
+    assert len(steps) == 5 and steps[-1].title == "From the dialog"
+    assert steps[-1].config == window.config
+
+
+def test_the_lesson_menu_lists_the_step_keys(qtbot, window, small):
+    menu = window.lessons.menu.actions()
+    player = window.lessons.player
+    assert player.next_action in menu and player.back_action in menu
+    assert not player.next_action.isEnabled()  # no lesson yet
+    open_lesson(qtbot, window, small)
+    assert player.next_action.isEnabled() and not player.back_action.isEnabled()
+    player.next_action.trigger()
+    assert player.progress.index == 1 and player.back_action.isEnabled()
