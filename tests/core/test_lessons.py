@@ -2,11 +2,9 @@
 run's values measured independently, steps written back, and every bad file one clear
 LessonError (never another exception), fuzzed as the experiment files are."""
 import builtins
-import math
 import os
 import tomllib
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -272,8 +270,10 @@ def test_random_damage_to_a_good_file_never_raises_anything_else(data):
         pass
 
 
+# What tomllib can give: text, numbers, booleans, dates and times (and None, which it cannot).
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
-                     st.floats(allow_nan=True), st.text(max_size=30))
+                     st.floats(allow_nan=True), st.text(max_size=30), st.datetimes(),
+                     st.dates(), st.times())
 _KEYS = st.sampled_from(["format", "version", "title", "audience", "steps", "text", "config",
                          "change", "lock", "hide", "views", "point_at", "question", "choices",
                          "when", "expected", "ask", "reveal_when", "next_when", "reset", "pin",

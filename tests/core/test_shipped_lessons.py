@@ -14,7 +14,6 @@ import pytest
 
 from core import lessons
 from core.codegen import generate_script
-from core.config import Config
 from core.trainer import DivergenceError, Trainer
 
 FOLDER = pathlib.Path(__file__).resolve().parents[2] / "assets" / "lessons"
