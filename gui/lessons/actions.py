@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -47,6 +47,16 @@ def read_catalog(folder):
         except lessons.LessonError as err:
             problems.append(str(err))
     return entries, problems
+
+
+def _dropped_lesson(mime):
+    """The one local lesson file being dragged, or None."""
+    if mime is None or not mime.hasUrls():
+        return None
+    urls = [u for u in mime.urls() if u.isLocalFile()]
+    if len(urls) != 1 or not urls[0].toLocalFile().lower().endswith(lessons.SUFFIX):
+        return None
+    return urls[0].toLocalFile()
 
 
 class Lessons(QObject):
@@ -89,6 +99,7 @@ class Lessons(QObject):
         self._files.finished.connect(self._on_file_done)
         self._files.failed.connect(self._on_file_failed)
         self._catalog_runner.submit(read_catalog, lesson_folder())
+        window.installEventFilter(self)  # a lesson file dropped on the window opens
 
     # ------------------------------------------------------------------ building
     def _make_actions(self):
@@ -192,6 +203,17 @@ class Lessons(QObject):
         return folder if isinstance(folder, str) and os.path.isdir(folder) else \
             os.path.expanduser("~")
 
+    def eventFilter(self, watched, event):
+        kind = event.type()
+        if watched is self.window and kind in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop):
+            path = _dropped_lesson(event.mimeData())
+            if path:
+                event.acceptProposedAction()
+                if kind == QEvent.Drop:  # opened after the drop returns (see FileActions)
+                    QTimer.singleShot(0, lambda: self.open_lesson(path))
+                return True
+        return False
+
     # ------------------------------------------------------------------ answers
     @Slot(int, object)
     def _on_catalog_read(self, _request, result):
@@ -236,6 +258,8 @@ class Lessons(QObject):
                 "choose another lesson.", "info", MESSAGE_MS)
 
     def shutdown(self):
-        self.player.close("closed", restore_layout=False)
+        # The layout a lesson changed is put back first, so it is not remembered as the
+        # learner's own.
+        self.player.close("closed")
         self._catalog_runner.shutdown()
         self._files.shutdown()

@@ -372,3 +372,39 @@ def test_the_lesson_menu_lists_the_step_keys(qtbot, window, small):
     assert player.next_action.isEnabled() and not player.back_action.isEnabled()
     player.next_action.trigger()
     assert player.progress.index == 1 and player.back_action.isEnabled()
+
+
+def test_a_lesson_file_dropped_on_the_window_opens(qtbot, window, small):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(small))])
+    enter = QDragEnterEvent(QPointF(200, 200).toPoint(), Qt.CopyAction, mime, Qt.LeftButton,
+                            Qt.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    with qtbot.waitSignal(window.lessons.opened, timeout=TIMEOUT):
+        QApplication.sendEvent(window, QDropEvent(QPointF(200, 200), Qt.CopyAction, mime,
+                                                  Qt.LeftButton, Qt.NoModifier))
+    assert window.lessons.player.playing
+
+
+def test_closing_the_app_during_a_lesson_remembers_the_learners_layout(qtbot, settings, small):
+    def shown(window):
+        return {name: getattr(window, dock).isVisible() for name, dock in VIEW_DOCKS.items()}
+
+    first = open_window(qtbot, settings)  # remembers its layout in settings
+    before = shown(first)
+    open_lesson(qtbot, first, small)
+    assert shown(first) != before  # step 1 shows the boundary and the cost only
+    first.lessons.player.close()
+    assert shown(first) == before
+    open_lesson(qtbot, first, small)
+    close_window(first)
+    second = open_window(qtbot, settings)
+    try:
+        assert shown(second) == before and not second.lessons.player.playing
+    finally:
+        close_window(second)
