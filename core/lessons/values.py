@@ -66,7 +66,7 @@ VARIABLES = {
                        "layer that differ (identical weights and bias count once)"),
     "zero_weights": ("share of zero weights", f"share of the weights (not biases) within "
                      f"{ZERO_WEIGHT:g} of 0"),
-    "mean_abs_weight": ("mean weight size", "mean of |w| over the weights (not biases)"),
+    "mean_abs_weight": ("mean weight size", "mean absolute value of the weights (not biases)"),
     "diverged": ("diverged", "yes/no: the run stopped because its cost or weights became "
                  "infinite"),
     "stopped": ("stopped", "yes/no: a stopping rule of the settings (max_steps, patience, "
