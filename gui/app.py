@@ -1,11 +1,12 @@
 """Start the app: arguments, the QApplication, the main window; and the screenshot mode.
 
-``python main.py [--config FILE] [--screenshot PATH [--steps N]] [--record PATH [--seconds S]]
-[--version]``
+``python main.py [FILE | --config FILE] [--screenshot PATH [--steps N]]
+[--record PATH [--seconds S]] [--version]``
 
 ``--config FILE`` starts from a saved experiment (``.costscape``: settings, data, weights,
 optimizer state and history; training continues where it stopped) or from a Config JSON file
 (settings only). A file that cannot be read is explained and the app starts with the defaults.
+A lesson file (``.costscape-lesson``) starts the app playing that lesson.
 
 ``--screenshot PATH`` opens the real window, trains ``--steps`` steps, lets every view render,
 saves a PNG of the whole window and exits 0 (1 if it could not). Tests and the README's
@@ -36,7 +37,8 @@ def parse_args(argv):
         "decision boundary and error surface.")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="the same as --config FILE (what a file manager passes when a "
-                             ".costscape file is double-clicked)")
+                             ".costscape file is double-clicked); a .costscape-lesson file "
+                             "starts that lesson")
     parser.add_argument("--config", metavar="FILE",
                         help="start from this file: a saved experiment (.costscape) or a "
                              "Config JSON file")
@@ -55,7 +57,17 @@ def parse_args(argv):
     if args.file and args.config:
         parser.error("give the file once: either FILE or --config FILE")
     args.config = args.config or args.file
+    args.lesson = None
+    if args.config and is_lesson_file(args.config):
+        args.lesson, args.config = args.config, None
     return args
+
+
+def is_lesson_file(path) -> bool:
+    """Whether ``path`` names a lesson (its name ends in ``.costscape-lesson``)."""
+    from core.lessons import SUFFIX
+
+    return str(path).lower().endswith(SUFFIX)
 
 
 def configure_pyqtgraph():
@@ -173,6 +185,8 @@ def main(argv=None) -> int:
         window.show_message(problem, "warning")
     if experiment_path:
         open_at_start(window, experiment_path)
+    if args.lesson:
+        open_lesson_at_start(window, args.lesson)
     app.aboutToQuit.connect(window.controller.shutdown)
     formulas_math.render_after_first_paint(window)
     window.show()
@@ -181,7 +195,8 @@ def main(argv=None) -> int:
         return run_recording(app, window, args.record, args.seconds)
     if screenshot:
         return run_screenshot(app, window, args.screenshot, args.steps,
-                              opening=experiment_path is not None)
+                              opening=experiment_path is not None,
+                              lesson=args.lesson is not None)
     close_on_interrupt(window)
     return app.exec()
 
@@ -197,6 +212,15 @@ def open_at_start(window, path):
 
     window.files.failed.connect(on_failed)
     window.files.open_experiment(path)
+
+
+def open_lesson_at_start(window, path):
+    """Start the lesson ``path`` (read off the UI thread); if it cannot be used, say so (the
+    banner does too) and go on without it."""
+    window.lessons.failed.connect(
+        lambda failed_path, reason: print(f"Could not open lesson {failed_path}: {reason}",
+                                          file=sys.stderr))
+    window.lessons.open_lesson(path)
 
 
 def close_on_interrupt(window):
@@ -215,11 +239,12 @@ def close_on_interrupt(window):
     timer.start(250)
 
 
-def run_screenshot(app, window, path, steps, opening=False) -> int:
+def run_screenshot(app, window, path, steps, opening=False, lesson=False) -> int:
     """Train ``steps`` steps, let the views settle, grab the window to ``path``; exit code.
 
     With ``opening``, an experiment file is being opened: the steps start from where it stopped
-    (or from the defaults, if it cannot be opened).
+    (or from the defaults, if it cannot be opened). With ``lesson``, a lesson is being opened:
+    the steps start once its first step is set up (or without it, if it cannot be opened).
     """
     from PySide6.QtCore import QTimer
 
@@ -274,6 +299,9 @@ def run_screenshot(app, window, path, steps, opening=False) -> int:
     if opening:
         controller.experiment_opened.connect(lambda p, c, run, step: start(run, step))
         window.files.failed.connect(lambda action, p, reason: start())
+    elif lesson:
+        window.lessons.opened.connect(lambda p: start())
+        window.lessons.failed.connect(lambda p, reason: start())
     else:
         start()
     QTimer.singleShot(SCREENSHOT_TIMEOUT * 1000,

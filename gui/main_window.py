@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, self._settings)
         from gui.dialogs.share_actions import ShareActions  # Record, Playground, notebook, …
         self.share = ShareActions(self, self._settings)
+        from gui.lessons import Lessons  # the lesson dock, Help → Lessons, File → lesson items
+        self.lessons = Lessons(self, self._settings)
         self._wire()
         self._show_config_in_panels(self.config)
 
@@ -364,6 +366,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event):
+        self.lessons.shutdown()  # first: it puts back the layout a lesson changed
         if self._remember_layout:
             self.dock_layout.save()
         # Every thread stops within a second, and the closed window is freed (gui/window/closing.py).

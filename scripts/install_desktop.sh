@@ -9,7 +9,8 @@
 #   DATA/costscape/app/                       a copy of the built app, so the repo can go away
 #   DATA/applications/costscape.desktop       the menu entry (from packaging/costscape.desktop)
 #   DATA/icons/hicolor/NxN/apps/costscape.png the icon at every size, and scalable/apps/costscape.svg
-#   DATA/mime/packages/costscape.xml          the .costscape file type, so a double-click opens it
+#   DATA/mime/packages/costscape.xml          the .costscape and .costscape-lesson file types, so a
+#                                             double-click opens them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,5 +90,5 @@ echo "Installed Costscape for $(id -un):"
 echo "  app:   $app_dest/costscape"
 echo "  menu:  $desktop"
 echo "  icons: $icons/NxN/apps/costscape.png (N = ${sizes[*]}) and scalable/apps/costscape.svg"
-echo "  files: $mime/packages/costscape.xml (*.costscape opens with Costscape)"
+echo "  files: $mime/packages/costscape.xml (*.costscape and *.costscape-lesson open with Costscape)"
 echo "Remove with: scripts/install_desktop.sh --uninstall"

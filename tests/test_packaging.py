@@ -205,7 +205,7 @@ def test_desktop_template_has_required_keys():
     assert entry["Type"] == "Application"
     assert entry["Name"] == "Costscape"
     assert entry["Exec"] == "@EXEC@ %f" and entry["TryExec"] == "@TRYEXEC@"
-    assert entry["MimeType"] == "application/x-costscape;"
+    assert entry["MimeType"] == "application/x-costscape;application/x-costscape-lesson;"
     assert entry["Icon"] == "costscape"
     assert entry["Terminal"] == "false"
     assert entry["Categories"].endswith(";") and "Education" in entry["Categories"]
@@ -240,6 +240,7 @@ def test_install_script_installs_and_uninstalls(tmp_path, fake_build):
     assert (data / "icons" / "hicolor" / "scalable" / "apps" / "costscape.svg").is_file()
     mime = data / "mime" / "packages" / "costscape.xml"
     assert '<glob pattern="*.costscape"/>' in mime.read_text()
+    assert '<glob pattern="*.costscape-lesson"/>' in mime.read_text()
     if shutil.which("desktop-file-validate"):
         subprocess.run(["desktop-file-validate", str(desktop)], check=True)
 
@@ -346,9 +347,44 @@ def test_wheel_carries_code_assets_and_launcher(tmp_path):
     assert {"core/datasets/csv.py", "core/codegen/snippets/losses.py"} <= names
     assert "gui/assets/costscape.svg" in names
     assert {f"gui/assets/icons/costscape-{s}.png" for s in SIZES} <= names
+    lessons = {f"gui/assets/lessons/{p.name}" for p in (ASSETS / "lessons").glob("*-lesson")}
+    assert len(lessons) >= 10 and lessons <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[gui_scripts]" in text and "costscape = main:main" in text
+
+
+def test_spec_bundles_the_lessons():
+    datas = spec_list_of_tuples("datas")
+    assert ("ASSETS/lessons", "assets/lessons") in datas
+
+
+def spec_list_of_tuples(name):
+    """The list assigned to ``name``, with each ``str(ASSETS / "x")`` shown as ``ASSETS/x``."""
+    for node in ast.walk(ast.parse(SPEC.read_text())):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return [tuple(_shown(element) for element in item.elts) for item in node.value.elts]
+    raise AssertionError(f"{name} not assigned in the spec")
+
+
+def _shown(node):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Call):  # str(ROOT / "x")
+        node = node.args[0]
+    if isinstance(node, ast.BinOp):
+        return f"{_shown(node.left)}/{_shown(node.right)}"
+    return node.id if isinstance(node, ast.Name) else ast.dump(node)
+
+
+def test_a_lesson_file_given_alone_starts_the_lesson():
+    from gui.app import parse_args
+
+    args = parse_args(["intro.costscape-lesson"])
+    assert (args.lesson, args.config) == ("intro.costscape-lesson", None)
+    assert parse_args(["--config", "x.Costscape-Lesson"]).lesson == "x.Costscape-Lesson"
+    assert parse_args(["run.costscape"]).lesson is None
 
 
 def test_a_file_given_alone_is_the_config_file():

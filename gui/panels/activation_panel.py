@@ -129,6 +129,13 @@ class ActivationPanel(Panel):
     def values(self) -> dict:
         return {"activation": self.activation.currentData()}
 
+    def config_rows(self) -> dict:
+        return {"activation": [self.activation, self.formula, self.range_label, self.plot,
+                               self.legend, self.note]}
+
+    def _refresh_rows(self):
+        self._update()
+
     def set_config(self, config):
         with self._silenced():
             self.set_values(config.activation)
@@ -160,6 +167,7 @@ class ActivationPanel(Panel):
         self.plot.set_curves(_Z, [(f, F_COLOUR, False), (df, DF_COLOUR, True)], y_limit=(-3, 4.2))
         self.note.setText(NOTES.get(act.name, ""))
         self.note.setVisible(act.name in NOTES)
+        self._apply_locks()
 
     def _on_activation_changed(self):
         self._update()

@@ -16,12 +16,18 @@ class Panel(QWidget):
 
     Discrete choices (combos, buttons) call :meth:`_emit_changed`; continuous controls (sliders,
     spin boxes) call :meth:`_emit_changed_soon` so a drag emits once, shortly after it stops.
+
+    A lesson locks and hides settings through :meth:`set_locked`; each panel says which form
+    rows show which Config field in :meth:`config_rows`, and re-applies the locks
+    (:meth:`_apply_locks`) after it enables or shows rows of its own accord.
     """
 
     changed = Signal()
 
     def __init__(self, title, parent=None):
         super().__init__(parent)
+        self._title = title
+        self._locked = self._hidden = frozenset()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.box = QGroupBox(title)
@@ -30,6 +36,55 @@ class Panel(QWidget):
         self.form.setContentsMargins(8, 6, 8, 6)
         self.form.setVerticalSpacing(5)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+
+    # ------------------------------------------------------------------ locking
+    def config_rows(self) -> dict:
+        """{Config field: the widgets of the form rows that show it}: the field widgets as
+        added to :attr:`form` (a row's label follows its field)."""
+        return {}
+
+    def set_locked(self, locked=(), hidden=()):
+        """Grey out the rows of the Config fields in ``locked`` and hide those in ``hidden``
+        (fields this panel does not show are ignored); no arguments: everything unlocked and
+        shown. A panel with every row hidden hides itself; one with a lock says so in its
+        title."""
+        rows = self.config_rows()
+        self._locked = frozenset(locked) & rows.keys()
+        self._hidden = frozenset(hidden) & rows.keys()
+        for widgets in rows.values():
+            for widget in widgets:
+                widget.setEnabled(True)
+                label = self.form.labelForField(widget)
+                if label is not None:
+                    label.setEnabled(True)
+                self.form.setRowVisible(widget, True)
+        self._refresh_rows()  # the panel's own enabling and visibility first
+        self._apply_locks()
+        self.setVisible(not rows or self._hidden != rows.keys())
+        self.box.setTitle(f"{self._title}  (locked by the lesson)" if self._locked
+                          else self._title)
+
+    def is_locked(self, field) -> bool:
+        return field in self._locked
+
+    def _refresh_rows(self):
+        """Enable and show this panel's rows as its own state wants (subclasses that toggle
+        rows override it)."""
+
+    def _apply_locks(self):
+        """Disable the locked rows and hide the hidden ones: only ever disables or hides, so it
+        can follow any update of the panel's own."""
+        if not (self._locked or self._hidden):
+            return
+        for field, widgets in self.config_rows().items():
+            for widget in widgets:
+                if field in self._locked:
+                    widget.setEnabled(False)
+                    label = self.form.labelForField(widget)
+                    if label is not None:
+                        label.setEnabled(False)
+                if field in self._hidden:
+                    self.form.setRowVisible(widget, False)
 
     def _emit_changed(self):
         self._emit_changed_soon.cancel()

@@ -105,8 +105,11 @@ class DataPanel(Panel):
         form.addRow("Data set", self.dataset)
         form.addRow(self.description)
         form.addRow("Points", self.n_samples)
-        form.addRow("Noise", _slider_row(self.noise, self.noise_label))
-        form.addRow("Train / test", _slider_row(self.train_share, self.split_label))
+        self.noise_row = _slider_row(self.noise, self.noise_label)
+        self.split_row = _slider_row(self.train_share, self.split_label)
+        self.seed_row = seed_row
+        form.addRow("Noise", self.noise_row)
+        form.addRow("Train / test", self.split_row)
         form.addRow("Seed", seed_row)
         form.addRow(self.show_test)
 
@@ -171,6 +174,14 @@ class DataPanel(Panel):
     def show_test_points(self) -> bool:
         return self.show_test.isChecked()
 
+    def config_rows(self) -> dict:
+        return {"dataset": [self.dataset, self.description], "n_samples": [self.n_samples],
+                "noise": [self.noise_row], "train_fraction": [self.split_row],
+                "seed": [self.seed_row]}
+
+    def _refresh_rows(self):
+        self._update_labels()
+
     def values(self) -> dict:
         return {"dataset": self.dataset.currentData(),
                 "n_samples": self.n_samples.value(),
@@ -219,6 +230,7 @@ class DataPanel(Panel):
         self.noise_label.setText(f"{self.noise.value() / _NOISE_STEPS:.2f}")
         share = self.train_share.value()
         self.split_label.setText(f"{share}% / {100 - share}%")
+        self._apply_locks()
 
     def _on_dataset_changed(self):
         self._update_labels()

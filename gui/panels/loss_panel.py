@@ -139,7 +139,7 @@ class LossPanel(Panel):
         self.plot_titles = (QLabel("ℓ(y, ŷ)"), QLabel("∂ℓ/∂ŷ"))
         self.legend = QLabel(f"<span style='color:{TARGET_COLOURS[0]}'>━ y = 0</span>&nbsp;&nbsp;"
                              f"<span style='color:{TARGET_COLOURS[1]}'>━ y = 1</span>")
-        plots = QWidget()
+        self.plots = plots = QWidget()
         grid = QGridLayout(plots)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(6)
@@ -207,6 +207,15 @@ class LossPanel(Panel):
                 "output_activation": self.output_activation(),
                 "regularization": self.regularization.currentData(),
                 "reg_rate": self.reg_rate.value()}
+
+    def config_rows(self) -> dict:
+        return {"loss": [self.loss, self.unfit_note, self.formula, self.output_label,
+                         self.plots],
+                "regularization": [self.regularization, self.cost_formula],
+                "reg_rate": [self.reg_rate]}
+
+    def _refresh_rows(self):
+        self.set_task(self._task)  # shows the note on unfit losses as it should be
 
     def output_activation(self) -> str:
         return self._output_override or output_activation_for(self.loss.currentData(), self._task)
@@ -286,6 +295,7 @@ class LossPanel(Panel):
         reg = self.regularization.currentData()
         self.reg_rate.setEnabled(reg != "none")
         self.cost_formula.set_tex(formulas.cost(name, reg), REGULARIZATION_TEXT[reg][1])
+        self._apply_locks()
 
     def _update_plots(self, loss, output):
         x, curves = loss_curves(loss, output)

@@ -65,6 +65,7 @@ class NetworkPanel(Panel):
         self.init.setToolTip("How the weights W and biases b are drawn before training starts.")
         self.init_note = note_label()
 
+        self.layer_buttons = buttons
         form = self.form
         form.addRow("Hidden layers", buttons)
         form.addRow(self.layers_box)
@@ -81,6 +82,13 @@ class NetworkPanel(Panel):
     # ------------------------------------------------------------------ interface
     def values(self) -> dict:
         return {"hidden_layers": self.hidden_layers(), "init": self.init.currentData()}
+
+    def config_rows(self) -> dict:
+        return {"hidden_layers": [self.layer_buttons, self.layers_box, self.shape_label],
+                "init": [self.init, self.init_note]}
+
+    def _refresh_rows(self):
+        self._update_labels()
 
     def hidden_layers(self) -> tuple:
         return tuple(spin.value() for spin in self._spins)
@@ -150,6 +158,7 @@ class NetworkPanel(Panel):
             "(left) to the outputs (right); each arrow is a weight matrix W of shape "
             "(neurons before, neurons after) plus a bias vector b.")
         self.init_note.setText(INIT_DESCRIPTIONS[self.init.currentData()])
+        self._apply_locks()
 
     # ------------------------------------------------------------------ slots
     def _on_add_clicked(self):

@@ -88,7 +88,7 @@ class OptimizerPanel(Panel):
                "the box.")
         self.lr_slider.setToolTip(tip)
         self.lr_spin.setToolTip(tip)
-        lr_row = QWidget()
+        self.lr_row = lr_row = QWidget()
         lr_layout = QHBoxLayout(lr_row)
         lr_layout.setContentsMargins(0, 0, 0, 0)
         lr_layout.addWidget(self.lr_slider, 1)
@@ -152,6 +152,14 @@ class OptimizerPanel(Panel):
             self.settings[name].setValue(value)
         self._update()
 
+    def config_rows(self) -> dict:
+        return {"optimizer": [self.optimizer, self.formula], "learning_rate": [self.lr_row],
+                "batch_size": [self.batch_size],
+                **{name: [spin] for name, spin in self.settings.items()}}
+
+    def _refresh_rows(self):
+        self._update()
+
     def visible_settings(self) -> list:
         """Names of the settings shown for the chosen optimizer."""
         return [name for name in self.settings if self.form.isRowVisible(self.settings[name])]
@@ -169,6 +177,7 @@ class OptimizerPanel(Panel):
             label_widget = self.form.labelForField(spin)
             if label_widget is not None:
                 label_widget.setToolTip(spin.toolTip())
+        self._apply_locks()
 
     def _on_optimizer_changed(self):
         self._update()

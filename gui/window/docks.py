@@ -25,6 +25,11 @@ LATE_TABS = (("backprop_dock", "surface_dock"),)
 COLUMN_WIDTHS = (350, 520, 630)
 BOUNDARY_COST_HEIGHTS = (430, 470)
 SURFACE_DIAGRAM_HEIGHTS = (560, 340)
+#: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
+#: of the controls' column height.
+LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
+#: ... and its share when a step points at a panel of the controls.
+CONTROLS_STEP_SHARE = 0.5
 
 
 def make_views(window):
@@ -69,6 +74,53 @@ def make_views(window):
                                  object_name="backprop_dock")
     w.backprop_dock.hide()
     w.backprop_view.follow_visibility(w.backprop_dock)
+
+
+def lesson_dock(window, widget) -> QDockWidget:
+    """The lesson panel's dock, hidden until a lesson or the list of lessons is asked for
+    (:func:`show_lesson_dock`), and listed in the View menu."""
+    dock = QDockWidget("Lesson", window)
+    dock.setObjectName("lesson_dock")
+    dock.setWidget(widget)
+    dock.setMinimumWidth(LESSON_MIN_WIDTH)
+    window.addDockWidget(Qt.LeftDockWidgetArea, dock)
+    dock.hide()
+    window.view_menu.insertAction(window.view_menu_separator, dock.toggleViewAction())
+    return dock
+
+
+def show_lesson_dock(window, dock):
+    """Show the lesson dock where it fits: a column left of the controls in a wide window, or
+    above the controls in their column when the window is narrower (a 1366-pixel projector:
+    another column would push the window off the screen). A floating dock stays where it is."""
+    if not dock.isHidden() or dock.isFloating():
+        dock.setVisible(True)
+        dock.raise_()
+        return
+    controls = window.controls_dock
+    wide = window.width() >= WIDE_WINDOW
+    window.splitDockWidget(dock, controls, Qt.Horizontal if wide else Qt.Vertical)
+    dock.setVisible(True)
+    if wide:
+        window.resizeDocks([dock], [LESSON_WIDTH], Qt.Horizontal)
+    else:
+        height = dock.height() + controls.height()
+        window.resizeDocks([dock, controls], [int(height * LESSON_SHARE),
+                                              int(height * (1 - LESSON_SHARE))], Qt.Vertical)
+
+
+def fit_lesson_dock(window, dock, controls=False):
+    """When the lesson sits above the controls, share their column: most of it for the lesson,
+    or half when the step points at a panel of the controls (``controls``)."""
+    column = window.controls_dock
+    stacked = (not dock.isFloating() and dock.isVisible() and column.isVisible()
+               and abs(dock.x() - column.x()) < 4 and dock.y() < column.y())
+    if not stacked:
+        return
+    share = CONTROLS_STEP_SHARE if controls else LESSON_SHARE
+    height = dock.height() + column.height()
+    window.resizeDocks([dock, column], [int(height * share), int(height * (1 - share))],
+                       Qt.Vertical)
 
 
 def controls_dock(window, panels) -> QDockWidget:
