@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         # File menu (open/save experiments, import CSV, export) and drag and drop of files.
         from gui.dialogs.file_actions import FileActions
         self.files = FileActions(self, self._settings)
+        # Pinned runs' weights for the line view; moving the weights to a picked point (undo).
+        from gui.window.instruments import Instruments
+        self.instruments = Instruments(self)
         self._wire()
         self._show_config_in_panels(self.config)
 

@@ -32,6 +32,7 @@ class TrainingController(QObject):
     experiment_opened = Signal(str, object, object, object)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
+    weights_moved = Signal(object, object, object)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
@@ -44,6 +45,7 @@ class TrainingController(QObject):
     _request_save = Signal(str)
     _request_open = Signal(str)
     _request_export_history = Signal(str)
+    _request_move = Signal(object, object, object, object)
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -73,6 +75,8 @@ class TrainingController(QObject):
         self._request_save.connect(w.save_experiment)
         self._request_open.connect(w.open_experiment)
         self._request_export_history.connect(w.export_history)
+        self._request_move.connect(w.move_weights)
+        w.weights_moved.connect(self.weights_moved)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
@@ -135,6 +139,12 @@ class TrainingController(QObject):
     def export_history(self, path):
         """Write the cost history to CSV file ``path``; ``history_exported`` or ``file_error``."""
         self._request_export_history.emit(os.fspath(path))
+
+    def move_weights(self, params, run, token, optimizer_state=None):
+        """Move the weights of run ``run`` to ``params``; ``weights_moved(token, before,
+        optimizer state before)`` answers (None, None when refused). See
+        :meth:`TrainingWorker.move_weights`."""
+        self._request_move.emit(params, run, token, optimizer_state)
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""

@@ -30,8 +30,10 @@ import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
+import numpy as np
+
 from core import experiment
-from core.trainer import DivergenceError, Trainer
+from core.trainer import DivergenceError, Trainer, make_optimizer
 from gui.snapshot import Snapshot
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
 
@@ -67,6 +69,9 @@ class TrainingWorker(QObject):
     file_error(str, str, str)
         A file request failed: what ("open", "save" or "export"), the path, and why (without
         the path). Nothing changed: the run goes on, any earlier file is intact.
+    weights_moved(object, object, object)
+        :meth:`move_weights` answered: its token, the weights before and the optimizer's state
+        before (both None when the move was refused: another run, another network).
 
     After :meth:`request_stop`, queued requests are ignored but saving and exporting (a file
     the user asked for is still written).
@@ -82,6 +87,7 @@ class TrainingWorker(QObject):
     experiment_opened = Signal(str, object, object, object)
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
+    weights_moved = Signal(object, object, object)
 
     def __init__(self, config, data=None):
         super().__init__()
@@ -232,6 +238,35 @@ class TrainingWorker(QObject):
             reason = f"{type(err).__name__}: {err}"
         self.file_error.emit(what, path, reason)
         return _FAILED
+
+    @Slot(object, object, object, object)
+    def move_weights(self, params, run, token, optimizer_state=None):
+        """Put the weights at ``params`` (training, running or not, goes on from there) if run
+        ``run`` is still the one training; answer with ``weights_moved``.
+
+        The optimizer starts afresh (a velocity or step sizes gathered elsewhere would carry
+        the weights away from the chosen point), unless ``optimizer_state`` is given (an undo
+        puts back the state it had).
+        """
+        if self._trainer is None or self._stop.is_set():
+            return
+        trainer = self._trainer
+        params = np.asarray(params, dtype=float)
+        if run != self._run or params.shape != trainer.network.params.shape:
+            self.weights_moved.emit(token, None, None)
+            return
+        before, state = trainer.network.params.copy(), trainer.optimizer.state_dict()
+        trainer.network.params[:] = params
+        fresh = make_optimizer(trainer.config)
+        fresh.learning_rate = trainer.learning_rate
+        if optimizer_state is not None:
+            try:
+                fresh.load_state_dict(optimizer_state)
+            except (KeyError, ValueError):  # another optimizer since: it starts afresh
+                fresh.reset()
+        trainer.optimizer = fresh
+        self.weights_moved.emit(token, before, state)
+        self._emit_snapshot()
 
     @Slot(object)
     def set_steps_per_frame(self, n):

@@ -10,7 +10,9 @@ from gui.views.surface.widget import SurfaceView
 from gui.views.boundary.widget import BoundaryPlot
 from gui.views.cost.anatomy_widget import CostAnatomy
 from gui.views.cost.curve_widget import CostPlot
+from gui.views.interpolation.widget import InterpolationView
 from gui.views.network.widget import NetworkDiagram
+from gui.views.sharpness.widget import SharpnessView
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 #: Default widths of the three columns (controls, boundary + cost, surface + diagram) and the
@@ -44,6 +46,15 @@ def make_views(window):
     w.anatomy_dock = w.add_view("Anatomy of the cost", w.cost_anatomy,
                                 object_name="anatomy_dock")
     w.tabifyDockWidget(w.cost_dock, w.anatomy_dock)
+    # The landscape instruments (issue 15) are tabs there too: the sharpness over training
+    # (with the train cost above it) and the cost along the line from the start to now.
+    w.sharpness_view = SharpnessView()
+    w.sharpness_dock = w.add_view("Sharpness", w.sharpness_view, object_name="sharpness_dock")
+    w.tabifyDockWidget(w.cost_dock, w.sharpness_dock)
+    w.interpolation_view = InterpolationView()
+    w.interpolation_dock = w.add_view("Cost along a line", w.interpolation_view,
+                                      object_name="interpolation_dock")
+    w.tabifyDockWidget(w.cost_dock, w.interpolation_dock)
     w.cost_dock.raise_()
 
 
