@@ -4,7 +4,7 @@ line view, and moving the training weights to a point of the error surface, undo
 - Pinning a run (the cost view) keeps its curve; here its weights at that moment are kept too
   and handed to the line view (:meth:`InterpolationView.set_pinned`), so a line can join the
   final weights of two runs of the same network.
-- "Move the weights here" (the boundary view's button over a clicked point, or Run ▸ Move the
+- "Move here" (the boundary view's button under a clicked point, or Run ▸ Move the
   weights to the picked point, Ctrl+M) asks the training worker to set them; its answer carries
   the weights and optimizer state before, which Run ▸ Undo (Ctrl+Z) puts back and Redo
   (Ctrl+Shift+Z) moves again. A new run empties the undo history.

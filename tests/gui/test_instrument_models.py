@@ -54,15 +54,23 @@ def test_the_line_from_start_to_now_passes_through_both_costs_exactly():
         _cost(snap, a + line.alphas[k] * (b - a)), rel=1e-10)
 
 
-def test_barrier_and_monotonic_fall():
+def test_barrier_climb_and_monotonic_fall():
     alphas = line_model.ALPHAS
-    falling = 1.0 - 0.5 * np.clip(alphas, 0, 1) + 0.1 * (alphas - 0.5) ** 2
     assert line_model.falls_all_the_way(alphas, np.where(alphas <= 1, 2 - alphas, 1 + alphas))
-    bump = 1.0 + np.exp(-((alphas - 0.4) / 0.1) ** 2)
+    bump = 1.0 + np.exp(-((alphas - 0.4) / 0.1) ** 2)              # ends at 1, peak 2 at 0.4
     height, where = line_model.barrier(alphas, bump)
     assert height == pytest.approx(1.0, abs=0.01) and where == pytest.approx(0.4, abs=0.011)
-    assert line_model.barrier(alphas, falling)[0] <= 0.03
     assert not line_model.falls_all_the_way(alphas, bump)
+    # A plateau, then a fall: under the chord's straight line, but never rising: no barrier,
+    # no climb (the chord is not the criterion).
+    plateau = np.where(alphas < 0.3, 1.0, 1.0 - (alphas - 0.3))
+    assert line_model.falls_all_the_way(alphas, plateau)
+    assert line_model.barrier(alphas, plateau)[0] <= 0.0
+    # A dip, then a rise to below the start, then the fall: it climbs 0.3 up to α = 0.5.
+    dip = np.interp(alphas, [0, 0.25, 0.5, 1], [1.0, 0.5, 0.8, 0.1])
+    height, where = line_model.climb(alphas, dip)
+    assert height == pytest.approx(0.3) and where == pytest.approx(0.5)
+    assert line_model.barrier(alphas, dip)[0] <= 0  # never above the start
 
 
 def _line(train, names=("start", "now"), moved=True):
@@ -79,7 +87,10 @@ def test_the_summary_says_what_the_curve_shows():
     bump = 1.0 + np.exp(-((alphas - 0.5) / 0.1) ** 2)
     text = line_model.summary(_line(bump, ("run 1", "run 2")))
     assert "barrier" in text and "different valleys" in text and "α = 0.50" in text
-    assert "no barrier" in line_model.summary(_line(np.ones_like(alphas), ("run 1", "now")))
+    assert "rises 1 above the higher end" in text
+    dip = np.interp(alphas, [0, 0.25, 0.5, 1], [1.0, 0.5, 0.8, 0.1])
+    assert "climbs 0.3 (up to α = 0.50)" in line_model.summary(_line(dip))
+    assert "No barrier" in line_model.summary(_line(np.ones_like(alphas), ("run 1", "now")))
     assert "press Play" in line_model.summary(_line(np.ones_like(alphas), moved=False))
 
 
@@ -197,8 +208,9 @@ def test_the_probed_network_is_scored_and_drawn_like_the_real_one(config):
     mode = {"binary": "binary", "multiclass": "multiclass"}.get(snap.task, "curve")
     xs, ys = probe_model.lines(mode, out.values, snap.grid.xs, snap.grid.ys, snap.threshold)
     assert len(xs) and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
-    caption = probe_model.caption_html(out, snap.task, mode)
-    assert "the point you clicked" in caption and f"{out.scores['train_cost']:.4g}" in caption
+    assert "the point you clicked" in probe_model.caption_html(out, mode)
+    text = probe_model.summary(out, snap.task)
+    assert text.startswith(f"┅ cost {out.scores['train_cost']:.3g}, ") and text.endswith("here")
 
 
 def test_the_decision_boundary_lies_where_the_output_is_at_the_threshold():

@@ -1,6 +1,7 @@
 """The network at a point of the error surface, drawn over the boundary view: its decision
-boundary (or fitted curve) dashed, with its cost and accuracy, and for a clicked point the
-buttons "Move the weights here" and "Forget".
+boundary (or fitted curve) dashed, its cost and accuracy in a line of text (``text_changed``:
+the view puts it under the plot, where a small plot has room for it), and for a clicked point
+the buttons "Move here" (the weights) and "Forget".
 
 The probe comes from the shared selection (the error surface writes it); the outputs are
 computed off the UI thread (:class:`gui.threads.LatestRequestRunner`: the pointer moves faster
@@ -9,7 +10,7 @@ than a 100 × 100 grid is evaluated, and only the newest point matters).
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QToolButton
 
 from core.metrics import RunScorer
@@ -21,7 +22,10 @@ LINE_COLOUR = "#111111"
 
 class ProbeOverlay(QObject):
     """Draws the selection's probe on ``plot`` (the boundary canvas's PlotItem); its buttons
-    (``move_button``, ``forget_button``) go wherever the view puts them."""
+    (``move_button``, ``forget_button``) and its line of text (``text_changed(str)``, "" when
+    nothing is shown) go wherever the view puts them."""
+
+    text_changed = Signal(str)
 
     def __init__(self, plot, parent=None):
         super().__init__(parent)
@@ -38,7 +42,7 @@ class ProbeOverlay(QObject):
         for item in (self.line, self.caption):
             plot.addItem(item)
         self.move_button = QToolButton()
-        self.move_button.setText("Move weights here")
+        self.move_button.setText("Move here")  # (short: a small plot leaves little room)
         self.move_button.setToolTip(
             "Set the network's weights to the point you clicked on the error surface; training\n"
             "goes on from there (the optimizer starts afresh). Undo with Ctrl+Z.")
@@ -100,6 +104,7 @@ class ProbeOverlay(QObject):
             self.line.setData([], [])
             self.line.setVisible(False)
             self.caption.setVisible(False)
+            self.text_changed.emit("")
             return
         snap, mode = self._snap, self._mode
         levels = model.regression_levels(snap.data) if mode == "regression2d" else None
@@ -109,13 +114,14 @@ class ProbeOverlay(QObject):
             ys = model.fitted_curve(ys, snap.data)
         self.line.setData(xs, ys, connect="all" if mode == "curve" else "pairs")
         self.line.setVisible(True)
-        self.caption.setHtml(probe_model.caption_html(output, snap.task, mode))
+        self.caption.setHtml(probe_model.caption_html(output, mode))
         view = self.plot.getViewBox()
         (x0, _), (_, y1) = view.viewRange()
         # As wide as the plot at most: it wraps rather than runs off the edge.
         self.caption.setTextWidth(max(view.width() - 4, 80))
         self.caption.setPos(x0, y1)
         self.caption.setVisible(True)
+        self.text_changed.emit(probe_model.summary(output, snap.task))
 
     # ------------------------------------------------------------------ buttons
     @Slot()

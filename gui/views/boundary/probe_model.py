@@ -79,18 +79,23 @@ def _percent(value) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
 
-def caption_html(output, task, mode) -> str:
-    """The overlay's caption: what the dashed line is, where the weights are, and their cost
-    and accuracy (R² for regression) on the training set, then on the test set."""
-    probe, scores = output.probe, output.scores
-    where = "the point you clicked" if probe.pinned else "the pointer"
+def caption_html(output, mode) -> str:
+    """The short caption in the plot: what the dashed line is, and of which weights."""
+    where = "the point you clicked" if output.probe.pinned else "the pointer"
     line = {"binary": "decision boundary", "multiclass": "class boundaries",
             "regression2d": "level lines", "curve": "fitted curve"}.get(mode, "output")
+    return f"<div style='font-size:8pt'><b>┅ {line} of the weights at {where}</b></div>"
+
+
+def summary(output, task) -> str:
+    """The line under the plot, most telling first (a small plot cuts it short): the cost and
+    accuracy (R² for regression) on the training set, then the test set, then where the
+    weights are."""
+    probe, scores = output.probe, output.scores
     if task == "regression":
         score, train, test = "R²", f"{scores['train_r2']:.3f}", f"{scores['test_r2']:.3f}"
     else:
         score, train, test = ("accuracy", _percent(scores["train_accuracy"]),
                               _percent(scores["test_accuracy"]))
-    return (f"<div style='font-size:8pt'><b>┅ {line} of the weights at {where}</b><br>"
-            f"{probe.words}<br>cost {scores['train_cost']:.4g} · {score} {train} "
-            f"(test: {scores['test_cost']:.4g} · {test})</div>")
+    return (f"┅ cost {scores['train_cost']:.3g}, {score} {train} (test "
+            f"{scores['test_cost']:.3g}, {test}) · {probe.words}")

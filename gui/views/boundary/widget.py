@@ -17,7 +17,7 @@ Also:
   (:meth:`BoundaryPlot.bind` calls it while the pointer rests on a neuron of the diagram);
 - :meth:`BoundaryPlot.set_point_losses` sizes the training points by their loss;
 - the network at a point of the error surface (the selection's probe) is drawn over it, dashed,
-  with its cost and accuracy; for a clicked point, "Move the weights here" asks the selection
+  with its cost and accuracy; for a clicked point, "Move here" asks the selection
   to move the training weights there (:mod:`gui.views.boundary.overlay`);
 - drawing: with a class (or "point", for regression) chosen under the plot, a click adds a
   training point there and Ctrl+click removes the nearest point. The view emits
@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from core import datasets
 from gui.views.boundary import model
@@ -139,10 +139,14 @@ class BoundaryPlot(QWidget):
         self.canvas = BoundaryCanvas()
         self.hover_label = QLabel(" ")
         self.hover_label.setStyleSheet("color: #444;")
+        # (Ignored: a long line is cut rather than widening the column; its tooltip has it all.)
+        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._probe_text = ""
         self.hover_label.setToolTip("The network's output at the point under the mouse pointer.")
         self.canvas.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.canvas.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.overlay = ProbeOverlay(self.canvas.plot, self)
+        self.overlay.text_changed.connect(self._on_overlay_text_changed)
         self._make_draw_bar()
 
         below = QWidget()
@@ -360,11 +364,29 @@ class BoundaryPlot(QWidget):
     def _on_mouse_moved(self, pos):
         grid = self._grid
         if grid is None or not self.canvas.view.sceneBoundingRect().contains(pos):
+            self._show_probe_text()
             return
         p = self.canvas.view.mapSceneToView(pos)
         x, y = p.x(), p.y()
         self.hover_label.setText(model.output_text(grid, x, y, self._task, self._threshold)
                                  + self._point_text(x, y))
+
+    @Slot(str)
+    def _on_overlay_text_changed(self, text):
+        # The line under the plot says what the dashed network is, except while the pointer
+        # is on the plot (then it reads the output there).
+        self._probe_text = text
+        if not self.canvas.underMouse():
+            self._show_probe_text()
+
+    def _show_probe_text(self):
+        self.hover_label.setText(self._probe_text or " ")
+        self.hover_label.setToolTip(self._probe_text or
+                                    "The network's output at the point under the mouse pointer.")
+
+    def leaveEvent(self, event):
+        super().leaveEvent(event)
+        self._show_probe_text()
 
     def _point_text(self, x, y) -> str:
         """" · training point 12: class 1, loss 0.123" for a training point under the pointer."""

@@ -62,7 +62,12 @@ class LineCanvas(pg.PlotWidget):
         values = shown(np.asarray(train)[ends])
         finite = np.isfinite(values)
         self.ends.setData(np.array([0.0, 1.0])[finite], values[finite])
-        self.plot.enableAutoRange(axis="y")
+        values = np.concatenate([shown(train)] + ([] if test is None else [shown(test)]))
+        values = values[np.isfinite(values)]
+        if len(values):  # the whole of both curves (auto-range left the ends out at times)
+            low, high = (np.log10(values) if log else values).min(), \
+                (np.log10(values) if log else values).max()
+            self.plot.setYRange(low, high if high > low else low + 1.0, padding=0.05)
         self.name_ends(names)
 
     def name_ends(self, names):

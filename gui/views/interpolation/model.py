@@ -23,8 +23,9 @@ from core import landscape
 ALPHAS = np.linspace(-0.5, 1.5, 201)
 #: While training runs, the line follows the current weights at most this often (seconds).
 LIVE_SECONDS = 0.25
-#: A rise between the ends smaller than this share of the costs' range is no barrier.
-FLAT = 1e-3
+#: A rise between the ends smaller than this share of the costs' range is a ripple, not a
+#: barrier (a curve computed live wobbles by that much where the data are noisy).
+FLAT = 0.01
 START, NOW = "start", "now"
 
 
@@ -125,46 +126,59 @@ def compute(snap, theta_a, theta_b, names, keys, should_stop=None) -> Line:
                 bool(np.any(theta_a != theta_b)), snap.params, (snap.l1, snap.l2))
 
 
-def barrier(alphas, costs) -> tuple:
-    """``(height, alpha)``: how far the cost rises above the straight line between its values
-    at α = 0 and α = 1, at most, for α in [0, 1], and where (height ≤ 0: never above)."""
+def _between(alphas, costs):
     inside = (alphas >= 0) & (alphas <= 1)
-    a, c = alphas[inside], costs[inside]
-    c0, c1 = costs[np.argmin(np.abs(alphas))], costs[np.argmin(np.abs(alphas - 1))]
-    above = c - ((1 - a) * c0 + a * c1)
-    k = int(np.nanargmax(above)) if np.isfinite(above).any() else 0
-    return float(above[k]), float(a[k])
+    return alphas[inside], costs[inside]
+
+
+def barrier(alphas, costs) -> tuple:
+    """``(height, alpha)``: how far the cost between the ends (α in [0, 1]) rises above the
+    higher of its two ends, at most, and where (height ≤ 0: never above). The loss barrier
+    between two solutions (Frankle et al. 2020)."""
+    a, c = _between(alphas, costs)
+    k = int(np.nanargmax(c))
+    return float(c[k] - max(c[0], c[-1])), float(a[k])
+
+
+def climb(alphas, costs) -> tuple:
+    """``(height, alpha)``: the largest rise on the way from α = 0 to α = 1 (the most a ball
+    rolling along the line would have to climb: max over α₁ < α₂ of C(α₂) − C(α₁)), and the
+    α where that rise ends."""
+    a, c = _between(alphas, costs)
+    rise = c - np.minimum.accumulate(c)
+    k = int(np.nanargmax(rise))
+    return float(rise[k]), float(a[k])
 
 
 def falls_all_the_way(alphas, costs) -> bool:
-    """Whether the cost never rises (beyond ``FLAT`` of its range) from α = 0 to α = 1."""
-    c = costs[(alphas >= 0) & (alphas <= 1)]
-    spread = float(np.nanmax(c) - np.nanmin(c)) if len(c) else 0.0
-    return bool(np.all(np.diff(c) <= FLAT * max(spread, 1e-12)))
+    """Whether the cost never rises by more than ``FLAT`` of its range from α = 0 to α = 1."""
+    _, c = _between(alphas, costs)
+    spread = float(np.nanmax(c) - np.nanmin(c))
+    return climb(alphas, costs)[0] <= FLAT * max(spread, 1e-12)
 
 
 def summary(line) -> str:
     """What the curve says, in a sentence or two."""
     a, b = line.names
-    c0, c1 = line.train[np.argmin(np.abs(line.alphas))], \
-        line.train[np.argmin(np.abs(line.alphas - 1))]
-    ends = f"Train cost {c0:.4g} at {a} (α = 0), {c1:.4g} at {b} (α = 1)."
+    _, c = _between(line.alphas, line.train)
+    ends = f"Train cost {c[0]:.4g} at {a} (α = 0), {c[-1]:.4g} at {b} (α = 1)."
     if not line.moved:
         return (f"{ends} Both ends are the same weights: press Play or Step, and the line "
                 f"from {a} to {b} appears." if a == START else
                 f"{ends} Both ends are the same weights: choose two different ones.")
+    spread = float(np.nanmax(c) - np.nanmin(c))
+    if START in (a, b):  # from where training began: does the cost fall all the way?
+        if falls_all_the_way(line.alphas, line.train):
+            return (f"{ends} It falls all the way along the straight line (ripples under "
+                    f"{100 * FLAT:.0f}% of its range aside): nothing stood between {a} and {b}.")
+        height, where = climb(line.alphas, line.train)
+        return (f"{ends} On the way it climbs {height:.3g} (up to α = {where:.2f}): the "
+                f"straight line crosses a bump, which training went around or over.")
     height, where = barrier(line.alphas, line.train)
-    spread = float(np.nanmax(line.train) - np.nanmin(line.train))
-    if a == START and b == NOW and falls_all_the_way(line.alphas, line.train):
-        return (f"{ends} It falls all the way along the straight line: nothing stood between "
-                f"the start and where training is now.")
     if height <= FLAT * max(spread, 1e-12):
-        return (f"{ends} No bump in between: a straight path of low cost joins them "
-                f"(no barrier).")
-    what = ("the two solutions lie in different valleys" if a != START and b != START
-            else "the straight way is blocked; training went around it")
-    return (f"{ends} In between it rises {height:.3g} above the straight line joining the "
-            f"ends (at α = {where:.2f}): a barrier, so {what}.")
+        return f"{ends} No barrier: a straight path of low cost joins them."
+    return (f"{ends} In between the cost rises {height:.3g} above the higher end (at α = "
+            f"{where:.2f}): a barrier, so the two solutions lie in different valleys.")
 
 
 def due(line, keys, snap, running, seconds_since) -> bool:

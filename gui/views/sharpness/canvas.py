@@ -4,6 +4,8 @@ sharing the epoch axis. They only paint what
 :class:`~gui.views.sharpness.widget.SharpnessView` hands them."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -37,18 +39,13 @@ class SharpnessCanvas(QWidget):
             item.setMouseEnabled(x=False, y=False)
             item.hideButtons()
         self.cost = self.cost_item.plot(pen=pg.mkPen(style.TRAIN, width=1))
-        self.legend = self.sharp_item.addLegend(offset=(-10, 10), labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self.first = self.sharp_item.plot(name="λ_max (sharpness)",
-                                          pen=pg.mkPen(SHARPNESS, width=2), symbol="o",
+        # No legend in the plot (it covered the curve in a small dock): the view's line of
+        # text under it names the curves (legend_html).
+        self.first = self.sharp_item.plot(pen=pg.mkPen(SHARPNESS, width=2), symbol="o",
                                           symbolSize=4, symbolPen=None,
                                           symbolBrush=pg.mkBrush(SHARPNESS))
-        self.second = self.sharp_item.plot(name="λ₂", pen=pg.mkPen(SHARPNESS, width=1,
-                                                                     style=Qt.DotLine))
-        self.limit = self.sharp_item.plot(name="2/η", pen=pg.mkPen(LIMIT, width=1.5,
-                                                                     style=Qt.DashLine))
-        self.limit_text = pg.TextItem("", color=LIMIT, anchor=(1, 0))
-        self.sharp_item.addItem(self.limit_text)
+        self.second = self.sharp_item.plot(pen=pg.mkPen(SHARPNESS, width=1, style=Qt.DotLine))
+        self.limit = self.sharp_item.plot(pen=pg.mkPen(LIMIT, width=1.5, style=Qt.DashLine))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -57,30 +54,23 @@ class SharpnessCanvas(QWidget):
 
     def show_cost(self, epochs, costs):
         costs = np.asarray(costs, dtype=float)
-        self.cost.setData(epochs, np.where(costs > 0, costs, np.nan), connect="finite")
+        positive = np.where(costs > 0, costs, np.nan)
+        self.cost.setData(epochs, positive, connect="finite")
+        finite = positive[np.isfinite(positive)]
+        if len(finite):  # decade ticks only (pyqtgraph labels every 2..9 in a short range)
+            self.cost_item.getAxis("left").setTicks([log_ticks(finite.min(), finite.max()),
+                                                     []])
 
-    def show_sharpness(self, curves, y_range, limit_formula):
+    def show_sharpness(self, curves, y_range):
         """``curves`` from :meth:`SharpnessHistory.curves`; ``y_range`` ``(low, high,
-        limit_shown)``; ``limit_formula`` the limit's name ("2/η"), or "" when none."""
+        limit_shown)``."""
         epochs = curves["epoch"]
         self.first.setData(epochs, curves["first"])
         self.second.setData(epochs, curves["second"], connect="finite")
         limits = curves["limit"]
         self.limit.setData(epochs, limits, connect="finite")
-        label = self.legend.getLabel(self.limit)
-        if label is not None and label.text != (limit_formula or "2/η"):
-            label.setText(limit_formula or "2/η")
-        low, high, shown = y_range
+        low, high, _ = y_range
         self.sharp_item.setYRange(low, high, padding=0)
-        finite = limits[np.isfinite(limits)]
-        if len(finite) and len(epochs):
-            value = float(finite[-1])
-            self.limit_text.setText(f"{limit_formula} = {value:.3g}"
-                                    + ("" if shown else "  ↑ above the plot"))
-            self.limit_text.setPos(float(epochs[-1]), min(value, high) if shown else high)
-            self.limit_text.setVisible(True)
-        else:
-            self.limit_text.setVisible(False)
         if len(epochs):
             right = max(float(epochs[-1]), 1e-9)
             self.sharp_item.setXRange(0.0, right, padding=0.02)
@@ -88,4 +78,33 @@ class SharpnessCanvas(QWidget):
     def clear(self):
         for curve in (self.cost, self.first, self.second, self.limit):
             curve.setData([], [])
-        self.limit_text.setVisible(False)
+
+
+def log_ticks(low, high):
+    """``[(log10 value, label)]`` at the powers of ten from ``low`` to ``high`` (and at 2 and 5
+    times them when the range spans less than two decades)."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    factors = (1, 2, 5) if last - first < 2 else (1,)
+    ticks = []
+    for power in range(first, last + 1):
+        for factor in factors:
+            value = factor * 10.0 ** power
+            if low / 1.5 <= value <= high * 1.5:
+                ticks.append((math.log10(value), f"{value:g}"))
+    return ticks
+
+
+def legend_html(limit_text) -> str:
+    """The curves' names, coloured as drawn, for the line under the plots."""
+    return (f"<span style='color:{SHARPNESS}'>━ λ_max (sharpness)</span> &nbsp;"
+            f"<span style='color:{SHARPNESS}'>┈ λ₂</span> &nbsp;"
+            f"<span style='color:{LIMIT}'>╌ {limit_text}</span>")
+
+
+def limit_text(formula, limits, shown) -> str:
+    """The limit's name and value now ("2/η = 4"), or why there is none."""
+    finite = limits[np.isfinite(limits)]
+    if not formula or not len(finite):
+        return "no 2/η limit (adaptive steps)"
+    return f"{formula} = {float(finite[-1]):.3g}" + ("" if shown else " ↑ above the plot")
+

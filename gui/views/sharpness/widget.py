@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from core import optimizers
 from gui.threads import LatestRequestRunner
 from gui.views.sharpness import model
-from gui.views.sharpness.canvas import SharpnessCanvas
+from gui.views.sharpness.canvas import SharpnessCanvas, legend_html, limit_text
 from gui.widgets.labels import FixedLabel
 
 _TIP = ("Sharpness: the largest eigenvalue λ_max of the Hessian of the training cost (the whole\n"
@@ -47,8 +47,9 @@ class SharpnessView(QWidget):
         self.readout = FixedLabel(2)
         self.readout.label.setWordWrap(True)
         self.readout.setContentsMargins(6, 4, 6, 0)
-        self.note = FixedLabel(1)  # (a plain label as wide as its text would widen the column)
-        self.note.setStyleSheet("color: #666;")
+        # The curves' names under the plots (a plain label as wide as its text would widen the
+        # column; a legend in the plot covered the curve in a small dock).
+        self.note = FixedLabel(1)
         self.note.setContentsMargins(6, 0, 6, 2)
         self.canvas = SharpnessCanvas()
         layout = QVBoxLayout(self)
@@ -132,12 +133,16 @@ class SharpnessView(QWidget):
             return
         last, snap = samples[-1], self._snap
         curves = self.history.curves()
-        self.canvas.show_sharpness(curves, model.y_range(curves),
-                                   last.limit.formula if last.limit is not None else "")
+        y_range = model.y_range(curves)
+        self.canvas.show_sharpness(curves, y_range)
         name = optimizers.optimizer_class(snap.config.optimizer).display_name
         self.readout.setText(model.readout(last, name))
-        self.note.setText(f"{len(samples)} samples; the last took {last.products} Hessian-vector "
-                          f"products ({1000 * last.seconds:.0f} ms), on the whole training set.")
+        limit = limit_text(last.limit.formula if last.limit is not None else "",
+                           curves["limit"], y_range[2])
+        self.note.setText(legend_html(limit))
+        self.note.setToolTip(f"{len(samples)} samples; the last took {last.products} "
+                             f"Hessian-vector products ({1000 * last.seconds:.0f} ms), on the "
+                             f"whole training set.")
 
     def showEvent(self, event):
         super().showEvent(event)
