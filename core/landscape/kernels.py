@@ -383,10 +383,17 @@ class _FastPlan:
             slope = c @ layer["S"] if layer["S"] is not None else None
             if k == last:
                 break
-            a = self._activate(layer, z, slope)
             x = out_bufs[k][:g]
-            if a is not z:  # the activation object returned a new array
-                x[:, :-1, :] = a
+            if self._in_place(layer):
+                # The whole output buffer, row of ones included, is one contiguous array: the
+                # elementwise passes run about a third faster on it than on the view z that
+                # leaves that row out (the extra row costs 1/units more work). Then the ones
+                # are put back.
+                self._activate(layer, x, slope)
+                x[:, -1, :] = 1.0
+                continue
+            a = self._activate(layer, z, slope)
+            x[:, :-1, :] = a  # the activation object returned a new array
         if self.fused:
             return _fused_bce_costs(z, self.y_flat, scratch)
         a = self._activate(layer, z, slope)
