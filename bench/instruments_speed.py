@@ -20,10 +20,16 @@ Times are the best of several repetitions (the machine is shared; the best is th
 disturbed). Usage: python bench/instruments_speed.py [--repeat 9]
 """
 import argparse
+import os
 import pathlib
 import sys
 
-import numpy as np
+# As main.py does, before numpy is imported: single-threaded BLAS for these small networks (the
+# app's condition; OpenBLAS threads spinning beside the other work only slow a 2-core machine).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from benchlib import best_time, verdict  # noqa: E402
