@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import time
 
 import numpy as np
 
-from core import features
+from core import features, stability
 
 #: Points per axis of the decision-boundary grid (2-D inputs) and of the fitted curve (1-D).
 GRID_SIZE_2D = 100
@@ -136,6 +137,41 @@ def _finite(values, dtype=float) -> np.ndarray:
     return values
 
 
+@dataclasses.dataclass(frozen=True)
+class Sharpness:
+    """The largest eigenvalues of the Hessian of the training cost at a snapshot's weights
+    (:func:`core.stability.sharpness`): ``values`` largest first (NaN where they could not be
+    found), the Hessian-vector ``products`` used and the ``seconds`` it took.
+
+    Measured by the training worker when the sharpness view asks, between two chunks of
+    training: it takes turns with drawing as training does (a thread of its own running Python
+    beside the interface slowed every redraw, waiting for the interpreter lock).
+    """
+
+    values: tuple
+    products: int
+    seconds: float
+
+    #: Eigenvalues, relative residual, most Hessian-vector products (each about a gradient).
+    K, TOLERANCE, MAX_PRODUCTS = 2, 1e-3, 300
+
+    @classmethod
+    def measure(cls, trainer) -> "Sharpness":
+        """The sharpness at the trainer's weights (call it in the trainer's thread)."""
+        started = time.perf_counter()
+        k = min(cls.K, trainer.network.n_params)
+        with np.errstate(all="ignore"):
+            try:
+                pairs = stability.sharpness(trainer.network, trainer.inputs_train,
+                                            trainer.targets_train, trainer.loss, k=k,
+                                            l1=trainer.l1, l2=trainer.l2, tol=cls.TOLERANCE,
+                                            max_products=cls.MAX_PRODUCTS)
+            except np.linalg.LinAlgError:  # not finite (weights restored after a divergence)
+                return cls((math.nan,) * k, 0, time.perf_counter() - started)
+        return cls(tuple(float(v) for v in pairs.values), pairs.n_products,
+                   time.perf_counter() - started)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Snapshot:
     """One frame of a training run, safe to read from any thread.
@@ -183,6 +219,8 @@ class Snapshot:
         read-only): a view that needs them takes them from here and never rebuilds them.
     l1, l2 : float
         The regularization rates in force (one of them is 0).
+    sharpness : Sharpness or None
+        Measured at these weights when a view asked for it (see :class:`Sharpness`).
     """
 
     run: int
@@ -206,6 +244,7 @@ class Snapshot:
     arrays: object = None
     l1: float = 0.0
     l2: float = 0.0
+    sharpness: Sharpness | None = None
 
     @property
     def task(self) -> str:
@@ -222,8 +261,9 @@ class Snapshot:
         return self.arrays.network_with(self.params if params is None else params)
 
     @classmethod
-    def capture(cls, trainer, run, steps_per_second, running) -> "Snapshot":
-        """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread)."""
+    def capture(cls, trainer, run, steps_per_second, running, sharpness=None) -> "Snapshot":
+        """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread);
+        ``sharpness`` (a :class:`Sharpness` measured at its weights) goes with it."""
         net = trainer.network
         metrics = trainer.metrics()
         history = {key: _frozen(value) for key, value in trainer.history_arrays().items()}
@@ -255,4 +295,5 @@ class Snapshot:
             arrays=trainer.arrays,
             l1=float(trainer.l1),
             l2=float(trainer.l2),
+            sharpness=sharpness,
         )

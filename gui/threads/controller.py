@@ -46,6 +46,7 @@ class TrainingController(QObject):
     _request_open = Signal(str)
     _request_export_history = Signal(str)
     _request_move = Signal(object, object, object, object)
+    _request_sharpness = Signal()
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -76,6 +77,7 @@ class TrainingController(QObject):
         self._request_open.connect(w.open_experiment)
         self._request_export_history.connect(w.export_history)
         self._request_move.connect(w.move_weights)
+        self._request_sharpness.connect(w.measure_sharpness)
         w.weights_moved.connect(self.weights_moved)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
@@ -145,6 +147,11 @@ class TrainingController(QObject):
         optimizer state before)`` answers (None, None when refused). See
         :meth:`TrainingWorker.move_weights`."""
         self._request_move.emit(params, run, token, optimizer_state)
+
+    def measure_sharpness(self):
+        """Ask for the sharpness with the next snapshot (``snapshot.sharpness``; at once when
+        paused). See :meth:`TrainingWorker.measure_sharpness`."""
+        self._request_sharpness.emit()
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""

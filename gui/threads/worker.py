@@ -34,7 +34,7 @@ import numpy as np
 
 from core import experiment
 from core.trainer import DivergenceError, Trainer, make_optimizer
-from gui.snapshot import Snapshot
+from gui.snapshot import Sharpness, Snapshot
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
 
 #: What TrainingWorker._file_request returns when the request failed.
@@ -99,6 +99,7 @@ class TrainingWorker(QObject):
         self._pending_steps = 0
         self._run = 0
         self._pacer = FramePacer()
+        self._sharpness_wanted = False
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -268,6 +269,16 @@ class TrainingWorker(QObject):
         self.weights_moved.emit(token, before, state)
         self._emit_snapshot()
 
+    @Slot()
+    def measure_sharpness(self):
+        """Measure the sharpness (:class:`~gui.snapshot.Sharpness`) for the next snapshot,
+        which comes at once if training is paused."""
+        if self._trainer is None or self._stop.is_set():
+            return
+        self._sharpness_wanted = True
+        if not self._running and not self._pending_steps:
+            self._emit_snapshot()
+
     @Slot(object)
     def set_steps_per_frame(self, n):
         """Steps per frame (about 30 frames a second); ``MAX_SPEED`` (0) trains flat out."""
@@ -371,7 +382,11 @@ class TrainingWorker(QObject):
     def _emit_snapshot(self):
         pacer = self._pacer
         rate = pacer.steps_per_second() if self._running else 0.0
+        sharpness = None
+        if self._sharpness_wanted:  # (before the capture's clock: not part of its cost)
+            self._sharpness_wanted = False
+            sharpness = Sharpness.measure(self._trainer)
         pacer.capture_started()
-        snap = Snapshot.capture(self._trainer, self._run, rate, self._running)
+        snap = Snapshot.capture(self._trainer, self._run, rate, self._running, sharpness)
         pacer.capture_finished()
         self.snapshot.emit(snap)

@@ -1,5 +1,6 @@
 """The landscape instruments' window-level parts: the final weights of pinned runs for the
-line view, and moving the training weights to a point of the error surface, undoably.
+line view, the sharpness view's requests to the training worker, and moving the training
+weights to a point of the error surface, undoably.
 
 - Pinning a run (the cost view) keeps its curve; here its weights at that moment are kept too
   and handed to the line view (:meth:`InterpolationView.set_pinned`), so a line can join the
@@ -43,7 +44,8 @@ class _Move(QUndoCommand):
 
 class Instruments(QObject):
     """Installs itself on ``window`` (a MainWindow with ``controller``, ``selection``,
-    ``cost_plot``, ``interpolation_view``, the Run menu and a status bar)."""
+    ``cost_plot``, ``interpolation_view``, ``sharpness_view``, the Run menu and a status
+    bar)."""
 
     def __init__(self, window):
         super().__init__(window)
@@ -59,6 +61,8 @@ class Instruments(QObject):
         window.cost_plot.pins_changed.connect(self._on_cost_plot_pins_changed)
         window.selection.move_requested.connect(self._on_selection_move_requested)
         window.selection.probed_changed.connect(self._on_selection_probed_changed)
+        # The sharpness is measured by the training worker, when the view asks.
+        window.sharpness_view.measure_requested.connect(window.controller.measure_sharpness)
         self._make_actions()
 
     def _make_actions(self):

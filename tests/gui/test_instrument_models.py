@@ -13,7 +13,7 @@ from core.config import Config
 from core.metrics import RunScorer
 from core.trainer import DivergenceError, Trainer
 from gui.selection import Probe
-from gui.snapshot import Snapshot
+from gui.snapshot import Sharpness, Snapshot
 from gui.views.boundary import probe_model
 from gui.views.interpolation import model as line_model
 from gui.views.sharpness import model as sharp_model
@@ -131,14 +131,26 @@ def test_pinned_weights_are_offered_only_for_the_same_network():
 def test_a_sample_is_the_sharpness_and_the_limit_of_the_snapshot():
     trainer = Trainer(CIRCLE)
     trainer.step(50)
-    snap = capture(trainer)
-    sample = sharp_model.measure(snap)
+    snap = Snapshot.capture(trainer, 0, 0.0, False, Sharpness.measure(trainer))
+    sample = sharp_model.sample_from(snap)
     exact = stability.sharpness(snap.network(), snap.arrays.inputs_train,
                                 snap.arrays.targets_train, snap.arrays.loss, k=2, tol=1e-9)
     np.testing.assert_allclose(sample.values, exact.values, rtol=1e-3)
     assert sample.limit.value == pytest.approx(2 / 0.03) and sample.limit.formula == "2/η"
     assert sample.epoch == pytest.approx(50 / 25) and sample.step == 50
+    assert sample.products == snap.sharpness.products > 0
     assert "is 1% of 2/η = 66.7" in sharp_model.readout(sample)
+    assert capture(trainer).sharpness is None  # measured only when asked
+
+
+def test_weights_with_no_finite_hessian_get_a_sample_that_says_so():
+    trainer = Trainer(presets.get("Learning rate too large: diverges").config)
+    trainer.network.params[:] = 1e200  # overflows everywhere: inf and NaN in the Hessian
+    measured = Sharpness.measure(trainer)
+    assert len(measured.values) == 2 and np.isnan(measured.values).all()
+    with np.errstate(all="ignore"):  # (the snapshot's own metrics overflow too)
+        snap = Snapshot.capture(trainer, 0, 0.0, False, measured)
+    assert "the Hessian is not finite" in sharp_model.readout(sharp_model.sample_from(snap))
 
 
 def test_the_history_decides_when_to_measure_and_stays_bounded(monkeypatch):

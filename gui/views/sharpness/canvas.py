@@ -65,7 +65,7 @@ class SharpnessCanvas(QWidget):
         """``curves`` from :meth:`SharpnessHistory.curves`; ``y_range`` ``(low, high,
         limit_shown)``."""
         epochs = curves["epoch"]
-        self.first.setData(epochs, curves["first"])
+        self.first.setData(epochs, curves["first"], connect="finite")
         self.second.setData(epochs, curves["second"], connect="finite")
         limits = curves["limit"]
         self.limit.setData(epochs, limits, connect="finite")

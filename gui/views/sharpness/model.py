@@ -7,28 +7,28 @@ curvature exceeds 2/η, and the error there grows. Cohen et al. ("Gradient desce
 networks typically occurs at the edge of stability", ICLR 2021) found that full-batch training
 raises λ_max until it reaches 2/η, then hovers there while the cost keeps falling, unevenly.
 
-This module measures a :class:`Sample` (in a thread of its own:
-:func:`core.stability.sharpness`, block Lanczos on exact Hessian-vector products), keeps the
-run's samples (:class:`SharpnessHistory`: when to measure again, bounded memory) and says
-what the newest one means (:func:`readout`).
+The training worker measures it when the view asks (:class:`gui.snapshot.Sharpness`:
+:func:`core.stability.sharpness`, block Lanczos on exact Hessian-vector products) and hands it
+over with the next snapshot. This module makes a :class:`Sample` of such a snapshot, keeps the
+run's samples (:class:`SharpnessHistory`: when to ask again, bounded memory) and says what the
+newest one means (:func:`readout`).
 """
 from __future__ import annotations
 
 import dataclasses
 import math
-import time
 
 import numpy as np
 
-from core.stability import sharpness, stability_limit
+from core.stability import stability_limit
 
 #: While training runs, a sample at most every SAMPLE_SECONDS, and measuring takes at most
 #: BUSY_SHARE of the time (a big network's sample takes longer: it is then taken less often).
 SAMPLE_SECONDS = 0.5
 BUSY_SHARE = 0.1
-#: Eigenvalues per sample (λ₁ ≥ λ₂), to this relative residual, with at most this many
-#: Hessian-vector products (each about one gradient on the whole training set).
-K, TOLERANCE, MAX_PRODUCTS = 2, 1e-3, 300
+#: A request the worker has not answered within this long is asked again (it was lost: the
+#: worker was busy elsewhere, opening a file, or stopping).
+ANSWER_SECONDS = 5.0
 #: Samples kept; when full, every other one goes (the whole run stays, less finely).
 CAPACITY = 1000
 #: λ_max within this factor of the limit is "at the edge of stability".
@@ -55,19 +55,14 @@ class Sample:
     params: np.ndarray = dataclasses.field(repr=False, compare=False, default=None)
 
 
-def measure(snap, should_stop=None) -> Sample:
-    """The sharpness at the snapshot's weights (runs off the UI thread)."""
-    arrays, config = snap.arrays, snap.config
-    started = time.perf_counter()
-    with np.errstate(all="ignore"):
-        pairs = sharpness(snap.network(), arrays.inputs_train, arrays.targets_train,
-                          arrays.loss, k=min(K, len(snap.params)), l1=snap.l1, l2=snap.l2,
-                          tol=TOLERANCE, max_products=MAX_PRODUCTS, should_stop=should_stop)
+def sample_from(snap) -> Sample:
+    """The :class:`Sample` of a snapshot that carries a measured ``sharpness``."""
+    config, measured = snap.config, snap.sharpness
     rate = float(snap.metrics["learning_rate"])
-    per_epoch = math.ceil(len(arrays.inputs_train) / max(config.batch_size, 1))
-    return Sample(snap.step, snap.step / per_epoch, tuple(float(v) for v in pairs.values), rate,
-                  stability_limit(config.optimizer, rate, config.momentum), pairs.n_products,
-                  time.perf_counter() - started, snap.params)
+    per_epoch = math.ceil(len(snap.arrays.inputs_train) / max(config.batch_size, 1))
+    return Sample(snap.step, snap.step / per_epoch, measured.values, rate,
+                  stability_limit(config.optimizer, rate, config.momentum), measured.products,
+                  measured.seconds, snap.params)
 
 
 class SharpnessHistory:
@@ -142,6 +137,9 @@ def readout(sample, optimizer_name="") -> str:
     if sample is None:
         return "Measuring the sharpness…"
     lam = sample.values[0]
+    if not math.isfinite(lam):
+        return (f"At step {sample.step:,} the Hessian is not finite (the weights are too "
+                f"large): no sharpness to show.")
     head = f"λ_max = {lam:.3g} at step {sample.step:,}"
     limit = sample.limit
     if limit is None:

@@ -2,21 +2,21 @@
 cost as training goes on, under the train cost, with the line 2/η above which plain gradient
 descent overshoots (Cohen et al. 2021).
 
-:class:`SharpnessView` asks for a sample (:func:`~gui.views.sharpness.model.measure`) off the UI
-thread (:class:`gui.threads.LatestRequestRunner`, cancellable) a couple of times a second while
-training runs and at every new step when paused; the history it keeps, and when to measure,
-are :class:`~gui.views.sharpness.model.SharpnessHistory`'s. It measures while hidden too (the
-curve is a history), but never more than a tenth of the time.
+:class:`SharpnessView` asks for a measurement (``measure_requested``; the window hands it to the
+training worker, which measures between two chunks of training and sends the result with the
+next snapshot, :attr:`gui.snapshot.Snapshot.sharpness`) a couple of times a second while
+training runs, and at every new step when paused. When to ask, and the samples kept, are
+:class:`~gui.views.sharpness.model.SharpnessHistory`'s. It asks while hidden too (the curve is a
+history), but never for more than a tenth of the time.
 """
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, QTimer, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core import optimizers
-from gui.threads import LatestRequestRunner
 from gui.views.sharpness import model
 from gui.views.sharpness.canvas import SharpnessCanvas, legend_html, limit_text
 from gui.widgets.labels import FixedLabel
@@ -29,20 +29,27 @@ _TIP = ("Sharpness: the largest eigenvalue λ_max of the Hessian of the training
         "grows. Full-batch training typically raises λ_max up to 2/η and hovers there: the\n"
         "edge of stability (Cohen et al., ICLR 2021). Mini-batches each have a sharpness of\n"
         "their own, so with small batches the picture is rougher. Computed exactly (Hessian-\n"
-        "vector products, block Lanczos), off the interface's thread, about twice a second.")
+        "vector products, block Lanczos) by the training thread, about twice a second.")
 
 
 class SharpnessView(QWidget):
-    """λ_max and 2/η over training. Feed it snapshots with :meth:`show_snapshot`; call
-    :meth:`shutdown` when the window closes."""
+    """λ_max and 2/η over training. Feed it snapshots with :meth:`show_snapshot`; connect
+    ``measure_requested`` to :meth:`TrainingController.measure_sharpness`.
+
+    Signals
+    -------
+    measure_requested()
+        A measurement is wanted with the next snapshot.
+    """
+
+    measure_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.history = model.SharpnessHistory()
         self._snap = None
-        self._asked_at = -float("inf")
-        self._waiting = False
-        self._stopped = False
+        self._asked_at = None       # perf_counter of the request not answered yet, or None
+        self._last_ask = -float("inf")
         self.setToolTip(_TIP)
         self.readout = FixedLabel(2)
         self.readout.label.setWordWrap(True)
@@ -58,16 +65,7 @@ class SharpnessView(QWidget):
         layout.addWidget(self.readout)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.note)
-        self._runner = LatestRequestRunner(self)
-        self._runner.finished.connect(self._on_runner_finished)
-        self._runner.failed.connect(self._on_runner_failed)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._ask)
         self.readout.setText(model.readout(None))
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
 
     @property
     def samples(self) -> list:
@@ -75,57 +73,26 @@ class SharpnessView(QWidget):
 
     @Slot(object)
     def show_snapshot(self, snap):
-        """Take the newest snapshot: the cost is drawn at once, the sharpness when measured."""
-        if self._stopped:
-            return
+        """Take the newest snapshot: its measurement, if it carries one; the cost is drawn at
+        once (when shown), the sharpness as it comes; then ask for the next if it is due."""
         if snap.run != self.history.run:
             self.history.start_run(snap.run)
-            self._runner.cancel()
-            self._waiting = False
+            self._asked_at = None
             self.canvas.clear()
             self.readout.setText(model.readout(None))
         self._snap = snap
+        if snap.sharpness is not None:
+            self._asked_at = None
+            self.history.add(model.sample_from(snap))
+            self._draw()
         if self.isVisible():
             self.canvas.show_cost(snap.history["epoch"], snap.history["train_cost"])
-        self._ask()
-
-    def shutdown(self):
-        """Stop the thread (idempotent)."""
-        self._stopped = True
-        self._timer.stop()
-        self._runner.shutdown()
-
-    # ------------------------------------------------------------------ measuring
-    @Slot()
-    def _ask(self):
-        snap = self._snap
-        if snap is None or self._stopped:
-            return
-        since = time.perf_counter() - self._asked_at
-        if self.history.run == snap.run and not self.history.wants(snap, since):
-            if snap.running and not self._timer.isActive():
-                self._timer.start(int(1000 * model.SAMPLE_SECONDS))  # the next one, later
-            return
-        if self._waiting and snap.running:
-            return  # one at a time while training runs; the answer asks again
-        self._asked_at, self._waiting = time.perf_counter(), True
-        self._runner.submit(model.measure, snap, cancellable=True)
-
-    @Slot(int, object)
-    def _on_runner_finished(self, _request_id, sample):
-        self._waiting = False
-        snap = self._snap
-        if snap is None or snap.run != self.history.run:
-            return
-        self.history.add(sample)
-        self._draw()
-        if snap.running or snap.step != sample.step:
-            self._timer.start(int(1000 * model.SAMPLE_SECONDS))
-
-    @Slot(int, str)
-    def _on_runner_failed(self, _request_id, message):
-        self._waiting = False
-        self.note.setText(f"The sharpness could not be computed: {message}")
+        now = time.perf_counter()
+        if self._asked_at is not None and now - self._asked_at < model.ANSWER_SECONDS:
+            return  # one request at a time
+        if self.history.wants(snap, now - self._last_ask):
+            self._asked_at = self._last_ask = now
+            self.measure_requested.emit()
 
     def _draw(self):
         samples = self.history.samples
