@@ -8,6 +8,8 @@ after 3,000 steps of SGD. Measured:
   tol = 1e-4, building the Hessian operator included), goal ≤ 50 ms; and ``hessian_eigs`` as
   the app calls it (k = 2, its default tolerance 1e-6), each with the number of Hessian-vector
   products used and the error against ``numpy.linalg.eigh`` of the full Hessian;
+- the two largest eigenvalues as the sharpness view measures them (``core.stability.sharpness``,
+  k = 2, tol = 1e-3);
 - one Hessian-vector product;
 - ``interpolate`` at 201 points of α in [−0.5, 1.5] from the initial to the trained weights,
   goal ≤ 20 ms, and its largest difference from ``Network.cost`` point by point; beside it,
@@ -18,15 +20,21 @@ Times are the best of several repetitions (the machine is shared; the best is th
 disturbed). Usage: python bench/instruments_speed.py [--repeat 9]
 """
 import argparse
+import os
 import pathlib
 import sys
 
-import numpy as np
+# As main.py does, before numpy is imported: single-threaded BLAS for these small networks (the
+# app's condition; OpenBLAS threads spinning beside the other work only slow a 2-core machine).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from benchlib import best_time, verdict  # noqa: E402
 
-from core import curvature, landscape  # noqa: E402
+from core import curvature, landscape, stability  # noqa: E402
 from core.config import Config  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
 
@@ -51,6 +59,11 @@ def sharpness(net, X, y, repeat):
     pairs = curvature.top_eigenpairs(operator, net.n_params, k=2)
     error = np.max(np.abs(pairs.values - exact[:2]) / np.abs(exact[0]))
     print(f"  hessian_eigs, k = 2, tol 1e-6:  {t * 1e3:6.2f} ms, {pairs.n_products:3d} "
+          f"products, relative error {error:.1e}")
+    t = best_time(lambda: stability.sharpness(net, X, y, "bce", k=2, tol=1e-3), repeat)
+    pairs = stability.sharpness(net, X, y, "bce", k=2, tol=1e-3)
+    error = np.max(np.abs(pairs.values - np.sort(exact)[::-1][:2]) / np.abs(exact[0]))
+    print(f"  sharpness view (2 largest, 1e-3): {t * 1e3:5.2f} ms, {pairs.n_products:3d} "
           f"products, relative error {error:.1e}")
     v = np.ones(net.n_params)
     product = best_time(lambda: operator(v), repeat * 5)

@@ -74,7 +74,7 @@ def measure(app, window, seconds, warmup=1.0):
             return False
 
     painters = []
-    for widget in (window.cost_plot.cost_widget, window.boundary_plot.canvas):
+    for widget in (window.cost_plot.canvas.cost_widget, window.boundary_plot.canvas):
         counter = PaintCounter()
         widget.viewport().installEventFilter(counter)
         painters.append(counter)

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from core import datasets, diagnostics, features, metrics, optimizers
+from core import datasets, diagnostics, features, metrics, optimizers, stability
 from core.config import Config, ConfigError
 from core.history import (HISTORY_FIELDS, MIN_PATH_ROWS, PATH_BUDGET,  # noqa: F401 - public here
                           DecimatedLog, path_rows)
@@ -354,6 +354,17 @@ class Trainer:
             return ("The mean error y − ŷ is unbounded below: the network lowers it without end "
                     "by making ŷ huge, so it cannot be minimized. Choose a loss that is bounded "
                     "below, such as MSE or MAE.")
+        # When the valley curved more sharply than the learning rate allows (λ_max above 2/η
+        # where the cost was lowest on the way), say so: that is why the steps grew.
+        points = np.vstack([self.path.rows(), self.network.params])
+        found = stability.overshoot_along(self.network, self.inputs_train, self.targets_train,
+                                          self.loss, points, self.config.optimizer,
+                                          self.learning_rate, self.config.momentum, l1=self.l1,
+                                          l2=self.l2)
+        if found is not None:
+            index, over = found
+            step = self.step_count if index == len(points) - 1 else index * self.path.stride
+            return f"At step {step:,}, where the cost was lowest, {over.text()} {over.advice()}"
         return (f"Try a smaller learning rate (now {self.config.learning_rate:g}), an "
                 f"optimizer that adapts its step (Adam, RMSprop), or a different loss or "
                 f"output activation.")

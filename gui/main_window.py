@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         self.share = ShareActions(self, self._settings)
         from gui.lessons import Lessons  # the lesson dock, Help → Lessons, File → lesson items
         self.lessons = Lessons(self, self._settings)
+        # Pinned runs' weights for the line view; moving the weights to a picked point (undo).
+        from gui.window.instruments import Instruments
+        self.instruments = Instruments(self)
         self._wire()
         self._show_config_in_panels(self.config)
 

@@ -8,8 +8,8 @@ talk to each other and the main window does not carry messages between them::
 
     selection = Selection()
     diagram.bind(selection)      # writes: pick_weight(index), hover(picture); reads: highlight
-    surface.bind(selection)      # reads:  axes_changed
-    boundary.bind(selection)     # reads:  hovered_changed
+    surface.bind(selection)      # reads:  axes_changed;  writes: probe(params, words, run)
+    boundary.bind(selection)     # reads:  hovered_changed, probed_changed; writes: request_move
     backprop.bind(selection)     # writes: set_highlight(Highlight)
 
 Indices are flat indices into ``Network.params`` (see :class:`core.params.ParamLayout`).
@@ -57,6 +57,21 @@ class Highlight:
     label: str = ""
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class Probe:
+    """Weights the learner points at on the error surface (the network "at that point").
+
+    ``params`` (read-only, laid out like ``Network.params``) belong to run ``run``; ``words``
+    say where they are ("W1[0→0] = 0.53, W1[1→0] = −1.2"). A ``pinned`` probe was clicked and
+    stays; one that is not follows the pointer.
+    """
+
+    params: np.ndarray
+    words: str
+    run: int
+    pinned: bool = False
+
+
 class Selection(QObject):
     """The error-surface axes the learner picked and the neuron under the pointer.
 
@@ -72,12 +87,18 @@ class Selection(QObject):
         A :class:`NeuronPicture`, or None when the pointer left the neurons.
     highlight_changed(object)
         A :class:`Highlight` to light up, or None when nothing is pointed at any more.
+    probed_changed(object)
+        The :class:`Probe` to show (the one under the pointer, else the pinned one), or None.
+    move_requested(object)
+        The learner asked to move the training weights to this pinned :class:`Probe`.
     """
 
     axes_changed = Signal(object)
     axis_picked = Signal(int, int)
     hovered_changed = Signal(object)
     highlight_changed = Signal(object)
+    probed_changed = Signal(object)
+    move_requested = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -86,6 +107,7 @@ class Selection(QObject):
         self._n_params = None
         self._hovered = None
         self._highlight = None
+        self._probes = {False: None, True: None}  # under the pointer, pinned
 
     # ------------------------------------------------------------------ axes
     @property
@@ -152,3 +174,36 @@ class Selection(QObject):
         if highlight != self._highlight:
             self._highlight = highlight
             self.highlight_changed.emit(highlight)
+    # ------------------------------------------------------------------ probed weights
+    @property
+    def probed(self):
+        """The :class:`Probe` shown: the one under the pointer, else the pinned one, or None."""
+        return self._probes[False] or self._probes[True]
+
+    @property
+    def pinned_probe(self):
+        return self._probes[True]
+
+    def probe(self, params, words, run, pinned=False):
+        """The pointer is on weights ``params`` of run ``run`` (``pinned``: they were clicked,
+        and replace any pinned before; a click also ends the hover)."""
+        params = np.array(params, dtype=float)
+        params.setflags(write=False)
+        new = Probe(params, str(words), int(run), bool(pinned))
+        self._set_probes({True: new, False: None} if pinned else {False: new})
+
+    def unprobe(self, pinned=False):
+        """The pointer left the surface (the pinned probe shows again), or with ``pinned``
+        forget both."""
+        self._set_probes({True: None, False: None} if pinned else {False: None})
+
+    def request_move(self):
+        """Ask (whoever trains) to move the weights to the pinned probe, if there is one."""
+        if self._probes[True] is not None:
+            self.move_requested.emit(self._probes[True])
+
+    def _set_probes(self, changes):
+        before = self.probed
+        self._probes.update(changes)
+        if self.probed is not before:
+            self.probed_changed.emit(self.probed)

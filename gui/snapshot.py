@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import time
 
 import numpy as np
 
-from core import diagnostics, features
+from core import diagnostics, features, stability
 
 #: Points per axis of the decision-boundary grid (2-D inputs) and of the fitted curve (1-D).
 GRID_SIZE_2D = 100
@@ -136,6 +137,41 @@ def _finite(values, dtype=float) -> np.ndarray:
     return values
 
 
+@dataclasses.dataclass(frozen=True)
+class Sharpness:
+    """The largest eigenvalues of the Hessian of the training cost at a snapshot's weights
+    (:func:`core.stability.sharpness`): ``values`` largest first (NaN where they could not be
+    found), the Hessian-vector ``products`` used and the ``seconds`` it took.
+
+    Measured by the training worker when the sharpness view asks, between two chunks of
+    training: it takes turns with drawing as training does (a thread of its own running Python
+    beside the interface slowed every redraw, waiting for the interpreter lock).
+    """
+
+    values: tuple
+    products: int
+    seconds: float
+
+    #: Eigenvalues, relative residual, most Hessian-vector products (each about a gradient).
+    K, TOLERANCE, MAX_PRODUCTS = 2, 1e-3, 300
+
+    @classmethod
+    def measure(cls, trainer) -> "Sharpness":
+        """The sharpness at the trainer's weights (call it in the trainer's thread)."""
+        started = time.perf_counter()
+        k = min(cls.K, trainer.network.n_params)
+        with np.errstate(all="ignore"):
+            try:
+                pairs = stability.sharpness(trainer.network, trainer.inputs_train,
+                                            trainer.targets_train, trainer.loss, k=k,
+                                            l1=trainer.l1, l2=trainer.l2, tol=cls.TOLERANCE,
+                                            max_products=cls.MAX_PRODUCTS)
+            except np.linalg.LinAlgError:  # not finite (weights restored after a divergence)
+                return cls((math.nan,) * k, 0, time.perf_counter() - started)
+        return cls(tuple(float(v) for v in pairs.values), pairs.n_products,
+                   time.perf_counter() - started)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Snapshot:
     """One frame of a training run, safe to read from any thread.
@@ -197,6 +233,8 @@ class Snapshot:
         Why the run is not learning, root causes first (empty when nothing is wrong). While
         training runs they may be a little older than the snapshot: the worker diagnoses at a
         modest rate (gui/threads/diagnosis.py).
+    sharpness : Sharpness or None
+        Measured at these weights when a view asked for it (see :class:`Sharpness`).
     """
 
     run: int
@@ -224,6 +262,7 @@ class Snapshot:
     path_tail: bool = False
     gradient_norms: tuple = ()
     findings: tuple = ()
+    sharpness: Sharpness | None = None
 
     @functools.cached_property
     def path(self) -> np.ndarray:
@@ -256,14 +295,15 @@ class Snapshot:
 
     @classmethod
     def capture(cls, trainer, run, steps_per_second, running, previous=None,
-                diagnosis=None) -> "Snapshot":
+                diagnosis=None, sharpness=None) -> "Snapshot":
         """Copy everything a view needs out of ``trainer`` (call it in the trainer's thread).
 
         ``previous``, the snapshot captured before from the same worker, lends its copy of
         the recorded path when the trainer has recorded no row since. ``diagnosis``
         (``findings(trainer, gradient, run, running) -> tuple``, e.g. a
         :class:`gui.threads.diagnosis.Diagnosis`) decides when to diagnose; without one every
-        capture runs :func:`core.diagnostics.find`.
+        capture runs :func:`core.diagnostics.find`. ``sharpness`` (a :class:`Sharpness`
+        measured at its weights) goes with it.
         """
         net, log = trainer.network, trainer.path
         if previous is not None and previous.path_version == log.version:
@@ -314,6 +354,7 @@ class Snapshot:
             path_tail=bool(trainer.step_count % log.stride),
             gradient_norms=(_frozen(steps), _frozen(norms)),
             findings=findings,
+            sharpness=sharpness,
         )
 
 

@@ -180,13 +180,38 @@ def costs_general(net, X, y_true, loss, d1, d2, coeffs, dtype, chunk_elements,
 # bias is folded into the matrix product: each layer's input buffer carries a last row of ones
 # and each layer's per-point matrix is [Wᵀ | b], shaped (width, inputs + 1).
 
+def _tanh_inplace(z):
+    # numpy's float64 tanh is scalar code on AVX2 machines (about 13 ns a value here), while its
+    # float64 exp is vectorized (about 5 ns): tanh(z) = 1 − 2/(e^(2z) + 1) takes less than half
+    # the time, to within 3e-16 of tanh (an absolute error, which is all a hidden layer needs).
+    # e^(2z) overflows to inf for z > 354, which gives exactly 1. float32 tanh is vectorized.
+    if z.dtype != np.float64:
+        return np.tanh(z, out=z)
+    with np.errstate(over="ignore"):
+        z *= 2.0
+        np.exp(z, out=z)
+    z += 1.0
+    np.divide(2.0, z, out=z)
+    np.subtract(1.0, z, out=z)
+    return z
+
+
 def _sigmoid_inplace(z):
-    # σ(z) = ½·(1 + tanh(z/2)): no overflow for any z and tanh is the fastest transcendental
-    # ufunc numpy has. Hidden layers only need absolute accuracy, which this has.
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
+    # float32: σ(z) = ½·(1 + tanh(z/2)), no overflow for any z and tanh is numpy's fastest
+    # float32 transcendental. float64: σ(z) = 1/(1 + e^(−z)) (exp is vectorized, tanh is not;
+    # e^(−z) = inf for z < −709 gives exactly 0). Hidden layers only need absolute accuracy,
+    # which both have.
+    if z.dtype != np.float64:
+        z *= 0.5
+        np.tanh(z, out=z)
+        z *= 0.5
+        z += 0.5
+        return z
+    np.negative(z, out=z)
+    with np.errstate(over="ignore"):
+        np.exp(z, out=z)
+    z += 1.0
+    np.reciprocal(z, out=z)
     return z
 
 
@@ -197,7 +222,7 @@ def _leaky_relu_inplace(z):
 # Activations that can overwrite their input (no temporaries); others use the activation object.
 _IN_PLACE = {
     "linear": lambda z: z,
-    "tanh": lambda z: np.tanh(z, out=z),
+    "tanh": _tanh_inplace,
     "relu": lambda z: np.maximum(z, 0.0, out=z),
     "leaky_relu": _leaky_relu_inplace,
     "sigmoid": _sigmoid_inplace,
@@ -358,10 +383,17 @@ class _FastPlan:
             slope = c @ layer["S"] if layer["S"] is not None else None
             if k == last:
                 break
-            a = self._activate(layer, z, slope)
             x = out_bufs[k][:g]
-            if a is not z:  # the activation object returned a new array
-                x[:, :-1, :] = a
+            if self._in_place(layer):
+                # The whole output buffer, row of ones included, is one contiguous array: the
+                # elementwise passes run about a third faster on it than on the view z that
+                # leaves that row out (the extra row costs 1/units more work). Then the ones
+                # are put back.
+                self._activate(layer, x, slope)
+                x[:, -1, :] = 1.0
+                continue
+            a = self._activate(layer, z, slope)
+            x[:, :-1, :] = a  # the activation object returned a new array
         if self.fused:
             return _fused_bce_costs(z, self.y_flat, scratch)
         a = self._activate(layer, z, slope)

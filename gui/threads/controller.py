@@ -35,6 +35,7 @@ class TrainingController(QObject):
     file_error = Signal(str, str, str)
     #: The next step traced (a gui.threads.tracing.TracedStep), after trace_step().
     step_traced = Signal(object)
+    weights_moved = Signal(object, object, object)
 
     # Requests, queued to the worker thread.
     _request_running = Signal(bool)
@@ -50,6 +51,8 @@ class TrainingController(QObject):
     _request_export_history = Signal(str)
     _request_trace = Signal()
     _request_apply_traced = Signal(object)
+    _request_move = Signal(object, object, object, object)
+    _request_sharpness = Signal()
 
     def __init__(self, config, data=None, parent=None):
         super().__init__(parent)
@@ -82,6 +85,9 @@ class TrainingController(QObject):
         self._request_export_history.connect(w.export_history)
         self._request_trace.connect(w.trace_step)
         self._request_apply_traced.connect(w.apply_traced_step)
+        self._request_move.connect(w.move_weights)
+        self._request_sharpness.connect(w.measure_sharpness)
+        w.weights_moved.connect(self.weights_moved)
         w.snapshot.connect(self._on_worker_snapshot)
         w.running_changed.connect(self._on_worker_running_changed)
         w.config_applied.connect(self._on_worker_config_applied)
@@ -161,6 +167,17 @@ class TrainingController(QObject):
         """Pause and take exactly the step ``traced`` (from ``step_traced``); a snapshot follows,
         or, when the run has moved on since, ``step_traced`` with the step that is next now."""
         self._request_apply_traced.emit(traced)
+
+    def move_weights(self, params, run, token, optimizer_state=None):
+        """Move the weights of run ``run`` to ``params``; ``weights_moved(token, before,
+        optimizer state before)`` answers (None, None when refused). See
+        :meth:`TrainingWorker.move_weights`."""
+        self._request_move.emit(params, run, token, optimizer_state)
+
+    def measure_sharpness(self):
+        """Ask for the sharpness with the next snapshot (``snapshot.sharpness``; at once when
+        paused). See :meth:`TrainingWorker.measure_sharpness`."""
+        self._request_sharpness.emit()
 
     def frame_shown(self):
         """Tell the worker the last snapshot is on screen, so it may train on (see module doc)."""

@@ -30,10 +30,12 @@ import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
+import numpy as np
+
 from core import experiment
 from core.backprop import apply_step
-from core.trainer import DivergenceError, Trainer
-from gui.snapshot import Snapshot
+from core.trainer import DivergenceError, Trainer, make_optimizer
+from gui.snapshot import Sharpness, Snapshot
 from gui.threads.diagnosis import Diagnosis
 from gui.threads.pacing import ACK_TIMEOUT, CHUNK_BUDGET, EMIT, WAIT, FramePacer
 from gui.threads.tracing import trace_next_step
@@ -77,6 +79,9 @@ class TrainingWorker(QObject):
     step_traced(TracedStep)
         The next step, traced stage by stage (:mod:`gui.threads.tracing`), as asked for by
         :meth:`trace_step`, or again after :meth:`apply_traced_step` found its step stale.
+    weights_moved(object, object, object)
+        :meth:`move_weights` answered: its token, the weights before and the optimizer's state
+        before (both None when the move was refused: another run, another network).
 
     After :meth:`request_stop`, queued requests are ignored but saving and exporting (a file
     the user asked for is still written).
@@ -94,6 +99,7 @@ class TrainingWorker(QObject):
     history_exported = Signal(str)
     file_error = Signal(str, str, str)
     step_traced = Signal(object)
+    weights_moved = Signal(object, object, object)
 
     def __init__(self, config, data=None):
         super().__init__()
@@ -107,6 +113,7 @@ class TrainingWorker(QObject):
         self._pacer = FramePacer()
         self._last = None  # the last snapshot: it lends its copy of the path to the next
         self._diagnosis = Diagnosis()
+        self._sharpness_wanted = False
 
     # ------------------------------------------------------------ thread-safe
     def request_stop(self):
@@ -301,6 +308,45 @@ class TrainingWorker(QObject):
             return
         self._emit_snapshot()
 
+    @Slot(object, object, object, object)
+    def move_weights(self, params, run, token, optimizer_state=None):
+        """Put the weights at ``params`` (training, running or not, goes on from there) if run
+        ``run`` is still the one training; answer with ``weights_moved``.
+
+        The optimizer starts afresh (a velocity or step sizes gathered elsewhere would carry
+        the weights away from the chosen point), unless ``optimizer_state`` is given (an undo
+        puts back the state it had).
+        """
+        if self._trainer is None or self._stop.is_set():
+            return
+        trainer = self._trainer
+        params = np.asarray(params, dtype=float)
+        if run != self._run or params.shape != trainer.network.params.shape:
+            self.weights_moved.emit(token, None, None)
+            return
+        before, state = trainer.network.params.copy(), trainer.optimizer.state_dict()
+        trainer.network.params[:] = params
+        fresh = make_optimizer(trainer.config)
+        fresh.learning_rate = trainer.learning_rate
+        if optimizer_state is not None:
+            try:
+                fresh.load_state_dict(optimizer_state)
+            except (KeyError, ValueError):  # another optimizer since: it starts afresh
+                fresh.reset()
+        trainer.optimizer = fresh
+        self.weights_moved.emit(token, before, state)
+        self._emit_snapshot()
+
+    @Slot()
+    def measure_sharpness(self):
+        """Measure the sharpness (:class:`~gui.snapshot.Sharpness`) for the next snapshot,
+        which comes at once if training is paused."""
+        if self._trainer is None or self._stop.is_set():
+            return
+        self._sharpness_wanted = True
+        if not self._running and not self._pending_steps:
+            self._emit_snapshot()
+
     @Slot(object)
     def set_steps_per_frame(self, n):
         """Steps per frame (about 30 frames a second); ``MAX_SPEED`` (0) trains flat out."""
@@ -404,9 +450,13 @@ class TrainingWorker(QObject):
     def _emit_snapshot(self):
         pacer = self._pacer
         rate = pacer.steps_per_second() if self._running else 0.0
+        sharpness = None
+        if self._sharpness_wanted:  # (before the capture's clock: not part of its cost)
+            self._sharpness_wanted = False
+            sharpness = Sharpness.measure(self._trainer)
         pacer.capture_started()
         snap = Snapshot.capture(self._trainer, self._run, rate, self._running, self._last,
-                                self._diagnosis)
+                                self._diagnosis, sharpness)
         pacer.capture_finished()
         self._last = snap
         self.snapshot.emit(snap)

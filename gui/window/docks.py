@@ -13,7 +13,9 @@ from gui.views.cost.anatomy_widget import CostAnatomy
 from gui.views.cost.curve_widget import CostPlot
 from gui.views.gradients.widget import GradientNormView
 from gui.views.metrics.widget import MetricsView
+from gui.views.interpolation.widget import InterpolationView
 from gui.views.network.widget import NetworkDiagram
+from gui.views.sharpness.widget import SharpnessView
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 #: Docks tabbed behind another once the window is on screen: (dock, the dock it goes behind).
@@ -65,6 +67,15 @@ def make_views(window):
                                 object_name="anatomy_dock")
     for dock in (w.metrics_dock, w.gradient_dock, w.anatomy_dock):
         w.tabifyDockWidget(w.cost_dock, dock)
+    # The landscape instruments (issue 15) are tabs there too: the sharpness over training
+    # (with the train cost above it) and the cost along the line from the start to now.
+    w.sharpness_view = SharpnessView()
+    w.sharpness_dock = w.add_view("Sharpness", w.sharpness_view, object_name="sharpness_dock")
+    w.tabifyDockWidget(w.cost_dock, w.sharpness_dock)
+    w.interpolation_view = InterpolationView()
+    w.interpolation_dock = w.add_view("Cost along a line", w.interpolation_view,
+                                      object_name="interpolation_dock")
+    w.tabifyDockWidget(w.cost_dock, w.interpolation_dock)
     w.cost_dock.raise_()
     # Backpropagation step by step shares the surface's place, as a tab behind it, so the
     # diagram under it stays in sight and lights up what each stage involves. It is tabbed

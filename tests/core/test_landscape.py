@@ -151,6 +151,45 @@ def test_float32_is_close_enough_for_a_picture():
         assert np.abs(Z - exact).max() <= 1e-4 * np.ptp(exact), activation
 
 
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_float64_kernels_by_exp_equal_the_activations_to_rounding(name):
+    """The fast path's float64 tanh and sigmoid (by exp, which numpy vectorizes) are within a
+    few units of rounding (absolute) of np.tanh and of the logistic function, exactly ±1 / 0
+    at the ends, NaN for NaN, and warn of nothing where e^z overflows."""
+    z = np.concatenate([np.linspace(-40, 40, 100_001), [-1e308, -800.0, -355.0, -1e-300, 0.0,
+                                                        1e-300, 355.0, 800.0, 1e308]])
+    if name == "tanh":
+        reference = np.tanh(z)
+    else:
+        with np.errstate(over="ignore"):
+            reference = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))),
+                                 np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        got = kernels._IN_PLACE[name](z.copy())
+    np.testing.assert_allclose(got, reference, rtol=0, atol=4e-16)
+    low = -1.0 if name == "tanh" else 0.0
+    assert got[-1] == got[-2] == 1.0 and got[-9] == got[-8] == low
+    special = kernels._IN_PLACE[name](np.array([np.nan, np.inf, -np.inf]))
+    assert np.isnan(special[0]) and special[1] == 1.0 and special[2] == low
+    # float32 keeps numpy's own (vectorized) tanh.
+    z32 = np.linspace(-9, 9, 1001, dtype=np.float32)
+    expected = np.tanh(z32) if name == "tanh" else 0.5 * np.tanh(0.5 * z32) + 0.5
+    np.testing.assert_allclose(kernels._IN_PLACE[name](z32.copy()), expected, atol=2e-7)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_float64_surface_agrees_with_the_network_to_1e12(activation):
+    """What interpolate promises: float64 costs within about 1e-12 of Network.cost."""
+    rng = np.random.default_rng(5)
+    net = Network((2, 8, 8, 1), activation, "sigmoid", seed=3)
+    X = rng.uniform(-3, 3, (120, 2))
+    y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    d1, d2 = random_plane(net, rng)
+    Z = landscape.surface(net, X, y, "bce", d1, d2, ALPHAS, BETAS)
+    np.testing.assert_allclose(Z, naive_surface(net, X, y, "bce", d1, d2, ALPHAS, BETAS),
+                               rtol=1e-12)
+
+
 def test_chunking_and_threads_do_not_change_the_result():
     rng = np.random.default_rng(3)
     net = Network((2, 6, 5, 1), "tanh", "sigmoid", seed=0)

@@ -16,6 +16,9 @@ Also:
 - :meth:`BoundaryPlot.show_neuron` shows one neuron's output large in place of the network's
   (:meth:`BoundaryPlot.bind` calls it while the pointer rests on a neuron of the diagram);
 - :meth:`BoundaryPlot.set_point_losses` sizes the training points by their loss;
+- the network at a point of the error surface (the selection's probe) is drawn over it, dashed,
+  with its cost and accuracy; for a clicked point, "Move here" asks the selection
+  to move the training weights there (:mod:`gui.views.boundary.overlay`);
 - drawing: with a class (or "point", for regression) chosen under the plot, a click adds a
   training point there and Ctrl+click removes the nearest point. The view emits
   :attr:`BoundaryPlot.data_edited` with the new "custom" :class:`~core.datasets.Dataset`; the
@@ -26,12 +29,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from core import datasets
 from gui.views.boundary import model
 from gui.views.boundary.canvas import BoundaryCanvas, point_colours
+from gui.views.boundary.overlay import ProbeOverlay
 
 _DRAW_TIP = ("Draw your own data: choose what a click adds, then click in the plot to add a "
              "training point there;\nCtrl+click removes the nearest point. The data set "
@@ -135,16 +139,28 @@ class BoundaryPlot(QWidget):
         self.canvas = BoundaryCanvas()
         self.hover_label = QLabel(" ")
         self.hover_label.setStyleSheet("color: #444;")
+        # (Ignored: a long line is cut rather than widening the column; its tooltip has it all.)
+        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._probe_text = ""
         self.hover_label.setToolTip("The network's output at the point under the mouse pointer.")
         self.canvas.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.canvas.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.overlay = ProbeOverlay(self.canvas.plot, self)
+        self.overlay.text_changed.connect(self._on_overlay_text_changed)
         self._make_draw_bar()
 
         below = QWidget()
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.setSpacing(2)
-        below_layout.addWidget(self.hover_label)
+        # The hover line shares its row with the buttons of a point picked on the error surface
+        # (it keeps their height, so that they come and go without moving the plot).
+        hover_row = QHBoxLayout()
+        hover_row.addWidget(self.hover_label, 1)
+        hover_row.addWidget(self.overlay.move_button)
+        hover_row.addWidget(self.overlay.forget_button)
+        self.hover_label.setMinimumHeight(self.overlay.move_button.sizeHint().height())
+        below_layout.addLayout(hover_row)
         below_layout.addWidget(self.draw_bar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -224,9 +240,15 @@ class BoundaryPlot(QWidget):
     # ------------------------------------------------------------------ public
     def bind(self, selection):
         """Observe ``selection`` (a :class:`gui.selection.Selection`): the neuron it says the
-        pointer is on is shown large (:meth:`show_neuron`)."""
+        pointer is on is shown large (:meth:`show_neuron`); the weights it probes on the error
+        surface are drawn over the network's output (:class:`ProbeOverlay`)."""
         selection.hovered_changed.connect(self.show_neuron)
         self.show_neuron(selection.hovered)
+        self.overlay.bind(selection)
+
+    def shutdown(self):
+        """Stop the overlay's thread (the main window calls this when it closes)."""
+        self.overlay.shutdown()
 
     @Slot(bool)
     def set_show_test(self, show):
@@ -277,6 +299,7 @@ class BoundaryPlot(QWidget):
         if mode != self._mode:
             self._set_mode(mode)
         self._grid, self._threshold, self._task = grid, snap.threshold, data.task
+        self.overlay.set_snapshot(snap, mode)
         new_data = data is not self._data and self._pending is None
         if new_data:
             self._data = data
@@ -341,11 +364,29 @@ class BoundaryPlot(QWidget):
     def _on_mouse_moved(self, pos):
         grid = self._grid
         if grid is None or not self.canvas.view.sceneBoundingRect().contains(pos):
+            self._show_probe_text()
             return
         p = self.canvas.view.mapSceneToView(pos)
         x, y = p.x(), p.y()
         self.hover_label.setText(model.output_text(grid, x, y, self._task, self._threshold)
                                  + self._point_text(x, y))
+
+    @Slot(str)
+    def _on_overlay_text_changed(self, text):
+        # The line under the plot says what the dashed network is, except while the pointer
+        # is on the plot (then it reads the output there).
+        self._probe_text = text
+        if not self.canvas.underMouse():
+            self._show_probe_text()
+
+    def _show_probe_text(self):
+        self.hover_label.setText(self._probe_text or " ")
+        self.hover_label.setToolTip(self._probe_text or
+                                    "The network's output at the point under the mouse pointer.")
+
+    def leaveEvent(self, event):
+        super().leaveEvent(event)
+        self._show_probe_text()
 
     def _point_text(self, x, y) -> str:
         """" · training point 12: class 1, loss 0.123" for a training point under the pointer."""

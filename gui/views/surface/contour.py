@@ -4,13 +4,13 @@ The same surface the 3-D view shows, seen from above: the cost as colour (viridi
 bar), contour lines at evenly spaced heights, the path as a line from its start (a hollow
 circle) to the current weights (a filled marker). :class:`~gui.views.surface.widget.SurfaceView`
 feeds it; it also stands in for the 3-D view where OpenGL is not available. It only paints:
-the contour lines come computed (:func:`gui.views.surface.geometry.contour_segments`).
+the contour lines come computed (:func:`gui.widgets.contours.contour_segments`).
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 #: The colour map of heights, shared by the 3-D view and its legend (perceptually uniform).
@@ -27,7 +27,16 @@ def colour_map() -> pg.ColorMap:
 
 
 class ContourMap(QWidget):
-    """The surface seen from above. Coordinates are the caller's display coordinates."""
+    """The surface seen from above. Coordinates are the caller's display coordinates.
+
+    Signals
+    -------
+    pointed(object, object, bool)
+        The pointer is over the surface at display coordinates ``(x, y)``, ``clicked`` or
+        only moved there; ``(None, None, False)`` when it is off the surface.
+    """
+
+    pointed = Signal(object, object, bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,9 +64,18 @@ class ContourMap(QWidget):
                                                brush=pg.mkBrush(START_COLOUR))
         self.current_marker = pg.ScatterPlotItem(size=13, pen=pg.mkPen(PATH_OUTLINE, width=2),
                                                  brush=pg.mkBrush(PATH_COLOUR))
-        for item in (self.path_outline, self.path_curve, self.start_marker, self.current_marker):
+        # The point picked on the surface (a click): its network is in the boundary view.
+        self.probe_marker = pg.ScatterPlotItem(size=12, symbol="x", pen=pg.mkPen("#111111"),
+                                               brush=pg.mkBrush("#ffffff"))
+        for item in (self.path_outline, self.path_curve, self.start_marker, self.current_marker,
+                     self.probe_marker):
             self.plot.addItem(item)
         self.image.setVisible(False)
+        scene = self.plot_widget.scene()
+        scene.sigMouseMoved.connect(self._on_scene_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self.plot_widget.setToolTip("Point at the surface to see the network with those weights "
+                                    "in the boundary view; click to keep it.")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,6 +132,36 @@ class ContourMap(QWidget):
         self.image.setVisible(False)
         self.contours.setData([], [])
         self.set_path(None)
+        self.set_probe(None)
+
+    def set_probe(self, xy):
+        """Mark the picked point ``(x, y)`` (display coordinates), or nothing (None)."""
+        self.probe_marker.setData(*(([], []) if xy is None else ([xy[0]], [xy[1]])))
+
+    # ------------------------------------------------------------------ the pointer
+    def _surface_at(self, scene_pos):
+        """Display coordinates under ``scene_pos`` when they are on the surface, else None."""
+        if self._range is None or not self.image.isVisible():
+            return None
+        point = self.plot.vb.mapSceneToView(scene_pos)
+        (x0, x1), (y0, y1) = self._range
+        inside = x0 <= point.x() <= x1 and y0 <= point.y() <= y1
+        return (point.x(), point.y()) if inside else None
+
+    def _on_scene_mouse_moved(self, pos):
+        xy = self._surface_at(pos)
+        self.pointed.emit(*(xy or (None, None)), False)
+
+    def _on_scene_mouse_clicked(self, event):
+        if event.button() != Qt.LeftButton or event.double():
+            return
+        xy = self._surface_at(event.scenePos())
+        if xy is not None:
+            self.pointed.emit(*xy, True)
+
+    def leaveEvent(self, event):
+        super().leaveEvent(event)
+        self.pointed.emit(None, None, False)
 
     def reset_view(self):
         """Back to the whole surface (after the learner zoomed or panned)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout,
+                               QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from gui.views.surface.model import (CENTRE_TITLES, CENTRES, DEFAULT_RESOLUTION,
                                      DEFAULT_SPANS, LIVE_RESOLUTION, MODE_TITLES, MODES,
@@ -57,7 +57,9 @@ class SurfaceControls(QWidget):
             "  parameter held at its value at the centre.\n"
             "• Two random directions: random directions through all weights, each neuron's\n"
             "  part scaled to that neuron's weights (filter normalization, Li et al. 2018).\n"
-            "• Principal directions of the path: the plane the path so far lies closest to.")
+            "• Principal directions of the path: the plane the path so far lies closest to.\n"
+            "• Two sharpest directions: the two directions in which the cost curves most at\n"
+            "  the current weights (the top eigenvectors of the Hessian, with their λ).")
         self.mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.mode_combo.setMinimumContentsLength(30)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
@@ -91,14 +93,20 @@ class SurfaceControls(QWidget):
         self.recentre_button.clicked.connect(self.recentre_asked)
         # The two weights get a row of their own, shown in that mode only.
         self.weights_row = QWidget()
-        weights = QHBoxLayout(self.weights_row)
+        weights = QGridLayout(self.weights_row)
         weights.setContentsMargins(0, 0, 0, 0)
+        weights.setVerticalSpacing(0)
         self.axis_labels = (QLabel("Axis 1:"), QLabel("Axis 2:"))
-        for label, picker in zip(self.axis_labels, self.weight_pickers):
-            weights.addWidget(label)
-            weights.addWidget(picker)
-            weights.addSpacing(8)
-        weights.addStretch(1)
+        # Under each weight, how sharply the cost curves along it (∂²C/∂w² at the centre).
+        self.curvature_labels = (QLabel(), QLabel())
+        for k, (label, picker, curvature) in enumerate(zip(self.axis_labels, self.weight_pickers,
+                                                           self.curvature_labels)):
+            curvature.setStyleSheet("color: #555555;")
+            weights.addWidget(label, 0, 2 * k)
+            weights.addWidget(picker, 0, 2 * k + 1)
+            weights.addWidget(curvature, 1, 2 * k + 1)
+        weights.setColumnMinimumWidth(2, 60)
+        weights.setColumnStretch(4, 1)
 
         self.span_spin = QDoubleSpinBox()
         self.span_spin.setRange(SPAN_MIN, SPAN_MAX)
@@ -174,6 +182,27 @@ class SurfaceControls(QWidget):
         """Show parameters ``(i, j)`` in the pickers (no signal)."""
         for picker, index in zip(self.weight_pickers, axes):
             picker.set_index(index)
+
+    def show_curvatures(self, values, limit=None):
+        """Under each weight picker, the cost's curvature ∂²C/∂w² along it (``values``, two
+        floats, or empty); ``limit`` (a :class:`core.stability.Limit`, or None) is the largest
+        curvature the optimizer's steps stay stable along, for the words and the warning."""
+        for label, value in zip(self.curvature_labels, tuple(values) or (None, None)):
+            if value is None:
+                label.setText("")
+                label.setToolTip("")
+                continue
+            over = limit is not None and value > limit.value
+            label.setText(f"∂²C/∂w² = {value:.3g}" + (" ⚠" if over else ""))
+            label.setStyleSheet("color: #b35900;" if over else "color: #555555;")
+            tip = ("How sharply the cost curves along this weight alone, at the plane's centre:"
+                   "\nthe second derivative ∂²C/∂w², a diagonal entry of the Hessian. Near the "
+                   "centre\nthe cost along it is the parabola C + ½·(∂²C/∂w²)·Δw².")
+            if limit is not None:
+                tip += (f"\nGradient descent's steps along this weight alone overshoot and grow"
+                        f" when it is above\n{limit.formula} = {limit.value:.3g}"
+                        + (": here it is." if over else "; here it is below."))
+            label.setToolTip(tip)
 
     def show_span(self, span):
         """Show ``span`` in the spin box (no signal)."""

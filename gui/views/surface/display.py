@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QFileDialog, QTabWidget
 
 from gui.views.surface.contour import ContourMap
 from gui.views.surface.scene import CAMERAS, Scene3D, opengl_problem
@@ -75,6 +75,13 @@ class SurfaceTabs(QTabWidget):
         else:
             self.contour.set_path(drawn.xy + np.asarray(plane.offsets))
 
+    def show_probe(self, plane, point):
+        """Mark the picked point ``(α, β, height)`` (plane units) on both pictures, or none."""
+        self.contour.set_probe(None if point is None else
+                               (point[0] + plane.offsets[0], point[1] + plane.offsets[1]))
+        if self.scene is not None:
+            self.scene.set_probe(point)
+
     def clear(self, lines=()):
         """No surface; ``lines`` of text in the middle of the 3-D view instead."""
         self.contour.clear()
@@ -96,6 +103,18 @@ class SurfaceTabs(QTabWidget):
             self._aimed = preferred
         else:
             self._aimed = self.scene.aim(plane, result, drawn.xy, drawn.heights, preferred)
+
+    def export_png(self, path) -> bool:
+        """Save the picture on screen (the 3-D view with its legend, or the map) as a PNG."""
+        return bool(self.grab_image().save(str(path), "PNG"))
+
+    def ask_export(self, parent) -> str:
+        """Ask where to save the picture as a PNG and save it; what went wrong, or ""."""
+        path, _ = QFileDialog.getSaveFileName(parent, "Export the view as PNG",
+                                              "costscape-surface.png", "PNG images (*.png)")
+        if path and not path.lower().endswith(".png"):
+            path += ".png"
+        return f"Could not write {path}." if path and not self.export_png(path) else ""
 
     def grab_image(self):
         """The picture on screen as an image (the 3-D view with its colour bar)."""

@@ -10,7 +10,7 @@ import time
 
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMatrix4x4, QPainter, QSurfaceFormat,
                            QVector3D)
 from PySide6.QtOpenGL import QOpenGLWindow
@@ -19,14 +19,20 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 #: The camera's elevation stays in this range (degrees): from straight above the labels of the
 #: floor's two axes fall on one another, from below the surface hides its own valley.
 ELEVATION_RANGE = (0.0, 80.0)
+#: A press and release at most this many pixels apart is a click (more: a drag that rotated).
+CLICK_SLOP = 3
 
 
 class View(GLViewMixin, QOpenGLWindow):
     """pyqtgraph's GL view as a ``QOpenGLWindow`` (see :class:`~gui.views.surface.scene.Scene3D`
-    for why). ``camera_changed`` (a callable or None) is called after every camera move."""
+    for why). ``camera_changed`` (a callable or None) is called after every camera move;
+    ``pointed`` (a callable or None) with ``(x, y, clicked)`` when the pointer moves over the
+    view with no button down (``clicked`` False) or clicks without dragging (True), and with
+    ``(None, None, False)`` when it leaves."""
 
     paint_seconds = 0.0
     camera_changed = None
+    pointed = None
 
     def __init__(self):
         super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
@@ -57,6 +63,31 @@ class View(GLViewMixin, QOpenGLWindow):
     def resizeGL(self, w, h):
         super().resizeGL(w, h)
         self._moved()
+
+    def mousePressEvent(self, ev):
+        super().mousePressEvent(ev)
+        self._pressed_at = ev.position()
+
+    def mouseMoveEvent(self, ev):
+        super().mouseMoveEvent(ev)
+        if ev.buttons() == Qt.NoButton:
+            self._point(ev.position(), False)
+
+    def mouseReleaseEvent(self, ev):
+        super().mouseReleaseEvent(ev)
+        pressed, self._pressed_at = getattr(self, "_pressed_at", None), None
+        if (ev.button() == Qt.LeftButton and pressed is not None
+                and (ev.position() - pressed).manhattanLength() <= CLICK_SLOP):
+            self._point(ev.position(), True)  # a click, not the end of a drag that rotated
+
+    def event(self, ev):
+        if ev.type() == QEvent.Leave and self.pointed is not None:
+            self.pointed(None, None, False)
+        return super().event(ev)
+
+    def _point(self, position, clicked):
+        if self.pointed is not None:
+            self.pointed(position.x(), position.y(), clicked)
 
     def _moved(self):
         low, high = ELEVATION_RANGE

@@ -19,15 +19,17 @@ import functools
 import numpy as np
 
 from core import landscape
+from gui.views.surface.curvature import sharpest_plane, weight_curvatures
 from gui.views.surface.geometry import contour_levels, contour_segments
 
 #: Axis modes, in the order of the "Axes" list.
-MODES = ("start_now", "weights", "random", "pca")
+MODES = ("start_now", "weights", "random", "pca", "sharpest")
 MODE_TITLES = {
     "start_now": "Start → now (first and current weights)",
     "weights": "Two weights",
     "random": "Two random directions",
     "pca": "Principal directions of the path",
+    "sharpest": "Two sharpest directions (Hessian)",
 }
 #: Where the two-weight and random planes are centred (the others pass through both).
 CENTRES = ("current", "start")
@@ -40,8 +42,10 @@ DEFAULT_RESOLUTION = 60
 #: REPLAN_SECONDS, and the full grid would take the cores from the training and the views.
 LIVE_RESOLUTION = 30
 #: Default half-widths of the plane per mode (weight units for weights, direction units for
-#: random directions); None means "fit the path".
-DEFAULT_SPANS = {"start_now": None, "weights": 3.0, "random": 1.0, "pca": None}
+#: random directions); None means "fit the path" (for the sharpest directions: fit their
+#: curvature, see gui/views/surface/curvature.py).
+DEFAULT_SPANS = {"start_now": None, "weights": 3.0, "random": 1.0, "pca": None,
+                 "sharpest": None}
 SPAN_MIN, SPAN_MAX = 0.1, 100.0
 #: Nice spans the path-fitting rounds up to.
 _NICE_SPANS = (0.5, 0.6, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0,
@@ -90,6 +94,10 @@ class Plane:
     the snapshot's weights are these, the current point is on the plane. ``notice`` says what
     the learner should know about this plane (a fallback, a divergence), ``warn`` whether it
     is a warning.
+
+    A plane of the sharpest directions is made without ``d1``, ``d2`` (None; ``span`` None
+    too, unless the learner set one): the surface thread finds them and hands back the
+    complete plane, whose ``origin`` is this one and ``eigenvalues`` their λ₁, λ₂.
     """
 
     mode: str
@@ -115,6 +123,8 @@ class Plane:
     warn: bool = False
     dtype: type = SURFACE_DTYPE
     what: str = ""  # what the height is, where the usual words do not fit (a fallback plane)
+    eigenvalues: tuple = ()
+    origin: object = None
 
     @functools.cached_property
     def projector(self) -> np.ndarray:
@@ -145,7 +155,8 @@ class SurfaceResult:
     non-finite value clipped), spanning ``lo..hi``; ``segments`` are its contour lines as
     ``(α, β, height)`` segment ends (see
     :func:`~gui.views.surface.geometry.contour_segments`); ``plane`` is the plane it
-    was computed for.
+    was computed for; ``curvatures`` the cost's curvature along its two axes at its centre
+    (∂²C/∂w² of two weights, or the λ of two sharpest directions; empty for other planes).
     """
 
     alphas: np.ndarray
@@ -157,6 +168,7 @@ class SurfaceResult:
     hi: float
     segments: np.ndarray
     plane: Plane | None = None
+    curvatures: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,8 +231,14 @@ def compute_surface(net, X, targets, loss, plane, resolution, should_stop=None):
     ``net`` must be the caller's private copy with its parameters at ``plane.anchor``. The cost
     is :func:`core.landscape.surface` with the regularization included, so the heights are the
     "train cost" the cost plot shows. ``should_stop`` is passed on (it raises
-    :class:`core.landscape.Cancelled` between chunks).
+    :class:`core.landscape.Cancelled` between chunks). A plane of the sharpest directions
+    gets them first (the result's ``plane`` is then the complete one).
     """
+    if plane.d1 is None:
+        plane = sharpest_plane(plane, net, X, targets, loss, should_stop)
+    curvatures = plane.eigenvalues
+    if plane.weights:
+        curvatures = weight_curvatures(net, X, targets, loss, plane)
     alphas = np.linspace(-plane.span, plane.span, resolution)
     betas = np.linspace(-plane.span, plane.span, resolution)
     with np.errstate(all="ignore"):  # far from diverged weights the cost can overflow
@@ -230,7 +248,8 @@ def compute_surface(net, X, targets, loss, plane, resolution, should_stop=None):
     heights, log_used = display_heights(values, plane.log)
     lo, hi = float(heights.min()), float(heights.max())
     segments = contour_segments(heights, alphas, betas, contour_levels(lo, hi))
-    return SurfaceResult(alphas, betas, values, heights, log_used, lo, hi, segments, plane)
+    return SurfaceResult(alphas, betas, values, heights, log_used, lo, hi, segments, plane,
+                         curvatures)
 
 
 def bilinear(heights, alphas, betas, xy) -> np.ndarray:
@@ -375,6 +394,10 @@ def explanation(plane, result, log_wanted) -> str:
     elif plane.mode == "weights":
         text = (f"Cost as {plane.labels[0]} and {plane.labels[1]} change, every other "
                 f"parameter held at its value at step {plane.anchor_step} ({where}).")
+    elif plane.mode == "sharpest":
+        text = (f"Cost along the two directions in which it curves most at step "
+                f"{plane.anchor_step} ({where}): the top eigenvectors of the Hessian, "
+                f"λ₁ = {plane.eigenvalues[0]:.3g} and λ₂ = {plane.eigenvalues[1]:.3g}.")
     else:
         what = "random directions" if plane.mode == "random" else "the path's principal plane"
         text = f"Cost on a plane of {what} through the weights at step {plane.anchor_step} " \
@@ -429,3 +452,22 @@ def visibly_off(plane, drawn, zrange) -> bool:
     through = plane.project(plane.through[None])[0] if plane.through is not None else None
     moved = through is None or np.max(np.abs(drawn.xy[-1] - through)) > VISIBLE * plane.span
     return bool(moved or not gap <= VISIBLE * (hi - lo if hi > lo else 1.0))
+
+
+# ---------------------------------------------------------------------------- probing
+def probe_params(plane, alpha, beta) -> np.ndarray:
+    """The weights at plane coordinates ``(alpha, beta)``: anchor + α·d1 + β·d2."""
+    return plane.anchor + alpha * plane.d1 + beta * plane.d2
+
+
+def probe_words(plane, alpha, beta) -> str:
+    """Where ``(alpha, beta)`` is, as the axes read it: "W1[0→0] = 0.53, W1[1→0] = −1.2" for
+    two weights, "α = 0.5, β = 0.1 on the start → now plane" for the others."""
+    x, y = alpha + plane.offsets[0], beta + plane.offsets[1]
+    if plane.mode == "weights":
+        return f"{plane.labels[0]} = {x:.3g}, {plane.labels[1]} = {y:.3g}"
+    return f"α = {x:.3g}, β = {y:.3g} on the {_PLANE_NAMES[plane.mode]} plane"
+
+
+_PLANE_NAMES = {"start_now": "start → now", "random": "random-directions",
+                "pca": "principal", "sharpest": "sharpest-directions"}

@@ -8,7 +8,9 @@ The modes (the learner picks one):
 - **two weights**: the cost as two parameters change, every other one held at its value at
   the plane's centre: the current weights (the default) or the start of training;
 - **two random directions**, filter-normalized (Li et al. 2018), centred the same way;
-- **the principal directions of the path**, through the current weights.
+- **the principal directions of the path**, through the current weights;
+- **the two sharpest directions**, the top two Hessian eigenvectors at the current weights
+  (found in the surface thread: see :mod:`gui.views.surface.curvature`).
 
 A plane through the current weights is made again as training goes on ("Follow training"):
 at every snapshot of a paused run (Pause, Step) whose weights are not on the plane, and every
@@ -35,6 +37,8 @@ from gui.views.surface.model import (CENTRES, DEFAULT_MODE, DEFAULT_RESOLUTION, 
 
 #: Modes whose span is fitted to the path (until the learner sets one).
 FITTED = ("start_now", "pca")
+#: Modes whose plane always goes through the current weights.
+CURRENT = FITTED + ("sharpest",)
 
 
 def default_weight_axes(layout):
@@ -84,8 +88,8 @@ class PlanePolicy:
     def set_mode(self, mode):
         self._check_mode(mode)
         self.mode = mode
-        if mode in FITTED:
-            self.spans[mode] = None  # fit the path
+        if mode in CURRENT:
+            self.spans[mode] = None  # fit the path (or the sharpest direction's curvature)
 
     def set_centre(self, centre):
         """``"current"`` (the current weights) or ``"start"`` (the start of training)."""
@@ -171,7 +175,7 @@ class PlanePolicy:
         path = np.asarray(snap.path)
         current = np.asarray(snap.params)
         gone = costs is not None and diverged(costs, snap.running)
-        centre = "current" if gone or self.mode in FITTED else self.centre
+        centre = "current" if gone or self.mode in CURRENT else self.centre
         anchor, step = (current, snap.step) if centre == "current" else self.start
         net = snap.network(anchor)
         made = {"offsets": (0.0, 0.0), "weights": (), "notice": "", "warn": False,
@@ -193,6 +197,9 @@ class PlanePolicy:
                 "have moved.",
                 ("Press Play or Step", "The surface appears once the weights have moved:",
                  "it is the cost over the plane of their path."))
+        elif self.mode == "sharpest":  # the surface thread finds them (and fits the span)
+            made.update(d1=None, d2=None, labels=("sharpest direction", "second sharpest"),
+                        short_labels=("sharpest", "second sharpest"))
         elif self.mode == "weights":
             i, j = self.weight_axes
             made["d1"], made["d2"] = landscape.weight_directions(net, i, j)
@@ -207,7 +214,7 @@ class PlanePolicy:
                 True, True
         span = self.spans.get(self.mode)
         if span is None:
-            span = made.pop("fit", None) or 1.0
+            span = made.pop("fit", None) or (None if self.mode == "sharpest" else 1.0)
         made.pop("fit", None)
         large = float(np.max(np.abs(anchor), initial=0.0)) > FLOAT64_ABOVE
         running = snap.running and not gone

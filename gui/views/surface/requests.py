@@ -13,7 +13,8 @@ class SurfaceRequests(QObject):
 
     :meth:`want` a plane: a ``PREVIEW_RESOLUTION``² preview is computed first, then the full
     grid, and each arrives as ``ready(result)`` (a
-    :class:`~gui.views.surface.model.SurfaceResult`, ``result.plane`` the plane). Wanting another
+    :class:`~gui.views.surface.model.SurfaceResult`, ``result.plane`` the plane; for a plane
+    made without its directions, the complete one, which :attr:`wanted` becomes). Wanting another
     plane (or :meth:`withdraw`) stops the running computation between chunks, and a result that
     is not for the wanted plane never comes out.
 
@@ -68,8 +69,11 @@ class SurfaceRequests(QObject):
     @Slot(int, object)
     def _on_runner_finished(self, _request_id, result):
         plane = result.plane
-        if plane is not self.wanted:
+        if self.wanted is None or (plane is not self.wanted and plane.origin is not self.wanted):
             return  # computed for a plane no longer wanted
+        # A plane of the sharpest directions comes back complete (its directions found): the
+        # full grid and every later change use that one.
+        self.wanted = plane
         self.ready.emit(result)
         if plane is self.wanted and len(result.alphas) < plane.resolution:
             self._submit(plane, plane.resolution)  # the preview is in: now the full grid

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from gui.views.surface.contour import PATH_COLOUR, colour_map
 from gui.views.surface.geometry import (BOX_HEIGHT, best_camera, log_ticks, nice_ticks,
-                                        shaded_colours, tick_labels)
+                                        pick_front, shaded_colours, tick_labels, to_screen)
 
 #: Path and markers float this fraction of the box height above where they are.
 LIFT = 0.012
@@ -30,13 +30,16 @@ LIFT = 0.012
 #: plane from the end of the path looking up the valley. The camera actually used is the one
 #: around it that shows most of the path (see :meth:`Scene3D.aim`).
 CAMERAS = {"start_now": (-110.0, 32.0), "weights": (-60.0, 32.0), "random": (-60.0, 32.0),
-           "pca": (-155.0, 40.0)}
+           "pca": (-155.0, 40.0), "sharpest": (-60.0, 32.0)}
 #: What must fit in the view (box units, around the box's centre): the box and the tick
 #: labels around it (at 1.17). Titles that would fall outside are moved in.
 REACH = (1.2, 0.5)
 #: Drop lines from the path to the surface: at most this many, where the gap is at least this
 #: fraction of the box height.
 DROPS, DROP_MIN = 24, 0.02
+#: Picking the surface under the pointer: grid points within this many pixels (or the grid's
+#: spacing on screen, when it is wider), in front within this depth (box units) of the nearest.
+PICK_RADIUS, PICK_DEPTH = 14.0, 0.15
 
 
 def fit_distance(width, height, elevation, fov=60.0) -> float:
@@ -168,16 +171,18 @@ class Scene3D:
         self.start = dots((1, 1, 1, 1), 9)
         self.marker_outline = dots((1, 1, 1, 1), 19)
         self.marker = dots(red, 13)
+        self.probe_dot = dots((0.1, 0.1, 0.1, 1), 11)  # the picked point (see gui/selection)
         self.start_ghost = dots((1, 1, 1, 0.5), 9, on_top)
         self.marker_ghost = dots((*red[:3], 0.45), 13, on_top)
         self._path_items = (self.path, self.ghost, self.trace, self.drops, self.shadow,
                             self.start, self.marker_outline, self.marker,
                             self.start_ghost, self.marker_ghost)
-        self.data_items = [self.surface, self.contours, *self._path_items]
+        self.data_items = [self.surface, self.contours, self.probe_dot, *self._path_items]
         # Drawing order: opaque first, then translucent, then what stays on top.
         for depth, item in enumerate([self.surface, self.frame, self.contours, self.shadow,
                                       self.trace, self.drops, self.path, self.start,
-                                      self.marker_outline, self.marker, self.ghost,
+                                      self.marker_outline, self.marker, self.probe_dot,
+                                      self.ghost,
                                       self.start_ghost, self.marker_ghost]):
             item.setDepthValue(depth)
             item.setVisible(False)
@@ -238,6 +243,38 @@ class Scene3D:
 
     def is_valid(self) -> bool:
         return self.view.isValid()
+
+    def pick(self, x, y):
+        """Plane coordinates ``(α, β)`` of the grid point of the surface under view position
+        ``(x, y)`` (pixels), or None where the pointer is not on it."""
+        if self._frame_args is None:
+            return None
+        plane, result, _ = self._frame_args
+        lo, hi = self._zrange
+        scale = BOX_HEIGHT / (hi - lo) if hi > lo else 0.0
+        A, B = (grid.ravel() for grid in np.meshgrid(result.alphas, result.betas))
+        box = np.column_stack([A / plane.span, B / plane.span,
+                               (np.clip(result.heights.ravel(), lo, hi) - lo) * scale])
+        w, h = self.view.width(), self.view.height()
+        viewport = (0, 0, w, h)
+        mvp = (np.array(self.view.projectionMatrix(viewport, viewport).copyDataTo()).reshape(4, 4)
+               @ np.array(self.view.viewMatrix().copyDataTo()).reshape(4, 4))
+        sx, sy, depth = to_screen(box, mvp, w, h)
+        columns = len(result.alphas)
+        spacing = np.hypot(np.diff(sx.reshape(-1, columns), axis=1),
+                           np.diff(sy.reshape(-1, columns), axis=1))
+        radius = max(PICK_RADIUS, float(np.nanmedian(spacing)))
+        k = pick_front(sx, sy, depth, x, y, radius, PICK_DEPTH)
+        return None if k is None else (float(A[k]), float(B[k]))
+
+    def set_probe(self, point):
+        """Mark ``(α, β, height)`` (plane units), the picked point, or nothing (None)."""
+        if point is None or self._frame_args is None:
+            self.probe_dot.setVisible(False)
+            return
+        lo, hi = self._zrange
+        alpha, beta, height = point
+        self._show(self.probe_dot, [(alpha, beta, min(max(height, lo), hi) + self._lift)])
 
     def grab(self) -> QImage:
         """The view as rendered (labels included) with its colour bar beside it."""

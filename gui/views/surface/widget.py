@@ -21,7 +21,9 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
-from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from core.stability import stability_limit
 
 from gui.views.surface.controls import OneLine, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
@@ -29,6 +31,7 @@ from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
                                      STILL_REDRAW_S, NoPlane, PathCosts, explanation,
                                      height_range, outside_note, path_on_plane, visibly_off)
 from gui.views.surface.policy import PlanePolicy
+from gui.views.surface.probe import SurfaceProbe
 from gui.views.surface.requests import SurfaceRequests
 
 #: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
@@ -112,6 +115,8 @@ class SurfaceView(QWidget):
         self.contour, self.gl_container = self.tabs.contour, self.tabs.gl_container
         self.tabs.setCornerWidget(controls.view_buttons, Qt.TopRightCorner)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        # Hover or click a point of the surface: the network with those weights (selection).
+        self.prober = SurfaceProbe(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -195,6 +200,7 @@ class SurfaceView(QWidget):
         """Show the weights ``selection`` (a :class:`gui.selection.Selection`) picks: its
         ``axes_changed`` puts them on the axes; the view's own lists write their choice back."""
         self._selection = selection
+        self.prober.bind(selection)
         selection.axes_changed.connect(self._on_selection_axes_changed)
         if selection.axes is not None:
             self._on_selection_axes_changed(selection.axes)
@@ -211,6 +217,7 @@ class SurfaceView(QWidget):
             self.controls.set_layout(snapshot.layout)
             self.controls.show_axes(policy.weight_axes)
             self._path = None
+            self.prober.forget()
             self._build_plane()
             return
         wanted, shown = self.requests.wanted, self._shown
@@ -273,7 +280,7 @@ class SurfaceView(QWidget):
 
     def export_png(self, path) -> bool:
         """Save the view on screen (3-D view with its legend, or the contour map) as a PNG."""
-        return bool(self.tabs.grab_image().save(str(path), "PNG"))
+        return self.tabs.export_png(path)
 
     def shutdown(self):
         """Stop the surface thread (the main window calls this when it closes). Idempotent."""
@@ -294,7 +301,8 @@ class SurfaceView(QWidget):
         if isinstance(plane, NoPlane):
             self._no_plane(plane)
             return
-        self.controls.show_span(plane.span)
+        if plane.span is not None:  # (the sharpest directions' span is fitted with them)
+            self.controls.show_span(plane.span)
         shown = self._shown[0] if self._shown else None
         # A new plane gets a preview first, unless training runs (the last one stays until the
         # new one is in) or only the grid changes.
@@ -343,6 +351,12 @@ class SurfaceView(QWidget):
         self._shown = (plane, result)
         self._drawn_at = None  # new heights under the path: draw it whatever it did
         snap = self._latest
+        self.controls.show_span(plane.span)
+        config = snap.config if snap is not None else None
+        self.controls.show_curvatures(
+            result.curvatures if plane.mode == "weights" else (),
+            None if config is None else stability_limit(
+                config.optimizer, snap.metrics["learning_rate"], config.momentum))
         path = self._on_plane(snap) if snap is not None and snap.run == plane.run else None
         self._zrange = height_range(result, [] if path is None else path.heights)
         self.tabs.show_surface(plane, result, self._zrange)
@@ -351,6 +365,7 @@ class SurfaceView(QWidget):
         self.notice.setStyleSheet(NOTICE_STYLE[plane.warn])
         self.notice.setVisible(bool(plane.notice))
         self._update_path(force=True)
+        self.prober.show_marker()
         # A new kind of picture gets the camera that shows its path best; a new plane of the
         # same kind keeps the camera unless that now hides the path. While training runs the
         # camera holds still (a view swinging round every half second is hard to follow, and
@@ -482,10 +497,6 @@ class SurfaceView(QWidget):
 
     @Slot()
     def _on_controls_export_asked(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Export the view as PNG",
-                                              "costscape-surface.png", "PNG images (*.png)")
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            if not self.export_png(path):
-                self._status(f"Could not write {path}.")
+        problem = self.tabs.ask_export(self)
+        if problem:
+            self._status(problem)
