@@ -21,8 +21,10 @@ import math
 
 import numpy as np
 
-from core import datasets, diagnostics, features, metrics, optimizers, stability
+from core import datasets, diagnostics, divergence, features, metrics, optimizers
 from core.config import Config, ConfigError
+from core.divergence import (MAX_PARAM_NORM, RUNAWAY_FACTOR,  # noqa: F401 - public here
+                             DivergenceError)
 from core.history import (HISTORY_FIELDS, MIN_PATH_ROWS, PATH_BUDGET,  # noqa: F401 - public here
                           DecimatedLog, path_rows)
 from core.network import Network
@@ -37,30 +39,9 @@ LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "momentum", "beta1", "bet
                          "min_lr_fraction", "max_epochs", "max_steps", "patience", "min_delta",
                          "restore_best_weights", "target_cost"})
 
-#: Weights beyond this norm count as diverged: the restored last weights must still give finite
-#: outputs on the whole data set, and no network that is learning gets anywhere near it.
-MAX_PARAM_NORM = 1e15
-#: A loss with no minimum stops once the cost falls below −RUNAWAY_FACTOR·(1 + max |target|):
-#: by then it has gone far past any error the data could explain. (With bounded hidden units
-#: such a cost falls only linearly, so the weights would take hours to leave the floats.)
-RUNAWAY_FACTOR = 100.0
-
 #: Config fields that choose the data: changing them makes new data.
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_fraction", "seed", "data_path",
                          "task"})
-
-
-class DivergenceError(RuntimeError):
-    """Training diverged: a non-finite cost or weight (the last finite weights were restored),
-    or a loss with no minimum ran away (the cost fell without end; the weights are kept).
-
-    Attributes ``step`` (the step that failed), ``reason`` (what happened) and ``hint`` (what
-    to try) let an interface show them separately; ``str()`` joins them.
-    """
-
-    def __init__(self, step, reason, hint):
-        self.step, self.reason, self.hint = step, reason, hint
-        super().__init__(f"{reason} {hint}")
 
 
 class Trainer:
@@ -313,7 +294,7 @@ class Trainer:
                 # weights, so the mini-batch cost is never evaluated, which halves the work.)
                 if not float(params @ params) < MAX_PARAM_NORM ** 2:
                     np.copyto(params, self._last_finite)
-                    raise self._divergence(grad)
+                    raise divergence.diverged(self, grad)
                 self.step_count += 1
                 scores = None
                 if history.due(self.step_count) or path.due(self.step_count):
@@ -338,36 +319,6 @@ class Trainer:
             stop = rules.epoch_end(cfg, step, self.epochs_completed, scores["test_cost"],
                                    self.network.params)
         return stop or StopRules.limit(cfg, step, self.epochs_completed)
-
-    def _divergence(self, grad) -> DivergenceError:
-        step = self.step_count + 1
-        if not np.isfinite(grad).all():
-            what = "the cost and its gradient became infinite or NaN"
-        else:
-            what = f"the weights grew beyond {MAX_PARAM_NORM:.0e} in size"
-        reason = (f"Training diverged at step {step}: {what}. The weights of step "
-                  f"{self.step_count} (the last good ones) are restored.")
-        return DivergenceError(step, reason, self._divergence_hint())
-
-    def _divergence_hint(self) -> str:
-        if not self.loss.bounded_below:
-            return ("The mean error y − ŷ is unbounded below: the network lowers it without end "
-                    "by making ŷ huge, so it cannot be minimized. Choose a loss that is bounded "
-                    "below, such as MSE or MAE.")
-        # When the valley curved more sharply than the learning rate allows (λ_max above 2/η
-        # where the cost was lowest on the way), say so: that is why the steps grew.
-        points = np.vstack([self.path.rows(), self.network.params])
-        found = stability.overshoot_along(self.network, self.inputs_train, self.targets_train,
-                                          self.loss, points, self.config.optimizer,
-                                          self.learning_rate, self.config.momentum, l1=self.l1,
-                                          l2=self.l2)
-        if found is not None:
-            index, over = found
-            step = self.step_count if index == len(points) - 1 else index * self.path.stride
-            return f"At step {step:,}, where the cost was lowest, {over.text()} {over.advice()}"
-        return (f"Try a smaller learning rate (now {self.config.learning_rate:g}), an "
-                f"optimizer that adapts its step (Adam, RMSprop), or a different loss or "
-                f"output activation.")
 
     def state_dict(self) -> dict:
         """Everything needed to continue this run exactly (copies), except config and data.
@@ -479,14 +430,8 @@ class Trainer:
         # Only after a step: the weights a run starts from (fresh, or opened from a file) are
         # shown as they are; it is training on that must stop.
         if grad is not None and m["train_loss"] < self._cost_floor:
-            raise self._runaway(m["train_loss"])
+            raise divergence.runaway(self, m["train_loss"])
         return m
-
-    def _runaway(self, cost) -> DivergenceError:
-        reason = (f"Training stopped at step {self.step_count}: the cost has fallen to "
-                  f"{cost:.4g}, over {RUNAWAY_FACTOR:g} times the size of the targets, and it "
-                  f"keeps falling. The weights are those of step {self.step_count}.")
-        return DivergenceError(self.step_count, reason, self._divergence_hint())
 
     def history_arrays(self) -> dict:
         """The cost history as a dict of 1-D arrays keyed by ``HISTORY_FIELDS`` (copies).

@@ -33,6 +33,14 @@ def note_label(text=""):
     return label
 
 
+def wrapped_label(style=""):
+    """An empty word-wrapped label with the style sheet ``style``."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    return label
+
+
 class FixedLabel(QWidget):
     """A rich-text label whose changing text never relayouts the window.
 

@@ -21,10 +21,9 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.stability import stability_limit
-
 from gui.views.surface.controls import OneLine, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
@@ -33,6 +32,7 @@ from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
 from gui.views.surface.policy import PlanePolicy
 from gui.views.surface.probe import SurfaceProbe
 from gui.views.surface.requests import SurfaceRequests
+from gui.widgets.labels import wrapped_label
 
 #: Fewest milliseconds between two path updates (the worker sends about 30 snapshots a second);
 #: it grows when drawing is slow so that the UI stays responsive.
@@ -43,13 +43,6 @@ NOTICE_STYLE = {False: "color: #333333; background: #eef3fb; padding: 3px;",
                 True: "color: #6b3d00; background: #fff4e0; padding: 3px;"}
 STATUS_STYLE = {None: "color: #666666;", False: "color: #555555;",
                 True: "color: #b35900; font-weight: bold;"}
-
-
-def _label(style=""):
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(style)
-    return label
 
 
 class SurfaceView(QWidget):
@@ -104,8 +97,8 @@ class SurfaceView(QWidget):
         controls.log_toggled.connect(self._on_controls_log_toggled)
         controls.reset_view_asked.connect(self.reset_view)
         controls.export_asked.connect(self._on_controls_export_asked)
-        self.info = _label("color: #333333;")
-        self.notice = _label(NOTICE_STYLE[False])
+        self.info = wrapped_label("color: #333333;")
+        self.notice = wrapped_label(NOTICE_STYLE[False])
         self.notice.setVisible(False)
         # One line under the view: what is going on, else how far the plane is from the path.
         self.status = OneLine()
