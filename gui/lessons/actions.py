@@ -105,8 +105,8 @@ class Lessons(QObject):
     def _make_actions(self):
         w = self.window
         self.open_action = QAction("Open &lesson…", w)
-        self.open_action.setShortcut(QKeySequence(Qt.CTRL | Qt.Key_L))
-        self.open_action.setToolTip("Open a lesson file (Ctrl+L): guided steps with "
+        self.open_action.setShortcut(QKeySequence(Qt.CTRL | Qt.SHIFT | Qt.Key_L))
+        self.open_action.setToolTip("Open a lesson file (Ctrl+Shift+L): guided steps with "
                                     "predictions, from a teacher or written by you.")
         self.open_action.setStatusTip(self.open_action.toolTip())
         self.open_action.triggered.connect(lambda checked=False: self.open_lesson())

@@ -164,7 +164,7 @@ class LessonPanel(QWidget):
         scroll.setWidget(cards)
         self.file_button = QPushButton("Open a lesson file…")
         self.file_button.setToolTip("Open a .costscape-lesson file, from a teacher or "
-                                    "written by you (Ctrl+L).")
+                                    "written by you (Ctrl+Shift+L).")
         self.file_button.clicked.connect(self.open_file_requested)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)

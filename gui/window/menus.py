@@ -66,11 +66,22 @@ def make_menus(window):
                                       lambda: _show_shortcuts(window),
                                       "Every keyboard shortcut of Costscape (Ctrl+/).",
                                       Qt.CTRL | Qt.Key_Slash)
+    window.first_steps_action = _action(window, "&First five minutes…",
+                                        lambda: _show_first_steps(window),
+                                        "A walk through the XOR example, from the preset to the "
+                                        "error surface over two weights (F1).", Qt.Key_F1)
     window.about_action = _action(window, "&About Costscape", lambda: show_about(window))
+    window.help_menu.addAction(window.first_steps_action)
     window.help_menu.addAction(window.shortcuts_action)
     window.help_menu.addSeparator()
     window.help_menu.addAction(window.about_action)
     window.help_menu.setToolTipsVisible(True)
+
+
+def _show_first_steps(window):
+    from gui.dialogs.first_steps import FirstStepsDialog
+
+    FirstStepsDialog(window).show()
 
 
 def _show_shortcuts(window):

@@ -109,7 +109,7 @@ def test_menus_offer_every_shipped_lesson_and_the_file_items(qtbot, window):
     lessons_actions = window.lessons
     assert lessons_actions.open_action in window.file_menu.actions()
     assert lessons_actions.save_step_action in window.file_menu.actions()
-    assert lessons_actions.open_action.shortcut().toString() == "Ctrl+L"
+    assert lessons_actions.open_action.shortcut().toString() == "Ctrl+Shift+L"
     assert len(window.lessons.panel.cards) == len(shipped)
     with qtbot.waitSignal(window.lessons.opened, timeout=TIMEOUT):
         window.lessons.menu.actions()[0].trigger()

@@ -384,3 +384,34 @@ def test_help_lists_every_shortcut_of_every_menu(window, qtbot):
     text = dialog.browser.toPlainText()
     assert "Space" in text and "→" in text
     assert QKeySequence(Qt.CTRL | Qt.Key_K).toString(QKeySequence.NativeText) in text
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    """Two actions on one key make Qt fire neither ("ambiguous shortcut")."""
+    from PySide6.QtGui import QAction
+
+    owners = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            owners.setdefault(key.toString(), set()).add(action.text().replace("&", ""))
+    shared = {key: names for key, names in owners.items() if len(names) > 1}
+    assert not shared
+
+
+def test_first_five_minutes_opens_from_help_with_its_pictures(window, qtbot):
+    from PySide6.QtGui import QTextDocument
+
+    from gui.dialogs.first_steps import FirstStepsDialog
+
+    assert window.first_steps_action in window.help_menu.actions()
+    assert window.first_steps_action.shortcut().toString() == "F1"
+    window.first_steps_action.trigger()
+    dialog = next(d for d in window.findChildren(FirstStepsDialog))
+    qtbot.waitUntil(dialog.isVisible)
+    text = dialog.browser.toPlainText()
+    assert "First five minutes" in text and "XOR truth table" in text
+    document = dialog.browser.document()
+    for name in ("tour-1-window.png", "tour-5-surface.png"):  # the pictures are found
+        image = document.resource(QTextDocument.ImageResource, name)
+        assert image is not None and not image.isNull(), name
+    dialog.close()
