@@ -43,6 +43,14 @@ class Panel(QWidget):
         added to :attr:`form` (a row's label follows its field)."""
         return {}
 
+    def row_form(self, widget) -> QFormLayout:
+        """The form that holds ``widget`` as a row: :attr:`form`, or a form nested in it (a
+        panel that folds part of itself away keeps those rows in a form of their own)."""
+        for form in (self.form, *self.findChildren(QFormLayout)):
+            if form.getWidgetPosition(widget)[0] >= 0:
+                return form
+        return self.form
+
     def set_locked(self, locked=(), hidden=()):
         """Grey out the rows of the Config fields in ``locked`` and hide those in ``hidden``
         (fields this panel does not show are ignored); no arguments: everything unlocked and
@@ -54,10 +62,11 @@ class Panel(QWidget):
         for widgets in rows.values():
             for widget in widgets:
                 widget.setEnabled(True)
-                label = self.form.labelForField(widget)
+                form = self.row_form(widget)
+                label = form.labelForField(widget)
                 if label is not None:
                     label.setEnabled(True)
-                self.form.setRowVisible(widget, True)
+                form.setRowVisible(widget, True)
         self._refresh_rows()  # the panel's own enabling and visibility first
         self._apply_locks()
         self.setVisible(not rows or self._hidden != rows.keys())
@@ -78,13 +87,14 @@ class Panel(QWidget):
             return
         for field, widgets in self.config_rows().items():
             for widget in widgets:
+                form = self.row_form(widget)
                 if field in self._locked:
                     widget.setEnabled(False)
-                    label = self.form.labelForField(widget)
+                    label = form.labelForField(widget)
                     if label is not None:
                         label.setEnabled(False)
                 if field in self._hidden:
-                    self.form.setRowVisible(widget, False)
+                    form.setRowVisible(widget, False)
 
     def _emit_changed(self):
         self._emit_changed_soon.cancel()

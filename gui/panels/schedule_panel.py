@@ -246,6 +246,16 @@ class SchedulePanel(Panel):
         return " · ".join(parts)
 
     # ------------------------------------------------------------------ slots
+    def config_rows(self) -> dict:
+        return {"lr_schedule": [self.schedule, self.formula], "warmup_steps": [self.warmup],
+                "decay_steps": [self.decay_steps], "decay_rate": [self.decay_rate],
+                "min_lr_fraction": [self.floor], "min_delta": [self.min_delta],
+                "restore_best_weights": [self.restore],
+                **{field: [spin] for field, spin in self.spins.items()}}
+
+    def _refresh_rows(self):
+        self._update()
+
     def _update(self):
         name = self.schedule.currentData()
         decay, rate = DECAY_WORDS[name]
@@ -268,6 +278,7 @@ class SchedulePanel(Panel):
         self.summary.setText(self.summary_text())
         self.summary.setToolTip(self.summary_text())
         self._plot()
+        self._apply_locks()
 
     def _plot(self):
         try:

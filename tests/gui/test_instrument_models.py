@@ -131,7 +131,7 @@ def test_pinned_weights_are_offered_only_for_the_same_network():
 def test_a_sample_is_the_sharpness_and_the_limit_of_the_snapshot():
     trainer = Trainer(CIRCLE)
     trainer.step(50)
-    snap = Snapshot.capture(trainer, 0, 0.0, False, Sharpness.measure(trainer))
+    snap = Snapshot.capture(trainer, 0, 0.0, False, sharpness=Sharpness.measure(trainer))
     sample = sharp_model.sample_from(snap)
     exact = stability.sharpness(snap.network(), snap.arrays.inputs_train,
                                 snap.arrays.targets_train, snap.arrays.loss, k=2, tol=1e-9)
@@ -149,7 +149,7 @@ def test_weights_with_no_finite_hessian_get_a_sample_that_says_so():
     measured = Sharpness.measure(trainer)
     assert len(measured.values) == 2 and np.isnan(measured.values).all()
     with np.errstate(all="ignore"):  # (the snapshot's own metrics overflow too)
-        snap = Snapshot.capture(trainer, 0, 0.0, False, measured)
+        snap = Snapshot.capture(trainer, 0, 0.0, False, sharpness=measured)
     assert "the Hessian is not finite" in sharp_model.readout(sharp_model.sample_from(snap))
 
 

@@ -21,9 +21,9 @@ def _state(panel):
     state = {}
     for field, widgets in panel.config_rows().items():
         for widget in widgets:
-            label = panel.form.labelForField(widget)
+            label = panel.row_form(widget).labelForField(widget)
             state[(field, widget.objectName() or id(widget))] = (
-                widget.isEnabled(), panel.form.isRowVisible(widget),
+                widget.isEnabled(), panel.row_form(widget).isRowVisible(widget),
                 label.isEnabled() if label is not None else None)
     return state
 
@@ -35,7 +35,7 @@ def test_every_field_a_panel_edits_has_rows(panel):
     for widgets in rows.values():
         assert widgets and all(isinstance(w, QWidget) for w in widgets)
         for widget in widgets:
-            assert panel.form.getWidgetPosition(widget)[0] >= 0, "not a row of the form"
+            assert panel.row_form(widget).getWidgetPosition(widget)[0] >= 0, "not a row of a form"
 
 
 def test_lock_and_unlock(panel):
@@ -46,7 +46,7 @@ def test_lock_and_unlock(panel):
     for widgets in panel.config_rows().values():
         for widget in widgets:
             assert not widget.isEnabled()
-            label = panel.form.labelForField(widget)
+            label = panel.row_form(widget).labelForField(widget)
             assert label is None or not label.isEnabled()
     assert panel.box.title() == f"{title}  (locked by the lesson)"
     panel.set_locked()

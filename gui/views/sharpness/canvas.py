@@ -55,7 +55,7 @@ class SharpnessCanvas(QWidget):
     def show_cost(self, epochs, costs):
         costs = np.asarray(costs, dtype=float)
         positive = np.where(costs > 0, costs, np.nan)
-        self.cost.setData(epochs, positive, connect="finite")
+        _set_finite(self.cost, epochs, positive)
         finite = positive[np.isfinite(positive)]
         if len(finite):  # decade ticks only (pyqtgraph labels every 2..9 in a short range)
             self.cost_item.getAxis("left").setTicks([log_ticks(finite.min(), finite.max()),
@@ -65,10 +65,9 @@ class SharpnessCanvas(QWidget):
         """``curves`` from :meth:`SharpnessHistory.curves`; ``y_range`` ``(low, high,
         limit_shown)``."""
         epochs = curves["epoch"]
-        self.first.setData(epochs, curves["first"], connect="finite")
-        self.second.setData(epochs, curves["second"], connect="finite")
-        limits = curves["limit"]
-        self.limit.setData(epochs, limits, connect="finite")
+        for curve, key in ((self.first, "first"), (self.second, "second"),
+                           (self.limit, "limit")):
+            _set_finite(curve, epochs, curves[key])
         low, high, _ = y_range
         self.sharp_item.setYRange(low, high, padding=0)
         if len(epochs):
@@ -78,6 +77,16 @@ class SharpnessCanvas(QWidget):
     def clear(self):
         for curve in (self.cost, self.first, self.second, self.limit):
             curve.setData([], [])
+
+
+def _set_finite(curve, x, y):
+    """Draw the finite points of ``(x, y)`` only, with a gap where others were left out (a
+    sharpness not measurable at diverged weights, a cost ≤ 0 on the log axis): the view never
+    hands the plot a NaN."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    joined = np.append(np.diff(keep) == 1, False)[:len(keep)]  # to the next, unless a gap
+    curve.setData(x[keep], y[keep], connect=joined)
 
 
 def log_ticks(low, high):
