@@ -363,8 +363,10 @@ class MainWindow(QMainWindow):
     def event(self, event):
         if self._frame_ack_pending and event.type() == QEvent.UpdateRequest:
             # This event repaints every dirty widget of the window; the zero timer fires after.
+            # (Its own timer: QTimer.singleShot(0, self, bound method) pending when the window
+            # is deleted is never freed by PySide6 6.11, and kept the closed window alive.)
             self._frame_ack_pending = False
-            QTimer.singleShot(0, self, self._report_frame_shown)
+            self._frame_ack_timer.start(0)
         return super().event(event)
 
     # ------------------------------------------------------------------ closing

@@ -10,7 +10,7 @@ import os
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from gui.threads.parking import SHUTDOWN_WAIT_MS, park
+from gui.threads.parking import SHUTDOWN_WAIT_MS, park, release_finished
 from gui.threads.worker import TrainingWorker
 
 
@@ -65,6 +65,11 @@ class TrainingController(QObject):
         #: main window does, after its next repaint); otherwise the controller reports the
         #: frame shown as soon as the views have taken it.
         self.defer_frame_ack = False
+        # Zero-interval timers owned by this controller, not QTimer.singleShot(0, self, bound
+        # method): PySide6 6.11 never frees a bound method left pending that way when its
+        # context is deleted first, and it held the whole closed window with its run.
+        self._flush_timer = _zero_timer(self, self._flush_snapshot)
+        self._ack_timer = _zero_timer(self, self.frame_shown)
         self._thread = QThread()
         self._thread.setObjectName("costscape-training")
         self._worker = TrainingWorker(config, data)
@@ -190,16 +195,16 @@ class TrainingController(QObject):
         """Stop training and end the thread; True when it ended within ``timeout_ms``. Queued
         requests are dropped (saving and exporting excepted); a thread still busy after
         ``timeout_ms`` ends on its own (gui/threads/parking.py). Idempotent."""
-        if not self._thread.isRunning():
-            return True
-        if not self._stopping:
-            self._stopping = True
-            self._worker.request_stop()
-            self._request_shutdown.emit()
-        if self._thread.wait(timeout_ms):
-            return True
-        park(self._thread, self._worker)
-        return False
+        if self._thread.isRunning():
+            if not self._stopping:
+                self._stopping = True
+                self._worker.request_stop()
+                self._request_shutdown.emit()
+            if not self._thread.wait(timeout_ms):
+                park(self._thread, self._worker)
+                return False
+        release_finished()  # an earlier call with a shorter wait may have parked this thread
+        return True
 
     # ------------------------------------------------------------ from the worker
     @Slot(object)
@@ -207,8 +212,7 @@ class TrainingController(QObject):
         self._latest = snap
         if not self._flush_queued:
             self._flush_queued = True
-            # With self as context: dropped, not called, once this controller is deleted.
-            QTimer.singleShot(0, self, self._flush_snapshot)
+            self._flush_timer.start()  # dropped, not fired, once this controller is deleted
 
     @Slot()
     def _flush_snapshot(self):
@@ -216,7 +220,7 @@ class TrainingController(QObject):
         if self._latest is not None:
             self.snapshot.emit(self._latest)
         if not self.defer_frame_ack:
-            QTimer.singleShot(0, self, self.frame_shown)
+            self._ack_timer.start()
 
     @Slot(bool)
     def _on_worker_running_changed(self, running):
@@ -227,3 +231,12 @@ class TrainingController(QObject):
     def _on_worker_config_applied(self, config, reset):
         self._config = config
         self.config_applied.emit(config, reset)
+
+
+def _zero_timer(owner, slot):
+    """A single-shot zero-interval QTimer child of ``owner`` that calls ``slot``."""
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
+    timer.timeout.connect(slot)
+    return timer

@@ -18,8 +18,14 @@ _parked = []
 
 def park(thread, *keep):
     """Keep ``thread`` and the objects ``keep`` alive until the thread has finished."""
-    _parked[:] = [entry for entry in _parked if not entry[0].isFinished()]
+    release_finished()
     _parked.append((thread, *keep))
+
+
+def release_finished():
+    """Let go of the parked threads that have finished, and of what they kept (a closed
+    window's whole run): called on the UI thread, never from the finishing thread itself."""
+    _parked[:] = [entry for entry in _parked if not entry[0].isFinished()]
 
 
 @atexit.register

@@ -159,6 +159,21 @@ def controls_dock(window, panels) -> QDockWidget:
     return dock
 
 
+class _ShowWatcher(QObject):
+    """Places the LATE_TABS at the window's first show."""
+
+    def __init__(self, layout, window):
+        super().__init__(window)
+        self._layout = layout
+
+    def eventFilter(self, watched, event):
+        layout = self._layout
+        if event.type() == QEvent.Show and layout._late_pending:
+            layout._late_pending = False
+            QTimer.singleShot(0, layout.place_late_tabs)
+        return False
+
+
 class DockLayout:
     """The window's default dock sizes, and the learner's layout saved in ``settings``."""
 
@@ -167,20 +182,10 @@ class DockLayout:
         self.default_state = None
         self._restored = set()     # docks the learner's saved layout placed
         self._late_pending = True  # LATE_TABS wait for the window's first show
-        window.installEventFilter(self._show_watcher())
-
-    def _show_watcher(self):
-        layout = self
-
-        class ShowWatcher(QObject):
-            def eventFilter(self, watched, event):
-                if event.type() == QEvent.Show and layout._late_pending:
-                    layout._late_pending = False
-                    QTimer.singleShot(0, layout.place_late_tabs)
-                return False
-
-        self._watcher = ShowWatcher(self.window)
-        return self._watcher
+        # The watcher's class is defined once, at module level: a QObject subclass made per
+        # window is a Shiboken type that is never freed, and it kept the whole window alive.
+        self._watcher = _ShowWatcher(self, window)
+        window.installEventFilter(self._watcher)
 
     def place_late_tabs(self):
         """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the

@@ -10,12 +10,17 @@ import pathlib
 import re
 import subprocess
 import sys
+import gc
 import threading
 import time
+import weakref
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 
+from core.config import Config
 from gui import snapshot
+from gui.threads import TrainingController
 from gui.window.closing import CLOSE_BUDGET_MS
 from windows import TIMEOUT, latest, open_window
 
@@ -57,6 +62,38 @@ def test_a_closed_window_is_deleted(qtbot, settings):
     qtbot.waitUntil(lambda: latest(window).step == 3, timeout=TIMEOUT)
     window.close()
     qtbot.waitUntil(lambda: destroyed == [True], timeout=TIMEOUT)
+
+
+def _delete_now():
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.processEvents()
+    gc.collect()
+
+
+def test_a_closed_window_leaves_no_python_object_alive(qtbot, settings):
+    window = open_window(qtbot, settings)
+    window.controller.play()
+    qtbot.waitUntil(lambda: latest(window).step > 0, timeout=TIMEOUT)
+    refs = [weakref.ref(o) for o in (window, window.controller, window.controller._worker,
+                                     window.dock_layout, latest(window))]
+    window.close()
+    del window
+    _delete_now()
+    assert [r() for r in refs] == [None] * len(refs)
+
+
+def test_a_controller_deleted_with_a_snapshot_still_to_hand_on_is_freed(qtbot):
+    # The hand-on waits for the next turn of the event loop; the controller is deleted first.
+    controller = TrainingController(Config(dataset="xor", hidden_layers=(3,)))
+    qtbot.waitUntil(lambda: controller.latest is not None, timeout=TIMEOUT)
+    controller._on_worker_snapshot(controller.latest)
+    assert controller.shutdown()
+    ref = weakref.ref(controller)
+    controller.deleteLater()
+    del controller
+    _delete_now()
+    assert ref() is None
 
 
 @pytest.mark.slow
