@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import textwrap
 
-import numpy as np
-
 from core import datasets, features
 from core.codegen.plan import Plan
 from core.codegen.text import BANNERS, LINE_WIDTH, Copier, code, column, matrix, number
@@ -38,8 +36,7 @@ def data_section(run: Plan) -> str:
         if not run.with_test:
             out.append("# The test examples are left out to keep this script short: training "
                        "uses only the training examples.")
-        elif (data.X_test.shape == data.X_train.shape and np.array_equal(data.X_test, data.X_train)
-              and np.array_equal(data.y_test, data.y_train)):
+        elif data.test_is_train:
             out.append(f"X_test, {label}_test = X_train, {label}_train   "
                        f"# the test examples are the same rows")
         else:

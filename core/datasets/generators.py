@@ -214,12 +214,20 @@ def generator(name):
 
 
 def _split(rng, X, y, fraction):
-    """Shuffle and cut: round(n·fraction) training rows, at least one row on each side."""
+    """Shuffle and cut: round(n·fraction) training rows, at least one row on each side; a
+    fraction of 1 trains on every row and tests on the same rows (train = test)."""
     n = len(X)
     order = rng.permutation(n)
+    if fraction >= 1:
+        return X[order], y[order, None], X[order], y[order, None]
     n_train = min(max(round(n * fraction), 1), n - 1)
     train, test = order[:n_train], order[n_train:]
     return X[train], y[train, None], X[test], y[test, None]
+
+
+def _check_fraction(train_fraction):
+    """The training share must be in (0, 1]: 1 trains and tests on every point."""
+    check_number("train_fraction", train_fraction, 0.0, 1.0, low_open=True)
 
 
 def make(name, n_samples=500, noise=0.0, seed=0, train_fraction=0.5) -> Dataset:
@@ -237,14 +245,16 @@ def make(name, n_samples=500, noise=0.0, seed=0, train_fraction=0.5) -> Dataset:
     seed : int
         Seeds ``np.random.default_rng``: the same arguments give identical data.
     train_fraction : float
-        In (0, 1): share of the shuffled points used for training (at least one point in each
-        part). ``xor_table`` ignores it: train and test are both the 4 rows.
+        In (0, 1]: share of the shuffled points used for training (at least one point in each
+        part below 1). At 1 the test points are the training points (``Dataset.test_is_train``;
+        for ``sine`` the test targets stay free of the training outliers). ``xor_table``
+        ignores it: train and test are both the 4 rows.
     """
     task, n_classes, generate, domain, _ = _entry(name)
     check_number("n_samples", n_samples, MIN_SAMPLES, MAX_SAMPLES, integer=True)
     check_number("noise", noise, 0.0, 1.0)
     check_number("seed", seed, 0, math.inf, integer=True)
-    check_number("train_fraction", train_fraction, 0.0, 1.0, open_=True)
+    _check_fraction(train_fraction)
     if generate is None:  # xor_table
         X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
         y = np.array([[0], [1], [1], [0]], dtype=float)
