@@ -63,6 +63,26 @@ def test_sine_at_a_share_of_one_tests_on_the_same_inputs_without_the_outliers():
     assert not data.test_is_train  # the targets differ: the test cost is the clean one
 
 
+def test_gauss_keeps_its_points_in_the_plot_so_its_variance_is_trimmed_as_documented():
+    data = datasets.make("gauss", n_samples=40_000, noise=0.5, seed=1)
+    assert np.abs(data.X).max() <= 6.0
+    variance = data.X[data.y[:, 0] == 1].var(axis=0)
+    # The Playground's untrimmed variance at noise 0.5 is 4; redrawing the points outside
+    # [-6, 6]² leaves about 3.5 (the generator's docstring says so).
+    assert np.all((3.4 < variance) & (variance < 3.6))
+
+
+def test_every_set_has_a_display_name_a_person_reads():
+    shown = [datasets.display_name(name) for name in datasets.names()]
+    assert len(set(shown)) == len(shown) and all(shown)
+    assert "_" not in "".join(shown)  # never a code name such as gauss_regression
+    assert datasets.display_name("xor_table") == "XOR truth table"
+    assert datasets.display_name("spiral3") == "Three-arm spiral"
+    assert datasets.display_name("gauss_regression") == "Gaussian regression"
+    with pytest.raises(DataError):
+        datasets.display_name("nope")
+
+
 @pytest.mark.parametrize("name", ["circle", "gauss", "spiral", "moons", "spiral3", "blobs"])
 def test_classes_are_balanced(name):
     counts = np.unique(datasets.make(name, n_samples=301).y, return_counts=True)[1]
