@@ -20,7 +20,9 @@ def data_section(run: Plan) -> str:
                 else f"class label (0 to {data.n_classes - 1})")
     out = [BANNERS[0]]
     if not run.custom:
-        out.append(f"# {cfg.dataset}: {datasets.describe(cfg.dataset)}")
+        out += textwrap.wrap(f"{datasets.display_name(cfg.dataset)} (\"{cfg.dataset}\"): "
+                             f"{datasets.describe(cfg.dataset)}", LINE_WIDTH,
+                             initial_indent="# ", subsequent_indent="# ")
     if run.generated:
         out.append(_generated_data(run, label))
     else:

@@ -280,7 +280,7 @@ def test_config_differences_name_only_what_matters():
     assert config_differences(a, a.replace(regularization="l2", reg_rate=0.01)) == [
         "regularization: none (now L2 λ = 0.01)"]
     assert config_differences(Config(dataset="circle"), Config(dataset="xor")) == [
-        "data: circle (now xor)"]
+        "data: Circle (now XOR quadrants)"]
     assert config_differences(Config(), Config(features=("x1", "x1^2"))) == [
         f"features: raw inputs (now x₁, {features.label('x1^2')})"]
 
