@@ -5,8 +5,9 @@ vector, laid out layer by layer as::
 
     W1, b1, [extra1], W2, b2, [extra2], ...
 
-(named as a person reads them; the code's ``net.weights[0]`` is ``W1``). ``W`` is shaped ``(inputs, outputs)`` and stored row-major, so ``W[i, j]`` (the weight from
-neuron ``i`` of the layer below to neuron ``j``) sits at ``start + i·outputs + j``. ``extra`` is
+(named as a person reads them; the code's ``net.weights[0]`` is ``W1``). ``W`` is shaped
+``(inputs, outputs)`` and stored row-major, so ``W[i, j]`` (the weight from neuron ``i`` of the
+layer below to neuron ``j``, both counted from 0) sits at ``start + i·outputs + j``. ``extra`` is
 empty for ordinary activations, the per-neuron ``slope`` of a ``prelu`` layer, or the second
 affine piece ``W'``, ``b'`` of a ``maxout`` layer.
 

@@ -106,7 +106,7 @@ def test_words_of_the_legend_and_the_hover_line():
     words = model.point_text(snap.data, "binary", *X[k], (10.0, 10.0), 8, np.arange(10.0))
     assert words == f"  ·  training point {k}: class {int(snap.data.y_train[k, 0])}, loss 4"
     assert model.point_text(snap.data, "binary", 99.0, 99.0, (10.0, 10.0), 8, None) == ""
-    assert "its output, -1 to 1" in model.neuron_caption("hidden layer 1, neuron 0", (-1, 1))
+    assert "its output, -1 to 1" in model.neuron_caption("hidden layer 1, neuron 1", (-1, 1))
 
 
 def test_what_a_click_adds():

@@ -310,7 +310,7 @@ def test_gradient_check_in_the_window(window, qtbot):
     result = dialog.result
     assert result.relative_error < gradcheck.CORRECT_BELOW
     assert dialog.table.rowCount() == len(result.blocks) == 2 * (len(snap.layer_sizes) - 1)
-    assert dialog.table.item(0, 0).text() == "W0"
+    assert dialog.table.item(0, 0).text() == "W1"  # layers counted from 1
     assert dialog.table.item(0, 1).text() == "weights from the 2 inputs into hidden layer 1"
     assert dialog.table.item(0, 4).text() == "✓ agrees"
     summary = dialog.summary_label.text()
