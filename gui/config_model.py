@@ -10,13 +10,12 @@ bar says what changed; nobody carries a config from one panel to another::
 """
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import QObject, Signal
 
-from core import activations, datasets, losses, optimizers
+from core import activations, losses, optimizers
 from core.config import Config, ConfigError
 from core.trainer import DATA_FIELDS, LIVE_FIELDS
+from gui.names import dataset_words
 
 # What each setting is called when a change is described.
 _FIELD_NAMES = {
@@ -33,19 +32,6 @@ _FIELD_NAMES = {
     "patience": "early-stopping patience", "min_delta": "early-stopping min Δ",
     "restore_best_weights": "restore best weights", "target_cost": "target cost",
 }
-
-
-def dataset_words(dataset, data_path=None) -> str:
-    """Config.dataset as a person reads it: a built-in set's display name ("XOR truth table"
-    for ``xor_table``), the file's name for "csv", "points drawn by hand" for "custom"."""
-    if dataset == "csv":
-        return f"the file {os.path.basename(data_path)}" if data_path else "a CSV file"
-    if dataset == "custom":
-        return "points drawn by hand"
-    try:
-        return datasets.display_name(dataset)
-    except ValueError:
-        return str(dataset)
 
 
 #: Fields whose values are registry names: a person reads their display names.

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
 
 from core.experiment import SUFFIX
-from gui.config_model import dataset_words
+from gui.names import dataset_words
 
 EXPERIMENT_FILTER = f"Costscape experiments (*{SUFFIX});;All files (*)"
 PNG_FILTER = "PNG images (*.png)"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
 from core import activations, playground
 from core.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from gui import figures
-from gui.config_model import dataset_words
+from gui.names import dataset_words
 from gui.dialogs.file_actions import FOLDER_KEY
 from gui.threads import LatestRequestRunner
 

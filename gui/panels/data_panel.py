@@ -90,7 +90,7 @@ class DataPanel(Panel):
         self.point_count.setToolTip("How many points this data set has (training plus test, "
                                     "each point counted once). They are given, not drawn: "
                                     "their number cannot be chosen.")
-        self._counts = {}  # fixed set -> its point count, as the running data show it
+        self._counts = {}  # fixed set -> (train, test, same points) of the running data
         self.points_row = QWidget()
         points_layout = QHBoxLayout(self.points_row)
         points_layout.setContentsMargins(0, 0, 0, 0)
@@ -229,8 +229,7 @@ class DataPanel(Panel):
         """Show how many points ``data`` (the running Dataset, made for Config.dataset
         ``dataset``) has, when it is a set of given points; emits nothing."""
         if dataset in FIXED_SETS:
-            self._counts[dataset] = len(data.X_train) + (
-                0 if data.test_is_train else len(data.X_test))
+            self._counts[dataset] = (len(data.X_train), len(data.X_test), data.test_is_train)
             if dataset == self.dataset.currentData():
                 self._update_labels()
 
@@ -283,7 +282,11 @@ class DataPanel(Panel):
     def _update_labels(self):
         name = self.dataset.currentData()
         share = self.train_share.value()
-        same = name == "xor_table" or (share == 100 and name != CUSTOM)
+        counts = self._counts.get(name)
+        if name == CUSTOM:  # drawn points split as they were drawn, not by the slider
+            same = counts is not None and counts[2]
+        else:
+            same = name == "xor_table" or share == 100
         if name == CSV:
             text = (f"<b>{TASK_TITLES[self.task()]}.</b> Points read from a file: the number of "
                     "points and the noise do not apply.")
@@ -304,17 +307,25 @@ class DataPanel(Panel):
         self.n_samples.setVisible(not fixed)
         self.point_count.setVisible(fixed)
         if fixed:
-            count = self._counts.get(name, 4 if name == "xor_table" else None)
+            count = 4 if name == "xor_table" else None
+            if counts is not None:
+                count = counts[0] if counts[2] else counts[0] + counts[1]
             self.point_count.setText("…" if count is None else f"{count:,} ({COUNT_WORDS[name]})")
         self.train_share.setEnabled(name not in ("xor_table", CUSTOM))
         self.seed_row.setEnabled(name != CUSTOM)
         self.regenerate.setEnabled(not fixed)
         self.regenerate.setToolTip(NO_NEW_POINTS[name] if fixed else NEW_POINTS_TIP)
         self.noise_label.setText(f"{self.noise.value() / _NOISE_STEPS:.2f}")
-        self.split_label.setText(SAME_POINTS if same else f"{share}% / {100 - share}%")
+        if same:
+            self.split_label.setText(SAME_POINTS)
+        elif name == CUSTOM:
+            self.split_label.setText("…" if counts is None else f"{counts[0]} / {counts[1]}")
+        else:
+            self.split_label.setText(f"{share}% / {100 - share}%")
         self.split_label.setToolTip(
             "Every point trains, and the test set is the same points: the test cost measures "
             "the fit, not how well the network generalizes." if same else
+            "Training points / test points, as they were drawn." if name == CUSTOM else
             f"{share}% of the points train, {100 - share}% are the test set.")
         self._apply_locks()
 

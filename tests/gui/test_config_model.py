@@ -1,6 +1,7 @@
 """The config model: panels propose fields, it makes the new Config once and announces it."""
 from core.config import Config
-from gui.config_model import ConfigModel, dataset_words, describe_change, summary_text
+from gui.config_model import ConfigModel, describe_change, summary_text
+from gui.names import dataset_words
 
 
 def test_propose_announces_the_new_config_once(qtbot):

@@ -186,7 +186,7 @@ def test_the_test_cost_says_when_its_points_are_the_training_points_and_has_the_
     assert "test = train" in readout_html(metrics, "l2", same_points=True)
     assert name_of_test_curve() == "test cost"
     assert name_of_test_curve(penalty=True) == "test cost (mean loss + penalty)"
-    assert name_of_test_curve(same_points=True, penalty=True) == "test cost (= train: same points)"
+    assert name_of_test_curve(same_points=True, penalty=True) == "test cost (same points)"
     model = CurveModel()
     for config, same in ((Config(dataset="xor_table", hidden_layers=(4,)), True),
                          (Config(dataset="circle", n_samples=40, train_fraction=1.0), True),

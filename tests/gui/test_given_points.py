@@ -77,7 +77,7 @@ def test_a_four_row_csv_at_a_training_share_of_100_trains_on_all_four(window, qt
     assert metrics["test_cost"] == metrics["train_cost"]
     qtbot.waitUntil(lambda: "test = train" in window.cost_plot.readout.text(), timeout=TIMEOUT)
     legend = window.cost_plot.canvas.legend.getLabel(window.cost_plot.canvas.test_curve)
-    assert legend.text == "test cost (= train: same points)"
+    assert legend.text == "test cost (same points)"
     assert "train = test" in window.boundary_plot.legend_label.text()
 
 
@@ -128,6 +128,9 @@ def test_drawn_points_are_listed_and_cannot_be_redrawn(window, qtbot):
     count = len(edited.X_train) + len(edited.X_test)
     qtbot.waitUntil(lambda: panel.point_count.text() == f"{count:,} (drawn by hand)",
                     timeout=TIMEOUT)
+    # Drawn points split as they were drawn: the label counts them, the slider is off.
+    assert panel.split_label.text() == f"{len(edited.X_train)} / {len(edited.X_test)}"
+    assert not panel.train_share.isEnabled()
     # Choosing a generated set again takes the drawn points (and their entry) away.
     choose(panel.dataset, "circle")
     qtbot.waitUntil(lambda: latest(window).data.name == "circle", timeout=TIMEOUT)

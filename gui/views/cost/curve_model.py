@@ -51,7 +51,7 @@ def name_of_test_curve(same_points=False, penalty=False) -> str:
     """The test cost's name in the plot's legend: it says when the test points are the
     training points (``Dataset.test_is_train``) and when the penalty is part of it."""
     if same_points:
-        return "test cost (= train: same points)"
+        return "test cost (same points)"
     return "test cost (mean loss + penalty)" if penalty else "test cost"
 
 

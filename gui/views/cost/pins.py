@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from core import features, optimizers
-from gui.config_model import dataset_words
+from gui.names import dataset_words
 
 #: Pinned runs kept at most; pinning one more lets the oldest go.
 MAX_PINS = 6
