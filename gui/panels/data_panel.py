@@ -72,6 +72,7 @@ class DataPanel(Panel):
     def __init__(self, parent=None):
         super().__init__("Data", parent)
         self._own_tasks = {}  # CSV or CUSTOM -> the task of those data
+        self._csv_path = None
         self.dataset = compact_combo()
         self._fill_datasets()
         self.dataset.setToolTip("Which points the network learns from. Classification sets give "
@@ -191,7 +192,9 @@ class DataPanel(Panel):
         """
         with self._silenced():
             self._own_tasks[CSV] = task
-            self._counts.pop(CSV, None)  # another file: its count comes with its data
+            if path != self._csv_path:  # another file: its count comes with its data
+                self._csv_path = path
+                self._counts.pop(CSV, None)
             index = self._own_entry(CSV, "Loaded file")
             self.dataset.setItemText(index, f"CSV: {os.path.basename(path)}")
             self.dataset.setItemData(index, f"{path} ({TASK_TITLES[task].lower()})",

@@ -75,6 +75,10 @@ def test_a_four_row_csv_at_a_training_share_of_100_trains_on_all_four(window, qt
     metrics = latest(window).metrics
     assert metrics["train_cost"] < 0.01 and metrics["train_accuracy"] == 1.0
     assert metrics["test_cost"] == metrics["train_cost"]
+    # A live change (no new run, no new data) keeps the count shown.
+    window.apply_config(window.config.replace(learning_rate=0.9))
+    qtbot.waitUntil(lambda: latest(window).config.learning_rate == 0.9, timeout=TIMEOUT)
+    assert panel.point_count.text() == "4 (rows of the file)"
     qtbot.waitUntil(lambda: "test = train" in window.cost_plot.readout.text(), timeout=TIMEOUT)
     legend = window.cost_plot.canvas.legend.getLabel(window.cost_plot.canvas.test_curve)
     assert legend.text == "test cost (same points)"
