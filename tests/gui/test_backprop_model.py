@@ -49,7 +49,7 @@ def test_the_xor_step_has_every_stage_in_the_order_the_code_computes_it():
     assert s["output-delta"].title.endswith("δ²") and s["delta-0"].title.endswith("δ¹")
     assert s["delta-0"].plain == "δ¹ = (δ²·W²ᵀ) ⊙ f′(z¹)"
     assert s["gradients-0"].plain.startswith("∂C/∂W¹ = Xᵀ·δ¹")
-    assert "W¹ is Ws[0]" in s["forward-0"].text
+    assert "count from 1" in s["inputs"].text and "W¹ is Ws[0]" in s["inputs"].text
 
 
 def test_every_number_shown_is_the_traced_step_s():

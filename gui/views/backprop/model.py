@@ -15,7 +15,7 @@
 Layers of weights count from 1, as the parameter labels do (``W1[1→2]``, from
 :meth:`core.params.ParamLayout.label`): layer l turns its input (X for layer 1, aˡ⁻¹ above)
 into zˡ and aˡ. The code behind the run keeps them in lists that count from 0: W¹ is
-``Ws[0]``; the forward stage of layer 1 says so once. (In this module ``layer`` is the code's
+``Ws[0]``; the first stage says so once. (In this module ``layer`` is the code's
 index, so the symbols show ``layer + 1``.)
 """
 from __future__ import annotations
@@ -95,9 +95,10 @@ def _inputs_stage(traced) -> Stage:
         targets = targets[:, None]
     text = (f"Step {step.step} trains on {which}. Each row is one example i: its inputs x "
             f"(the {d} numbers the network sees) and its target y. Every stage below has a "
-            f"row per example, in this order (rows {', '.join(str(i) for i in batch[:8])}"
-            f"{'…' if n > 8 else ''} of the training set). Rows, inputs and neurons count from "
-            f"0, as the code behind the run does.")
+            f"row per example, in this order (rows {', '.join(str(i + 1) for i in batch[:8])}"
+            f"{'…' if n > 8 else ''} of the training set). Examples, inputs, neurons and layers "
+            f"count from 1, as the weights' labels do (W1[1→1]); the code behind the run counts "
+            f"from 0: there row 1 is X_train[0] and W¹ is Ws[0].")
     return Stage(
         "inputs", "The mini-batch", (r"$X$: the inputs, one row per example;  $y$: the targets",),
         "X: the inputs, one row per example; y: the targets", text,
@@ -140,10 +141,6 @@ def _forward_stage(traced, layer) -> Stage:
             f"({len(rec.inputs)} × {rec.inputs.shape[1]} times {W.shape[0]} × {W.shape[1]} "
             f"gives {len(rec.inputs)} × {W.shape[1]}: a row per example). Then "
             f"{act.display_name} turns each z into {what}.")
-    if layer == 0:
-        text += (" Layers, neurons and examples count from 1 here, as the weights' labels "
-                 "do (W1[1→1]); the code behind the run keeps the layers in Python lists, "
-                 "which count from 0: W¹ is Ws[0] there.")
     if act.name == "maxout":
         text += " Maxout computes two affine pieces per neuron and keeps the larger."
     return Stage(f"forward-{layer}", f"Forward: {name}", lines,
