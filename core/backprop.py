@@ -5,16 +5,17 @@ away. :func:`trace` does the same computation, in the same order with the same n
 keeps every stage, so a learner (or the backpropagation view) can look at them::
 
     t = trace(net, X, y, "mse")
-    t.layers[0].z            # (n, hidden): z⁰ = x·W⁰ + b⁰ of the first layer
+    t.layers[0].z            # (n, hidden): z¹ = X·W¹ + b¹ of the first layer
     t.output_grad            # (n, k): ∂C/∂ŷ, the place where the cost enters
     t.layers[-1].delta       # (n, k): δᴸ = ∂C/∂ŷ ⊙ f′(zᴸ), or the fused (ŷ − y)/n
     t.gradient               # (n_params,): equal, bit for bit, to cost_and_gradient's
 
 Notation (one convention everywhere): ℓᵢ is the loss of example i (a mean or a sum over output
 columns, as the loss defines), C = (1/n)·Σᵢ ℓᵢ + penalty is the cost, and for layer l (counting
-from 0 at the first layer of weights)
+from 1 at the first layer of weights, as the app's labels W1, b1 do; the code's index of layer l
+is l − 1: ``t.layers[l - 1]``, ``net.weights[l - 1]``)
 
-    zˡ = aˡ⁻¹·Wˡ + bˡ,   aˡ = f(zˡ),   a⁻¹ = X
+    zˡ = aˡ⁻¹·Wˡ + bˡ,   aˡ = f(zˡ),   a⁰ = X
     δᴸ = ∂C/∂ŷ ⊙ f′(zᴸ)                   (the output layer L; or the fused (ŷ − y)/n)
     δˡ = (δˡ⁺¹·Wˡ⁺¹ᵀ) ⊙ f′(zˡ)             (the layers below)
     ∂C/∂Wˡ = aˡ⁻¹ᵀ·δˡ + l1·sign(Wˡ) + l2·Wˡ,   ∂C/∂bˡ = Σᵢ δˡᵢ
@@ -47,7 +48,7 @@ class LayerTrace:
     activation : str
         Registry name of the layer's activation.
     inputs : (n, inputs) array
-        aˡ⁻¹, what the layer reads (the network's inputs X for layer 0).
+        aˡ⁻¹, what the layer reads (the network's inputs X for the first layer, ``layers[0]``).
     z : (n, outputs) array, or (n, outputs, 2) for maxout
         Pre-activations zˡ = aˡ⁻¹·Wˡ + bˡ (maxout: the two pieces along the last axis).
     a : (n, outputs) array

@@ -113,7 +113,8 @@ class Config:
         points drawn by hand (given to the trainer as a Dataset).
     n_samples : int in [4, 100000]
     noise : float in [0, 1]
-    train_fraction : float in (0, 1)
+    train_fraction : float in (0, 1]
+        Share of the points used for training; 1 trains on all and tests on the same points.
     seed : int in [0, 2**32 - 1]
         Seeds the data, the initial weights and the shuffling.
     hidden_layers : tuple of int
@@ -234,7 +235,7 @@ class Config:
         set_("n_samples", _whole("n_samples", self.n_samples, datasets.MIN_SAMPLES,
                                  datasets.MAX_SAMPLES))
         set_("noise", _real("noise", self.noise, 0, 1))
-        set_("train_fraction", _real("train_fraction", self.train_fraction, 0, 1, True, True))
+        set_("train_fraction", _real("train_fraction", self.train_fraction, 0, 1, True))
         set_("seed", _whole("seed", self.seed, 0, MAX_SEED))
         set_("hidden_layers", _layers(self.hidden_layers))
         set_("learning_rate", _real("learning_rate", self.learning_rate, 0, math.inf, True))

@@ -8,7 +8,7 @@ difference
 
 approximates ``∂C/∂θ_i`` with an error of order ``ε²`` (plus the round-off of the two costs,
 about ``1e-16·|C| / ε``), so with ``ε = 1e-6`` in float64 it agrees with a correct gradient to
-about nine digits. Each block of parameters (``W0``, ``b0``, ``W1``, ...) gets one number, the
+about nine digits. Each block of parameters (``W1``, ``b1``, ``W2``, ...) gets one number, the
 relative error
 
     ‖d‖ / max(‖g_bp‖ + ‖g_fd‖, tiny),   d_i = |g_bp[i] − g_fd[i]|
@@ -63,7 +63,8 @@ class BlockCheck:
     Attributes
     ----------
     label : str
-        The block, e.g. ``"W0"`` (weights into the first hidden layer) or ``"b1"``.
+        The block, e.g. ``"W1"`` (weights into the first hidden layer) or ``"b2"`` (layers
+        counted from 1, as :meth:`core.params.ParamLayout.label` counts them).
     shape : tuple of int
     n_checked, n_total : int
         Entries compared, and entries in the block (big blocks are sampled).

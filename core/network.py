@@ -4,9 +4,10 @@ Each layer computes ``z = x @ W + b`` with ``W`` shaped ``(inputs, outputs)`` an
 activation. Every weight, bias and learnable activation parameter is a *view* into
 :attr:`Network.params`, one float64 vector laid out as::
 
-    W0, b0, [extra0], W1, b1, [extra1], ...
+    W1, b1, [extra1], W2, b2, [extra2], ...
 
-where ``extra`` is empty for ordinary activations, the per-neuron slopes ``(outputs,)`` of a
+(labelled from 1 as a person reads them, :meth:`core.params.ParamLayout.label`; the lists count
+from 0, so ``weights[0]`` is ``W1``), where ``extra`` is empty for ordinary activations, the per-neuron slopes ``(outputs,)`` of a
 ``prelu`` layer, or the second affine piece ``W'`` ``(inputs, outputs)`` and ``b'`` ``(outputs,)``
 of a ``maxout`` layer (each maxout neuron is ``max(x @ W + b, x @ W' + b')``).
 

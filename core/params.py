@@ -3,10 +3,11 @@
 A network keeps all its weights, biases and learnable activation parameters in one float64
 vector, laid out layer by layer as::
 
-    W0, b0, [extra0], W1, b1, [extra1], ...
+    W1, b1, [extra1], W2, b2, [extra2], ...
 
-``W`` is shaped ``(inputs, outputs)`` and stored row-major, so ``W[i, j]`` (the weight from
-neuron ``i`` of the layer below to neuron ``j``) sits at ``start + i·outputs + j``. ``extra`` is
+(named as a person reads them; the code's ``net.weights[0]`` is ``W1``). ``W`` is shaped
+``(inputs, outputs)`` and stored row-major, so ``W[i, j]`` (the weight from neuron ``i`` of the
+layer below to neuron ``j``, both counted from 0) sits at ``start + i·outputs + j``. ``extra`` is
 empty for ordinary activations, the per-neuron ``slope`` of a ``prelu`` layer, or the second
 affine piece ``W'``, ``b'`` of a ``maxout`` layer.
 
@@ -15,14 +16,22 @@ axes, the gradient check, the network diagram, the weight pickers) asks a :class
 none of them repeats this arithmetic::
 
     layout = ParamLayout((2, 4, 1), "tanh", "sigmoid")
-    k = layout.index("W", 1, 2, 0)        # weight of layer 1 from neuron 2 to neuron 0
-    layout.label(k)                        # 'W1[2→0]'
+    k = layout.index("W", 1, 2, 0)        # block W of layer index 1, row 2, column 0
+    layout.label(k)                        # 'W2[3→1]'
     layout.location(k)                     # ('W', 1, 2, 0)
-    layout.describe(k)                     # 'weight from hidden neuron 2 to the output neuron'
+    layout.describe(k)    # "weight from hidden layer 1 neuron 3 to the output neuron"
 
-Layers of weights count from 0 (``W0`` connects the inputs to the first hidden layer), as in
-the code; neurons count from 0 too. :meth:`ParamLayout.layer_name` gives the names a person
-reads ("inputs", "hidden layer 1", "output layer") for the columns of neurons.
+Two ways of counting, each where it belongs:
+
+- **What a person reads counts from 1** (labels, names, descriptions): the weights ``W1``
+  connect the inputs to hidden layer 1, ``W2`` hidden layer 1 to the next layer, and so on to
+  ``WL`` into the output layer (the ``W¹ … Wᴸ`` of the textbooks); neurons and inputs count
+  from 1 (``x₁, x₂``; "hidden layer 1 neuron 1"). ``W2[3→1]`` is the weight from neuron 3 of
+  hidden layer 1 to neuron 1 of the layer ``W2`` feeds; ``b1[2]`` the bias of hidden layer 1's
+  neuron 2.
+- **Arguments and results count from 0, as Python does** (:meth:`ParamLayout.index`,
+  :meth:`~ParamLayout.location`, ``ParamBlock.layer``): ``layout.index("W", 0, 0, 0)`` is the
+  parameter labelled ``W1[1→1]``, and ``net.weights[0]`` is ``W1``.
 """
 from __future__ import annotations
 
@@ -40,6 +49,8 @@ KIND_NAMES = {
     "W'": "second Maxout piece's weights",
     "b'": "second Maxout piece's biases",
 }
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 #: Blocks that regularization penalizes: weights only (not biases or slopes), as Keras does.
 WEIGHT_KINDS = ("W", "W'")
@@ -69,7 +80,9 @@ class ParamBlock:
 
     @property
     def label(self) -> str:
-        return f"{self.kind}{self.layer}"
+        """``"W1"`` for the first layer's weights: layers counted from 1, as people read them
+        (:attr:`layer` counts from 0, as the code does)."""
+        return f"{self.kind}{self.layer + 1}"
 
     @property
     def is_weight(self) -> bool:
@@ -150,8 +163,8 @@ class ParamLayout:
             return self._by_name[kind, layer]
         except KeyError:
             choices = ", ".join(block.label for block in self.blocks)
-            raise ValueError(f"this network has no {kind}{layer} block; it has {choices}") \
-                from None
+            raise ValueError(f"this network has no {kind}{layer + 1} (layer index {layer}, "
+                             f"counted from 0); it has {choices}") from None
 
     def has_block(self, kind, layer) -> bool:
         return (kind, layer) in self._by_name
@@ -190,15 +203,17 @@ class ParamLayout:
         block = self.block(kind, layer)
         if block.is_matrix:
             if j is None:
-                raise ValueError(f"{kind}{layer} is a matrix: give both i (from) and j (to)")
+                raise ValueError(f"{block.label} is a matrix: give both i (from) and j (to)")
             rows, cols = block.shape
             if not (0 <= i < rows and 0 <= j < cols):
-                raise IndexError(f"{kind}{layer}[{i}→{j}] is outside its shape {rows}×{cols}")
+                raise IndexError(f"(i, j) = ({i}, {j}) is outside {block.label}'s shape "
+                                 f"{rows}×{cols} (indices count from 0)")
             return block.start + i * cols + j
         if j is not None:
-            raise ValueError(f"{kind}{layer} holds one value per neuron: give i only")
+            raise ValueError(f"{block.label} holds one value per neuron: give i only")
         if not 0 <= i < block.shape[0]:
-            raise IndexError(f"{kind}{layer}[{i}] is outside its {block.shape[0]} neurons")
+            raise IndexError(f"i = {i} is outside {block.label}'s {block.shape[0]} neurons "
+                             f"(indices count from 0)")
         return block.start + i
 
     def location(self, index):
@@ -212,19 +227,23 @@ class ParamLayout:
         return block.kind, block.layer, offset, None
 
     def weight_index(self, layer, i, j) -> int:
-        """Index of ``W{layer}[i → j]``, the link from neuron ``i`` to neuron ``j``."""
+        """Index of the weight of layer ``layer`` from neuron ``i`` to neuron ``j`` (all
+        counted from 0: the label is ``W{layer+1}[{i+1}→{j+1}]``)."""
         return self.index("W", layer, i, j)
 
     def bias_index(self, layer, j) -> int:
-        """Index of ``b{layer}[j]``, the bias of neuron ``j`` of the layer ``layer`` feeds."""
+        """Index of the bias of neuron ``j`` of the layer that layer ``layer`` feeds (counted
+        from 0: the label is ``b{layer+1}[{j+1}]``)."""
         return self.index("b", layer, j)
 
     # ------------------------------------------------------------------ words
     def label(self, index) -> str:
-        """The parameter's name as in the code: ``W1[2→0]``, ``b0[3]``, ``slope0[1]``,
-        ``W'0[1→2]`` or ``b'0[3]``."""
+        """The parameter's name as a person reads it, everything counted from 1: ``W2[3→1]``
+        (layer 2's weight from neuron 3 below to neuron 1), ``b1[4]``, ``slope1[2]``,
+        ``W'1[2→3]`` or ``b'1[4]``. The one place labels are made."""
         kind, layer, i, j = self.location(index)
-        return f"{kind}{layer}[{i}→{j}]" if j is not None else f"{kind}{layer}[{i}]"
+        name = f"{kind}{layer + 1}"
+        return f"{name}[{i + 1}→{j + 1}]" if j is not None else f"{name}[{i + 1}]"
 
     def choices(self) -> list:
         """Every parameter as ``(index, label)``, in ``params`` order."""
@@ -240,13 +259,15 @@ class ParamLayout:
         return f"hidden layer {column}"
 
     def neuron_name(self, column, unit) -> str:
-        """``"input 0"``, ``"hidden layer 1 neuron 2"``, ``"output neuron 0"`` (or ``"the output
+        """Neuron ``unit`` (counted from 0) of ``column`` as a person reads it, counted from 1:
+        ``"input x₁"``, ``"hidden layer 1 neuron 3"``, ``"output neuron 1"`` (or ``"the output
         neuron"`` when there is only one)."""
         if column == 0:
-            return f"input {unit}"
+            return f"input x{str(unit + 1).translate(_SUBSCRIPTS)}"
         if column == len(self.layer_sizes) - 1:
-            return "the output neuron" if self.layer_sizes[-1] == 1 else f"output neuron {unit}"
-        return f"{self.layer_name(column)} neuron {unit}"
+            return ("the output neuron" if self.layer_sizes[-1] == 1
+                    else f"output neuron {unit + 1}")
+        return f"{self.layer_name(column)} neuron {unit + 1}"
 
     def describe_block(self, block: ParamBlock) -> str:
         """E.g. ``"weights from the 2 inputs into hidden layer 1"``, ``"biases of the output
@@ -260,7 +281,7 @@ class ParamLayout:
         return f"{KIND_NAMES[block.kind]} of {into}"
 
     def describe(self, index) -> str:
-        """One parameter in words, e.g. ``"weight from input 1 to hidden layer 1 neuron 3"``."""
+        """One parameter in words, e.g. ``"weight from input x₁ to hidden layer 1 neuron 3"``."""
         kind, layer, i, j = self.location(index)
         if j is not None:
             piece = "second Maxout piece's weight" if kind == "W'" else "weight"

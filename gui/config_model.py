@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from core import activations, losses, optimizers
 from core.config import Config, ConfigError
 from core.trainer import DATA_FIELDS, LIVE_FIELDS
+from gui.names import dataset_words
 
 # What each setting is called when a change is described.
 _FIELD_NAMES = {
@@ -34,7 +35,8 @@ _FIELD_NAMES = {
 
 
 #: Fields whose values are registry names: a person reads their display names.
-_DISPLAY = {"loss": lambda name: losses.get(name).display_name,
+_DISPLAY = {"dataset": dataset_words,
+            "loss": lambda name: losses.get(name).display_name,
             "activation": lambda name: activations.get(name).display_name,
             "output_activation": lambda name: activations.get(name).display_name,
             "optimizer": lambda name: optimizers.optimizer_class(name).display_name}
@@ -68,7 +70,8 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
     changed = [f for f in new.to_dict() if getattr(old, f) != getattr(new, f)]
     if not set(changed) <= LIVE_FIELDS:
         if any(f in DATA_FIELDS for f in changed):
-            what = (f"New data ({new.dataset})" if old.dataset != new.dataset else "New data")
+            what = (f"New data ({dataset_words(new.dataset, new.data_path)})"
+                    if old.dataset != new.dataset else "New data")
             return f"{what}: the weights were re-initialized.", True
         parts = ", ".join(f"{_FIELD_NAMES.get(f, f)} {_show_field(f, getattr(old, f))} → "
                           f"{_show_field(f, getattr(new, f))}" for f in changed

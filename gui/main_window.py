@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
             self._run = snap.run
             self.network_panel.set_io(snap.layer_sizes[0], snap.layer_sizes[-1])
             self.selection.set_parameter_count(snap.layout.n_params)
+            self.data_panel.show_data(snap.data, snap.config.dataset)  # a given set's count
             # What the second view shows depends on the task: name it so.
             if snap.task != "regression":
                 title = "Decision boundary"

@@ -62,7 +62,7 @@ class Probe:
     """Weights the learner points at on the error surface (the network "at that point").
 
     ``params`` (read-only, laid out like ``Network.params``) belong to run ``run``; ``words``
-    say where they are ("W1[0→0] = 0.53, W1[1→0] = −1.2"). A ``pinned`` probe was clicked and
+    say where they are ("W2[1→1] = 0.53, W2[2→1] = −1.2"). A ``pinned`` probe was clicked and
     stays; one that is not follows the pointer.
     """
 

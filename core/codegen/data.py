@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import textwrap
 
-import numpy as np
-
 from core import datasets, features
 from core.codegen.plan import Plan
 from core.codegen.text import BANNERS, LINE_WIDTH, Copier, code, column, matrix, number
@@ -22,7 +20,9 @@ def data_section(run: Plan) -> str:
                 else f"class label (0 to {data.n_classes - 1})")
     out = [BANNERS[0]]
     if not run.custom:
-        out.append(f"# {cfg.dataset}: {datasets.describe(cfg.dataset)}")
+        out += textwrap.wrap(f"{datasets.display_name(cfg.dataset)} (\"{cfg.dataset}\"): "
+                             f"{datasets.describe(cfg.dataset)}", LINE_WIDTH,
+                             initial_indent="# ", subsequent_indent="# ")
     if run.generated:
         out.append(_generated_data(run, label))
     else:
@@ -38,8 +38,7 @@ def data_section(run: Plan) -> str:
         if not run.with_test:
             out.append("# The test examples are left out to keep this script short: training "
                        "uses only the training examples.")
-        elif (data.X_test.shape == data.X_train.shape and np.array_equal(data.X_test, data.X_train)
-              and np.array_equal(data.y_test, data.y_train)):
+        elif data.test_is_train:
             out.append(f"X_test, {label}_test = X_train, {label}_train   "
                        f"# the test examples are the same rows")
         else:

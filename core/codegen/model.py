@@ -15,7 +15,9 @@ def weights_section(run: Plan) -> str:
     comment = ("Layer l turns its inputs a (n, inputs) into z = a @ Wl + bl (n, neurons), then "
                "applies its activation. The weights start random, drawn from one generator "
                "layer after layer by the function below. "
-               f"{initializers.INIT_DESCRIPTIONS[init]}.")
+               f"{initializers.INIT_DESCRIPTIONS[init]}. The layers are named from 1, as the "
+               "app names them (W1 feeds hidden layer 1); the lists Ws and bs count from 0, as "
+               "Python does: Ws[0] is W1.")
     out = [BANNERS[1],
            textwrap.fill(comment, LINE_WIDTH, initial_indent="# ", subsequent_indent="# "),
            "", Copier(initializers).copy(init), "", "",
@@ -28,17 +30,18 @@ def weights_section(run: Plan) -> str:
         draw = f"{init}(rng, {n_in}, {n_out})"
         bias = f"np.full({n_out}, {number(start)})" if start else f"np.zeros({n_out})"
         neurons = f"{n_out} neuron{'s' if n_out > 1 else ''}"
-        out.append(f"W{layer} = {draw}   # {shape}: {n_in} inputs → {neurons} of {where}")
-        out.append(f"b{layer} = {bias}   # ({n_out},)")
+        name = layer + 1  # named from 1, as the app's labels are (W1[1→1], b1[1])
+        out.append(f"W{name} = {draw}   # {shape}: {n_in} inputs → {neurons} of {where}")
+        out.append(f"b{name} = {bias}   # ({n_out},)")
         if layer == n_layers - 1:
             continue
         if run.hidden == "prelu":
-            out.append(f"s{layer} = np.full({n_out}, {network.PRELU_INITIAL_SLOPE!r})   # "
+            out.append(f"s{name} = np.full({n_out}, {network.PRELU_INITIAL_SLOPE!r})   # "
                        f"({n_out},): the PReLU slopes of {where}, learned too")
         elif run.hidden == "maxout":
-            out.append(f"W{layer}_2 = {draw}   # {shape}: the second maxout piece's weights")
-            out.append(f"b{layer}_2 = {bias}   # ({n_out},): and its biases")
-    names, hidden = range(n_layers), range(n_layers - 1)
+            out.append(f"W{name}_2 = {draw}   # {shape}: the second maxout piece's weights")
+            out.append(f"b{name}_2 = {bias}   # ({n_out},): and its biases")
+    names, hidden = range(1, n_layers + 1), range(1, n_layers)
     out.append(f"Ws = [{', '.join(f'W{i}' for i in names)}]   # the weights of every layer")
     out.append(f"bs = [{', '.join(f'b{i}' for i in names)}]   # the biases of every layer")
     if run.hidden == "prelu":

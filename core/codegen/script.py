@@ -1,7 +1,7 @@
 """A generated script, put together: its header, then sections 1 to 8."""
 from __future__ import annotations
 
-from core import activations, features, initializers, optimizers, schedules
+from core import activations, datasets, features, initializers, optimizers, schedules
 from core.codegen import rules
 from core.codegen.data import data_section
 from core.codegen.model import forward_section, weights_section
@@ -15,7 +15,7 @@ def _header(run: Plan, imports=("numpy as np",)) -> str:
     cfg, data = run.config, run.data
     opt = optimizers.optimizer_class(cfg.optimizer)
     settings = ", ".join(f"{key} {getattr(cfg, key):g}" for key in opt.defaults)
-    source = ("custom data" if run.custom else f"the {data.name} data set")
+    source = "custom data" if run.custom else datasets.display_name(data.name)
     reg = ("none" if run.regularization == "none"
            else f"{run.regularization.upper()}, rate {cfg.reg_rate:g}")
     hidden = (f"hidden activation {activations.get(cfg.activation).display_name}, "

@@ -14,7 +14,7 @@ Every error this package raises is a :class:`DataError` (a ``ValueError``).
 module             what it owns
 =================  ===================================================================
 ``dataset``        :class:`Dataset` (the record every data set is) and :class:`DataError`
-``generators``     the built-in sets: :func:`make`, :func:`names`, :func:`task_of`, ...
+``generators``     the built-in sets: :func:`make`, :func:`names`, :func:`display_name`, ...
 ``csv``            the one CSV reader: :func:`load_csv`, and :func:`preview_csv`
 ``editing``        points added and removed by hand: :func:`with_point`, ...
 =================  ===================================================================
@@ -25,12 +25,13 @@ from core.datasets.csv import (MAX_CLASSES, MAX_CSV_BYTES, MAX_CSV_COLUMNS, MAX_
 from core.datasets.dataset import TASKS, DataError, Dataset
 from core.datasets.editing import CUSTOM, nearest_point, with_point, without_point
 from core.datasets.generators import (MAX_SAMPLES, MIN_SAMPLES, PLAYGROUND_DOMAIN, describe,
-                                      generator, input_count, make, names, task_of)
+                                      display_name, generator, input_count, make, names,
+                                      task_of)
 
 __all__ = [
     "CUSTOM", "MAX_CLASSES", "MAX_CSV_BYTES", "MAX_CSV_COLUMNS", "MAX_CSV_ROWS", "MAX_CSV_VALUE",
     "MAX_DETECTED_CLASSES",
     "MAX_SAMPLES", "MIN_SAMPLES", "PLAYGROUND_DOMAIN", "TASKS", "CsvPreview", "DataError",
-    "Dataset", "describe", "generator", "input_count", "load_csv", "make", "names",
+    "Dataset", "describe", "display_name", "generator", "input_count", "load_csv", "make", "names",
     "nearest_point", "preview_csv", "task_of", "with_point", "without_point",
 ]

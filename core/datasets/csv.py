@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core.datasets.dataset import TASKS, DataError, Dataset, check_number
-from core.datasets.generators import MAX_SAMPLES, _split
+from core.datasets.generators import MAX_SAMPLES, _check_fraction, _split
 from core.files import NotRegularFile, open_regular
 
 #: Most distinct integer labels that ``load_csv`` reads as classes when it guesses the task.
@@ -399,8 +399,10 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
         with 3 to 20 distinct values -> multiclass, anything else -> regression.
         Classification labels are mapped to 0..k-1 in increasing order, so {-1, 1} and {1, 2}
         become {0, 1} and {2, 5, 9} becomes {0, 1, 2}.
-    train_fraction : float in (0, 1)
-        Share of the shuffled rows used for training (at least one row on each side).
+    train_fraction : float in (0, 1]
+        Share of the shuffled rows used for training (at least one row on each side below 1).
+        At 1 every row trains and the test rows are the same rows (``Dataset.test_is_train``):
+        e.g. a 4-row XOR truth table that must learn all four.
     seed : int
         Seeds the shuffle.
 
@@ -423,7 +425,7 @@ def load_csv(path, task=None, train_fraction=0.5, seed=0) -> Dataset:
     """
     if task is not None and task not in TASKS:
         raise DataError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)} (or None)")
-    check_number("train_fraction", train_fraction, 0.0, 1.0, open_=True)
+    _check_fraction(train_fraction)
     check_number("seed", seed, 0, math.inf, integer=True)
     with _reading(path) as (delimiter, rows):
         header_row, header, rows = _header(rows, delimiter)

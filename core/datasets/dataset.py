@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -93,6 +94,15 @@ class Dataset:
             raise DataError(f"domain has {len(domain)} ranges for {self.n_features} features")
         object.__setattr__(self, "domain", domain)
 
+    @functools.cached_property
+    def test_is_train(self) -> bool:
+        """True when the test points are the training points, row for row (the XOR truth
+        table; a training share of 1): the test cost then measures the fit, not how well the
+        network generalizes. The one rule every view and script labels "train = test" by."""
+        return (self.X_test.shape == self.X_train.shape
+                and np.array_equal(self.X_test, self.X_train)
+                and np.array_equal(self.y_test, self.y_train))
+
     @property
     def n_features(self) -> int:
         return self.X_train.shape[1]
@@ -108,14 +118,17 @@ class Dataset:
         return np.vstack([self.y_train, self.y_test])
 
 
-def check_number(name, value, low, high, integer=False, open_=False):
+def check_number(name, value, low, high, integer=False, open_=False, low_open=False):
     """Raise DataError unless ``value`` is a number (a whole one if ``integer``) in
-    ``[low, high]`` (``(low, high)`` if ``open_``); booleans are not numbers here."""
+    ``[low, high]`` (``(low, high)`` if ``open_``, ``(low, high]`` if ``low_open``); booleans
+    are not numbers here."""
     kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
     ok = isinstance(value, kinds) and not isinstance(value, (bool, np.bool_))
+    low_open = low_open or open_
     if ok:
-        ok = (low < value < high) if open_ else (low <= value <= high)
+        ok = (low < value if low_open else low <= value) and (
+            value < high if open_ else value <= high)
     if not ok:
-        bounds = f"({low}, {high})" if open_ else f"[{low}, {high}]"
+        bounds = f"{'(' if low_open else '['}{low}, {high}{')' if open_ else ']'}"
         kind = "a whole number" if integer else "a number"
         raise DataError(f"{name} must be {kind} in {bounds}; got {value!r}")

@@ -66,9 +66,15 @@ def _xor(rng, n, noise):
 
 
 def _gauss(rng, n, noise):
-    # Unlike the Playground, which keeps them, points beyond [-6, 6]² are drawn again, so every
-    # point lies in the plotted domain. At the Playground's noise 0.5 that trims the tails: the
-    # class variance is about 3.5 instead of 4 (core.playground says so when a link opens).
+    """Two Gaussian clusters, class 1 around (2, 2) and class 0 around (−2, −2), each with the
+    variance 0.5 + 7·noise per coordinate (the Playground's 0.5 to 4 over its noise 0 to 0.5).
+
+    One difference from the Playground, kept on purpose: a point that falls outside the plotted
+    square [−6, 6]² is drawn again (the Playground keeps it, off its picture), so every point
+    can be seen and clicked. This trims the tails: at the Playground's noise 0.5 the variance
+    of a class per coordinate is about 3.5 instead of 4 (noise 0.25: about 2.17 instead of
+    2.25). core.playground says so when a link opens.
+    """
     n1, n0 = _halves(n)
     std = _gauss_std(noise)
     X = np.vstack([_normal_in_box(rng, 2.0, std, n1), _normal_in_box(rng, -2.0, std, n0)])
@@ -155,29 +161,40 @@ def _add_outliers(rng, y):
 
 
 _SETS = {
-    # name: (task, n_classes, generator, domain, description)
+    # name: (task, n_classes, generator, domain, description, display name)
     "circle": ("binary", 2, _circle, PLAYGROUND_DOMAIN,
-               "A disc of class 1 (radius 2.5) inside a ring of class 0 (radius 3.5 to 5)."),
+               "A disc of class 1 (radius 2.5) inside a ring of class 0 (radius 3.5 to 5).",
+               "Circle"),
     "xor": ("binary", 2, _xor, PLAYGROUND_DOMAIN,
-            "Class 1 where x1 and x2 have the same sign, class 0 where they differ (XOR)."),
+            "Class 1 where x1 and x2 have the same sign, class 0 where they differ (XOR).",
+            "XOR quadrants"),
     "gauss": ("binary", 2, _gauss, PLAYGROUND_DOMAIN,
-              "Two Gaussian clusters, class 1 around (2, 2) and class 0 around (-2, -2)."),
+              "Two Gaussian clusters, class 1 around (2, 2) and class 0 around (-2, -2).",
+              "Two Gaussians"),
     "spiral": ("binary", 2, _spiral, PLAYGROUND_DOMAIN,
-               "Two interleaved spirals, one per class: hard for a straight boundary."),
+               "Two interleaved spirals, one per class: hard for a straight boundary.",
+               "Two spirals"),
     "moons": ("binary", 2, _moons, PLAYGROUND_DOMAIN,
-              "Two interleaving half-moons (scikit-learn's make_moons, scaled up)."),
+              "Two interleaving half-moons (scikit-learn's make_moons, scaled up).",
+              "Two moons"),
     "spiral3": ("multiclass", 3, _spiral3, PLAYGROUND_DOMAIN,
-                "Three interleaved spiral arms, one per class."),
+                "Three interleaved spiral arms, one per class.",
+                "Three-arm spiral"),
     "blobs": ("multiclass", 3, _blobs, PLAYGROUND_DOMAIN,
-              "Three Gaussian blobs, one per class, around a circle of radius 3.5."),
+              "Three Gaussian blobs, one per class, around a circle of radius 3.5.",
+              "Three blobs"),
     "plane": ("regression", 1, _plane, PLAYGROUND_DOMAIN,
-              "A tilted plane: y = (x1 + x2) / 10, between -1.2 and 1.2."),
+              "A tilted plane: y = (x1 + x2) / 10, between -1.2 and 1.2.",
+              "Tilted plane"),
     "gauss_regression": ("regression", 1, _gauss_regression, PLAYGROUND_DOMAIN,
-                         "Six bumps of height +1 or -1 on a flat floor of 0."),
+                         "Six bumps of height +1 or -1 on a flat floor of 0.",
+                         "Gaussian regression"),
     "sine": ("regression", 1, _sine, ((-3.0, 3.0),),
-             "One input: y = sin(x) for x in [-3, 3]; a few training points are gross outliers."),
+             "One input: y = sin(x) for x in [-3, 3]; a few training points are gross outliers.",
+             "Sine with outliers"),
     "xor_table": ("binary", 2, None, ((-0.5, 1.5), (-0.5, 1.5)),
-                  "The four rows of the XOR truth table; train and test are the same 4 points."),
+                  "The four rows of the XOR truth table; train and test are the same 4 points.",
+                  "XOR truth table"),
 }
 
 
@@ -202,6 +219,12 @@ def input_count(name) -> int:
     return len(_entry(name)[3])
 
 
+def display_name(name) -> str:
+    """What a person reads for built-in data set ``name`` ("XOR truth table" for
+    ``xor_table``); experiment files and :class:`~core.config.Config` keep the name."""
+    return _entry(name)[5]
+
+
 def describe(name) -> str:
     """One sentence describing built-in data set ``name``."""
     return _entry(name)[4]
@@ -214,12 +237,20 @@ def generator(name):
 
 
 def _split(rng, X, y, fraction):
-    """Shuffle and cut: round(n·fraction) training rows, at least one row on each side."""
+    """Shuffle and cut: round(n·fraction) training rows, at least one row on each side; a
+    fraction of 1 trains on every row and tests on the same rows (train = test)."""
     n = len(X)
     order = rng.permutation(n)
+    if fraction >= 1:
+        return X[order], y[order, None], X[order], y[order, None]
     n_train = min(max(round(n * fraction), 1), n - 1)
     train, test = order[:n_train], order[n_train:]
     return X[train], y[train, None], X[test], y[test, None]
+
+
+def _check_fraction(train_fraction):
+    """The training share must be in (0, 1]: 1 trains and tests on every point."""
+    check_number("train_fraction", train_fraction, 0.0, 1.0, low_open=True)
 
 
 def make(name, n_samples=500, noise=0.0, seed=0, train_fraction=0.5) -> Dataset:
@@ -237,14 +268,16 @@ def make(name, n_samples=500, noise=0.0, seed=0, train_fraction=0.5) -> Dataset:
     seed : int
         Seeds ``np.random.default_rng``: the same arguments give identical data.
     train_fraction : float
-        In (0, 1): share of the shuffled points used for training (at least one point in each
-        part). ``xor_table`` ignores it: train and test are both the 4 rows.
+        In (0, 1]: share of the shuffled points used for training (at least one point in each
+        part below 1). At 1 the test points are the training points (``Dataset.test_is_train``;
+        for ``sine`` the test targets stay free of the training outliers). ``xor_table``
+        ignores it: train and test are both the 4 rows.
     """
-    task, n_classes, generate, domain, _ = _entry(name)
+    task, n_classes, generate, domain, *_ = _entry(name)
     check_number("n_samples", n_samples, MIN_SAMPLES, MAX_SAMPLES, integer=True)
     check_number("noise", noise, 0.0, 1.0)
     check_number("seed", seed, 0, math.inf, integer=True)
-    check_number("train_fraction", train_fraction, 0.0, 1.0, open_=True)
+    _check_fraction(train_fraction)
     if generate is None:  # xor_table
         X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
         y = np.array([[0], [1], [1], [0]], dtype=float)

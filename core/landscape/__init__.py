@@ -18,10 +18,11 @@ projection of a path and the real cost along it::
     d1, d2, bend = start_now_directions(trainer.path_points(), net)  # θ₀ → θₜ, and the bend
     costs = path_costs(net, X, y, "bce", trainer.path_points())   # the real cost at each point
 
-Parameter indices follow :attr:`Network.params` (``W0, b0, [extra0], W1, b1, ...``); the helpers
+Parameter indices follow :attr:`Network.params` (``W1, b1, [extra1], W2, b2, ...``); the helpers
 :func:`param_index`, :func:`param_location`, :func:`param_label` and :func:`param_choices` turn an
-index into ``W1[2→0]`` (weight of layer 1 from neuron 2 to neuron 0), ``b0[3]``, ``slope0[1]``,
-``W'0[1→2]``, ``b'0[3]`` and back.
+index into ``W2[3→1]`` (the weight of layer 2 from neuron 3 to neuron 1), ``b1[4]``,
+``slope1[2]``, ``W'1[2→3]``, ``b'1[4]`` and back. Labels count from 1, as a person reads them;
+the arguments of :func:`param_index` count from 0, as the code does.
 
 Nothing here changes the network: the vectorized surface and :func:`path_costs` never write to
 ``net.params``, and the reference loop (``method="loop"``) puts the exact original values back.

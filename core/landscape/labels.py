@@ -17,7 +17,8 @@ def param_index(net, kind, layer, i, j=None) -> int:
     kind : str
         ``"W"``, ``"b"``, ``"slope"`` (prelu), ``"W'"`` or ``"b'"`` (maxout's second piece).
     layer : int
-        Layer as in ``net.blocks``: layer 0 holds the first weight matrix (inputs → first hidden).
+        Layer as in ``net.blocks``, counted from 0: layer 0 holds the first weight matrix (inputs
+        → first hidden layer), which :func:`param_label` calls ``W1``.
     i : int
         For ``W``/``W'``: the neuron the weight comes *from* (a row of ``W``, shape
         ``(inputs, outputs)``). For ``b``/``b'``/``slope``: the neuron.
@@ -46,10 +47,10 @@ def param_location(net, index):
 
 
 def param_label(net, index) -> str:
-    """A readable name of ``net.params[index]``: ``W1[2→0]``, ``b0[3]``, ``slope0[1]``, ``W'0[1→2]``
-    or ``b'0[3]``.
+    """A readable name of ``net.params[index]``: ``W2[3→1]``, ``b1[4]``, ``slope1[2]``,
+    ``W'1[2→3]`` or ``b'1[4]`` (counted from 1; see :meth:`core.params.ParamLayout.label`).
 
-    ``W1[2→0]`` is the weight of layer 1 from neuron 2 (of the layer below) to neuron 0.
+    ``W2[3→1]`` is the weight of layer 2 from neuron 3 (of the layer below) to neuron 1.
     """
     return net.layout.label(index)
 

@@ -113,14 +113,16 @@ class CsvImportDialog(QDialog):
             "regression.")
         self.task_box.currentIndexChanged.connect(self._reload)
         self.train_share = QSpinBox()
-        self.train_share.setRange(10, 90)
+        self.train_share.setRange(10, 100)
         self.train_share.setSingleStep(5)
         self.train_share.setSuffix(" %")
         self.train_share.setValue(round(config.train_fraction * 100))
         self.train_share.setKeyboardTracking(False)
         self.train_share.setToolTip(
             "Share of the rows (shuffled with the seed) used for training; the gradient sees "
-            "only these. The rest are the test set, scored but never trained on.")
+            "only these. The rest are the test set, scored but never trained on.\nAt 100 % "
+            "every row trains and the test set is the same rows (train = test): for a small "
+            "table that must learn every row, such as the 4 rows of XOR.")
         self.train_share.valueChanged.connect(self._reload)
 
         self.summary = QLabel()
@@ -382,5 +384,11 @@ def describe(data) -> str:
             2: " The decision boundary is drawn over the two inputs."}.get(
         d, f" With {d} inputs there is no boundary picture; the cost curve and the error "
            f"surface still work.")
+    if data.test_is_train:
+        n_test = 0
+        split = (f"All {n_train} rows train, and the test points are the same rows (train = "
+                 f"test): the test cost shows the fit, not generalization.")
+    else:
+        split = f"{n_train} training and {n_test} test points."
     return (f"{n_train + n_test} rows, {d} input feature{'s' if d != 1 else ''} → {task}. "
-            f"{n_train} training and {n_test} test points.{plot}")
+            f"{split}{plot}")

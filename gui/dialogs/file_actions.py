@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
 
 from core.experiment import SUFFIX
+from gui.names import dataset_words
 
 EXPERIMENT_FILTER = f"Costscape experiments (*{SUFFIX});;All files (*)"
 PNG_FILTER = "PNG images (*.png)"
@@ -368,7 +369,7 @@ class FileActions(QObject):
         w.setWindowModified(False)
         w.adopt_config(config)
         w.clear_message("error", "warning")  # an earlier failure is history now
-        data = "a CSV file" if config.dataset == "csv" else config.dataset
+        data = dataset_words(config.dataset, config.data_path)
         w.statusBar().showMessage(
             f"Opened {_name(path)}: {data}, step {step:,}. Press Play to continue where it "
             f"stopped.", 2 * MESSAGE_MS)

@@ -18,9 +18,10 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
 
-from core import playground
+from core import activations, playground
 from core.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from gui import figures
+from gui.names import dataset_words
 from gui.dialogs.file_actions import FOLDER_KEY
 from gui.threads import LatestRequestRunner
 
@@ -258,7 +259,8 @@ class ShareActions(QObject):
         start = "zero weights" if c.init == "zeros" else "U(−0.5, 0.5) weights, biases 0.1"
         layers = "-".join(map(str, c.hidden_layers)) or "no hidden layer"
         w.show_message(
-            f"<b>Opened the Playground link</b> ({c.dataset}, {layers} {c.activation}) with the "
+            f"<b>Opened the Playground link</b> ({dataset_words(c.dataset)}, {layers} "
+            f"{activations.get(c.activation).display_name}) with the "
             f"Playground's model: {output}, {start}; the learning rate {c.learning_rate:g} is "
             f"its {2 * c.learning_rate:g}.{unknown} {html.escape(found.unmatched)}", "info")
         w.statusBar().showMessage("Opened a Playground link: press Play to train.", MESSAGE_MS)

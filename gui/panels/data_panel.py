@@ -21,6 +21,25 @@ MAX_PANEL_SAMPLES = 5000
 _NOISE_STEPS = 100
 #: Config.dataset of a loaded file.
 CSV = "csv"
+#: Config.dataset of points drawn by hand (the trainer is given them).
+CUSTOM = "custom"
+#: Sets whose points are given, not drawn: "New points" has nothing to draw for them.
+FIXED_SETS = ("xor_table", CSV, CUSTOM)
+#: The split label when the test points are the training points.
+SAME_POINTS = "train = test"
+NEW_POINTS_TIP = "Draw a fresh sample of the same data set (advances the seed by 1)."
+#: Why "New points" is off, per fixed set.
+NO_NEW_POINTS = {
+    "xor_table": "The XOR truth table has exactly these 4 points: there are no new ones to "
+                 "draw. Choose a generated data set to draw new points.",
+    CSV: "The points come from a file: there are no new ones to draw. Import another file "
+         "(File menu), or choose a generated data set.",
+    CUSTOM: "These points were drawn by hand on the plot: there are no new ones to draw. Choose "
+            "a generated data set to draw new points.",
+}
+#: What the point count of a fixed set is.
+COUNT_WORDS = {"xor_table": "the truth table's rows", CSV: "rows of the file",
+               CUSTOM: "drawn by hand"}
 
 
 def _slider_row(slider, label):
@@ -52,7 +71,8 @@ class DataPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__("Data", parent)
-        self._csv_task = None
+        self._own_tasks = {}  # CSV or CUSTOM -> the task of those data
+        self._csv_path = None
         self.dataset = compact_combo()
         self._fill_datasets()
         self.dataset.setToolTip("Which points the network learns from. Classification sets give "
@@ -65,6 +85,18 @@ class DataPanel(Panel):
         self.n_samples.setKeyboardTracking(False)
         self.n_samples.setToolTip("Number of points n, training plus test. The training cost is "
                                   "the mean loss over the n·(train share) training points.")
+        # A set of given points shows how many it has in place of the spin box (whose value
+        # stays the config's, for when a generated set is chosen again).
+        self.point_count = QLabel()
+        self.point_count.setToolTip("How many points this data set has (training plus test, "
+                                    "each point counted once). They are given, not drawn: "
+                                    "their number cannot be chosen.")
+        self._counts = {}  # fixed set -> (train, test, same points) of the running data
+        self.points_row = QWidget()
+        points_layout = QHBoxLayout(self.points_row)
+        points_layout.setContentsMargins(0, 0, 0, 0)
+        points_layout.addWidget(self.n_samples, 1)
+        points_layout.addWidget(self.point_count, 1)
 
         self.noise = QSlider(Qt.Horizontal)
         self.noise.setRange(0, _NOISE_STEPS)
@@ -75,13 +107,16 @@ class DataPanel(Panel):
                               "sign of overfitting.")
 
         self.train_share = QSlider(Qt.Horizontal)
-        self.train_share.setRange(10, 90)
+        self.train_share.setRange(10, 100)
         self.train_share.setSingleStep(5)
         self.train_share.setPageStep(10)
         self.split_label = QLabel()
         self.train_share.setToolTip("Share of the points used for training; the gradient sees only "
                                     "these. The rest are the test set, scored but never trained on: "
-                                    "the gap between the two costs measures overfitting.")
+                                    "the gap between the two costs measures overfitting.\nAt 100% "
+                                    "every point trains and the test set is the same points "
+                                    "(train = test): the test cost then shows the fit, not "
+                                    "generalization.")
 
         self.seed = RangeSpinBox()
         self.seed.setRange(0, min(MAX_SEED, 2**31 - 1))  # QSpinBox holds a C int
@@ -89,7 +124,7 @@ class DataPanel(Panel):
         self.seed.setToolTip("Seed of the random numbers: the same seed gives the same points, the "
                              "same starting weights and the same mini-batch order.")
         self.regenerate = QPushButton("New points")
-        self.regenerate.setToolTip("Draw a fresh sample of the same data set (advances the seed by 1).")
+        self.regenerate.setToolTip(NEW_POINTS_TIP)
         seed_row = QWidget()
         seed_layout = QHBoxLayout(seed_row)
         seed_layout.setContentsMargins(0, 0, 0, 0)
@@ -104,7 +139,7 @@ class DataPanel(Panel):
         form = self.form
         form.addRow("Data set", self.dataset)
         form.addRow(self.description)
-        form.addRow("Points", self.n_samples)
+        form.addRow("Points", self.points_row)
         self.noise_row = _slider_row(self.noise, self.noise_label)
         self.split_row = _slider_row(self.train_share, self.split_label)
         self.seed_row = seed_row
@@ -139,7 +174,7 @@ class DataPanel(Panel):
             header.setFlags(Qt.NoItemFlags)
             header.setFont(bold)
             for name in names:
-                self.dataset.addItem(name, name)
+                self.dataset.addItem(datasets.display_name(name), name)
                 self.dataset.setItemData(self.dataset.count() - 1, datasets.describe(name),
                                          Qt.ToolTipRole)
 
@@ -147,7 +182,7 @@ class DataPanel(Panel):
     def task(self) -> str:
         """The task of the chosen data set: "regression", "binary" or "multiclass"."""
         name = self.dataset.currentData()
-        return self._csv_task if name == CSV else datasets.task_of(name)
+        return self._own_tasks[name] if name in self._own_tasks else datasets.task_of(name)
 
     def set_csv(self, path, task):
         """Offer (and choose) a loaded CSV file as the data set "csv"; emits nothing.
@@ -156,26 +191,56 @@ class DataPanel(Panel):
         panel only shows it and reports ``dataset="csv"``.
         """
         with self._silenced():
-            self._csv_task = task
-            index = self.dataset.findData(CSV)
-            if index < 0:
-                self.dataset.addItem("Loaded file")
-                header = self.dataset.model().item(self.dataset.count() - 1)
-                header.setFlags(Qt.NoItemFlags)
-                header.setFont(self._header_font)
-                self.dataset.addItem("", CSV)
-                index = self.dataset.count() - 1
+            self._own_tasks[CSV] = task
+            if path != self._csv_path:  # another file: its count comes with its data
+                self._csv_path = path
+                self._counts.pop(CSV, None)
+            index = self._own_entry(CSV, "Loaded file")
             self.dataset.setItemText(index, f"CSV: {os.path.basename(path)}")
             self.dataset.setItemData(index, f"{path} ({TASK_TITLES[task].lower()})",
                                      Qt.ToolTipRole)
             self.dataset.setCurrentIndex(index)
             self._update_labels()
 
+    def _own_entry(self, key, title) -> int:
+        """The index of the list's entry for data of one's own (``key``: CSV or CUSTOM), under
+        a header ``title``, added at the end if missing."""
+        index = self.dataset.findData(key)
+        if index < 0:
+            self.dataset.addItem(title)
+            header = self.dataset.model().item(self.dataset.count() - 1)
+            header.setFlags(Qt.NoItemFlags)
+            header.setFont(self._header_font)
+            self.dataset.addItem("", key)
+            index = self.dataset.count() - 1
+        return index
+
+    def _show_custom(self, shown):
+        """List (and choose) "Points drawn by hand" while the data are drawn, and only then: it
+        cannot be chosen again later (the points live in the running trainer only)."""
+        index = self.dataset.findData(CUSTOM)
+        if shown and index < 0:
+            index = self._own_entry(CUSTOM, "Drawn on the plot")
+            self.dataset.setItemText(index, "Points drawn by hand")
+            self.dataset.setItemData(index, "Points added or removed by clicking on the "
+                                     "decision boundary plot.", Qt.ToolTipRole)
+        elif not shown and index >= 0:
+            self.dataset.removeItem(index)
+            self.dataset.removeItem(index - 1)  # its header
+
+    def show_data(self, data, dataset):
+        """Show how many points ``data`` (the running Dataset, made for Config.dataset
+        ``dataset``) has, when it is a set of given points; emits nothing."""
+        if dataset in FIXED_SETS:
+            self._counts[dataset] = (len(data.X_train), len(data.X_test), data.test_is_train)
+            if dataset == self.dataset.currentData():
+                self._update_labels()
+
     def show_test_points(self) -> bool:
         return self.show_test.isChecked()
 
     def config_rows(self) -> dict:
-        return {"dataset": [self.dataset, self.description], "n_samples": [self.n_samples],
+        return {"dataset": [self.dataset, self.description], "n_samples": [self.points_row],
                 "noise": [self.noise_row], "train_fraction": [self.split_row],
                 "seed": [self.seed_row]}
 
@@ -192,11 +257,14 @@ class DataPanel(Panel):
     def set_config(self, config):
         """Show ``config``'s data fields without emitting anything.
 
-        A CSV config (dataset "csv") adds its file to the list (see :meth:`set_csv`).
+        A CSV config (dataset "csv") adds its file to the list (see :meth:`set_csv`); points
+        drawn by hand (dataset "custom") are listed while they train.
         """
         if config.dataset == CSV and config.data_path:
             self.set_csv(config.data_path, config.task)
         with self._silenced():
+            self._own_tasks[CUSTOM] = config.task
+            self._show_custom(config.dataset == CUSTOM)
             self.set_values(dataset=config.dataset, n_samples=config.n_samples,
                             noise=config.noise, train_fraction=config.train_fraction,
                             seed=config.seed)
@@ -216,20 +284,52 @@ class DataPanel(Panel):
     # ------------------------------------------------------------------ slots
     def _update_labels(self):
         name = self.dataset.currentData()
+        share = self.train_share.value()
+        counts = self._counts.get(name)
+        if name == CUSTOM:  # drawn points split as they were drawn, not by the slider
+            same = counts is not None and counts[2]
+        else:
+            same = name == "xor_table" or share == 100
         if name == CSV:
             text = (f"<b>{TASK_TITLES[self.task()]}.</b> Points read from a file: the number of "
                     "points and the noise do not apply.")
+        elif name == CUSTOM:
+            text = ("<b>Points drawn by hand</b> on the plot (click to add, Ctrl+click to "
+                    "remove): the number of points, the noise, the split and the seed do not "
+                    "apply.")
         else:
             text = f"<b>{TASK_TITLES[self.task()]}.</b> {datasets.describe(name)}"
             if name == "xor_table":
                 text += " Points, noise and split do not apply."
+        if same and name != "xor_table":  # the truth table's description says it already
+            text += " Training share 100%: the test points are the training points."
         self.description.setText(text)
+        fixed = name in FIXED_SETS
         for widget in (self.n_samples, self.noise):
-            widget.setEnabled(name not in ("xor_table", CSV))
-        self.train_share.setEnabled(name != "xor_table")
+            widget.setEnabled(not fixed)
+        self.n_samples.setVisible(not fixed)
+        self.point_count.setVisible(fixed)
+        if fixed:
+            count = 4 if name == "xor_table" else None
+            if counts is not None:
+                count = counts[0] if counts[2] else counts[0] + counts[1]
+            self.point_count.setText("…" if count is None else f"{count:,} ({COUNT_WORDS[name]})")
+        self.train_share.setEnabled(name not in ("xor_table", CUSTOM))
+        self.seed_row.setEnabled(name != CUSTOM)
+        self.regenerate.setEnabled(not fixed)
+        self.regenerate.setToolTip(NO_NEW_POINTS[name] if fixed else NEW_POINTS_TIP)
         self.noise_label.setText(f"{self.noise.value() / _NOISE_STEPS:.2f}")
-        share = self.train_share.value()
-        self.split_label.setText(f"{share}% / {100 - share}%")
+        if same:
+            self.split_label.setText(SAME_POINTS)
+        elif name == CUSTOM:
+            self.split_label.setText("…" if counts is None else f"{counts[0]} / {counts[1]}")
+        else:
+            self.split_label.setText(f"{share}% / {100 - share}%")
+        self.split_label.setToolTip(
+            "Every point trains, and the test set is the same points: the test cost measures "
+            "the fit, not how well the network generalizes." if same else
+            "Training points / test points, as they were drawn." if name == CUSTOM else
+            f"{share}% of the points train, {100 - share}% are the test set.")
         self._apply_locks()
 
     def _on_dataset_changed(self):

@@ -11,7 +11,8 @@ TIPS = {
     "step": "Mini-batch updates since the weights were initialized.",
     "epoch": "Completed passes over the training set.",
     "train": "Training cost: mean loss over the training examples + regularization.",
-    "test": "Test cost: the same on the test examples, never trained on.",
+    "test": "Test cost: mean loss over the test examples (never trained on) + the same "
+            "regularization penalty as the training cost.",
     "accuracy": "Share of examples classified correctly: train / test.",
     "speed": "Mini-batch updates per second (while running).",
 }

@@ -174,7 +174,7 @@ def test_initial_weights_are_the_trainers(init):
     for W, b, W_app, b_app in zip(ns["Ws"], ns["bs"], net.weights, net.biases):
         np.testing.assert_array_equal(W, W_app)
         np.testing.assert_array_equal(b, b_app)
-    assert ns["W0"] is ns["Ws"][0] and ns["W0"].shape == (2, 5)
+    assert ns["W1"] is ns["Ws"][0] and ns["W1"].shape == (2, 5)  # named from 1, as the app
 
 
 # --------------------------------------------------------------------------- every registry entry
@@ -350,7 +350,7 @@ def test_only_this_runs_functions_are_emitted():
 
 def test_logistic_regression_has_no_hidden_activation():
     text = generate_script(CONFIGS["gauss logistic regression"])
-    assert "Ws = [W0]" in text and "W1" not in text and "def tanh" not in text
+    assert "Ws = [W1]" in text and "W2" not in text and "def tanh" not in text
 
 
 @pytest.mark.parametrize("name", ["prelu", "maxout"])
@@ -418,7 +418,7 @@ def test_every_input_feature_is_the_apps(name):
     trainer = Trainer(config)
     np.testing.assert_array_equal(ns["X_train"], trainer.inputs_train)
     np.testing.assert_array_equal(ns["X_test"], trainer.inputs_test)
-    assert ns["W0"].shape == (1, 2)
+    assert ns["W1"].shape == (1, 2)
 
 
 def test_features_with_drawn_data_and_the_header_names_them(tmp_path):

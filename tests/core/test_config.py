@@ -59,7 +59,8 @@ def test_normalizes_numbers_and_layers():
 @pytest.mark.parametrize("field,value", [
     ("dataset", "mnist"), ("dataset", 3), ("n_samples", 3), ("n_samples", 100_001),
     ("n_samples", 10.5), ("n_samples", True), ("n_samples", "500"), ("noise", -0.1),
-    ("noise", 1.01), ("noise", float("nan")), ("train_fraction", 0.0), ("train_fraction", 1.0),
+    ("noise", 1.01), ("noise", float("nan")), ("train_fraction", 0.0), ("train_fraction", -0.5),
+    ("train_fraction", 1.0001), ("train_fraction", 1.5),
     ("seed", -1), ("seed", 2**32), ("seed", 1.5), ("hidden_layers", (0,)),
     ("hidden_layers", (257,)), ("hidden_layers", (4,) * 9), ("hidden_layers", "44"),
     ("hidden_layers", 4), ("hidden_layers", (4.5,)), ("hidden_layers", ([4],)),
@@ -75,6 +76,13 @@ def test_normalizes_numbers_and_layers():
 def test_each_bad_field_raises_config_error_naming_it(field, value):
     with pytest.raises(ConfigError, match=field):
         Config(**{field: value})
+
+
+def test_a_training_share_of_one_is_valid():
+    assert Config(train_fraction=1.0).train_fraction == 1.0
+    assert Config(train_fraction=1).train_fraction == 1.0
+    with pytest.raises(ConfigError, match=r"train_fraction must be a finite number in \(0, 1\]"):
+        Config(train_fraction=1.2)
 
 
 def test_error_messages_suggest_what_fits():

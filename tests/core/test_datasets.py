@@ -47,6 +47,42 @@ def test_split_by_fraction_keeps_a_point_on_each_side(n, fraction, n_train):
     assert (len(data.X_train), len(data.X_test)) == (n_train, n - n_train)
 
 
+@pytest.mark.parametrize("name", ["circle", "spiral3", "plane"])
+def test_training_share_of_one_tests_on_the_training_points(name):
+    data = datasets.make(name, n_samples=50, seed=2, train_fraction=1.0)
+    assert len(data.X_train) == 50 and data.test_is_train
+    np.testing.assert_array_equal(data.X_test, data.X_train)
+    np.testing.assert_array_equal(data.y_test, data.y_train)
+    assert not datasets.make(name, n_samples=50, seed=2, train_fraction=0.99).test_is_train
+
+
+def test_sine_at_a_share_of_one_tests_on_the_same_inputs_without_the_outliers():
+    data = datasets.make("sine", n_samples=100, seed=2, train_fraction=1.0)
+    np.testing.assert_array_equal(data.X_test, data.X_train)
+    np.testing.assert_allclose(data.y_test[:, 0], np.sin(data.X_test[:, 0]))
+    assert not data.test_is_train  # the targets differ: the test cost is the clean one
+
+
+def test_gauss_keeps_its_points_in_the_plot_so_its_variance_is_trimmed_as_documented():
+    data = datasets.make("gauss", n_samples=40_000, noise=0.5, seed=1)
+    assert np.abs(data.X).max() <= 6.0
+    variance = data.X[data.y[:, 0] == 1].var(axis=0)
+    # The Playground's untrimmed variance at noise 0.5 is 4; redrawing the points outside
+    # [-6, 6]² leaves about 3.5 (the generator's docstring says so).
+    assert np.all((3.4 < variance) & (variance < 3.6))
+
+
+def test_every_set_has_a_display_name_a_person_reads():
+    shown = [datasets.display_name(name) for name in datasets.names()]
+    assert len(set(shown)) == len(shown) and all(shown)
+    assert "_" not in "".join(shown)  # never a code name such as gauss_regression
+    assert datasets.display_name("xor_table") == "XOR truth table"
+    assert datasets.display_name("spiral3") == "Three-arm spiral"
+    assert datasets.display_name("gauss_regression") == "Gaussian regression"
+    with pytest.raises(DataError):
+        datasets.display_name("nope")
+
+
 @pytest.mark.parametrize("name", ["circle", "gauss", "spiral", "moons", "spiral3", "blobs"])
 def test_classes_are_balanced(name):
     counts = np.unique(datasets.make(name, n_samples=301).y, return_counts=True)[1]
@@ -60,6 +96,7 @@ def test_xor_table_is_exactly_the_truth_table():
         np.testing.assert_array_equal(X, rows)
         np.testing.assert_array_equal(y[:, 0], [0, 1, 1, 0])
     assert data.domain == ((-0.5, 1.5), (-0.5, 1.5))
+    assert data.test_is_train
 
 
 def test_noise_free_labels_follow_the_playground_rules():
@@ -94,7 +131,9 @@ def test_sine_outliers_are_few_gross_and_only_in_training():
 @pytest.mark.parametrize("kwargs", [dict(name="nope"), dict(name="circle", n_samples=3),
                                     dict(name="circle", n_samples=2.5),
                                     dict(name="circle", noise=1.5),
-                                    dict(name="circle", train_fraction=1.0),
+                                    dict(name="circle", train_fraction=1.01),
+                                    dict(name="circle", train_fraction=0.0),
+                                    dict(name="circle", train_fraction=-0.5),
                                     dict(name="circle", seed=-1), dict(name=["circle"])])
 def test_make_rejects_bad_arguments(kwargs):
     with pytest.raises(DataError):
@@ -161,6 +200,20 @@ def test_csv_split_follows_fraction_and_seed(tmp_path):
     b = datasets.load_csv(path, None, 0.75, 4)
     assert len(a.X_train) == 15 and np.array_equal(a.X_train, b.X_train)
     assert not np.array_equal(a.X_train, datasets.load_csv(path, None, 0.75, seed=5).X_train)
+
+
+def test_csv_training_share_of_one_trains_and_tests_on_every_row(tmp_path):
+    path = write(tmp_path, "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    data = datasets.load_csv(path, train_fraction=1.0, seed=3)
+    assert data.test_is_train and len(data.X_train) == 4
+    np.testing.assert_array_equal(data.X_test, data.X_train)
+    np.testing.assert_array_equal(data.y_test, data.y_train)
+    rows = sorted(map(tuple, np.hstack([data.X_train, data.y_train]).tolist()))
+    assert rows == [(0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)]
+    assert not datasets.load_csv(path, train_fraction=0.75).test_is_train
+    for fraction in (1.01, 0.0, -0.2):
+        with pytest.raises(DataError, match=r"train_fraction must be a number in \(0.0, 1.0\]"):
+            datasets.load_csv(path, train_fraction=fraction)
 
 
 @pytest.mark.parametrize("text,task,fragments", [

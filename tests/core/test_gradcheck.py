@@ -78,8 +78,8 @@ def test_a_broken_activation_derivative_is_caught_in_the_layers_it_affects():
     net = Network((2, 4, 1), _WrongTanh(), "sigmoid", seed=8)
     result = check_gradient(net, X, y, "bce")
     errors = {b.label: b.relative_error for b in result.blocks}
-    assert errors["W0"] > BUG_ABOVE and errors["b0"] > BUG_ABOVE  # before the broken tanh
-    assert errors["W1"] < CORRECT_BELOW and errors["b1"] < CORRECT_BELOW  # after it: fine
+    assert errors["W1"] > BUG_ABOVE and errors["b1"] > BUG_ABOVE  # before the broken tanh
+    assert errors["W2"] < CORRECT_BELOW and errors["b2"] < CORRECT_BELOW  # after it: fine
     assert result.verdict == "bug"
 
 
@@ -107,7 +107,7 @@ def test_a_kink_within_eps_raises_the_error_without_a_bug():
     net.biases[0][...] = 0.0
     net.weights[1][...] = 1.0
     result = check_gradient(net, np.zeros((1, 1)), np.ones((1, 1)), "mse")
-    b0 = next(b for b in result.blocks if b.label == "b0")
+    b0 = next(b for b in result.blocks if b.label == "b1")  # layers counted from 1
     assert b0.backprop[0] == 0.0 and b0.finite_difference[0] == pytest.approx(-1.0)
     assert result.verdict != "correct"
 
@@ -119,10 +119,10 @@ def test_parameters_are_restored_exactly_and_big_blocks_sampled():
     before = net.params.copy()
     result = check_gradient(net, X, T, "cce", max_per_block=25, seed=11)
     np.testing.assert_array_equal(net.params, before)
-    w1 = next(b for b in result.blocks if b.label == "W1")
+    w1 = next(b for b in result.blocks if b.label == "W2")  # 30 → 20: the second layer
     assert (w1.n_checked, w1.n_total, w1.shape) == (25, 600, (30, 20))
     assert len(set(w1.indices.tolist())) == 25 and np.all(np.diff(w1.indices) > 0)
-    b2 = next(b for b in result.blocks if b.label == "b2")
+    b2 = next(b for b in result.blocks if b.label == "b3")  # the output layer's
     assert b2.n_checked == b2.n_total == 3
     assert result.n_total == net.n_params and result.n_checked < net.n_params
     assert result.relative_error < CORRECT_BELOW
@@ -132,7 +132,7 @@ def test_parameters_are_restored_exactly_and_big_blocks_sampled():
 
 def test_extra_parameter_blocks_prelu_and_maxout():
     X, y = _data(seed=4)
-    for activation, extra in (("prelu", "slope0"), ("maxout", "W'0")):
+    for activation, extra in (("prelu", "slope1"), ("maxout", "W'1")):
         net = Network((2, 3, 1), activation, "sigmoid", seed=5)
         result = check_gradient(net, X, y, "bce")
         assert extra in [b.label for b in result.blocks]

@@ -85,7 +85,7 @@ def test_single_weight_planes_in_every_block_match_the_loop(activation, output):
     net = Network((2, 4, 3, k), activation, output, seed=3)
     net.params += rng.normal(0, 0.3, net.n_params)
     X, y = rng.normal(size=(17, 2)), targets(loss, 17, k, rng)
-    for block in net.blocks:  # e.g. slope0[0] with slope0[last], W'1[0→0] with W'1[last]
+    for block in net.blocks:  # e.g. slope1[1] with slope1[last], W'2[1→1] with W'2[last]
         i, j = block.start, block.stop - 1 if block.stop - 1 > block.start else 0
         d1, d2 = landscape.weight_directions(net, i, j)
         assert_surface_matches(net, X, y, loss, 3 * d1, 3 * d2, methods=("fast", "general"))
@@ -343,11 +343,12 @@ def test_weight_directions_are_unit_vectors_on_two_weights():
 
 def test_parameter_labels_read_like_the_network():
     net = Network((2, 3, 2, 1), "prelu", "maxout", seed=0)
-    assert landscape.param_label(net, landscape.param_index(net, "W", 1, 2, 0)) == "W1[2→0]"
-    assert landscape.param_label(net, landscape.param_index(net, "b", 0, 2)) == "b0[2]"
-    assert landscape.param_label(net, landscape.param_index(net, "slope", 1, 1)) == "slope1[1]"
-    assert landscape.param_label(net, landscape.param_index(net, "W'", 2, 1, 0)) == "W'2[1→0]"
-    assert landscape.param_label(net, landscape.param_index(net, "b'", 2, 0)) == "b'2[0]"
+    # Indices count from 0 as the code does; labels from 1 as a person reads them.
+    assert landscape.param_label(net, landscape.param_index(net, "W", 1, 2, 0)) == "W2[3→1]"
+    assert landscape.param_label(net, landscape.param_index(net, "b", 0, 2)) == "b1[3]"
+    assert landscape.param_label(net, landscape.param_index(net, "slope", 1, 1)) == "slope2[2]"
+    assert landscape.param_label(net, landscape.param_index(net, "W'", 2, 1, 0)) == "W'3[2→1]"
+    assert landscape.param_label(net, landscape.param_index(net, "b'", 2, 0)) == "b'3[1]"
     # The index is where the view lives: writing through params changes that weight.
     index = landscape.param_index(net, "W", 1, 2, 0)
     net.params[index] = 42.0
@@ -355,10 +356,10 @@ def test_parameter_labels_read_like_the_network():
     choices = landscape.param_choices(net)
     assert [index for index, _ in choices] == list(range(net.n_params))
     assert len({label for _, label in choices}) == net.n_params
-    assert choices[0] == (0, "W0[0→0]")
+    assert choices[0] == (0, "W1[1→1]")
     with pytest.raises(ValueError, match="give both"):
         landscape.param_index(net, "W", 0, 1)
-    with pytest.raises(ValueError, match="no slope2"):
+    with pytest.raises(ValueError, match=r"no slope3 \(layer index 2, counted from 0\)"):
         landscape.param_index(net, "slope", 2, 0)
     with pytest.raises(IndexError):
         landscape.param_index(net, "W", 0, 2, 0)  # only 2 inputs

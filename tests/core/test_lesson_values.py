@@ -71,7 +71,7 @@ def test_gradient_norm_matches_finite_differences():
 def test_dead_and_distinct_units_and_zero_weights():
     trainer = Trainer(Config(dataset="circle", hidden_layers=(4, 3), activation="relu"))
     layout, params = trainer.arrays.layout, trainer.network.params
-    b0 = next(b for b in layout.blocks if b.label == "b0")
+    b0 = next(b for b in layout.blocks if b.label == "b1")  # hidden layer 1, counted from 1
     params[b0.start] = params[b0.start + 1] = -1e3  # units 0 and 1 of layer 1: z < 0 always
     values = lessons.trainer_values(trainer)
     assert values["dead_units"] == 0.5

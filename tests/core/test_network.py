@@ -89,7 +89,8 @@ def test_gradient_output_activations(output, loss_name):
 def test_learnable_activation_parameters_live_in_params():
     net = Network((2, 3, 1), "prelu", "sigmoid")
     slopes = net.block("slope", 0)
-    assert [b.label for b in net.blocks] == ["W0", "b0", "slope0", "W1", "b1"]
+    assert [b.label for b in net.blocks] == ["W1", "b1", "slope1", "W2", "b2"]  # from 1
+    assert [b.layer for b in net.blocks] == [0, 0, 0, 1, 1]  # the code's layer index
     np.testing.assert_array_equal(slopes, 0.25)
     net = Network((2, 3, 1), "maxout", "sigmoid")
     assert [b.kind for b in net.blocks] == ["W", "b", "W'", "b'", "W", "b"]

@@ -43,6 +43,13 @@ def test_the_xor_step_has_every_stage_in_the_order_the_code_computes_it():
         (1, 2), (1,), "backward")
     assert s["output-delta"].columns == (2,) and s["update"].layers == (0, 1)
     assert "Where the cost enters" in s["output-delta"].title
+    # Layers count from 1 as the parameters' labels do: the first layer's weights are W¹.
+    assert s["forward-0"].plain == "z¹ = X·W¹ + b¹, a¹ = f(z¹)"
+    assert s["forward-1"].plain == "z² = a¹·W² + b², a² = f(z²)"
+    assert s["output-delta"].title.endswith("δ²") and s["delta-0"].title.endswith("δ¹")
+    assert s["delta-0"].plain == "δ¹ = (δ²·W²ᵀ) ⊙ f′(z¹)"
+    assert s["gradients-0"].plain.startswith("∂C/∂W¹ = Xᵀ·δ¹")
+    assert "count from 1" in s["inputs"].text and "W¹ is Ws[0]" in s["inputs"].text
 
 
 def test_every_number_shown_is_the_traced_step_s():
@@ -73,7 +80,7 @@ def test_every_number_shown_is_the_traced_step_s():
     np.testing.assert_array_equal(parameters.values[:, 0], step.params_before)
     np.testing.assert_array_equal(parameters.values[:, 1], trace.gradient)
     np.testing.assert_array_equal(parameters.values[:, -1], step.params_after)
-    assert parameters.rows[0] == "W0[0→0]" and len(parameters.rows) == 17
+    assert parameters.rows[0] == "W1[1→1]" and len(parameters.rows) == 17  # counted from 1
     np.testing.assert_array_equal(outputs.values[:, -1], t.predictions_after[:, 0])
     trainer.step(1)
     np.testing.assert_array_equal(trainer.network.params, step.params_after)
@@ -161,13 +168,13 @@ def test_tables_show_a_corner_and_summarize_the_rest():
     values = np.arange(200.0).reshape(20, 10) - 50
     t = table(values, "z⁰", "example", "neuron")
     assert t.values.shape == (MAX_ROWS, MAX_COLUMNS) and t.shape == "20 examples × 10 neurons"
-    assert "from −50 to 149" in t.summary and t.rows[0] == "example 0" and t.columns[0] == "0"
+    assert "from −50 to 149" in t.summary and t.rows[0] == "example 1" and t.columns[0] == "1"
     whole = table(values[:3, :2], "z", "example", "neuron")
     assert whole.summary == "" and whole.cell(0, 0) == "−50"
     assert table(np.zeros(4), "b", "", "neuron").shape == "4 neurons"
     assert sup(12) == "¹²"
-    assert example_labels(np.array([[0.5, 1.0]])) == ["example 0"]
-    assert example_labels(np.array([[0.0, 1.0]])) == ["example 0  (0, 1)"]
+    assert example_labels(np.array([[0.5, 1.0]])) == ["example 1"]
+    assert example_labels(np.array([[0.0, 1.0]])) == ["example 1  (0, 1)"]
 
 
 # --------------------------------------------------------------------------- the formulas

@@ -92,6 +92,10 @@ def test_words_of_the_legend_and_the_hover_line():
     assert "Custom data" not in text
     custom = datasets.with_point(snap.data, [0.0, 0.0], 1)
     assert "Custom data</b> (11 train, 10 test)" in model.legend_html("binary", custom, 0.5)
+    assert "train = test" not in text and "○" in text
+    same = datasets.make("xor_table")  # the same 4 points train and test: no hollow marker
+    assert "train = test" in model.legend_html("binary", same, 0.5)
+    assert "○" not in model.legend_html("binary", same, 0.5)
     grid = snap.grid
     x, y = float(grid.xs[10]), float(grid.ys[20])
     out = grid.values[20, 10, 0]
@@ -102,7 +106,7 @@ def test_words_of_the_legend_and_the_hover_line():
     words = model.point_text(snap.data, "binary", *X[k], (10.0, 10.0), 8, np.arange(10.0))
     assert words == f"  ·  training point {k}: class {int(snap.data.y_train[k, 0])}, loss 4"
     assert model.point_text(snap.data, "binary", 99.0, 99.0, (10.0, 10.0), 8, None) == ""
-    assert "its output, -1 to 1" in model.neuron_caption("hidden layer 1, neuron 0", (-1, 1))
+    assert "its output, -1 to 1" in model.neuron_caption("hidden layer 1, neuron 1", (-1, 1))
 
 
 def test_what_a_click_adds():

@@ -1,6 +1,7 @@
 """The config model: panels propose fields, it makes the new Config once and announces it."""
 from core.config import Config
 from gui.config_model import ConfigModel, describe_change, summary_text
+from gui.names import dataset_words
 
 
 def test_propose_announces_the_new_config_once(qtbot):
@@ -41,5 +42,12 @@ def test_change_words():
         "Optimizer SGD → Adam: applied live")
     text, reset = describe_change(old, old.replace(classic_mistake=True))
     assert reset and "the classic mistake" in text and "off → on" in text
-    assert reset and describe_change(old, old.replace(dataset="xor"))[0].startswith("New data (xor)")
+    assert reset and describe_change(old, old.replace(dataset="xor"))[0].startswith(
+        "New data (XOR quadrants)")
+    for dataset, words in (("xor_table", "XOR truth table"), ("spiral3", "Three-arm spiral"),
+                           ("gauss_regression", "Gaussian regression")):
+        assert describe_change(old, old.replace(dataset=dataset))[0].startswith(
+            f"New data ({words})")
+    assert dataset_words("csv", "/some/where/mine.csv") == "the file mine.csv"
+    assert dataset_words("custom") == "points drawn by hand"
     assert summary_text(old, (2, 4, 2, 1)).startswith("2 → 4 → 2 → 1  ·  Tanh → Sigmoid")

@@ -13,7 +13,7 @@ from core.trainer import Trainer
 from gui.snapshot import Snapshot
 from gui.views.cost.anatomy_model import N_BINS, NOT_FINITE, AnatomyModel, top_share
 from gui.views.cost.curve_model import (NOTHING_TO_PIN, CurveModel, pinned_message, rate_text,
-                                        readout_html)
+                                        readout_html, name_of_test_curve)
 from gui.views.cost.limits import NICE_X, nice_ceil, nice_range
 from gui.views.cost.pins import MAX_PINS, PIN_COLOURS, PinnedRun
 
@@ -176,6 +176,23 @@ def test_readouts_spell_the_cost_out_then_the_scores():
     assert all(h in text for h in ("R²", "RMSE", "MAE")) and "accuracy" not in text
     assert re.findall(r"<td[^>]*>([^<]*)</td>", text)[-4:] == ["", "0.500", "0.250", "0.125"]
     assert "−0.250" in text  # a true minus sign
+
+
+def test_the_test_cost_says_when_its_points_are_the_training_points_and_has_the_penalty():
+    metrics = {"train_cost": 0.2, "test_cost": 0.2, "train_loss": 0.19, "test_loss": 0.19,
+               "reg_term": 0.01, "train_accuracy": 1.0, "test_accuracy": 1.0,
+               "train_macro_f1": 1.0, "test_macro_f1": 1.0, "train_r2": None}
+    assert "test = train" not in readout_html(metrics, "l2")
+    assert "test = train" in readout_html(metrics, "l2", same_points=True)
+    assert name_of_test_curve() == "test cost"
+    assert name_of_test_curve(penalty=True) == "test cost (mean loss + penalty)"
+    assert name_of_test_curve(same_points=True, penalty=True) == "test cost (same points)"
+    model = CurveModel()
+    for config, same in ((Config(dataset="xor_table", hidden_layers=(4,)), True),
+                         (Config(dataset="circle", n_samples=40, train_fraction=1.0), True),
+                         (Config(dataset="circle", n_samples=40, train_fraction=0.9), False)):
+        model.update(snapshots(config, 50)[-1])
+        assert model.same_points is same
 
 
 def test_the_rate_readout_names_the_schedule():

@@ -135,10 +135,10 @@ def test_show_neuron_overlays_a_neuron_and_none_restores(plot, qtbot):
     snap = snapshot_of(Config(dataset="xor"))
     plot.show_snapshot(snap)
     grid = snap.neuron_grid
-    picture = NeuronPicture("hidden layer 1, neuron 0", grid.xs, grid.ys,
+    picture = NeuronPicture("hidden layer 1, neuron 1", grid.xs, grid.ys,
                             grid.layers[0][..., 0], (-1.0, 1.0))
     plot.show_neuron(picture)
-    assert plot.canvas.neuron_image.isVisible() and "hidden layer 1, neuron 0" in \
+    assert plot.canvas.neuron_image.isVisible() and "hidden layer 1, neuron 1" in \
         plot.canvas.neuron_text.toPlainText()
     assert plot.canvas.neuron_image.image.shape[0] > len(grid.ys)  # smoothed, not blocky
     plot.show_neuron(None)

@@ -280,7 +280,7 @@ def test_config_differences_name_only_what_matters():
     assert config_differences(a, a.replace(regularization="l2", reg_rate=0.01)) == [
         "regularization: none (now L2 λ = 0.01)"]
     assert config_differences(Config(dataset="circle"), Config(dataset="xor")) == [
-        "data: circle (now xor)"]
+        "data: Circle (now XOR quadrants)"]
     assert config_differences(Config(), Config(features=("x1", "x1^2"))) == [
         f"features: raw inputs (now x₁, {features.label('x1^2')})"]
 
@@ -310,7 +310,7 @@ def test_gradient_check_in_the_window(window, qtbot):
     result = dialog.result
     assert result.relative_error < gradcheck.CORRECT_BELOW
     assert dialog.table.rowCount() == len(result.blocks) == 2 * (len(snap.layer_sizes) - 1)
-    assert dialog.table.item(0, 0).text() == "W0"
+    assert dialog.table.item(0, 0).text() == "W1"  # layers counted from 1
     assert dialog.table.item(0, 1).text() == "weights from the 2 inputs into hidden layer 1"
     assert dialog.table.item(0, 4).text() == "✓ agrees"
     summary = dialog.summary_label.text()

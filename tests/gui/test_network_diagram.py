@@ -115,7 +115,7 @@ def test_links_are_the_weights_count_sign_and_order(diagram, config):
     expected = [landscape.param_index(net, "W", layer, i, j)
                 for layer, W in enumerate(net.weights)
                 for i in range(W.shape[0]) for j in range(W.shape[1])]
-    assert links.index.tolist() == expected  # order: W0 row by row, then W1, ...
+    assert links.index.tolist() == expected  # order: W1 row by row, then W2, ...
     flat = np.concatenate([W.ravel() for W in net.weights])
     np.testing.assert_array_equal(diagram.link_weights(), flat)
     np.testing.assert_array_equal(np.sign(diagram.link_weights()), np.sign(flat))
@@ -194,10 +194,10 @@ def test_hover_tells_value_and_gradient_and_shows_the_neuron(diagram, qtbot):
                           check_params_cb=lambda p: p is not None) as blocker:
         hover(qtbot, diagram.canvas, point(diagram.neuron_position(2, 1)))
     picture = blocker.args[0]
-    assert isinstance(picture, NeuronPicture) and picture.label == "hidden layer 2, neuron 1"
+    assert isinstance(picture, NeuronPicture) and picture.label == "hidden layer 2, neuron 2"
     np.testing.assert_array_equal(picture.values, snap.neuron_grid.layers[1][..., 1])
     assert picture.levels == (-1.0, 1.0)  # tanh
-    assert "bias b1[1]" in diagram.readout.text() and "∂C/∂b" in diagram.readout.text()
+    assert "bias b2[2]" in diagram.readout.text() and "∂C/∂b" in diagram.readout.text()
     # An input node shows its feature.
     with qtbot.waitSignal(diagram.neuron_hovered, timeout=TIMEOUT,
                           check_params_cb=lambda p: p is not None) as blocker:
@@ -253,7 +253,7 @@ def test_bind_writes_picks_and_hovers_to_the_selection_and_marks_its_axes(diagra
     with qtbot.waitSignal(selection.hovered_changed, timeout=TIMEOUT,
                           check_params_cb=lambda p: p is not None):
         hover(qtbot, diagram.canvas, point(diagram.neuron_position(1, 0)))
-    assert selection.hovered.label == "hidden layer 1, neuron 0"
+    assert selection.hovered.label == "hidden layer 1, neuron 1"  # counted from 1
     with qtbot.waitSignal(selection.hovered_changed, timeout=TIMEOUT,
                           check_params_cb=lambda p: p is None):
         qtbot.mouseMove(diagram.canvas, QPoint(3, diagram.canvas.height() - 3))
@@ -298,7 +298,7 @@ def test_more_than_two_inputs_have_no_feature_toggles(diagram):
                                                  hidden_layers=(2,)), data=data)))
     assert not diagram.feature_bar.isVisibleTo(diagram)
     assert len(diagram.links) == 3 * 2 + 2 and not diagram.canvas.pictures
-    assert diagram.describe(("link", 0)).startswith("W0[0→0]")
+    assert diagram.describe(("link", 0)).startswith("W1[1→1]")
 
 
 # ------------------------------------------------------------------ in the real window
@@ -347,6 +347,6 @@ def test_features_rebuild_the_network_and_neurons_show_in_the_boundary_plot(wind
     boundary = window.boundary_plot.canvas
     hover(qtbot, diagram.canvas, point(diagram.neuron_position(1, 0)))
     qtbot.waitUntil(lambda: boundary.neuron_image.isVisible(), timeout=TIMEOUT)
-    assert "hidden layer 1, neuron 0" in boundary.neuron_text.toPlainText()
+    assert "hidden layer 1, neuron 1" in boundary.neuron_text.toPlainText()
     qtbot.mouseMove(diagram.canvas, QPoint(2, 2))
     qtbot.waitUntil(lambda: not boundary.neuron_image.isVisible(), timeout=TIMEOUT)

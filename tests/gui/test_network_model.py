@@ -69,7 +69,7 @@ def test_architecture_places_the_chosen_features_and_names_parameters():
     assert arch.bias_spot(layout.weight_index(0, 1, 2)) is None
     assert arch.bias_spot(layout.n_params + 3) is None
     assert arch.node_name(0, 0) == "input x₂²" and arch.node_name(2, 0) == "the output neuron"
-    assert arch.neuron_title(1, 2) == "hidden layer 1, neuron 2"
+    assert arch.neuron_title(1, 2) == "hidden layer 1, neuron 3"  # unit 2 counted from 1
 
 
 def test_architecture_of_many_raw_inputs_has_no_features_to_choose():
@@ -174,12 +174,14 @@ def test_describe_names_what_the_core_names():
     index = int(arch.links.index[k])
     text = model.describe(("link", k), snap, arch)
     assert text.startswith(f"{layout.label(index)} = ") and "∂C/∂w" in text
-    assert "from input x₂ to hidden layer 1 neuron 1" in text
+    assert "from input x₂ to hidden layer 1 neuron 2" in text
+    assert layout.label(index) == "W1[2→2]"
     rich = model.describe(("link", k), snap, arch, rich=True)
     assert "<b>" in rich and "error surface" in rich
     text = model.describe(("neuron", 1, 2), snap, arch)
     bias = arch.bias_index(1, 2)
-    assert text.startswith(f"hidden layer 1, neuron 2: bias {layout.label(bias)} = ")
+    assert text.startswith(f"hidden layer 1, neuron 3: bias {layout.label(bias)} = ")
+    assert layout.label(bias) == "b1[3]"
     assert "output from" in text
     assert "take it away" in model.describe(("input", 0), snap, arch)
     assert "give it to the network" in model.describe(("input", 2), snap, arch)
@@ -188,6 +190,6 @@ def test_describe_names_what_the_core_names():
 
 
 def test_links_of_a_layout_follow_the_layout_not_the_network():
-    layout = ParamLayout((2, 3, 1), "maxout", "sigmoid")  # W0, b0, W'0, b'0, W1, b1
+    layout = ParamLayout((2, 3, 1), "maxout", "sigmoid")  # W1, b1, W'1, b'1, W2, b2
     links = Links.of(layout)
     assert links.index[6] == layout.weight_index(1, 0, 0) == layout.block("W", 1).start

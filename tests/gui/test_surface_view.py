@@ -253,7 +253,7 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     j = landscape.param_index(net, "b", 1, 0)
     view.set_weight_axes(i, j)
     settle(qtbot, view)
-    assert view.plane.labels == ("W0[1→2]", "b1[0]")
+    assert view.plane.labels == ("W1[2→3]", "b2[1]")  # counted from 1
     assert view.plane.offsets == (net.params[i], net.params[j])
     d1, d2 = landscape.weight_directions(net, i, j)
     np.testing.assert_array_equal(view.plane.d1, d1)
@@ -275,14 +275,14 @@ def test_weight_axes_by_list_and_by_click(qtbot, make_view, trainer):
     settle(qtbot, view)
     assert view.plane.weights == (j, i)
 
-    # Picking from the lists by layer and neuron does the same: W0[0→0] on axis 1.
-    picker = view.controls.weight_pickers[0]
-    picker.block_combo.setCurrentIndex(0)   # W0 (inputs → hidden layer 1)
+    picker = view.controls.weight_pickers[0]  # by layer and neuron, the same: W1[1→1] on axis 1
+    picker.block_combo.setCurrentIndex(0)   # W1 (inputs → hidden layer 1)
     picker.from_combo.setCurrentIndex(0)
     picker.to_combo.setCurrentIndex(0)
     settle(qtbot, view)
     assert view.plane.weights == (k, i)
-    assert view.plane.labels == ("W0[0→0]", "W0[1→2]")
+    assert view.plane.labels == ("W1[1→1]", "W1[2→3]")
+    assert picker.from_combo.currentText() == picker.to_combo.currentText() == "1"  # from 1
     with pytest.raises(ValueError):
         view.set_weight_axes(i, i)
 

@@ -12,8 +12,11 @@
    penalty's), and the delta of the layer below, δˡ = (δˡ⁺¹·Wˡ⁺¹ᵀ) ⊙ f′(zˡ);
 6. the optimizer's update of every parameter, with its state.
 
-Layers of weights count from 0 as in the code behind the run (``Ws[0]``) and the parameter
-labels (``W0[1→2]``): layer l turns its input (X for layer 0, aˡ⁻¹ above) into zˡ and aˡ.
+Layers of weights count from 1, as the parameter labels do (``W1[1→2]``, from
+:meth:`core.params.ParamLayout.label`): layer l turns its input (X for layer 1, aˡ⁻¹ above)
+into zˡ and aˡ. The code behind the run keeps them in lists that count from 0: W¹ is
+``Ws[0]``; the first stage says so once. (In this module ``layer`` is the code's
+index, so the symbols show ``layer + 1``.)
 """
 from __future__ import annotations
 
@@ -26,9 +29,11 @@ from gui.views.backprop.tables import Stage, cell_text, example_labels, sup, tab
 from gui.views.backprop.update import update_stage
 
 def _input_symbol(layer, tex=True) -> str:
+    """What layer index ``layer`` (from 0) reads: X, else the activation of the layer below,
+    numbered as people count layers (from 1: layer index 1 reads a¹)."""
     if layer == 0:
         return "X"
-    return f"a^{{{layer - 1}}}" if tex else f"a{sup(layer - 1)}"
+    return f"a^{{{layer}}}" if tex else f"a{sup(layer)}"
 
 
 def _layer_name(arrays, layer) -> str:
@@ -90,9 +95,10 @@ def _inputs_stage(traced) -> Stage:
         targets = targets[:, None]
     text = (f"Step {step.step} trains on {which}. Each row is one example i: its inputs x "
             f"(the {d} numbers the network sees) and its target y. Every stage below has a "
-            f"row per example, in this order (rows {', '.join(str(i) for i in batch[:8])}"
-            f"{'…' if n > 8 else ''} of the training set). Rows, inputs and neurons count from "
-            f"0, as the code behind the run does.")
+            f"row per example, in this order (rows {', '.join(str(i + 1) for i in batch[:8])}"
+            f"{'…' if n > 8 else ''} of the training set). Examples, inputs, neurons and layers "
+            f"count from 1, as the weights' labels do (W1[1→1]); the code behind the run counts "
+            f"from 0: there row 1 is X_train[0] and W¹ is Ws[0].")
     return Stage(
         "inputs", "The mini-batch", (r"$X$: the inputs, one row per example;  $y$: the targets",),
         "X: the inputs, one row per example; y: the targets", text,
@@ -106,42 +112,39 @@ def _inputs_stage(traced) -> Stage:
 def _forward_stage(traced, layer) -> Stage:
     t, arrays = traced.step.trace, traced.arrays
     rec = t.layers[layer]
+    number = layer + 1  # as people count layers: W¹ is the code's layer 0
     last = layer == len(t.layers) - 1
     act = activations.get(rec.activation)
     x = _input_symbol(layer)
     output = r"\hat{y} = a" if last else "a"
     f = r"\sigma" if act.name == "sigmoid" else r"\tanh" if act.name == "tanh" else "f"
-    lines = (f"$z^{{{layer}}} = {x}\\, W^{{{layer}}} + b^{{{layer}}},\\quad "
-             f"{output}^{{{layer}}} = {f}(z^{{{layer}}})$",
+    lines = (f"$z^{{{number}}} = {x}\\, W^{{{number}}} + b^{{{number}}},\\quad "
+             f"{output}^{{{number}}} = {f}(z^{{{number}}})$",
              *formulas.activation_equation(act.name))
     name = _layer_name(arrays, layer)
     word = _units(arrays, layer)
     inputs_word = "input" if layer == 0 else "neuron"
     W = arrays.layout.block("W", layer)
     tables = [table(traced.step.params_before[arrays.layout.slice("W", layer)].reshape(W.shape),
-                    f"W{sup(layer)}: weights", inputs_word, word,
+                    f"W{sup(number)}: weights", inputs_word, word,
                     tip=f"Row r, column j: the weight from {inputs_word} r to {word} j."),
               table(traced.step.params_before[arrays.layout.slice("b", layer)],
-                    f"b{sup(layer)}: biases", "", word)]
-    tables += _per_example(rec.z, f"z{sup(layer)} = {_input_symbol(layer, False)}·W{sup(layer)} + "
-                           f"b{sup(layer)}", traced, layer)
-    tables += _per_example(rec.a, ("ŷ = " if last else "") + f"a{sup(layer)} = f(z{sup(layer)})",
-                           traced, layer)
+                    f"b{sup(number)}: biases", "", word)]
+    forward = f"z{sup(number)} = {_input_symbol(layer, False)}·W{sup(number)} + b{sup(number)}"
+    tables += _per_example(rec.z, forward, traced, layer)
+    tables += _per_example(rec.a, ("ŷ = " if last else "") + f"a{sup(number)} = "
+                           f"f(z{sup(number)})", traced, layer)
     what = "the network's outputs ŷ" if last else f"the outputs of {name}"
     text = (f"{name[0].upper() + name[1:]}: each {word} j adds up its inputs weighted by "
-            f"column j of W{sup(layer)}, plus its bias: z{sup(layer)} = "
-            f"{_input_symbol(layer, False)}·W{sup(layer)} + b{sup(layer)} "
+            f"column j of W{sup(number)}, plus its bias: z{sup(number)} = "
+            f"{_input_symbol(layer, False)}·W{sup(number)} + b{sup(number)} "
             f"({len(rec.inputs)} × {rec.inputs.shape[1]} times {W.shape[0]} × {W.shape[1]} "
             f"gives {len(rec.inputs)} × {W.shape[1]}: a row per example). Then "
             f"{act.display_name} turns each z into {what}.")
-    if layer == 0:
-        text += (" Layers of weights count from 0 as in the code: W⁰ (Ws[0]) feeds hidden "
-                 "layer 1." if len(t.layers) > 1 else " W⁰ is Ws[0] in the code.")
     if act.name == "maxout":
         text += " Maxout computes two affine pieces per neuron and keeps the larger."
     return Stage(f"forward-{layer}", f"Forward: {name}", lines,
-                 f"z{sup(layer)} = {_input_symbol(layer, False)}·W{sup(layer)} + b{sup(layer)}, "
-                 f"a{sup(layer)} = f(z{sup(layer)})", text, tuple(tables),
+                 f"{forward}, a{sup(number)} = f(z{sup(number)})", text, tuple(tables),
                  columns=(layer, layer + 1), layers=(layer,), part="forward")
 
 
@@ -173,8 +176,9 @@ def _loss_stage(traced) -> Stage:
 
 
 def _sub(j, count) -> str:
-    """Output j's subscript (none for a single output), counted from 0 as everywhere."""
-    return "" if count == 1 else str(j).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    """Output j's subscript (none for a single output), counted from 1 as neurons are."""
+    return "" if count == 1 else str(j + 1).translate(str.maketrans("0123456789",
+                                                                    "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _cost_stage(traced) -> Stage:
@@ -209,6 +213,7 @@ def _cost_stage(traced) -> Stage:
 def _output_delta_stage(traced) -> Stage:
     t = traced.step.trace
     L = len(t.layers) - 1
+    top = L + 1  # the output layer's number, counted from 1 (δᴸ)
     rec = t.layers[L]
     n = len(t.inputs)
     loss = t.loss.base if t.mistaken else t.loss
@@ -217,19 +222,19 @@ def _output_delta_stage(traced) -> Stage:
     tables = []
     if t.mistaken:
         right = traced.reference.layers[L]
-        lines = (rf"$\delta^{{{L}}} = \dfrac{{\ell}}{{n}} \odot f^{{\prime}}(z^{{{L}}})$"
+        lines = (rf"$\delta^{{{top}}} = \dfrac{{\ell}}{{n}} \odot f^{{\prime}}(z^{{{top}}})$"
                  r"   ✗ the mistake: the loss itself",
-                 rf"$\delta^{{{L}}} = \dfrac{{\partial C}}{{\partial \hat{{y}}}} \odot "
-                 rf"f^{{\prime}}(z^{{{L}}})$   ✓ right: its derivative")
+                 rf"$\delta^{{{top}}} = \dfrac{{\partial C}}{{\partial \hat{{y}}}} \odot "
+                 rf"f^{{\prime}}(z^{{{top}}})$   ✓ right: its derivative")
         tables += _per_example(t.output_grad, "ℓ/n: used where ∂C/∂ŷ belongs", traced, L,
                                "wrong")
         tables += _per_example(traced.reference.output_grad, "∂C/∂ŷ: what belongs there",
                                traced, L, "right")
         if rec.f_prime is not None:
-            tables += _per_example(rec.f_prime, f"f′(z{sup(L)})", traced, L)
-        tables += _per_example(rec.delta, f"δ{sup(L)} as trained: wrong", traced, L,
+            tables += _per_example(rec.f_prime, f"f′(z{sup(top)})", traced, L)
+        tables += _per_example(rec.delta, f"δ{sup(top)} as trained: wrong", traced, L,
                                "wrong")
-        tables += _per_example(right.delta, f"δ{sup(L)} as it should be", traced, L,
+        tables += _per_example(right.delta, f"δ{sup(top)} as it should be", traced, L,
                                "right")
         text = (f"<b>The classic mistake is switched on.</b> {t.output_delta_reason} Compare "
                 f"the columns: where a target is 1 the right δ is negative (raise the output), "
@@ -238,33 +243,33 @@ def _output_delta_stage(traced) -> Stage:
     elif t.fused:
         sigmoid = act.name == "sigmoid"
         divisor = "n\\,k" if sigmoid and t.predictions.shape[1] > 1 else "n"
-        lines = (rf"$\delta^{{{L}}} = \dfrac{{\hat{{y}} - y}}{{{divisor}}}$  (fused: "
+        lines = (rf"$\delta^{{{top}}} = \dfrac{{\hat{{y}} - y}}{{{divisor}}}$  (fused: "
                  rf"$\dfrac{{\partial C}}{{\partial \hat{{y}}}}$ and "
-                 rf"$f^{{\prime}}(z^{{{L}}})$ simplify together)",
+                 rf"$f^{{\prime}}(z^{{{top}}})$ simplify together)",
                  *formulas.loss_derivative(loss.name))
         targets = _targets_like(t)
         tables += _per_example(t.predictions - targets, "ŷ − y", traced, L)
         tables += _per_example(t.output_grad, "∂C/∂ŷ (for reading; not used)", traced, L)
-        tables += _per_example(rec.delta, f"δ{sup(L)} = ∂C/∂z{sup(L)}", traced, L)
+        tables += _per_example(rec.delta, f"δ{sup(top)} = ∂C/∂z{sup(top)}", traced, L)
         text = t.output_delta_reason
     else:
         product = (r"\dfrac{\partial C}{\partial \hat{y}}\,J" if rec.f_prime is None else
-                   rf"\dfrac{{\partial C}}{{\partial \hat{{y}}}} \odot f^{{\prime}}(z^{{{L}}})")
-        lines = (rf"$\delta^{{{L}}} = {product},\quad \dfrac{{\partial C}}{{\partial "
+                   rf"\dfrac{{\partial C}}{{\partial \hat{{y}}}} \odot f^{{\prime}}(z^{{{top}}})")
+        lines = (rf"$\delta^{{{top}}} = {product},\quad \dfrac{{\partial C}}{{\partial "
                  rf"\hat{{y}}_{{ij}}}} = \dfrac{{1}}{{n}}\,\dfrac{{\partial \ell_{{i}}}}"
                  rf"{{\partial \hat{{y}}_{{ij}}}}$",
                  *formulas.loss_derivative(loss.name))
         tables += _per_example(t.output_grad, "∂C/∂ŷ", traced, L)
         if rec.f_prime is not None:
-            tables += _per_example(rec.f_prime, f"f′(z{sup(L)})", traced, L)
-        tables += _per_example(rec.delta, f"δ{sup(L)} = ∂C/∂z{sup(L)}", traced, L)
+            tables += _per_example(rec.f_prime, f"f′(z{sup(top)})", traced, L)
+        tables += _per_example(rec.delta, f"δ{sup(top)} = ∂C/∂z{sup(top)}", traced, L)
         text = (f"<b>Here the cost enters backpropagation.</b> {t.output_delta_reason} Its "
                 f"derivative ∂C/∂ŷ says how the cost changes as each output moves (1/n of "
                 f"∂ℓ/∂ŷ, as C is a mean over the {n} examples); times the slope f′ of the output "
-                f"activation, it gives δ{sup(L)} = ∂C/∂z{sup(L)}, one number per example and "
+                f"activation, it gives δ{sup(top)} = ∂C/∂z{sup(top)}, one number per example and "
                 f"{word}.")
-    return Stage("output-delta", f"Where the cost enters: the output delta δ{sup(L)}", lines,
-                 f"δ{sup(L)} = ∂C/∂ŷ ⊙ f′(z{sup(L)})", text, tuple(tables),
+    return Stage("output-delta", f"Where the cost enters: the output delta δ{sup(top)}", lines,
+                 f"δ{sup(top)} = ∂C/∂ŷ ⊙ f′(z{sup(top)})", text, tuple(tables),
                  columns=(L + 1,), direction="backward", part="output_delta")
 
 
@@ -281,35 +286,38 @@ def _targets_like(t) -> np.ndarray:
 def _gradient_stage(traced, layer) -> Stage:
     t, arrays = traced.step.trace, traced.arrays
     rec = t.layers[layer]
+    number = layer + 1  # as people count layers
     x, xt = _input_symbol(layer), _input_symbol(layer, False)
-    x = x if layer == 0 else f"({x})"  # one superscript at a time: (a⁰)ᵀ
+    x = x if layer == 0 else f"({x})"  # one superscript at a time: (a¹)ᵀ
     name = _layer_name(arrays, layer)
-    penalty = {"l1": rf" + \lambda\,\mathrm{{sign}}(W^{{{layer}}})",
-               "l2": rf" + \lambda\,W^{{{layer}}}"}.get(
+    penalty = {"l1": rf" + \lambda\,\mathrm{{sign}}(W^{{{number}}})",
+               "l2": rf" + \lambda\,W^{{{number}}}"}.get(
         traced.config.regularization if rec.penalty_grads else "none", "")
-    lines = (rf"$\dfrac{{\partial C}}{{\partial W^{{{layer}}}}} = {x}^{{\top}}\,\delta^{{{layer}}}"
-             rf"{penalty},\qquad \dfrac{{\partial C}}{{\partial b^{{{layer}}}}} = \sum_{{i}}\, "
-             rf"\delta^{{{layer}}}_{{i}}$",)
+    lines = (rf"$\dfrac{{\partial C}}{{\partial W^{{{number}}}}} = "
+             rf"{x}^{{\top}}\,\delta^{{{number}}}{penalty},\qquad "
+             rf"\dfrac{{\partial C}}{{\partial b^{{{number}}}}} = \sum_{{i}}\, "
+             rf"\delta^{{{number}}}_{{i}}$",)
     inputs_word = "input" if layer == 0 else "neuron"
     word = _units(arrays, layer)
-    tables = [table(rec.grad_W, f"∂C/∂W{sup(layer)}", inputs_word, word,
+    tables = [table(rec.grad_W, f"∂C/∂W{sup(number)}", inputs_word, word,
                     tip=f"Row r, column j: how C changes with the weight from {inputs_word} r "
                         f"to {word} j."),
-              table(rec.grad_b, f"∂C/∂b{sup(layer)}", "", word)]
+              table(rec.grad_b, f"∂C/∂b{sup(number)}", "", word)]
     if "W" in rec.penalty_grads:
         tables.append(table(rec.penalty_grads["W"], "of which the penalty's part", inputs_word,
                             word))
     for kind, grad in rec.extra_grads.items():
-        tables.append(table(grad, f"∂C/∂{kind}{sup(layer)}", inputs_word if np.ndim(grad) == 2
+        tables.append(table(grad, f"∂C/∂{kind}{sup(number)}", inputs_word if np.ndim(grad) == 2
                             else "", word))
     text = (f"The gradient of the weights into {name}: each weight's ∂C/∂w sums, over the "
-            f"examples, what enters it ({xt}) times the delta it feeds (δ{sup(layer)}); "
-            f"{xt}ᵀ·δ{sup(layer)} does all of them at once ({rec.inputs.shape[1]} × "
+            f"examples, what enters it ({xt}) times the delta it feeds (δ{sup(number)}); "
+            f"{xt}ᵀ·δ{sup(number)} does all of them at once ({rec.inputs.shape[1]} × "
             f"{len(rec.inputs)} times {len(rec.inputs)} × {rec.grad_W.shape[1]}). A bias enters "
-            f"with 1, so its gradient is the sum of its column of δ{sup(layer)}."
+            f"with 1, so its gradient is the sum of its column of δ{sup(number)}."
             + (" The penalty adds its own gradient to every weight." if penalty else ""))
     return Stage(f"gradients-{layer}", f"Gradients of the weights into {name}", lines,
-                 f"∂C/∂W{sup(layer)} = {xt}ᵀ·δ{sup(layer)}, ∂C/∂b{sup(layer)} = Σᵢ δ{sup(layer)}ᵢ",
+                 f"∂C/∂W{sup(number)} = {xt}ᵀ·δ{sup(number)}, "
+                 f"∂C/∂b{sup(number)} = Σᵢ δ{sup(number)}ᵢ",
                  text, tuple(tables), columns=(layer, layer + 1), layers=(layer,),
                  direction="backward", part="gradients")
 
@@ -319,20 +327,22 @@ def _hidden_delta_stage(traced, layer) -> Stage:
     rec = t.layers[layer]
     act = activations.get(rec.activation)
     up = layer + 1
-    lines = (rf"$\delta^{{{layer}}} = (\delta^{{{up}}}\, W^{{{up}\top}}) \odot "
-             rf"f^{{\prime}}(z^{{{layer}}})$", *formulas.activation_derivative(act.name))
-    tables = _per_example(rec.grad_a, f"δ{sup(up)}·W{sup(up)}ᵀ = ∂C/∂a{sup(layer)}", traced, layer)
+    number, above = layer + 1, up + 1  # as people count layers
+    lines = (rf"$\delta^{{{number}}} = (\delta^{{{above}}}\, W^{{{above}\top}}) \odot "
+             rf"f^{{\prime}}(z^{{{number}}})$", *formulas.activation_derivative(act.name))
+    tables = _per_example(rec.grad_a, f"δ{sup(above)}·W{sup(above)}ᵀ = ∂C/∂a{sup(number)}",
+                          traced, layer)
     if rec.f_prime is not None:
-        tables += _per_example(rec.f_prime, f"f′(z{sup(layer)})", traced, layer)
-    tables += _per_example(rec.delta, f"δ{sup(layer)} = ∂C/∂z{sup(layer)}", traced, layer)
+        tables += _per_example(rec.f_prime, f"f′(z{sup(number)})", traced, layer)
+    tables += _per_example(rec.delta, f"δ{sup(number)} = ∂C/∂z{sup(number)}", traced, layer)
     name = _layer_name(arrays, layer)
     text = (f"Back one layer, to {name}. Each of its neurons fed every neuron above through "
-            f"W{sup(up)}, so its share of the blame is δ{sup(up)} weighted by those weights: "
-            f"δ{sup(up)}·W{sup(up)}ᵀ (the forward pass's weights, transposed: the signal runs "
-            f"backwards). Times the slope f′(z{sup(layer)}) of {act.display_name} at each z "
-            f"gives δ{sup(layer)}. Where f′ is near 0 (a saturated neuron) the gradient fades.")
-    return Stage(f"delta-{layer}", f"Back to {name}: δ{sup(layer)}", lines,
-                 f"δ{sup(layer)} = (δ{sup(up)}·W{sup(up)}ᵀ) ⊙ f′(z{sup(layer)})", text,
+            f"W{sup(above)}, so its share of the blame is δ{sup(above)} weighted by those "
+            f"weights: δ{sup(above)}·W{sup(above)}ᵀ (the forward pass's weights, transposed: the "
+            f"signal runs backwards). Times the slope f′(z{sup(number)}) of {act.display_name} "
+            f"at each z gives δ{sup(number)}. Where f′ is near 0 (a saturated neuron) the gradient fades.")
+    return Stage(f"delta-{layer}", f"Back to {name}: δ{sup(number)}", lines,
+                 f"δ{sup(number)} = (δ{sup(above)}·W{sup(above)}ᵀ) ⊙ f′(z{sup(number)})", text,
                  tuple(tables), columns=(layer + 1, layer + 2), layers=(up,),
                  direction="backward", part="hidden_delta")
 

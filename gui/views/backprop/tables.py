@@ -63,11 +63,11 @@ class Table:
 
 
 def example_labels(inputs) -> list:
-    """Row labels of a mini-batch: "example 0"... (rows of the batch, counted as the code
-    counts), with the inputs where they are a few whole numbers (a truth table's rows:
-    "example 0  (0, 1)")."""
+    """Row labels of a mini-batch: "example 1"... (rows of the batch, counted from 1 as the
+    view counts neurons and layers), with the inputs where they are a few whole numbers (a
+    truth table's rows: "example 1  (0, 1)")."""
     inputs = np.asarray(inputs)
-    labels = [f"example {i}" for i in range(len(inputs))]
+    labels = [f"example {i + 1}" for i in range(len(inputs))]
     if inputs.shape[1] <= 4 and np.all(inputs == np.round(inputs)) and np.all(abs(inputs) < 100):
         labels = [f"{label}  ({', '.join(str(int(v)) for v in row)})"
                   for label, row in zip(labels, inputs)]
@@ -94,9 +94,9 @@ def table(values, title, row_word, column_word, row_labels=None, column_labels=N
         values = values[None, :]
         row_labels = row_labels or ("",)
     n_rows, n_cols = values.shape
-    # Counted from 0, as the code behind the run and the parameters' names (W0[1→2]) count.
-    rows = tuple((row_labels or [f"{row_word} {i}" for i in range(n_rows)])[:max_rows])
-    columns = tuple((column_labels or [str(j) for j in range(n_cols)])[:max_columns])
+    # Counted from 1, as the parameters' labels (W1[1→2]) and the network diagram count.
+    rows = tuple((row_labels or [f"{row_word} {i + 1}" for i in range(n_rows)])[:max_rows])
+    columns = tuple((column_labels or [str(j + 1) for j in range(n_cols)])[:max_columns])
     shown = values[:max_rows, :max_columns]
     shape = (_plural(n_cols, column_word) if n_rows == 1 and row_word == ""
              else f"{_plural(n_rows, row_word)} × {_plural(n_cols, column_word)}")

@@ -1,6 +1,6 @@
 """The last stage of a step: the optimizer's update of every parameter, with its state (pure).
 
-One row per parameter (``W0[1→2]``, ``b1[0]``...): its value θ, its gradient g = ∂C/∂θ, the
+One row per parameter (``W1[1→2]``, ``b2[1]``...): its value θ, its gradient g = ∂C/∂θ, the
 optimizer's state before and after (velocity, running means), the change Δθ and the new θ.
 A second table shows what the step does to this mini-batch: each output before and after.
 """
@@ -53,7 +53,8 @@ def update_stage(traced) -> Stage:
                        labels, names, tint_by="column", max_rows=PARAMETER_ROWS,
                        max_columns=len(names),
                        tip="One row per weight and bias, named as in the network diagram's "
-                           "tooltips (W0[1→2]: layer 0, from input 1 to neuron 2).")
+                           "tooltips, counted from 1 (W1[1→2]: layer 1, from input x₁ to "
+                           "neuron 2).")
     n = len(t.inputs)
     targets = np.asarray(t.targets, dtype=float).reshape(n, -1)
     k = t.predictions.shape[1]

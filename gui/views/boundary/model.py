@@ -198,8 +198,9 @@ def legend_html(mode, data, threshold) -> str:
     # Drawn data have no name in the data panel's list: say here what is shown.
     custom = (f"<b>Custom data</b> ({len(data.X_train)} train, {len(data.X_test)} test) "
               f"&nbsp; " if data.name == datasets.CUSTOM else "")
-    return (f"{custom}{classes}&nbsp;&nbsp; {keep(f'{fill} train {ring} test')} &nbsp;&nbsp; "
-            f"{background}")
+    # The same points train and test (the XOR truth table, a training share of 100 %).
+    markers = (f"{fill} train = test" if data.test_is_train else f"{fill} train {ring} test")
+    return f"{custom}{classes}&nbsp;&nbsp; {keep(markers)} &nbsp;&nbsp; {background}"
 
 
 def output_text(grid, x, y, task, threshold) -> str:

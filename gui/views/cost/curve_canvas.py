@@ -173,6 +173,13 @@ class CostCanvas(QWidget):
         for name, (x, y) in curves.items():
             self._curves[name].setData(x, y)
 
+    def set_test_name(self, name):
+        """Name the test cost curve ``name`` in the legend."""
+        label = self.legend.getLabel(self.test_curve)
+        if label is not None and label.text != name:
+            label.setText(name)
+            self.legend.updateSize()
+
     def set_classification(self, on):
         """Show the accuracy strip (and the epoch label under it rather than the cost plot)."""
         self.accuracy_widget.setVisible(on)

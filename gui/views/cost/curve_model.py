@@ -47,9 +47,18 @@ SCORE_COLUMNS = {
 }
 
 
-def readout_html(metrics, regularization="none") -> str:
+def name_of_test_curve(same_points=False, penalty=False) -> str:
+    """The test cost's name in the plot's legend: it says when the test points are the
+    training points (``Dataset.test_is_train``) and when the penalty is part of it."""
+    if same_points:
+        return "test cost (same points)"
+    return "test cost (mean loss + penalty)" if penalty else "test cost"
+
+
+def readout_html(metrics, regularization="none", same_points=False) -> str:
     """The cost as its parts, then the scores (accuracy and macro F1, or R², RMSE and MAE),
-    for train and test: a small table (rich text)."""
+    for train and test: a small table (rich text). ``same_points``: the test points are the
+    training points, and the test row says so."""
     if metrics is None:
         return "<b>cost</b> = mean loss + regularization"
     reg = metrics["reg_term"]
@@ -63,8 +72,9 @@ def readout_html(metrics, regularization="none") -> str:
             + "".join(cell.format(header) for _, header, _ in scores) + "</tr>"]
     for name, colour in (("train", style.TRAIN), ("test", style.TEST)):
         reg_text = fmt(reg) + (" (off)" if regularization == "none" else "")
+        shown = "test = train" if name == "test" and same_points else name
         rows.append(
-            f"<tr><td style='white-space: nowrap'>{swatch(colour)} {name}</td>"
+            f"<tr><td style='white-space: nowrap'>{swatch(colour)} {shown}</td>"
             + cell.format(f"<b>{fmt(metrics[name + '_cost'])}</b>")
             + cell.format(fmt(metrics[name + "_loss"])) + cell.format(reg_text) + gap
             + "".join(cell.format(show(metrics[f"{name}_{key}"])) for key, _, show in scores)
@@ -117,12 +127,14 @@ class CurveModel:
         self.follow = True
         self._range_key = None
         self.n_train = 0
+        self.same_points = False
 
     def update(self, snap) -> set:
         """Take ``snap``; returns which of ``{"config", "run", "task"}`` changed."""
         changed = set()
         self.history, self.metrics, self.step = snap.history, snap.metrics, snap.step
         self.n_train = len(snap.data.X_train)
+        self.same_points = snap.data.test_is_train
         if snap.config is not self.config:
             self.config = snap.config
             changed.add("config")

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButto
 
 from gui.views.cost.curve_canvas import CostCanvas
 from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel,
-                                        pinned_message, rate_text, readout_html)
+                                        pinned_message, rate_text, readout_html,
+                                        name_of_test_curve)
 from gui.widgets.labels import FixedLabel
 
 
@@ -58,7 +59,10 @@ class CostPlot(QWidget):
             "The cost the optimizer minimizes, split into its parts:\n"
             "cost = mean over the examples of the per-example loss + regularization penalty\n"
             "(L1: λ·Σ|w|, L2: λ/2·Σw²; biases are not penalized).\n"
-            "The test cost uses the same penalty on the test examples.\n"
+            "The test cost is the mean loss on the test examples plus the same penalty (it\n"
+            "depends on the weights, not on the examples): the two costs differ only by their\n"
+            "mean loss. When the test points are the training points (the XOR truth table, a\n"
+            "training share of 100%) the test row reads \"test = train\".\n"
             "Then the scores: accuracy (share classified right) and macro F1 (the mean of the\n"
             "classes' F1 = 2·TP/(2·TP + FP + FN)); for regression R² = 1 − Σ(y − ŷ)²/Σ(y − ȳ)²,\n"
             "RMSE = √mean (y − ŷ)² and MAE = mean |y − ŷ|. The Metrics tab has them per class.")
@@ -146,6 +150,8 @@ class CostPlot(QWidget):
         if "task" in changed:
             self.canvas.set_classification(self.model.classification)
         self.canvas.show_curves(self.model.curves())
+        self.canvas.set_test_name(name_of_test_curve(self.model.same_points,
+                                                  self.model.shows_regularization))
         self._show_rates()
         self._set_readout()
         self._follow_data()
@@ -162,7 +168,7 @@ class CostPlot(QWidget):
     def _set_readout(self):
         model = self.model
         regularization = model.config.regularization if model.config is not None else "none"
-        self.readout.setText(readout_html(model.metrics, regularization))
+        self.readout.setText(readout_html(model.metrics, regularization, model.same_points))
         self.rate_readout.setText(rate_text(model.metrics, model.config))
 
     @Slot()

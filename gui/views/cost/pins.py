@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from core import features, optimizers
+from gui.names import dataset_words
 
 #: Pinned runs kept at most; pinning one more lets the oldest go.
 MAX_PINS = 6
@@ -32,6 +33,8 @@ def setting(config, field) -> str:
     if field == "regularization":
         return "none" if value == "none" or config.reg_rate == 0 else \
             f"{value.upper()} λ = {config.reg_rate:g}"
+    if field == "dataset":
+        return dataset_words(value, config.data_path)
     if field == "data_path":
         return os.path.basename(value) if value else "none"
     if field == "hidden_layers":

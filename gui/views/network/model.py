@@ -67,7 +67,7 @@ def subscript(n) -> str:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Links:
-    """Every weight of the network, in the order of ``params`` (``W0`` row by row, ``W1``...).
+    """Every weight of the network, in the order of ``params`` (``W1`` row by row, ``W2``...).
 
     ``index[k]`` is link k's flat index into the parameters; it goes from neuron
     ``source[k]`` of column ``layer[k]`` to neuron ``target[k]`` of column ``layer[k] + 1``
@@ -181,8 +181,9 @@ class Architecture:
         return self.layout.neuron_name(column, unit)
 
     def neuron_title(self, column, unit) -> str:
-        """``hidden layer 1, neuron 3``: a neuron's picture's caption."""
-        return f"{self.layout.layer_name(column)}, neuron {unit}"
+        """``hidden layer 1, neuron 3``: a neuron's picture's caption (``unit`` counted from 0,
+        shown from 1 as :meth:`core.params.ParamLayout.neuron_name` does)."""
+        return f"{self.layout.layer_name(column)}, neuron {unit + 1}"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -191,7 +191,7 @@ class NetworkDiagram(QWidget):
         return self._arch.bias_index(column, unit)
 
     def parameter_label(self, index) -> str:
-        """``W1[2→0]``, ``b0[3]``...: the parameter's name (:meth:`ParamLayout.label`)."""
+        """``W2[3→1]``, ``b1[4]``...: the parameter's name (:meth:`ParamLayout.label`)."""
         return self._arch.layout.label(index)
 
     def input_features(self) -> list:

@@ -461,7 +461,7 @@ def probe_params(plane, alpha, beta) -> np.ndarray:
 
 
 def probe_words(plane, alpha, beta) -> str:
-    """Where ``(alpha, beta)`` is, as the axes read it: "W1[0→0] = 0.53, W1[1→0] = −1.2" for
+    """Where ``(alpha, beta)`` is, as the axes read it: "W2[1→1] = 0.53, W2[2→1] = −1.2" for
     two weights, "α = 0.5, β = 0.1 on the start → now plane" for the others."""
     x, y = alpha + plane.offsets[0], beta + plane.offsets[1]
     if plane.mode == "weights":

@@ -23,9 +23,9 @@ class ParamPicker(QWidget):
         self.arrow = QLabel("→")
         self.to_combo = QComboBox()
         tip = (f"Parameter along axis {axis}: its layer, then the neuron it comes from and the "
-               f"neuron it goes to.\nW1[2→0] is the weight of layer 1 from neuron 2 of the layer "
-               f"below to neuron 0; b0[3] is the bias of neuron 3 of layer 0\n(layer 0 connects "
-               f"the inputs to the first hidden layer).")
+               f"neuron it goes to, all counted from 1.\nW2[3→1] is the weight of layer 2 from "
+               f"neuron 3 of the layer below to neuron 1; b1[4] is the bias of neuron 4 of "
+               f"layer 1\n(W1 connects the inputs to hidden layer 1).")
         for combo, length in ((self.block_combo, 4), (self.from_combo, 2), (self.to_combo, 2)):
             combo.setToolTip(tip)
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -59,7 +59,7 @@ class ParamPicker(QWidget):
             combo.blockSignals(True)
             combo.clear()
             for k in range(n):
-                combo.addItem(str(k), k)
+                combo.addItem(str(k + 1), k)  # counted from 1, as the labels count
             combo.setCurrentIndex(min(value, max(n - 1, 0)))
             combo.blockSignals(False)
         self.to_combo.setVisible(matrix)
