@@ -31,7 +31,7 @@ SETTINGS_COLOUR_BLIND = "appearance/colour_blind"
 
 #: Greys and tints written into the views by hand, and the palette role each one plays.
 _EXTRA_ROLES = {
-    "#000000": "INK", "#111111": "INK", "#111": "INK", "#1a1a1a": "INK", "#222222": "INK",
+    "#111111": "INK", "#111": "INK", "#1a1a1a": "INK", "#222222": "INK",
     "#222": "INK", "#333": "INK",
     "#444444": "MUTED", "#444": "MUTED", "#555": "MUTED", "#666666": "MUTED", "#666": "MUTED",
     "#777777": "MUTED",
@@ -55,8 +55,8 @@ def _roles() -> dict:
         for level, colours in palette.BANNER.items():
             for i, colour in enumerate(colours):
                 roles.setdefault(colour.lower(), ("BANNER", level, i))
-    roles.update(_EXTRA_ROLES)
-    return roles
+    # A palette's own colour keeps its role (the colour-blind train curve is black).
+    return {**_EXTRA_ROLES, **roles}
 
 
 _ROLES = _roles()
@@ -88,10 +88,17 @@ def _pen(pen, palette):
     return pen
 
 
+#: The application's palette before any theme was applied (the desktop's own).
+_system_palette = None
+
+
 def qt_palette(dark: bool) -> QPalette:
-    """The application's QPalette: Fusion's own light one, or a dark one made to match."""
+    """The application's QPalette: the desktop's own when it is light (else the style's light
+    one), or a dark one made to match the dark plots."""
     app = QApplication.instance()
-    result = QPalette(app.style().standardPalette())
+    system = _system_palette if _system_palette is not None else app.palette()
+    light = system.color(QPalette.Window).lightness() >= 128
+    result = QPalette(system if light else app.style().standardPalette())
     if dark:
         colours = {QPalette.Window: "#2b2c30", QPalette.WindowText: "#e6e6e6",
                    QPalette.Base: "#1e1f22", QPalette.AlternateBase: "#2f3035",
@@ -107,8 +114,6 @@ def qt_palette(dark: bool) -> QPalette:
             result.setColor(role, QColor(colour))
         for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
             result.setColor(QPalette.Disabled, role, QColor("#7d7d7d"))
-    else:
-        result.setColor(QPalette.PlaceholderText, QColor("#5a5a5a"))
     return result
 
 
@@ -178,6 +183,10 @@ class Theme(QObject):
         self.choice = choice if choice in CHOICES else "system"
         self.colour_blind = _as_bool(settings.value(SETTINGS_COLOUR_BLIND, False))
         self._windows = []
+        self._applying = False
+        global _system_palette
+        if _system_palette is None:
+            _system_palette = QPalette(QApplication.palette())
         QApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
 
     def add_window(self, window: QWidget):
@@ -192,8 +201,8 @@ class Theme(QObject):
         if self.choice != "system":
             return self.choice == "dark"
         scheme = QApplication.styleHints().colorScheme()
-        if scheme == Qt.ColorScheme.Unknown:  # no preference known: judge the system palette
-            return QApplication.style().standardPalette().color(QPalette.Window).lightness() < 128
+        if scheme == Qt.ColorScheme.Unknown:  # no preference known: judge the desktop's palette
+            return _system_palette.color(QPalette.Window).lightness() < 128
         return scheme == Qt.ColorScheme.Dark
 
     def set_choice(self, choice: str):
@@ -210,6 +219,18 @@ class Theme(QObject):
 
     def apply(self):
         """Make the chosen palette current everywhere."""
+        hints = QApplication.styleHints()
+        # Native dialogs follow too, where the platform lets an application choose (this
+        # may announce a scheme change: not one of the desktop's).
+        self._applying = True
+        try:
+            if self.choice == "system":
+                hints.unsetColorScheme()
+            else:
+                hints.setColorScheme(Qt.ColorScheme.Dark if self.choice == "dark"
+                                     else Qt.ColorScheme.Light)
+        finally:
+            self._applying = False
         palette = style.palette_for(self.dark, self.colour_blind)
         style.use(palette)
         app = QApplication.instance()
@@ -220,7 +241,7 @@ class Theme(QObject):
         self.changed.emit()
 
     def _on_system_scheme_changed(self, _scheme):
-        if self.choice == "system":
+        if self.choice == "system" and not self._applying:
             self.apply()
 
 
