@@ -76,7 +76,7 @@ DARK = Palette(
     CLASS_COLOURS=("#f7a245", "#3d9de0", "#4cc24c", "#f05454", "#b194e0", "#c0907e", "#f29ad4",
                    "#a8a8a8", "#d4d54a", "#3fd3e3"),
     TRAIN="#9cc4ef", TEST="#ff7a6b", REGULARIZATION="#a9b4b5", LEARNING_RATE="#c79be0",
-    POINT="#e0e0e0", FIT="#5ab4f0",
+    POINT="#e0e0e0", FIT="#3d9de0",
     BACKGROUND="#1e1f22", INK="#e3e3e3", MUTED="#b8b8b8", FAINT="#8a8a8a", PANEL="#2a2b2e",
     BANNER=_BANNER_DARK)
 

@@ -20,7 +20,8 @@ def _light_again():
     yield
     style.use(style.LIGHT)
     style.set_font_scale(1.0)
-    QApplication.instance().setPalette(qt_palette(False))
+    if QApplication.instance() is not None:
+        QApplication.instance().setPalette(qt_palette(False))
     pg.setConfigOptions(background=style.LIGHT.BACKGROUND, foreground=style.LIGHT.INK)
 
 

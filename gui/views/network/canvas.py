@@ -41,10 +41,11 @@ def _pen(colour, width, line=Qt.SolidLine, cosmetic=False) -> QPen:
 
 def _pens() -> dict:
     """Pens and fills of the nodes, in the current palette (made per paint: a handful)."""
-    return {"border": _pen(style.FAINT, 1.0), "faded_border": _pen(style.FAINT, 1.0, Qt.DashLine),
-            "hover": _pen(style.INK, 2.0), "bias": _pen(style.MUTED, 0.8),
+    faded = QColor(*(int(c) for c in style.lighten(style.FAINT, 0.35)))
+    return {"border": _pen(style.FAINT, 1.0), "faded_border": _pen(faded, 1.0, Qt.DashLine),
+            "hover": _pen(style.INK, 2.0), "bias": _pen(style.FAINT, 0.8),
             "curve": _pen(style.INK, 1.3, cosmetic=True),
-            "faded_curve": _pen(style.FAINT, 1.3, cosmetic=True),
+            "faded_curve": _pen(faded, 1.3, cosmetic=True),
             "curve_background": QColor(style.PANEL),
             "plain_node": QColor(*(int(c) for c in style.lighten(style.FAINT, 0.8)))}
 
