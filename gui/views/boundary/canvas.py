@@ -187,7 +187,8 @@ class BoundaryCanvas(pg.PlotWidget):
         if self._class_colours is None or len(self._class_colours) != k:
             self._class_colours = np.array([style.hex_to_rgb(style.class_colour(i))
                                             for i in range(k)])
-        self.rgb_image.setImage(model.multiclass_rgb(values, self._class_colours),
+        self.rgb_image.setImage(model.multiclass_rgb(values, self._class_colours,
+                                                     style.hex_to_rgb(style.BACKGROUND)),
                                 autoLevels=False, levels=(0, 255))
         self.rgb_image.setRect(QRectF(*rect))
 
