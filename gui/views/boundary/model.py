@@ -181,8 +181,8 @@ def loss_sizes(losses, base, n) -> np.ndarray:
 def legend_html(mode, data, threshold) -> str:
     """The legend above the plot: the classes, train and test markers, what the colour is."""
     dot = "<span style='color:{c}; font-size:14pt'>●</span>"
-    ring = "<span style='color:#555; font-size:14pt'>○</span>"
-    fill = "<span style='color:#555; font-size:14pt'>●</span>"
+    ring = f"<span style='color:{style.MUTED}; font-size:14pt'>○</span>"
+    fill = f"<span style='color:{style.MUTED}; font-size:14pt'>●</span>"
     # Each marker stays with its word when the line wraps.
     keep = "<span style='white-space: nowrap'>{}</span>".format
     if data.task in ("binary", "multiclass"):
@@ -191,7 +191,9 @@ def legend_html(mode, data, threshold) -> str:
     else:
         classes = ""
     background = {
-        "binary": f"colour = network output, white at the threshold {threshold:g}",
+        # The map's middle is the background's colour, nearly: white, or dark grey.
+        "binary": f"colour = network output, {'dark grey' if style.current().dark else 'white'} "
+                  f"at the threshold {threshold:g}",
         "multiclass": "colour = class probabilities blended",
         "regression2d": "colour = value (points: target, background: prediction)",
         "curve": f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)",
