@@ -19,8 +19,9 @@ from gui.theme import restyle_all
 
 #: How much larger text is in presentation mode.
 SCALE = 1.5
-TIP = ("Presentation mode (F11): full screen, text 1.5× larger, menu and status bar hidden — "
-       "for a projector.\nPress F11 or Esc to leave it.")
+TIP = ("Presentation mode (F11): full screen, text 1.5× larger, menu and status bar hidden "
+       "(on a narrow screen the control panels too) — for a projector.\n"
+       "Press F11 or Esc to leave it; the window comes back as it was.")
 _POINTS = re.compile(r"([\d.]+)\s*pt")
 
 
