@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 
+from gui import style
 from gui.theme import CHOICES, Theme
 from gui.window.presentation import Presentation
 
@@ -53,7 +54,9 @@ class Appearance(QObject):
         menu.addAction(self.colour_blind_action)
         menu.addAction(self.presentation.action)
         self.theme.changed.connect(self._on_theme_changed)
-        self.theme.apply()
+        # The views were made in the current palette: a walk through them only for another.
+        if style.palette_for(self.theme.dark, self.theme.colour_blind) is not style.current():
+            self.theme.apply()
 
     def _on_theme_changed(self):
         # A paused window shows the new colours at once: the views paint the newest snapshot

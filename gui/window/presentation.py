@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from shiboken6 import isValid
 
 from gui import style
 from gui.theme import restyle_all
@@ -100,13 +101,13 @@ class Presentation(QObject):
         window.statusBar().hide()
         self._make_room()
         self._escape.setEnabled(True)
-        # The screen's size first: where no window manager makes the window full screen (a
-        # bare X server, a projector's kiosk session) it is still the size of the screen.
         window.showFullScreen()
         QTimer.singleShot(0, self._fill_screen)  # once the hidden bars left the layout
         restyle_all(window)
 
     def _fill_screen(self):
+        # Also where no window manager makes the window full screen (a bare X server, a
+        # projector's kiosk session): it is still the size of the screen.
         if not self.active:
             return
         window = self.window
@@ -159,13 +160,17 @@ class Presentation(QObject):
         self._escape.setEnabled(False)
         style.set_font_scale(1.0)
         QApplication.instance().setFont(saved["app_font"])
+        # Widgets and plot items made while presenting (a new network's buttons) are gone.
         for widget, font in saved["fonts"]:
-            widget.setFont(font)
+            if isValid(widget):
+                widget.setFont(font)
         _repolish(window)
         for item, kind, value in saved["plots"]:
-            _restore_item(item, kind, value)
+            if isValid(item):
+                _restore_item(item, kind, value)
         for view, width in saved["widths"]:
-            view.setFixedWidth(width)
+            if isValid(view):
+                view.setFixedWidth(width)
         for action in saved["actions"]:
             window.removeAction(action)
         window.menuBar().setVisible(saved["menu_bar"])
@@ -198,23 +203,20 @@ def _repolish(window):
 
 
 def _restore_item(item, kind, value):
-    try:
-        if kind == "axis":
-            tick_font, label_font, width, height = value
-            item.setTickFont(tick_font)
-            item.label.setFont(label_font)
-            # Only the size across the axis (setHeight on a left axis would squash it).
-            if item.orientation in ("left", "right"):
-                item.setWidth(width)
-            else:
-                item.setHeight(height)
-            item._updateLabel()
-        elif kind == "legend":
-            _set_legend_size(item, value or "9pt")
+    if kind == "axis":
+        tick_font, label_font, width, height = value
+        item.setTickFont(tick_font)
+        item.label.setFont(label_font)
+        # Only the size across the axis (setHeight on a left axis would squash it).
+        if item.orientation in ("left", "right"):
+            item.setWidth(width)
         else:
-            item.setFont(value)
-    except RuntimeError:  # the item went away while presenting (a plot rebuilt)
-        pass
+            item.setHeight(height)
+        item._updateLabel()
+    elif kind == "legend":
+        _set_legend_size(item, value or "9pt")
+    else:
+        item.setFont(value)
 
 
 def _set_legend_size(legend, size):

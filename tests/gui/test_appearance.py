@@ -88,6 +88,15 @@ def test_f11_presents_and_leaving_puts_back_geometry_layout_and_fonts(window, qt
     assert window.code_action not in window.actions()
 
 
+def test_help_lists_f11_and_esc(window, qtbot):
+    from gui.dialogs.shortcuts import ShortcutsDialog
+
+    dialog = ShortcutsDialog(window)
+    qtbot.addWidget(dialog)
+    text = dialog.browser.toPlainText()
+    assert "F11" in text and "Presentation mode" in text and "Esc" in text
+
+
 def test_escape_leaves_presentation_mode(window, qtbot):
     presentation = window.appearance.presentation
     rect = window.geometry()
@@ -98,6 +107,22 @@ def test_escape_leaves_presentation_mode(window, qtbot):
     qtbot.keyClick(window, Qt.Key_Escape)
     assert not presentation.active and not presentation.action.isChecked()
     qtbot.waitUntil(lambda: window.geometry() == rect, timeout=TIMEOUT)
+
+
+def test_leaving_after_the_views_rebuilt_their_widgets(window, qtbot):
+    """Widgets made and deleted while presenting (a new network's input buttons, the
+    backpropagation view's tables) do not stop the window from coming back."""
+    _settle(qtbot, window)
+    rect = window.geometry()
+    window.backprop_dock.show()
+    window.appearance.presentation.action.trigger()
+    window.apply_config(window.config.replace(hidden_layers=(3,), dataset="spiral"), reset=True)
+    qtbot.waitUntil(lambda: latest(window).layer_sizes[1:-1] == (3,), timeout=TIMEOUT)
+    window.step_action.trigger()
+    qtbot.wait(200)
+    window.appearance.presentation.action.trigger()
+    qtbot.waitUntil(lambda: window.geometry() == rect, timeout=TIMEOUT)
+    assert window.menuBar().isVisible() and style.font_scale() == 1.0
 
 
 def test_presentation_grows_the_3d_labels_and_formulas(window, qtbot):
