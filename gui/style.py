@@ -140,6 +140,19 @@ def set_font_scale(scale: float) -> None:
     _font_scale = float(scale)
 
 
+def note_sheet(warn) -> str:
+    """A style sheet for a note: in the banners' info or warning colours (``warn``)."""
+    background, _, text = BANNER["warning" if warn else "info"]
+    return f"color: {text if warn else INK}; background: {background}; padding: 3px;"
+
+
+def status_sheet(warn) -> str:
+    """A style sheet for a status line: muted, or a bold orange warning (``warn``)."""
+    if warn:
+        return f"color: {'#f0a35c' if _current.dark else '#b35900'}; font-weight: bold;"
+    return f"color: {MUTED};"
+
+
 def hex_to_rgb(colour) -> np.ndarray:
     """``"#rrggbb"`` -> float array ``(3,)`` in [0, 255]."""
     colour = colour.lstrip("#")
