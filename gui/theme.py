@@ -171,7 +171,8 @@ class Theme(QObject):
     Signals
     -------
     changed()
-        A new palette is in use (:func:`gui.style.current`).
+        A new palette is in use (:func:`gui.style.current`): re-colour the windows with
+        :func:`recolour`.
     """
 
     changed = Signal()
@@ -182,18 +183,11 @@ class Theme(QObject):
         choice = str(settings.value(SETTINGS_THEME, "system"))
         self.choice = choice if choice in CHOICES else "system"
         self.colour_blind = _as_bool(settings.value(SETTINGS_COLOUR_BLIND, False))
-        self._windows = []
         self._applying = False
         global _system_palette
         if _system_palette is None:
             _system_palette = QPalette(QApplication.palette())
         QApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
-
-    def add_window(self, window: QWidget):
-        """Re-colour ``window`` (and all in it) whenever the palette changes."""
-        self._windows.append(window)
-        window.destroyed.connect(lambda *_: self._windows.remove(window)
-                                 if window in self._windows else None)
 
     @property
     def dark(self) -> bool:
@@ -236,8 +230,6 @@ class Theme(QObject):
         app = QApplication.instance()
         app.setPalette(qt_palette(palette.dark))
         pg.setConfigOptions(background=palette.BACKGROUND, foreground=palette.INK)
-        for window in list(self._windows):
-            recolour(window, palette)
         self.changed.emit()
 
     def _on_system_scheme_changed(self, _scheme):

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 
 from gui import style
-from gui.theme import CHOICES, Theme
+from gui.theme import CHOICES, Theme, recolour
 from gui.window.presentation import Presentation
 
 THEME_LABELS = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
@@ -28,7 +28,6 @@ class Appearance(QObject):
         super().__init__(window)
         self.window = window
         self.theme = Theme(settings, self)
-        self.theme.add_window(window)
         self.presentation = Presentation(window)
 
         menu = window.view_menu
@@ -59,6 +58,7 @@ class Appearance(QObject):
             self.theme.apply()
 
     def _on_theme_changed(self):
+        recolour(self.window, style.current())
         # A paused window shows the new colours at once: the views paint the newest snapshot
         # again (the plots were re-coloured in place; this redraws what a snapshot colours).
         latest = self.window.controller.latest
