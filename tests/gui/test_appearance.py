@@ -201,6 +201,7 @@ def test_dark_theme_changes_every_plots_background_and_text(window, qtbot):
     # The legend's text follows, and so does each painted view.
     legend = window.cost_plot.canvas.legend
     assert all(_lightness(label.opts["color"]) > 150 for _, label in legend.items)
+    assert "dark grey at the threshold" in window.boundary_plot.legend_label.text()
     canvas = window.network_diagram.canvas
     corner = canvas.grab().toImage().pixelColor(2, canvas.height() - 3)
     assert corner.lightness() < 60

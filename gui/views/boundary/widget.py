@@ -293,6 +293,7 @@ class BoundaryPlot(QWidget):
         """The points again in the current palette (the window then shows the snapshot again,
         which repaints the network's output)."""
         self.canvas.restyle()
+        self._legend_key = None  # its words and dots are in the palette's colours
         if self._data is not None:
             self._set_points(self._data)
 
