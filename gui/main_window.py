@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         # Pinned runs' weights for the line view; moving the weights to a picked point (undo).
         from gui.window.instruments import Instruments
         self.instruments = Instruments(self)
+        from gui.window.appearance import Appearance  # View → Theme, colour-blind colours, F11
+        self.appearance = Appearance(self, self._settings)
         self._wire()
         self._show_config_in_panels(self.config)
 

@@ -28,6 +28,7 @@ from superqt.utils import signals_blocked
 from core.codegen import BANNERS, generate_script
 from core.codegen.anchors import lines_of
 from core.config import OWN_DATA
+from gui import style
 
 DEFAULT_STEPS = 1000
 DEFAULT_FILE_NAME = "costscape_run.py"
@@ -40,6 +41,13 @@ _SECTION_SPLIT = re.compile(r"^(?=# ===== \d\. )", re.MULTILINE)
 BANNER_BACKGROUND, COST_BANNER_BACKGROUND = "#e1ecf7", "#fde3c8"
 #: Background of the lines that compute the stage the backpropagation view shows.
 PART_BACKGROUND = "#fff1a8"
+
+
+#: Syntax colours on a light and on a dark editor.
+_LIGHT_CODE = {"keyword": "#0b4f9c", "builtin": "#6a3d9a", "string": "#1e7b34",
+               "comment": "#7a7a7a", "number": "#b35900", "name": "#000000"}
+_DARK_CODE = {"keyword": "#7ab8f5", "builtin": "#c79be0", "string": "#8fd19e",
+              "comment": "#9a9a9a", "number": "#f0a35c", "name": "#ffffff"}
 
 
 def section_titles() -> list:
@@ -83,15 +91,16 @@ class PythonHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document):
         super().__init__(None)
+        c = _DARK_CODE if style.current().dark else _LIGHT_CODE  # the theme when opened
         self.formats = {
-            Token.Keyword: _format("#0b4f9c", bold=True),
-            Token.Operator.Word: _format("#0b4f9c", bold=True),  # and, or, not, in, is
-            Token.Name.Builtin: _format("#6a3d9a"),
-            Token.Literal.String: _format("#1e7b34"),
-            Token.Comment: _format("#7a7a7a", italic=True),
-            Token.Literal.Number: _format("#b35900"),
-            Token.Name.Function: _format("#000000", bold=True),
-            Token.Name.Class: _format("#000000", bold=True),
+            Token.Keyword: _format(c["keyword"], bold=True),
+            Token.Operator.Word: _format(c["keyword"], bold=True),  # and, or, not, in, is
+            Token.Name.Builtin: _format(c["builtin"]),
+            Token.Literal.String: _format(c["string"]),
+            Token.Comment: _format(c["comment"], italic=True),
+            Token.Literal.Number: _format(c["number"]),
+            Token.Name.Function: _format(c["name"], bold=True),
+            Token.Name.Class: _format(c["name"], bold=True),
         }
         self.banner = _format("#0b3d6e", bold=True, background=BANNER_BACKGROUND)
         self.cost_banner = _format("#7a1c12", bold=True, background=COST_BANNER_BACKGROUND)

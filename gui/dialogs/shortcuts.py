@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 #: Keys that work without an action of their own (said here so the list is complete).
 EXTRA = (("→", "Step (also Ctrl+→), wherever the focus is except in a text or number field"),
-         ("Space", "Play / pause, wherever the focus is except in a text or number field"))
+         ("Space", "Play / pause, wherever the focus is except in a text or number field"),
+         ("Esc", "Leave presentation mode (as F11 does)"))
 
 
 def shortcut_rows(window) -> list:

@@ -14,9 +14,11 @@ import pyqtgraph as pg
 
 from gui import style
 
-#: How much the background colours are mixed with white, so the data points stand out.
+#: How much the background colours are faded into the plot background (white in the light
+#: theme), so the data points stand out.
 LIGHTEN_BACKGROUND = 0.35
-_WHITE = np.array([248.0, 248, 248])
+#: The neutral middle: a touch off the plot background, so "zero" still reads as a colour.
+_MIDDLE_FADE = 0.97
 
 
 def white_point(levels) -> float:
@@ -27,7 +29,8 @@ def white_point(levels) -> float:
 
 
 def _stops(centre, lighten) -> pg.ColorMap:
-    colours = [style.lighten(style.CLASS_0, lighten), _WHITE, style.lighten(style.CLASS_1, lighten)]
+    middle = style.lighten(style.FAINT, _MIDDLE_FADE)
+    colours = [style.lighten(style.CLASS_0, lighten), middle, style.lighten(style.CLASS_1, lighten)]
     return pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
 
 
@@ -39,11 +42,13 @@ def diverging_map(centre, lighten=LIGHTEN_BACKGROUND) -> pg.ColorMap:
 def diverging_lut(centre, lighten=LIGHTEN_BACKGROUND) -> np.ndarray:
     """:func:`diverging_map` as a 256-entry RGBA byte lookup table. Read-only (cached: the
     views ask for the same few tables many times a second)."""
-    return _diverging_lut(round(float(np.clip(centre, 0.02, 0.98)), 3), float(lighten))
+    return _diverging_lut(round(float(np.clip(centre, 0.02, 0.98)), 3), float(lighten),
+                          style.current().CLASS_COLOURS, style.BACKGROUND)
 
 
 @functools.lru_cache(maxsize=64)
-def _diverging_lut(centre, lighten) -> np.ndarray:
+def _diverging_lut(centre, lighten, classes, background) -> np.ndarray:
+    # ``classes`` and ``background`` only key the cache: a new palette makes new tables.
     lut = _stops(centre, lighten).getLookupTable(0.0, 1.0, 256, alpha=True, mode="byte")
     lut.setflags(write=False)
     return lut

@@ -24,6 +24,8 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from gui import style
+
 #: mathtext's font set: Computer Modern, TeX's own.
 FONTSET = "cm"
 #: The default size of a formula, in points (a little larger than the interface's text).
@@ -173,8 +175,14 @@ class MathLabel(QLabel):
         self._draw()
 
     def _image(self, point_size) -> QImage:
-        return render_lines(self._lines, point_size, self.colour, self.devicePixelRatioF(),
-                            float(self.logicalDpiY()))
+        # The default ink follows the theme (light text on a dark one); a chosen colour stays.
+        colour = style.INK if self.colour == COLOUR and style.current().dark else self.colour
+        return render_lines(self._lines, point_size * style.font_scale(), colour,
+                            self.devicePixelRatioF(), float(self.logicalDpiY()))
+
+    def restyle(self):
+        """Set the formula again in the current palette and font scale."""
+        self._draw()
 
     def _draw(self):
         if not any(self._lines):
@@ -191,7 +199,8 @@ class MathLabel(QLabel):
             natural = image.width() / image.devicePixelRatio()
             if self.isVisible() and 0 < room < natural:
                 # Half-point steps: few sizes to cache, and a resize by a pixel changes nothing.
-                size = max(MIN_POINT_SIZE, int(2 * size * room / natural) / 2)
+                size = max(MIN_POINT_SIZE / style.font_scale(),
+                           int(2 * size * room / natural) / 2)
                 image = self._image(size)
         except MathError as err:
             self.error = str(err)

@@ -20,7 +20,7 @@ def tint(value, scale) -> QColor:
     """The background of a cell holding ``value`` in a table whose largest |value| is
     ``scale``: white at 0, towards blue (positive) or orange (negative)."""
     if not scale or not np.isfinite(value):
-        return QColor("white")
+        return QColor(style.BACKGROUND)
     strength = min(abs(value) / scale, 1.0) * MAX_TINT
     rgb = style.lighten(style.CLASS_1 if value > 0 else style.CLASS_0, 1.0 - strength)
     return QColor(*(int(round(c)) for c in rgb))
@@ -32,10 +32,10 @@ class TableCard(QFrame):
     def __init__(self, table, parent=None):
         super().__init__(parent)
         self.table = table
-        colour, prefix = MARKS.get(table.mark, ("#9a9a9a", ""))
+        colour, prefix = MARKS.get(table.mark, (style.FAINT, ""))
         self.setObjectName("card")
         self.setStyleSheet(f"#card {{ border: {2 if table.mark else 1}px solid {colour}; "
-                           f"border-radius: 4px; background: white; }}")
+                           f"border-radius: 4px; background: {style.BACKGROUND}; }}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(2)
@@ -43,14 +43,14 @@ class TableCard(QFrame):
         if table.mark:
             self.title.setStyleSheet(f"color: {colour};")
         self.shape = QLabel(table.shape)
-        self.shape.setStyleSheet("color: #666;")
+        self.shape.setStyleSheet(f"color: {style.MUTED};")
         self.grid = self._grid(table)
         layout.addWidget(self.title)
         layout.addWidget(self.shape)
         layout.addWidget(self.grid)
         self.summary = QLabel(table.summary)
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #555;")
+        self.summary.setStyleSheet(f"color: {style.MUTED};")
         self.summary.setVisible(bool(table.summary))
         self.summary.setMaximumWidth(max(self.grid.width(), 240))
         layout.addWidget(self.summary)

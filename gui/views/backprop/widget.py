@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
+from gui import style
 from gui.selection import Highlight
 from gui.views.backprop.model import stages
 from gui.views.backprop.table_widget import TableCard
@@ -285,10 +286,11 @@ class BackpropView(QWidget):
             self._style_mistake(on)
 
     def _style_mistake(self, on):
-        border, background = ("#c0392b", "#fdecea") if on else ("#e8998f", "#fff8f6")
+        background, border, text = style.BANNER["error"]
+        border = style.TEST if on else border
         self.mistake_frame.setStyleSheet(
             f"#mistake {{ border: {2 if on else 1}px solid {border}; border-radius: 4px; "
-            f"background: {background}; }} QCheckBox {{ color: #7a1c12; "
+            f"background: {background if on else style.PANEL}; }} QCheckBox {{ color: {text}; "
             f"font-weight: {'bold' if on else 'normal'}; }}")
 
     # ------------------------------------------------------------------ showing

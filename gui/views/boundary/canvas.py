@@ -161,8 +161,13 @@ class BoundaryCanvas(pg.PlotWidget):
     def set_test_points(self, xs, ys, colours, size):
         keep = drawn_points(len(xs))
         self.test_points.setData(np.asarray(xs)[keep], np.asarray(ys)[keep],
-                                 brush=pg.mkBrush(255, 255, 255, 170),
+                                 brush=pg.mkBrush(*style.hex_to_rgb(style.BACKGROUND), 170),
                                  pen=[pg.mkPen(colours[i], width=2) for i in keep], size=size)
+
+    def restyle(self):
+        """Forget the colour map and class colours of the old palette (the widget then shows
+        its snapshot again)."""
+        self._scalar_key = self._class_colours = None
 
     # ------------------------------------------------------------------ the network's output
     def show_scalar(self, values, levels, centre, rect):
@@ -182,7 +187,8 @@ class BoundaryCanvas(pg.PlotWidget):
         if self._class_colours is None or len(self._class_colours) != k:
             self._class_colours = np.array([style.hex_to_rgb(style.class_colour(i))
                                             for i in range(k)])
-        self.rgb_image.setImage(model.multiclass_rgb(values, self._class_colours),
+        self.rgb_image.setImage(model.multiclass_rgb(values, self._class_colours,
+                                                     style.hex_to_rgb(style.BACKGROUND)),
                                 autoLevels=False, levels=(0, 255))
         self.rgb_image.setRect(QRectF(*rect))
 

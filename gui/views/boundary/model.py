@@ -111,17 +111,18 @@ def view_range(mode, data, output_range):
     return None
 
 
-def multiclass_rgb(values, class_colours) -> np.ndarray:
+def multiclass_rgb(values, class_colours, background=255.0) -> np.ndarray:
     """``values`` ``(ny, nx, k)`` probabilities -> ``(ny, nx, 3)`` uint8: the class colours
-    (``(k, 3)`` RGB) blended by probability, washed towards white where the network is unsure."""
+    (``(k, 3)`` RGB) blended by probability, washed towards ``background`` (white, or the dark
+    theme's RGB ``(3,)``) where the network is unsure."""
     p = np.clip(values, 0.0, None)
     total = p.sum(axis=-1, keepdims=True)
     k = p.shape[-1]
     p = np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
-    # A 1/k-each guess is nearly white, so mixtures read as "undecided", not mud.
+    # A 1/k-each guess is nearly the background, so mixtures read as "undecided", not mud.
     confidence = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0))
     strength = 0.15 + 0.5 * confidence
-    rgb = 255.0 + (p @ class_colours - 255.0) * strength
+    rgb = background + (p @ class_colours - background) * strength
     return rgb.clip(0, 255).astype(np.uint8)
 
 
@@ -180,8 +181,8 @@ def loss_sizes(losses, base, n) -> np.ndarray:
 def legend_html(mode, data, threshold) -> str:
     """The legend above the plot: the classes, train and test markers, what the colour is."""
     dot = "<span style='color:{c}; font-size:14pt'>●</span>"
-    ring = "<span style='color:#555; font-size:14pt'>○</span>"
-    fill = "<span style='color:#555; font-size:14pt'>●</span>"
+    ring = f"<span style='color:{style.MUTED}; font-size:14pt'>○</span>"
+    fill = f"<span style='color:{style.MUTED}; font-size:14pt'>●</span>"
     # Each marker stays with its word when the line wraps.
     keep = "<span style='white-space: nowrap'>{}</span>".format
     if data.task in ("binary", "multiclass"):
@@ -190,7 +191,9 @@ def legend_html(mode, data, threshold) -> str:
     else:
         classes = ""
     background = {
-        "binary": f"colour = network output, white at the threshold {threshold:g}",
+        # The map's middle is the background's colour, nearly: white, or dark grey.
+        "binary": f"colour = network output, {'dark grey' if style.current().dark else 'white'} "
+                  f"at the threshold {threshold:g}",
         "multiclass": "colour = class probabilities blended",
         "regression2d": "colour = value (points: target, background: prediction)",
         "curve": f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)",

@@ -289,6 +289,14 @@ class BoundaryPlot(QWidget):
         else:
             self.canvas.show_neuron(picture)
 
+    def restyle(self):
+        """The points again in the current palette (the window then shows the snapshot again,
+        which repaints the network's output)."""
+        self.canvas.restyle()
+        self._legend_key = None  # its words and dots are in the palette's colours
+        if self._data is not None:
+            self._set_points(self._data)
+
     @Slot(object)
     def show_snapshot(self, snap):
         data, grid = snap.data, snap.grid

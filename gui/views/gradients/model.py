@@ -16,10 +16,14 @@ import math
 import numpy as np
 
 from core.diagnostics import layer_gradient_norms
+from gui import style
 from gui.numbers import format_number
 
 #: Layer colours from the first layer (light) to the output layer (dark): depth reads as shade.
 COLOURS = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+#: The same blues for a dark background: from dark to light, so the first layer (lightest on
+#: white) keeps the end of the scale that stands out least.
+DARK_COLOURS = ("#2f7fc1", "#4a98d3", "#6baed6", "#8fc2e3", "#b3d6ee", "#d6e9f7")
 OUTPUT_COLOUR = "#c0392b"
 #: Share of the recorded points the running mean spans.
 SMOOTHING = 1 / 40
@@ -49,9 +53,10 @@ def layer_colour(layer, n_layers) -> str:
     """The colour of layer of weights ``layer`` (0 = into the first hidden layer) of
     ``n_layers``: blues from light to dark for the hidden layers, red for the output layer."""
     if layer == n_layers - 1:
-        return OUTPUT_COLOUR
+        return style.TEST if style.current().dark else OUTPUT_COLOUR
     hidden = max(n_layers - 1, 1)
-    return COLOURS[round(layer * (len(COLOURS) - 1) / max(hidden - 1, 1))]
+    colours = DARK_COLOURS if style.current().dark else COLOURS
+    return colours[round(layer * (len(colours) - 1) / max(hidden - 1, 1))]
 
 
 class GradientsModel:

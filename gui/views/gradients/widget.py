@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gui import style
 from gui.views.gradients.canvas import GradientCanvas
 from gui.views.gradients.model import GradientsModel
 from gui.widgets.labels import FixedLabel
@@ -16,6 +17,7 @@ class GradientNormView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._palette = None  # the palette the curves were made in
         self.model = GradientsModel()
         self.canvas = GradientCanvas()
         self.canvas.setToolTip(
@@ -42,7 +44,9 @@ class GradientNormView(QWidget):
     def show_snapshot(self, snap):
         changed = self.model.update(snap)
         curves = self.model.curves()
-        if "layers" in changed:
+        # A theme change also asks for new curves (their colours are the theme's).
+        if "layers" in changed or self._palette is not style.current():
+            self._palette = style.current()
             self.canvas.set_layers([(name, colour) for name, colour, *_ in curves])
         self.canvas.show_curves(curves, self.model.y_range(), self.model.has_zero)
         self.readout.setText(self.model.readout_html())

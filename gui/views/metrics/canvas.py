@@ -54,10 +54,10 @@ class ConfusionCanvas(QWidget):
     def paintEvent(self, event):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
+        painter.fillRect(self.rect(), QColor(style.BACKGROUND))
         self._hit = []
         if not self._matrices or not self._k:
-            painter.setPen(QColor("#777777"))
+            painter.setPen(QColor(style.MUTED))
             painter.drawText(self.rect(), Qt.AlignCenter, "No confusion matrix: this is a "
                              "regression.")
             return
@@ -87,7 +87,7 @@ class ConfusionCanvas(QWidget):
         painter.drawText(QRectF(area.left(), area.top(), area.width(), line),
                          Qt.AlignLeft | Qt.AlignVCenter, title)
         painter.setFont(font)
-        painter.setPen(QColor("#555555"))
+        painter.setPen(QColor(style.MUTED))
         painter.drawText(QRectF(left, area.top() + line, side * k, line), Qt.AlignCenter,
                          "predicted class →")
         for j in range(k):  # column labels, with the class's colour
@@ -109,7 +109,7 @@ class ConfusionCanvas(QWidget):
         for cell in cells:
             rect = QRectF(left + cell.column * side, top + cell.row * side, side, side)
             painter.fillRect(rect, QColor(cell.colour))
-            painter.setPen(QPen(QColor("#ffffff"), 1))
+            painter.setPen(QPen(QColor(style.BACKGROUND), 1))
             painter.drawRect(rect)
             painter.setPen(QColor(cell.text_colour))
             painter.drawText(rect, Qt.AlignCenter, cell.text)
@@ -119,7 +119,7 @@ class ConfusionCanvas(QWidget):
                                     f"class {cell.row} predicted as class {cell.column} "
                                     f"({100 * cell.share:.1f}% of class {cell.row}: {what})"))
         painter.setFont(font)
-        painter.setPen(QPen(QColor("#999999"), 1))
+        painter.setPen(QPen(QColor(style.FAINT), 1))
         painter.drawRect(QRectF(left, top, side * k, side * k))
 
     @staticmethod
@@ -130,7 +130,7 @@ class ConfusionCanvas(QWidget):
         x = rect.center().x() - (swatch + 3 + text_width) / 2
         y = rect.center().y() - swatch / 2
         painter.fillRect(QRectF(x, y, swatch, swatch), QColor(style.class_colour(k)))
-        painter.setPen(QColor("#333333"))
+        painter.setPen(QColor(style.INK))
         painter.drawText(QRectF(x + swatch + 3, rect.top(), text_width + 2, rect.height()),
                          Qt.AlignLeft | Qt.AlignVCenter, str(k))
 

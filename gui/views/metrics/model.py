@@ -58,7 +58,8 @@ class Cell:
 
 
 def _mix(colour, strength) -> str:
-    """``colour`` mixed with white: ``strength`` 0 gives white, 1 the colour itself."""
+    """``colour`` faded into the background: ``strength`` 0 gives the background (white in
+    the light theme), 1 the colour itself."""
     rgb = style.lighten(colour, 1.0 - min(max(strength, 0.0), 1.0))
     return "#" + "".join(f"{int(round(v)):02x}" for v in rgb)
 
@@ -132,7 +133,9 @@ class MetricsModel:
                 share = count / total if total else 0.0
                 strength = share / FULL
                 colour = _mix(RIGHT if i == j else WRONG, strength * (0.85 if i == j else 1.0))
-                text_colour = "#ffffff" if strength > 0.55 else "#222222"
+                # On a strong cell white; on a faint one the theme's ink (the cell is near
+                # the background: white in the light theme, near black in the dark one).
+                text_colour = "#ffffff" if strength > 0.55 else style.INK
                 percent = f"{100 * share:.0f}%" if total else "–"
                 text = f"{percent}\n{count}" if self.shares else f"{count}\n{percent}"
                 out.append(Cell(i, j, count, share, text, colour, text_colour))

@@ -14,9 +14,6 @@ from gui.views.metrics.canvas import ConfusionCanvas, ParityPlot
 from gui.views.metrics.model import CLASS_COLUMNS, PARTS, MetricsModel
 from gui.widgets.labels import FixedLabel, note_label
 
-_PART_COLOURS = {"train": style.TRAIN, "test": style.TEST}
-
-
 def _table(columns, tips):
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(columns)
@@ -117,7 +114,7 @@ class MetricsView(QWidget):
         self.summary.setText(model.summary_html())
         if model.classification:
             self.canvas.show_matrices(
-                [(model.part_title(part), _PART_COLOURS[part], model.cells(part))
+                [(model.part_title(part), getattr(style, part.upper()), model.cells(part))
                  for part in PARTS], model.n_classes)
             _fill(self.class_table, model.class_rows())
         else:

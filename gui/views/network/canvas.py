@@ -19,6 +19,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui import style
 from gui.views.network import model
 from gui.views.network.model import LINK_LEVELS, MIN_BIAS_NODE, MIN_PICTURE, Geometry
 from gui.widgets.colour_maps import diverging_lut, white_point
@@ -30,20 +31,29 @@ MAX_LINES_KEPT = 20_000
 #: Pictures are a little more saturated than the boundary plot's background.
 PICTURE_LIGHTEN = 0.12
 
-_BORDER = QPen(QColor("#9a9a9a"), 1.0)
-_FADED_BORDER = QPen(QColor("#bdbdbd"), 1.0, Qt.DashLine)
-_HOVER_BORDER = QPen(QColor("#222222"), 2.0)
-_BIAS_BORDER = QPen(QColor("#777777"), 0.8)
-_CURVE_PEN = QPen(QColor("#333333"), 1.3)
-_FADED_CURVE_PEN = QPen(QColor("#b0b0b0"), 1.3)
-_CURVE_PEN.setCosmetic(True)  # drawn scaled to the node: the width stays in pixels
-_FADED_CURVE_PEN.setCosmetic(True)
-_CURVE_BACKGROUND = QColor("#fbfbfb")
+
+
+def _pen(colour, width, line=Qt.SolidLine, cosmetic=False) -> QPen:
+    pen = QPen(QColor(colour), width, line)
+    pen.setCosmetic(cosmetic)  # drawn scaled to the node: the width stays in pixels
+    return pen
+
+
+def _pens() -> dict:
+    """Pens and fills of the nodes, in the current palette (made per paint: a handful)."""
+    faded = QColor(*(int(c) for c in style.lighten(style.FAINT, 0.35)))
+    return {"border": _pen(style.FAINT, 1.0), "faded_border": _pen(faded, 1.0, Qt.DashLine),
+            "hover": _pen(style.INK, 2.0), "bias": _pen(style.FAINT, 0.8),
+            "curve": _pen(style.INK, 1.3, cosmetic=True),
+            "faded_curve": _pen(faded, 1.3, cosmetic=True),
+            "curve_background": QColor(style.PANEL),
+            "plain_node": QColor(*(int(c) for c in style.lighten(style.FAINT, 0.8)))}
+
+
 #: Colours of what a step-by-step explanation lights up: the forward pass, and the gradient
 #: on its way back.
 LIT_COLOURS = {"forward": QColor(31, 119, 180), "backward": QColor(214, 39, 40),
                "update": QColor(44, 160, 44)}
-_PLAIN_NODE = QColor("#e6e6e6")
 
 
 @functools.lru_cache(maxsize=2 * (LINK_LEVELS + 1))
@@ -187,7 +197,7 @@ class DiagramCanvas(QWidget):
         start = time.perf_counter()
         painter = QPainter(self)
         if self.arch is None or not self.rects:
-            painter.fillRect(self.rect(), Qt.white)
+            painter.fillRect(self.rect(), QColor(style.BACKGROUND))
             painter.end()
             return
         # What does not change while training (titles, labels, the inputs) is one pixmap.
@@ -253,7 +263,7 @@ class DiagramCanvas(QWidget):
         highlight += [k for k in map(links.link_of, self.marks) if k is not None]
         endpoints = self.geom.endpoints
         for k in highlight:
-            pen = QPen(QColor(20, 20, 20, 200))
+            pen = QPen(QColor(style.INK))
             pen.setWidthF(2.0)
             pen.setStyle(Qt.DashLine if k != (hover or (None, None))[1] else Qt.SolidLine)
             painter.setPen(pen)
@@ -271,11 +281,17 @@ class DiagramCanvas(QWidget):
     @staticmethod
     def _badge(painter, centre, text):
         r = 7.0
-        painter.setPen(QPen(QColor("#222222"), 1.0))
-        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setPen(QPen(QColor(style.INK), 1.0))
+        painter.setBrush(QColor(style.BACKGROUND))
         painter.drawEllipse(centre, r, r)
         painter.drawText(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), Qt.AlignCenter,
                          text)
+
+    def restyle(self):
+        """Forget every picture made in the old palette; the next paint uses the current one."""
+        bias_colour.cache_clear()
+        self._static_key = self.scaled_inputs = self.link_key = None
+        self.update()
 
     def _small_font(self):
         font = QFont(self.font())
@@ -289,7 +305,7 @@ class DiagramCanvas(QWidget):
         if key != self._static_key:
             pixmap = QPixmap(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
             pixmap.setDevicePixelRatio(dpr)
-            pixmap.fill(Qt.white)
+            pixmap.fill(QColor(style.BACKGROUND))
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.Antialiasing)
             painter.setRenderHint(QPainter.SmoothPixmapTransform)
@@ -306,6 +322,7 @@ class DiagramCanvas(QWidget):
         pictures = self.pictures.get(column)
         curves = self.curves.get(column)
         input_active = self.arch.input_active
+        pens = _pens()
         painter.setBrush(Qt.NoBrush)
         if pictures is not None and s >= MIN_PICTURE:
             if column == 0:
@@ -319,8 +336,8 @@ class DiagramCanvas(QWidget):
         elif curves is not None and s >= MIN_PICTURE:
             for unit, (rect, curve) in enumerate(zip(rects, curves)):
                 faded = column == 0 and not input_active[unit]
-                painter.fillRect(rect, _CURVE_BACKGROUND)
-                painter.setPen(_FADED_CURVE_PEN if faded else _CURVE_PEN)
+                painter.fillRect(rect, pens["curve_background"])
+                painter.setPen(pens["faded_curve"] if faded else pens["curve"])
                 painter.save()
                 painter.translate(rect.topLeft())
                 painter.scale(s, s)
@@ -328,21 +345,21 @@ class DiagramCanvas(QWidget):
                 painter.restore()
         else:
             painter.setPen(Qt.NoPen)
-            painter.setBrush(_PLAIN_NODE)
+            painter.setBrush(pens["plain_node"])
             painter.drawRects(rects)
             painter.setBrush(Qt.NoBrush)
         if s >= 3:
             if column == 0:
                 active = [r for r, on in zip(rects, input_active) if on]
-                painter.setPen(_FADED_BORDER)
+                painter.setPen(pens["faded_border"])
                 painter.drawRects([r for r, on in zip(rects, input_active) if not on])
             else:
                 active = rects
-            painter.setPen(_BORDER)
+            painter.setPen(pens["border"])
             painter.drawRects(active)
         colours = self.bias_colours.get(column)
         if colours is not None and s >= MIN_BIAS_NODE:
-            painter.setPen(_BIAS_BORDER)
+            painter.setPen(pens["bias"])
             for rect, colour in zip(self.bias_rects[column], colours):
                 painter.setBrush(colour)
                 painter.drawRect(rect)
@@ -352,7 +369,7 @@ class DiagramCanvas(QWidget):
         hover = self.hover
         if hover is not None and hover[0] in ("neuron", "bias", "input"):
             column, unit = (0, hover[1]) if hover[0] == "input" else hover[1:]
-            painter.setPen(_HOVER_BORDER)
+            painter.setPen(_pens()["hover"])
             painter.setBrush(Qt.NoBrush)
             painter.drawRect(self.rects[column][unit])
             if hover[0] == "bias":
@@ -369,7 +386,7 @@ class DiagramCanvas(QWidget):
                 image = image.scaled(size, size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
                 if not on:
                     faded = QImage(image.size(), QImage.Format_ARGB32_Premultiplied)
-                    faded.fill(Qt.white)
+                    faded.fill(QColor(style.BACKGROUND))
                     p = QPainter(faded)
                     p.setOpacity(0.3)
                     p.drawImage(0, 0, image)
@@ -380,7 +397,7 @@ class DiagramCanvas(QWidget):
         return self.scaled_inputs[1]
 
     def _paint_labels(self, painter):
-        painter.setPen(QColor("#444444"))
+        painter.setPen(QColor(style.MUTED))
         painter.setFont(self._small_font())
         metrics = painter.fontMetrics()
         arch, centres, sizes = self.arch, self.geom.centres, self.geom.sizes

@@ -50,11 +50,13 @@ MIN_INTERVAL, MAX_INTERVAL = 1.0 / 15.0, 0.5
 #: A snapshot skipped while training is drawn after this long if no newer one comes (s).
 FALLBACK_DELAY = 0.25
 
-_FEATURE_BUTTON_STYLE = (
-    "QToolButton { padding: 1px 5px; border: 1px solid #c8c8c8; border-radius: 3px; "
-    "color: #999; background: #fafafa; }"
-    f"QToolButton:checked {{ color: #111; background: #dceaf5; border-color: {style.CLASS_1}; }}"
-    "QToolButton:hover { border-color: #666; }")
+def _feature_button_style() -> str:
+    """Input buttons: faint when off, tinted in class 1's colour when on (current palette)."""
+    return (f"QToolButton {{ padding: 1px 5px; border: 1px solid {style.FAINT}; "
+            f"border-radius: 3px; color: {style.FAINT}; background: {style.PANEL}; }}"
+            f"QToolButton:checked {{ color: {style.INK}; background: {style.BANNER['info'][0]}; "
+            f"border-color: {style.CLASS_1}; }}"
+            f"QToolButton:hover {{ border-color: {style.MUTED}; }}")
 
 
 def lit_parts(arch, highlight):
@@ -275,7 +277,7 @@ class NetworkDiagram(QWidget):
                 button.setText(features.label(name))
                 button.setCheckable(True)
                 button.setAutoRaise(False)
-                button.setStyleSheet(_FEATURE_BUTTON_STYLE)
+                button.setStyleSheet(_feature_button_style())
                 button.setToolTip(model.feature_tip(name))
                 button.clicked.connect(lambda checked=False, n=name: self._toggle_feature(n))
                 self._feature_row.insertWidget(1 + k, button)
@@ -306,6 +308,11 @@ class NetworkDiagram(QWidget):
         self.features_changed.emit(None if chosen == raw else tuple(chosen))
 
     # ------------------------------------------------------------------ per snapshot
+    def restyle(self):
+        """Draw the shown snapshot again in the current palette (called on a theme change)."""
+        self.canvas.restyle()
+        self._refresh()
+
     def _refresh(self):
         self._timer.stop()
         snap = self._snap

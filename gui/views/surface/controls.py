@@ -12,6 +12,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout,
                                QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
+from gui import style
 from gui.views.surface.model import (CENTRE_TITLES, CENTRES, DEFAULT_RESOLUTION,
                                      DEFAULT_SPANS, LIVE_RESOLUTION, MODE_TITLES, MODES,
                                      PREVIEW_RESOLUTION, REPLAN_SECONDS, RESOLUTIONS, SPAN_MAX,
@@ -101,7 +102,7 @@ class SurfaceControls(QWidget):
         self.curvature_labels = (QLabel(), QLabel())
         for k, (label, picker, curvature) in enumerate(zip(self.axis_labels, self.weight_pickers,
                                                            self.curvature_labels)):
-            curvature.setStyleSheet("color: #555555;")
+            curvature.setStyleSheet(style.status_sheet(False))
             weights.addWidget(label, 0, 2 * k)
             weights.addWidget(picker, 0, 2 * k + 1)
             weights.addWidget(curvature, 1, 2 * k + 1)
@@ -194,7 +195,7 @@ class SurfaceControls(QWidget):
                 continue
             over = limit is not None and value > limit.value
             label.setText(f"∂²C/∂w² = {value:.3g}" + (" ⚠" if over else ""))
-            label.setStyleSheet("color: #b35900;" if over else "color: #555555;")
+            label.setStyleSheet(style.status_sheet(over))
             tip = ("How sharply the cost curves along this weight alone, at the plane's centre:"
                    "\nthe second derivative ∂²C/∂w², a diagonal entry of the Hessian. Near the "
                    "centre\nthe cost along it is the parabola C + ½·(∂²C/∂w²)·Δw².")

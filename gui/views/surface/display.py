@@ -44,6 +44,11 @@ class SurfaceTabs(QTabWidget):
             self.contour.set_notice(f"3-D view unavailable: {problem}. Showing the contour map.")
         self.addTab(self.contour, "Contour map")
 
+    def restyle(self):
+        """Repaint the 3-D scene in the current palette (the plots follow by themselves)."""
+        if self.scene is not None:
+            self.scene.restyle()
+
     def gl_available(self) -> bool:
         """Whether the 3-D view is live (OpenGL started)."""
         return self.scene is not None and self.scene.is_valid()

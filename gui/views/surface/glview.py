@@ -16,6 +16,8 @@ from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMatrix4x4, QPainter, QS
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gui import style
+
 #: The camera's elevation stays in this range (degrees): from straight above the labels of the
 #: floor's two axes fall on one another, from below the surface hides its own valley.
 ELEVATION_RANGE = (0.0, 80.0)
@@ -169,7 +171,8 @@ def draw_labels(painter, project, width, height, entries, grow=1.0) -> list:
     w, h = float(width), float(height)
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
     middle = project.map(QVector3D(0.0, 0.0, 0.5)).toPointF()
-    halo = QColor(255, 255, 255, 200)
+    halo = QColor(style.BACKGROUND)  # set off from the surface below in the view's own colour
+    halo.setAlpha(200)
     taken, drawn = [], []
     for pos, text, font, colour, dx, dy, box in entries:
         if grow != 1.0:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from gui import style
 from gui.views.surface.contour import PATH_COLOUR, colour_map
 from gui.views.surface.geometry import (BOX_HEIGHT, best_camera, log_ticks, nice_ticks,
                                         pick_front, shaded_colours, tick_labels, to_screen)
@@ -82,12 +83,17 @@ def opengl_problem(use_opengl):
     return None
 
 
+def _frame_colour() -> tuple:
+    """The box's lines: grey, a little lighter than the text so the labels lead."""
+    return pg.mkColor(style.FAINT if style.current().dark else "#595959").getRgbF()
+
+
 class ColourLegend(pg.GraphicsLayoutWidget):
     """The colour bar beside the 3-D view: the colour map with the cost at round heights."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setBackground("w")
+        self.setBackground(style.BACKGROUND)
         self.bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False, width=14)
         self.bar.axis.enableAutoSIPrefix(False)  # the labels are the costs themselves
         self.bar.axis.setWidth(None)  # as wide as its labels (1e+28 did not fit in 45 px)
@@ -122,7 +128,7 @@ class Scene3D:
         from gui.views.surface import glview
 
         self.view = glview.View()
-        self.view.setBackgroundColor("w")
+        self.view.setBackgroundColor(style.BACKGROUND)
         self.widget = glview.Host(self.view)
         self.legend = ColourLegend()
         self.tab = QWidget()  # the 3-D tab: the view with its colour bar beside it
@@ -132,6 +138,7 @@ class Scene3D:
         row.addWidget(self.widget, 1)
         row.addWidget(self.legend)
         self._frame_args = self._frame_key = None
+        self._message = ()  # the lines clear_frame shows instead of a box
         self.ticks = {}  # the tick labels of each axis, as drawn
         self._fitted = None  # (width, height, elevation) the distance was fitted to
         self._zrange = (0.0, 1.0)
@@ -157,7 +164,7 @@ class Scene3D:
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
                                             glOptions="opaque")
         self.contours = lines((1, 1, 1, 0.5), 1)
-        self.frame = lines((0.35, 0.35, 0.35, 1), 1)
+        self.frame = lines(_frame_colour(), 1)
         # The path and its companions are separate segments ("lines"), so that the parts
         # beyond the plane's edge can be left out: the path at its real cost (and again
         # faintly on top), its trace on the surface, drop lines between the two, its shadow
@@ -283,7 +290,7 @@ class Scene3D:
         legend.setDevicePixelRatio(frame.devicePixelRatio())
         image = QImage(frame.width() + legend.width(), max(frame.height(), legend.height()),
                        QImage.Format_RGB32)
-        image.fill(QColor("white"))
+        image.fill(QColor(style.BACKGROUND))
         painter = QPainter(image)
         painter.drawImage(0, 0, frame)
         painter.drawImage(frame.width(), 0, legend)
@@ -326,20 +333,32 @@ class Scene3D:
         """No box, ticks or axis titles (until the next surface); ``lines`` of text in the
         middle of the view instead, if given."""
         self._frame_args = self._frame_key = None
+        self._message = tuple(lines)
         self.frame.setVisible(False)
         self.legend.setVisible(False)
         self._label_entries = []
         for k, line in enumerate(lines):
-            self._text((0.0, 0.0, 0.5 * BOX_HEIGHT - 0.12 * k), line, colour="#555555",
+            self._text((0.0, 0.0, 0.5 * BOX_HEIGHT - 0.12 * k), line, colour=style.MUTED,
                        size=11, bold=k == 0)
         self.labels.set_entries(self._label_entries)
 
-    def _text(self, pos, text, colour="#333333", size=9, bold=False,
+    def restyle(self):
+        """Background, frame and texts again, in the current palette and font scale."""
+        self.view.setBackgroundColor(style.BACKGROUND)
+        self.frame.setData(color=_frame_colour())
+        if self._frame_args is None:
+            self.clear_frame(self._message)
+        else:
+            self._frame_key = None
+            self._on_camera_changed()
+        self.view.update()
+
+    def _text(self, pos, text, colour=None, size=9, bold=False,
               align=Qt.AlignHCenter | Qt.AlignVCenter):
         font = QFont()
-        font.setPointSizeF(size)
+        font.setPointSizeF(size * style.font_scale())
         font.setBold(bold)
-        self._label_entries.append((pos, text, font, QColor(colour), align))
+        self._label_entries.append((pos, text, font, QColor(colour or style.INK), align))
 
     def _corners(self):
         """The floor corner nearest the camera and the one leftmost on screen, as (x, y) signs.
@@ -409,9 +428,9 @@ class Scene3D:
                        align=Qt.AlignRight | Qt.AlignVCenter)
         # Titles last: they move away from the middle until they are clear of every tick.
         short = plane.short_labels or plane.labels
-        self._text((-0.5 * xn, 1.34 * yn, 0), short[0], colour="#111111", size=10, bold=True)
-        self._text((1.36 * xn, -0.5 * yn, 0), short[1], colour="#111111", size=10, bold=True)
-        self._text((xl, yl, H * 1.1), height_title, colour="#111111", size=10, bold=True)
+        self._text((-0.5 * xn, 1.34 * yn, 0), short[0], colour=style.INK, size=10, bold=True)
+        self._text((1.36 * xn, -0.5 * yn, 0), short[1], colour=style.INK, size=10, bold=True)
+        self._text((xl, yl, H * 1.1), height_title, colour=style.INK, size=10, bold=True)
         self.labels.set_entries(self._label_entries)
 
     # ------------------------------------------------------------------ the path

@@ -24,6 +24,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.stability import stability_limit
+from gui import style
 from gui.views.surface.controls import OneLine, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
@@ -39,10 +40,6 @@ from gui.widgets.labels import wrapped_label
 MIN_UPDATE_MS = 30
 #: When a snapshot was skipped, draw it this late if no newer one comes (ms).
 LATE_UPDATE_MS = 150
-NOTICE_STYLE = {False: "color: #333333; background: #eef3fb; padding: 3px;",
-                True: "color: #6b3d00; background: #fff4e0; padding: 3px;"}
-STATUS_STYLE = {None: "color: #666666;", False: "color: #555555;",
-                True: "color: #b35900; font-weight: bold;"}
 
 
 class SurfaceView(QWidget):
@@ -98,7 +95,7 @@ class SurfaceView(QWidget):
         controls.reset_view_asked.connect(self.reset_view)
         controls.export_asked.connect(self._on_controls_export_asked)
         self.info = wrapped_label("color: #333333;")
-        self.notice = wrapped_label(NOTICE_STYLE[False])
+        self.notice = wrapped_label(style.note_sheet(False))
         self.notice.setVisible(False)
         # One line under the view: what is going on, else how far the plane is from the path.
         self.status = OneLine()
@@ -124,9 +121,9 @@ class SurfaceView(QWidget):
         self._status_text = text
         fidelity = self.fidelity
         self.status.setText(text or ("" if fidelity is None else fidelity.text()))
-        style = STATUS_STYLE[None if text or fidelity is None else fidelity.warn]
-        if style != self.status.styleSheet():  # (a new style sheet costs a re-polish)
-            self.status.setStyleSheet(style)
+        sheet = style.status_sheet(not text and fidelity is not None and fidelity.warn)
+        if sheet != self.status.styleSheet():  # (a new style sheet costs a re-polish)
+            self.status.setStyleSheet(sheet)
 
     # ------------------------------------------------------------------ public API
     @property
@@ -355,7 +352,7 @@ class SurfaceView(QWidget):
         self.tabs.show_surface(plane, result, self._zrange)
         self.info.setText(explanation(plane, result, self.policy.log))
         self.notice.setText(plane.notice)
-        self.notice.setStyleSheet(NOTICE_STYLE[plane.warn])
+        self.notice.setStyleSheet(style.note_sheet(plane.warn))
         self.notice.setVisible(bool(plane.notice))
         self._update_path(force=True)
         self.prober.show_marker()
