@@ -4,9 +4,10 @@ Qt moves a dock that is a tab behind another out of sight without hiding it: the
 "visible" (``isVisible()``, no hide event) and would redraw, and some would compute, at every
 frame for nobody; six of the window's ten views start that way. The dock's
 ``visibilityChanged`` says when a view is really in sight. :class:`ViewFeed` hands the view
-every snapshot while it is, and otherwise the newest at most every :data:`OUT_OF_SIGHT_S`
-seconds (so an export or a history kept by the view is never more than that behind), and the
-newest at once when it comes back into sight. A view whose work out of sight matters to the
+every snapshot while it is, and every one while training is not running (a step, a pause,
+a new run: rare, and what the learner then looks at); out of sight while training runs, the
+newest at most every :data:`OUT_OF_SIGHT_S` seconds (so an export or a history kept by the
+view is never more than that behind), and the newest at once when it comes back into sight. A view whose work out of sight matters to the
 views in sight (the anatomy of the cost colouring the data by loss) says so: its
 ``wants_every_snapshot()`` returns True while it does.
 """
@@ -40,7 +41,7 @@ class ViewFeed(QObject):
     def take(self, snap):
         """A new snapshot: to the view now, or held until it is due."""
         since = time.perf_counter() - self._last
-        if self._in_sight or since >= OUT_OF_SIGHT_S or (
+        if self._in_sight or not snap.running or since >= OUT_OF_SIGHT_S or (
                 self._wants_every is not None and self._wants_every()):
             self._hand_on(snap)
             return

@@ -1,12 +1,17 @@
 """Snapshots for views out of sight (gui/window/feed.py): fewer of them, the newest at once when
 the view comes back, and every one for a view that asks for them."""
 import time
+from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from gui.window import feed
 from gui.window.feed import ViewFeed
+
+
+def live(step):
+    return SimpleNamespace(step=step, running=True)
 
 
 class FakeView(QLabel):
@@ -47,25 +52,37 @@ def test_a_view_behind_another_tab_gets_the_newest_snapshot_when_raised(qtbot, m
     monkeypatch.setattr(feed, "OUT_OF_SIGHT_S", 60.0)  # nothing comes by the clock here
     window, (front, behind), (front_feed, behind_feed), docks = window_with_two_tabs(qtbot)
     assert behind.isVisible()  # Qt's own word: "visible", though out of sight
-    for snap in range(1, 6):
+    snaps = [live(step) for step in range(6)]
+    for snap in snaps[:5]:
         front_feed.take(snap)
         behind_feed.take(snap)
-    assert front.shown == [1, 2, 3, 4, 5]
-    assert behind.shown == [1]  # the first, then none while out of sight
+    assert front.shown == snaps[:5]
+    assert behind.shown == snaps[:1]  # the first, then none while out of sight
     docks[1].raise_()
-    qtbot.waitUntil(lambda: behind.shown == [1, 5])  # the newest, at once
-    behind_feed.take(6)
-    assert behind.shown == [1, 5, 6]
+    qtbot.waitUntil(lambda: behind.shown == [snaps[0], snaps[4]])  # the newest, at once
+    behind_feed.take(snaps[5])
+    assert behind.shown == [snaps[0], snaps[4], snaps[5]]
+
+
+def test_a_view_out_of_sight_gets_every_snapshot_while_training_is_not_running(qtbot,
+                                                                                monkeypatch):
+    monkeypatch.setattr(feed, "OUT_OF_SIGHT_S", 60.0)
+    window, (front, behind), (front_feed, behind_feed), docks = window_with_two_tabs(qtbot)
+    stepped = [SimpleNamespace(step=step, running=False) for step in range(3)]
+    for snap in stepped:
+        behind_feed.take(snap)
+    assert behind.shown == stepped
 
 
 def test_a_view_out_of_sight_is_never_longer_behind_than_the_limit(qtbot, monkeypatch):
     monkeypatch.setattr(feed, "OUT_OF_SIGHT_S", 0.2)
     window, (front, behind), (front_feed, behind_feed), docks = window_with_two_tabs(qtbot)
-    behind_feed.take(1)
-    behind_feed.take(2)
-    assert behind.shown == [1]
+    first, second = live(1), live(2)
+    behind_feed.take(first)
+    behind_feed.take(second)
+    assert behind.shown == [first]
     start = time.perf_counter()
-    qtbot.waitUntil(lambda: behind.shown == [1, 2], timeout=2000)  # training paused: still
+    qtbot.waitUntil(lambda: behind.shown == [first, second], timeout=2000)  # no third comes
     assert time.perf_counter() - start < 1.0
 
 
@@ -73,6 +90,7 @@ def test_a_view_that_wants_every_snapshot_gets_them_out_of_sight(qtbot, monkeypa
     monkeypatch.setattr(feed, "OUT_OF_SIGHT_S", 60.0)
     window, (front, behind), (front_feed, behind_feed), docks = window_with_two_tabs(
         qtbot, every=True)
-    for snap in range(1, 4):
+    snaps = [live(step) for step in range(3)]
+    for snap in snaps:
         behind_feed.take(snap)
-    assert behind.shown == [1, 2, 3]
+    assert behind.shown == snaps
