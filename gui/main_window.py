@@ -27,6 +27,7 @@ from gui.widgets.banner import MessageBar
 from gui.window.closing import shut_down
 from gui.window.diagnosis import DiagnosisBanner
 from gui.window.docks import DockLayout, controls_dock, make_views
+from gui.window.feed import ViewFeed
 from gui.window.menus import make_menus
 from gui.window.run_controls import SPEEDS, RunControls
 from gui.window.status import StatusNumbers
@@ -125,8 +126,9 @@ class MainWindow(QMainWindow):
                  split_from=None, orientation=Qt.Horizontal, subscribe=True):
         """Put ``widget`` in a new dock, list it in the View menu, feed it snapshots.
 
-        ``widget.show_snapshot(snapshot)`` is connected to the training snapshots when
-        ``subscribe`` is true and the widget has that method; ``widget.bind(selection)``, if it
+        ``widget.show_snapshot(snapshot)`` gets the training snapshots when ``subscribe`` is
+        true and the widget has that method (fewer while its dock is out of sight:
+        gui/window/feed.py); ``widget.bind(selection)``, if it
         has one, connects it to the shared selection; ``widget.shutdown()``, if it has one, is
         called when the window closes. Returns the dock.
         """
@@ -140,7 +142,7 @@ class MainWindow(QMainWindow):
         if hasattr(widget, "bind"):
             widget.bind(self.selection)
         if subscribe and hasattr(widget, "show_snapshot"):
-            self.controller.snapshot.connect(widget.show_snapshot)
+            self.controller.snapshot.connect(ViewFeed(dock, widget).take)
             if self.controller.latest is not None:
                 widget.show_snapshot(self.controller.latest)
         self.views.append(dock)

@@ -109,6 +109,10 @@ class CostAnatomy(QWidget):
         if self.isVisible():
             self._draw(snap, losses)
 
+    def wants_every_snapshot(self) -> bool:
+        """Whether every snapshot matters even out of sight: the losses go on the data."""
+        return self.on_data_box.isChecked()
+
     def showEvent(self, event):
         super().showEvent(event)
         # Hidden behind another tab, the view skips its drawing; catch up now.

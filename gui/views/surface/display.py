@@ -69,16 +69,23 @@ class SurfaceTabs(QTabWidget):
             self.scene.set_surface(plane, result, "cost (log scale)" if result.log else "cost",
                                    zrange)
 
-    def show_path(self, plane, drawn):
+    def show_path(self, plane, drawn, paint=True):
         """The path (a :class:`~gui.views.surface.model.PathOnPlane`) on the picture on screen
-        (the other one catches up when it is shown)."""
+        (the other one catches up when it is shown); with ``paint`` False the 3-D view is
+        painted by the next :meth:`paint_now` (a caller with more to change paints once)."""
         if self.showing_3d():
             self.scene.set_path(drawn.xy, drawn.heights, drawn.under, plane.span)
+            if paint:
+                self.paint_now()
+        else:
+            self.contour.set_path(drawn.xy + np.asarray(plane.offsets))
+
+    def paint_now(self):
+        """Paint the 3-D view now if it is on screen (see :meth:`Scene3D.paint_now`)."""
+        if self.showing_3d():
             start = time.perf_counter()
             self.scene.paint_now()
             self.paint_ms = 1000.0 * (time.perf_counter() - start)
-        else:
-            self.contour.set_path(drawn.xy + np.asarray(plane.offsets))
 
     def show_probe(self, plane, point):
         """Mark the picked point ``(α, β, height)`` (plane units) on both pictures, or none."""

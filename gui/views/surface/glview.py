@@ -11,8 +11,8 @@ import time
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMatrix4x4, QPainter, QSurfaceFormat,
-                           QVector3D)
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QImage, QMatrix4x4, QPainter,
+                           QSurfaceFormat, QVector3D)
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -134,9 +134,15 @@ class Labels(GLGraphicsItem):
         super().__init__()
         self.entries = []
         self.drawn = []  # (text, QRectF, is a title) of the last paint
+        # The labels as last drawn, in an image, and what they were drawn for: while neither
+        # the camera nor the texts change (a run training, the camera still) each paint draws
+        # that image (uploaded once: the GL paint engine caches it by its key) instead of
+        # drawing every text again with software OpenGL, which took milliseconds.
+        self._image = self._image_key = None
 
     def set_entries(self, entries):
         """``(pos, text, font, colour, alignment)`` tuples."""
+        self._image = self._image_key = None
         self.entries = []
         for pos, text, font, colour, align in entries:
             box = QFontMetrics(font).tightBoundingRect(text)
@@ -149,16 +155,27 @@ class Labels(GLGraphicsItem):
         self.update()
 
     def paint(self):
-        self.drawn = []
         if not self.entries:
+            self.drawn = []
             return
         self.setupGLState()
         view = self.view()
+        width, height, ratio = view.width(), view.height(), view.devicePixelRatio()
         viewport = QMatrix4x4()
-        viewport.viewport(0.0, float(view.height()), float(view.width()), -float(view.height()))
+        viewport.viewport(0.0, float(height), float(width), -float(height))
+        project = viewport * self.mvpMatrix()
+        key = (width, height, ratio, project.copyDataTo())
+        if key != self._image_key:
+            image = QImage(max(1, round(width * ratio)), max(1, round(height * ratio)),
+                           QImage.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(ratio)
+            image.fill(Qt.transparent)
+            painter = QPainter(image)
+            self.drawn = draw_labels(painter, project, width, height, self.entries)
+            painter.end()
+            self._image, self._image_key = image, key
         painter = QPainter(view)
-        self.drawn = draw_labels(painter, viewport * self.mvpMatrix(), view.width(),
-                                 view.height(), self.entries)
+        painter.drawImage(QPointF(0.0, 0.0), self._image)
         painter.end()
 
 

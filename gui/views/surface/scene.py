@@ -11,6 +11,7 @@ see docs/headless-qt.md.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -43,6 +44,7 @@ DROPS, DROP_MIN = 24, 0.02
 PICK_RADIUS, PICK_DEPTH = 14.0, 0.15
 
 
+@functools.lru_cache(maxsize=64)  # asked at every resize and tilt, always for a few sizes
 def fit_distance(width, height, elevation, fov=60.0) -> float:
     """The camera distance at which everything within ``REACH`` of the box's centre fits a
     ``width`` × ``height`` view, seen at ``elevation`` from any azimuth (degrees).

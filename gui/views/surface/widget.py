@@ -354,7 +354,9 @@ class SurfaceView(QWidget):
         self.notice.setText(plane.notice)
         self.notice.setStyleSheet(style.note_sheet(plane.warn))
         self.notice.setVisible(bool(plane.notice))
-        self._update_path(force=True)
+        # Everything the new surface changes (path, pinned point, camera) is painted at once,
+        # at the end: one paint of the 3-D view, not one now and another at the next update.
+        self._update_path(force=True, paint=False)
         self.prober.show_marker()
         # A new kind of picture gets the camera that shows its path best; a new plane of the
         # same kind keeps the camera unless that now hides the path. While training runs the
@@ -366,6 +368,7 @@ class SurfaceView(QWidget):
                                               previous.labels) == kind
         if not (same_kind and snap is not None and snap.running):
             self.tabs.aim(plane, result, self._path, keep=same_kind)
+        self.tabs.paint_now()
 
     def _on_plane(self, snap):
         """The snapshot's path on the surface shown (computed once per snapshot and surface)."""
@@ -394,8 +397,9 @@ class SurfaceView(QWidget):
     def _on_update_timer_timeout(self):
         self._update_path(force=True)
 
-    def _update_path(self, force=False):
-        """Put the newest path on the shown plane (at its real costs) and move it."""
+    def _update_path(self, force=False, paint=True):
+        """Put the newest path on the shown plane (at its real costs) and move it (painted now
+        unless ``paint`` is False)."""
         self._update_timer.stop()
         self._path_dirty = False
         self._last_update = time.perf_counter()
@@ -418,17 +422,17 @@ class SurfaceView(QWidget):
             self._update_timer.start(int(STILL_REDRAW_S * 1000))
         else:
             self._drawn_at = (plane, current.copy(), self._last_update)
-            self._draw_path()
+            self._draw_path(paint)
         # (After a divergence the path comes from far below the last steps: no measure of it.)
         self.fidelity = None if plane.warn else drawn.fidelity
         note = outside_note(plane, current)
         self._status(note if note or self._status_text.startswith("The weights have moved")
                      else self._status_text)
 
-    def _draw_path(self):
+    def _draw_path(self, paint=True):
         """Move the path and marker of the picture on screen."""
         if self._shown is not None and self._path is not None:
-            self.tabs.show_path(self._shown[0], self._path)
+            self.tabs.show_path(self._shown[0], self._path, paint)
             # Slow down when drawing is slow (software OpenGL, a big window, a busy machine):
             # the other views share the frame.
             self._min_interval_ms = max(MIN_UPDATE_MS, 5.0 * self.tabs.paint_ms)
