@@ -25,7 +25,9 @@ class HistogramCanvas(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumHeight(150)
+        # As short as the cost curve it sits behind may be on a 768-pixel screen (a taller
+        # minimum here would make the whole column of tabs taller).
+        self.setMinimumHeight(110)
         self.plot = self.getPlotItem()
         self.plot.setLabel("bottom", "loss of one example")
         self.plot.setLabel("left", "examples")

@@ -54,7 +54,7 @@ class CostAnatomy(QWidget):
         self.formula.setToolTip(
             "The loss ℓ is a function of one example (its target y and the network's prediction ŷ);\n"
             "the cost C is a function of the weights: the average loss over the whole data set.")
-        self.spread = FixedLabel(1)
+        self.spread = FixedLabel(2, wrap=True)  # one line is too short in a narrow column
         self.spread.setStyleSheet("color: #444;")
         self.spread.setToolTip(
             "How unevenly the loss is spread over the examples: when a few examples carry most\n"

@@ -12,6 +12,11 @@ from gui import style
 #: Curves are 1 px wide: Qt draws antialiased 1-px lines on a fast path, five times faster than
 #: 2 px (measured: 1.0 ms vs 5.5 ms per repaint of the cost plot), which is most of a frame.
 LINE_WIDTH = 1
+#: Smallest heights of the cost plot and the accuracy strip (px): what is left of a 768-pixel
+#: screen once the decision boundary above them has its 250 pixels.
+COST_MIN_HEIGHT, ACCURACY_MIN_HEIGHT = 88, 46
+#: Space above a plot for the half of its top tick label that stands above the axis (px).
+TOP_MARGIN = 7
 #: Legend names of the curves that are listed only while regularization is on.
 _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 
@@ -39,7 +44,7 @@ class CostCanvas(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.cost_widget = pg.PlotWidget()
-        self.cost_widget.setMinimumHeight(130)
+        self.cost_widget.setMinimumHeight(COST_MIN_HEIGHT)
         self.cost_item = self.cost_widget.getPlotItem()
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
@@ -62,9 +67,14 @@ class CostCanvas(QWidget):
         self._make_rate_axis()
 
         self.accuracy_widget = pg.PlotWidget()
-        self.accuracy_widget.setMinimumHeight(75)
+        self.accuracy_widget.setMinimumHeight(ACCURACY_MIN_HEIGHT)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
-        self.accuracy_item.setLabel("left", "accuracy")  # the ticks carry the % sign
+        # The strip's name in its top-left corner: written along the left axis it was longer
+        # than the strip is high ("accurac"). The ticks carry the % sign.
+        self.accuracy_name = pg.TextItem("accuracy", color="#333333", anchor=(0, 0),
+                                         fill=pg.mkBrush(255, 255, 255, 190))
+        self.accuracy_name.setParentItem(self.accuracy_item.vb)
+        self.accuracy_name.setPos(2, 0)
         self.accuracy_item.setLabel("bottom", "epoch")
         self.accuracy_item.getAxis("bottom").enableAutoSIPrefix(False)
         self.accuracy_item.setXLink(self.cost_item)
@@ -72,6 +82,9 @@ class CostCanvas(QWidget):
         # Both plots share the epoch axis; equal left axis widths keep them lined up.
         for item in (self.cost_item, self.accuracy_item):
             item.getAxis("left").setWidth(58)
+            # Room above the top tick label, which is centred on the top edge of the plot:
+            # without it, half of "0.8" or "100%" is cut off.
+            item.layout.setContentsMargins(0, TOP_MARGIN, 4, TOP_MARGIN)
         # No legend of its own: train and test keep the cost plot's colours, and a legend in
         # a strip this small would cover the curves.
         self.train_accuracy_curve = self.accuracy_item.plot(
@@ -174,9 +187,11 @@ class CostCanvas(QWidget):
             self._curves[name].setData(x, y)
 
     def set_classification(self, on):
-        """Show the accuracy strip (and the epoch label under it rather than the cost plot)."""
+        """Show the accuracy strip (and the epochs under it rather than the cost plot: the
+        strip's axis, lined up with the cost's, reads for both)."""
         self.accuracy_widget.setVisible(on)
         self.cost_item.getAxis("bottom").showLabel(not on)
+        self.cost_item.getAxis("bottom").setStyle(showValues=not on)
 
     def set_log(self, on):
         self.cost_item.setLogMode(x=False, y=on)

@@ -24,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.stability import stability_limit
-from gui.views.surface.controls import OneLine, SurfaceControls
+from gui.views.surface.controls import StatusLines, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
                                      STILL_REDRAW_S, NoPlane, PathCosts, explanation,
@@ -100,8 +100,8 @@ class SurfaceView(QWidget):
         self.info = wrapped_label("color: #333333;")
         self.notice = wrapped_label(NOTICE_STYLE[False])
         self.notice.setVisible(False)
-        # One line under the view: what is going on, else how far the plane is from the path.
-        self.status = OneLine()
+        # Under the view: what is going on, else how far the plane is from the path.
+        self.status = StatusLines()
         self._status_text, self.fidelity = "", None
 
         self.tabs = SurfaceTabs(use_opengl)
