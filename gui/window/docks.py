@@ -3,7 +3,7 @@ layout the learner arranged, remembered between sessions (QSettings) and restora
 View menu."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from gui.views.backprop.widget import BackpropView
@@ -227,15 +227,21 @@ class DockLayout:
         if self._own_layout:
             return
         controller = self.window.controller
+
+        def once(_snapshot=None):
+            if _snapshot is not None:
+                controller.snapshot.disconnect(once)
+            QTimer.singleShot(0, self._measured_defaults)
+
         if controller.latest is not None:
-            QTimer.singleShot(0, self.set_defaults)
-            return
+            once()
+        else:
+            controller.snapshot.connect(once)
 
-        def once(_snapshot):
-            controller.snapshot.disconnect(once)
-            QTimer.singleShot(0, self.set_defaults)
-
-        controller.snapshot.connect(once)
+    def _measured_defaults(self):
+        # The views took the snapshot (a legend, draw buttons): their layouts are pending.
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        self.set_defaults()
 
     def place_late_tabs(self):
         """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the

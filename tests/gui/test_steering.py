@@ -242,7 +242,7 @@ def test_the_window_has_the_new_views_behind_the_cost_and_trains_the_panels_rule
     window = open_window(qtbot, settings_in(tmp_path), restore_layout=False)
     try:
         tabbed = {d.windowTitle() for d in window.tabifiedDockWidgets(window.cost_dock)}
-        assert tabbed == {"Metrics", "Gradient norms", "Anatomy of the cost"}
+        assert tabbed == {"Metrics", "Gradient norms", "Anatomy"}
         listed = [a.text() for a in window.view_menu.actions()]
         assert {"Metrics", "Gradient norms"} <= set(listed)
         assert all(isinstance(d, QDockWidget) for d in (window.metrics_dock,

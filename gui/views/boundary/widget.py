@@ -70,6 +70,10 @@ class _SquareHolder(QWidget):
             child.setParent(self)
         self.square = True
         self.setMinimumSize(200, 200)
+        self._decor = None
+        # The axes' room is known only once the plot has laid itself out: place again when
+        # it changed (the first guess left the data area some pixels short of square).
+        canvas.view.sigResized.connect(self._on_view_resized)
 
     def set_square(self, square):
         self.square = square
@@ -92,6 +96,12 @@ class _SquareHolder(QWidget):
         if view_rect.width() < 10 or not (0 < decor_w < 250 and 0 < decor_h < 200):
             decor_w, decor_h = 130, 50
         return decor_w, decor_h
+
+    def _on_view_resized(self, _view):
+        decor = tuple(round(v) for v in self._decorations())
+        if self.square and decor != self._decor:
+            self._decor = decor
+            self.place()
 
     def height_for_side(self, side):
         """The height this block needs to give the data area ``side`` pixels, at its width."""

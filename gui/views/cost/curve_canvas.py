@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from gui import style
 
 #: Curves are 1 px wide: Qt draws antialiased 1-px lines on a fast path, five times faster than
 #: 2 px (measured: 1.0 ms vs 5.5 ms per repaint of the cost plot), which is most of a frame.
 LINE_WIDTH = 1
-#: Smallest heights of the cost plot and the accuracy strip (px): what is left of a 768-pixel
-#: screen once the decision boundary above them has its 250 pixels.
-COST_MIN_HEIGHT, ACCURACY_MIN_HEIGHT = 88, 46
+#: Smallest height of the cost plot (px): what is left of a 768-pixel screen once the decision
+#: boundary above it has its 250 pixels. The accuracy strip has no minimum of its own (it
+#: hides when there is no room for it: CostCanvas._place_strip), so that it never makes the
+#: column taller.
+COST_MIN_HEIGHT = 88
+#: Smallest height of the canvas that shows the accuracy strip under the cost curve (px): the
+#: strip then gets a third of it.
+STRIP_ROOM = 175
 #: Space above a plot for the half of its top tick label that stands above the axis (px).
 TOP_MARGIN = 7
 #: Legend names of the curves that are listed only while regularization is on.
@@ -43,6 +48,7 @@ class CostCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._classification = False
         self.cost_widget = pg.PlotWidget()
         self.cost_widget.setMinimumHeight(COST_MIN_HEIGHT)
         self.cost_item = self.cost_widget.getPlotItem()
@@ -67,7 +73,8 @@ class CostCanvas(QWidget):
         self._make_rate_axis()
 
         self.accuracy_widget = pg.PlotWidget()
-        self.accuracy_widget.setMinimumHeight(ACCURACY_MIN_HEIGHT)
+        # No minimum height of its own (a plot widget's is about 70 px): see COST_MIN_HEIGHT.
+        self.accuracy_widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
         # The strip's name in its top-left corner: written along the left axis it was longer
         # than the strip is high ("accurac"). The ticks carry the % sign.
@@ -122,6 +129,7 @@ class CostCanvas(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.cost_widget, 2)
         layout.addWidget(self.accuracy_widget, 1)
+        self._place_strip()
 
     def _make_rate_axis(self):
         """A second view box for the learning rate, on its own right-hand axis (pyqtgraph's
@@ -187,11 +195,26 @@ class CostCanvas(QWidget):
             self._curves[name].setData(x, y)
 
     def set_classification(self, on):
-        """Show the accuracy strip (and the epochs under it rather than the cost plot: the
-        strip's axis, lined up with the cost's, reads for both)."""
-        self.accuracy_widget.setVisible(on)
-        self.cost_item.getAxis("bottom").showLabel(not on)
-        self.cost_item.getAxis("bottom").setStyle(showValues=not on)
+        """Show the accuracy strip for classification, where there is room
+        (:meth:`_place_strip`)."""
+        self._classification = bool(on)
+        self._place_strip()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_strip()
+
+    def _place_strip(self):
+        """The strip under the cost curve, with the epochs under it rather than under the
+        cost (its axis, lined up with the cost's, reads for both), where the canvas is at
+        least STRIP_ROOM high; in a lower one (a 768-pixel screen) the cost curve alone: a
+        strip of a few pixels reads as nothing, and the accuracy is in the table above."""
+        strip = self._classification and self.height() >= STRIP_ROOM
+        if strip != self.accuracy_widget.isVisibleTo(self):
+            self.accuracy_widget.setVisible(strip)
+        bottom = self.cost_item.getAxis("bottom")
+        bottom.showLabel(not strip)
+        bottom.setStyle(showValues=not strip)
 
     def set_log(self, on):
         self.cost_item.setLogMode(x=False, y=on)

@@ -98,6 +98,8 @@ class SurfaceView(QWidget):
         controls.reset_view_asked.connect(self.reset_view)
         controls.export_asked.connect(self._on_controls_export_asked)
         self.info = wrapped_label("color: #333333;")
+        # Two lines at least: a caption growing from one to two lines shrank the 3-D view.
+        self.info.setMinimumHeight(2 * self.info.fontMetrics().lineSpacing())
         self.notice = wrapped_label(NOTICE_STYLE[False])
         self.notice.setVisible(False)
         # Under the view: what is going on, else how far the plane is from the path.
