@@ -26,7 +26,7 @@ LATE_TABS = (("backprop_dock", "surface_dock"), ("sharpness_dock", "surface_dock
 #: Default widths of the three columns (controls, boundary + cost, surface + diagram) and the
 #: heights within the two columns of views, in pixels at the default window size.
 COLUMN_WIDTHS = (350, 520, 630)
-BOUNDARY_COST_HEIGHTS = (430, 470)
+BOUNDARY_COST_HEIGHTS = (500, 400)
 SURFACE_DIAGRAM_HEIGHTS = (560, 340)
 #: Smallest side of the boundary's data area and of the 3-D view at the default layout (px):
 #: 250 (issue 19) and two for rounding.

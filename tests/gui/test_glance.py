@@ -90,8 +90,22 @@ def test_other_tasks_read_at_a_glance_on_a_laptop(qtbot, tmp_path, dataset):
     try:
         assert glance.elided(window) == []
         assert glance.small_plots(window) == []
+        if dataset != "sine":
+            assert_background_fills_the_plot(window.boundary_plot.canvas)
     finally:
         close_window(window)
+
+
+def assert_background_fills_the_plot(canvas):
+    """The view shows the network's output image edge to edge: no white bands beside it
+    (issue 19: three-class plots had an x axis of −7…8 for data in −6…6)."""
+    image = canvas.rgb_image if canvas.rgb_image.isVisible() else canvas.scalar_image
+    assert image.isVisible()
+    extent = image.mapRectToView(image.boundingRect())
+    (x0, x1), (y0, y1) = canvas.view.viewRange()
+    px, py = canvas.view.viewPixelSize()
+    assert extent.left() <= x0 + px and extent.right() >= x1 - px
+    assert extent.top() <= y0 + py and extent.bottom() >= y1 - py
 
 
 def test_a_banner_takes_room_without_cutting_anything(on_screen, qtbot):
