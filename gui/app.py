@@ -148,14 +148,35 @@ def load_config(path):
 
 
 def fit_to_screen(window, app):
-    """Shrink the default size to fit small screens (90% of the available area)."""
+    """Size the window for the primary screen (:func:`fit_to_area`)."""
     screen = app.primaryScreen()
-    if screen is None:
+    if screen is not None:
+        fit_to_area(window, screen.availableGeometry())
+
+
+def fit_to_area(window, area):
+    """Fit ``window`` into ``area`` (a screen's available geometry, a QRect).
+
+    Where the default size fits, keep it. On a smaller screen (a 1366 × 768 laptop) take the
+    whole area and ask for the window maximized: every pixel of height goes to the plots, and
+    the window manager's title bar and panels are its own business. The docks are sized again
+    for the new size (``window.dock_layout``), as they would be at the default size.
+    """
+    from PySide6.QtCore import Qt
+
+    size = window.size()
+    # A frame the window manager adds (title bar, borders): known once the window was shown.
+    frame = window.frameGeometry().size() - window.geometry().size()
+    if (size.width() + frame.width() <= area.width()
+            and size.height() + frame.height() <= area.height()):
         return
-    area = screen.availableGeometry()
-    width = min(window.width(), int(area.width() * 0.95))
-    height = min(window.height(), int(area.height() * 0.92))
+    width = max(min(size.width(), area.width() - frame.width()), window.minimumWidth())
+    height = max(area.height() - frame.height(), window.minimumHeight())
     window.resize(width, height)
+    window.setWindowState(window.windowState() | Qt.WindowMaximized)
+    layout = getattr(window, "dock_layout", None)
+    if layout is not None:
+        layout.set_defaults()
 
 
 def main(argv=None) -> int:

@@ -47,13 +47,15 @@ class FixedLabel(QWidget):
     A QLabel asks its parent's layout to recompute at every setText (unless its size is fixed
     both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
     the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
-    this widget keeps the fixed height of ``lines`` lines.
+    this widget keeps the fixed height of ``lines`` lines. With ``wrap`` a long text wraps
+    into them (else a line longer than the width is cut).
     """
 
-    def __init__(self, lines=1, parent=None):
+    def __init__(self, lines=1, parent=None, wrap=False):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setTextFormat(Qt.RichText)
+        self.label.setWordWrap(wrap)
         self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.fit_height("<br>".join(["Xg"] * lines))

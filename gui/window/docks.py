@@ -3,7 +3,7 @@ layout the learner arranged, remembered between sessions (QSettings) and restora
 View menu."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from gui.views.backprop.widget import BackpropView
@@ -21,12 +21,16 @@ GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 #: Docks tabbed behind another once the window is on screen: (dock, the dock it goes behind).
 #: Made before the window is shown, a second group of tabs leaves a stray copy of its tab bar
 #: in the middle of the window (Qt 6.11; the first group, the cost's, is fine).
-LATE_TABS = (("backprop_dock", "surface_dock"),)
+LATE_TABS = (("backprop_dock", "surface_dock"), ("sharpness_dock", "surface_dock"),
+             ("interpolation_dock", "surface_dock"))
 #: Default widths of the three columns (controls, boundary + cost, surface + diagram) and the
 #: heights within the two columns of views, in pixels at the default window size.
 COLUMN_WIDTHS = (350, 520, 630)
-BOUNDARY_COST_HEIGHTS = (430, 470)
+BOUNDARY_COST_HEIGHTS = (500, 400)
 SURFACE_DIAGRAM_HEIGHTS = (560, 340)
+#: Smallest side of the boundary's data area and of the 3-D view at the default layout (px):
+#: 250 (issue 19) and two for rounding.
+MIN_PICTURE = 252
 #: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
 #: of the controls' column height.
 LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
@@ -63,28 +67,60 @@ def make_views(window):
     w.gradient_dock = w.add_view("Gradient norms", w.gradient_view,
                                  object_name="gradient_dock")
     w.cost_anatomy = CostAnatomy()
-    w.anatomy_dock = w.add_view("Anatomy of the cost", w.cost_anatomy,
-                                object_name="anatomy_dock")
+    # "Anatomy", not "Anatomy of the cost", on the tab: four full titles are wider than the
+    # column on a 1366-pixel screen, and an elided tab reads "Anat…" (the View menu and the
+    # File → Export items keep the full name).
+    w.anatomy_dock = w.add_view("Anatomy", w.cost_anatomy, object_name="anatomy_dock")
+    w.anatomy_dock.toggleViewAction().setText("Anatomy of the cost")
     for dock in (w.metrics_dock, w.gradient_dock, w.anatomy_dock):
         w.tabifyDockWidget(w.cost_dock, dock)
-    # The landscape instruments (issue 15) are tabs there too: the sharpness over training
-    # (with the train cost above it) and the cost along the line from the start to now.
-    w.sharpness_view = SharpnessView()
-    w.sharpness_dock = w.add_view("Sharpness", w.sharpness_view, object_name="sharpness_dock")
-    w.tabifyDockWidget(w.cost_dock, w.sharpness_dock)
-    w.interpolation_view = InterpolationView()
-    w.interpolation_dock = w.add_view("Cost along a line", w.interpolation_view,
-                                      object_name="interpolation_dock")
-    w.tabifyDockWidget(w.cost_dock, w.interpolation_dock)
     w.cost_dock.raise_()
-    # Backpropagation step by step shares the surface's place, as a tab behind it, so the
-    # diagram under it stays in sight and lights up what each stage involves. It is tabbed
-    # once the window is on screen (DockLayout.place_late_tabs): hidden until then.
+    # Behind the error surface, as tabs: backpropagation step by step (the diagram under it
+    # stays in sight and lights up what each stage involves) and the landscape instruments of
+    # issue 15, the sharpness over training and the cost along the line from the start to now
+    # (six tabs did not fit the cost's column). They are tabbed once the window is on screen
+    # (DockLayout.place_late_tabs): hidden until then.
     w.backprop_view = BackpropView()
     w.backprop_dock = w.add_view("Backpropagation", w.backprop_view,
                                  object_name="backprop_dock")
-    w.backprop_dock.hide()
     w.backprop_view.follow_visibility(w.backprop_dock)
+    w.sharpness_view = SharpnessView()
+    w.sharpness_dock = w.add_view("Sharpness", w.sharpness_view, object_name="sharpness_dock")
+    w.interpolation_view = InterpolationView()
+    w.interpolation_dock = w.add_view("Cost along a line", w.interpolation_view,
+                                      object_name="interpolation_dock")
+    for name, _ in LATE_TABS:
+        getattr(w, name).hide()
+
+
+def column_widths(room, minimums):
+    """The three columns' widths in ``room`` pixels: :data:`COLUMN_WIDTHS` scaled to the room,
+    where a column that would be narrower than its minimum takes that from the middle one
+    (which holds the boundary and the cost curve, and shrinks best)."""
+    scale = room / sum(COLUMN_WIDTHS)
+    widths = [max(int(width * scale), least) for width, least in zip(COLUMN_WIDTHS, minimums)]
+    widths[1] = max(room - widths[0] - widths[2], minimums[1])
+    return widths
+
+
+def split(height, default, first_least):
+    """Two stacked docks' heights in ``height`` pixels: shared as ``default`` says, the first
+    at least ``first_least`` (the second keeps what is left)."""
+    first = int(max(height * default[0] / sum(default), min(first_least, height)))
+    return [first, int(height) - first]
+
+
+def _resize_pair(window, first, second, heights):
+    """Give two stacked docks ``heights``. Qt counts a group of tabs with its tab bar, and
+    the docks' own heights without: the first pass is off by that much, the second
+    corrects it."""
+    for _ in range(2):
+        window.resizeDocks([first, second], heights, Qt.Vertical)
+        window.layout().activate()
+        error = heights[0] - first.height()
+        if error == 0:
+            return
+        heights = [heights[0] + error, heights[1] - error]
 
 
 def lesson_dock(window, widget) -> QDockWidget:
@@ -160,7 +196,7 @@ def controls_dock(window, panels) -> QDockWidget:
 
 
 class _ShowWatcher(QObject):
-    """Places the LATE_TABS at the window's first show."""
+    """Calls :meth:`DockLayout.first_shown` at the window's first show."""
 
     def __init__(self, layout, window):
         super().__init__(window)
@@ -170,7 +206,7 @@ class _ShowWatcher(QObject):
         layout = self._layout
         if event.type() == QEvent.Show and layout._late_pending:
             layout._late_pending = False
-            QTimer.singleShot(0, layout.place_late_tabs)
+            QTimer.singleShot(0, layout.first_shown)
         return False
 
 
@@ -181,11 +217,36 @@ class DockLayout:
         self.window, self.settings = window, settings
         self.default_state = None
         self._restored = set()     # docks the learner's saved layout placed
+        self._own_layout = False   # the learner's saved layout was restored
         self._late_pending = True  # LATE_TABS wait for the window's first show
         # The watcher's class is defined once, at module level: a QObject subclass made per
         # window is a Shiboken type that is never freed, and it kept the whole window alive.
         self._watcher = _ShowWatcher(self, window)
         window.installEventFilter(self._watcher)
+
+    def first_shown(self):
+        """Once the window is on screen: the late tabs, and the default sizes measured again
+        on the laid-out views showing the run (sizes made before are estimates: the
+        boundary's legend and draw buttons come with the first snapshot)."""
+        self.place_late_tabs()
+        if self._own_layout:
+            return
+        controller = self.window.controller
+
+        def once(_snapshot=None):
+            if _snapshot is not None:
+                controller.snapshot.disconnect(once)
+            QTimer.singleShot(0, self._measured_defaults)
+
+        if controller.latest is not None:
+            once()
+        else:
+            controller.snapshot.connect(once)
+
+    def _measured_defaults(self):
+        # The views took the snapshot (a legend, draw buttons): their layouts are pending.
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        self.set_defaults()
 
     def place_late_tabs(self):
         """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the
@@ -206,11 +267,26 @@ class DockLayout:
 
     def _default_sizes(self):
         w = self.window
-        w.resizeDocks([w.controls_dock, w.boundary_dock, w.surface_dock], list(COLUMN_WIDTHS),
-                      Qt.Horizontal)
-        w.resizeDocks([w.boundary_dock, w.cost_dock], list(BOUNDARY_COST_HEIGHTS), Qt.Vertical)
-        w.resizeDocks([w.surface_dock, w.diagram_dock], list(SURFACE_DIAGRAM_HEIGHTS),
-                      Qt.Vertical)
+        w.layout().activate()  # the docks' sizes at the window's size, shown or not
+        mins = [dock.minimumSizeHint().width() for dock in (w.controls_dock, w.boundary_dock,
+                                                             w.surface_dock)]
+        room = sum(dock.width() for dock in (w.controls_dock, w.boundary_dock, w.surface_dock))
+        w.resizeDocks([w.controls_dock, w.boundary_dock, w.surface_dock],
+                      column_widths(room, mins), Qt.Horizontal)
+        w.layout().activate()
+        # The boundary's data area and the 3-D view get their MIN_PICTURE first, on a short
+        # screen at the expense of the cost curve and the diagram (their plots read at a
+        # smaller height: lines against an axis, and a diagram of the network).
+        column = w.boundary_dock.height() + w.cost_dock.height()
+        boundary = w.boundary_dock.height() - w.boundary_plot.height() + \
+            w.boundary_plot.height_for_side(MIN_PICTURE)
+        _resize_pair(w, w.boundary_dock, w.cost_dock,
+                     split(column, BOUNDARY_COST_HEIGHTS, boundary))
+        column = w.surface_dock.height() + w.diagram_dock.height()
+        picture = w.surface_view.tabs.currentWidget().height()
+        surface = w.surface_dock.height() - picture + MIN_PICTURE
+        _resize_pair(w, w.surface_dock, w.diagram_dock,
+                     split(column, SURFACE_DIAGRAM_HEIGHTS, surface))
 
     def restore(self):
         geometry = self.settings.value(GEOMETRY_KEY)
@@ -219,6 +295,7 @@ class DockLayout:
             self.window.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and not state.isEmpty():
             if self.window.restoreState(state):
+                self._own_layout = True
                 # QDataStream writes the docks' object names as UTF-16: the docks this layout
                 # places (a layout saved before a dock existed leaves it to place_late_tabs).
                 data = bytes(state)

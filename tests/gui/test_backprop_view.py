@@ -163,7 +163,8 @@ def test_the_view_sits_behind_the_surface_without_a_stray_tab_bar(window, qtbot)
     texts = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in bars)
     cost_tabs = tuple(dock.windowTitle() for dock in (window.cost_dock,
                       *window.tabifiedDockWidgets(window.cost_dock)))
-    assert texts == sorted([cost_tabs, ("Error surface", "Backpropagation")])
+    assert texts == sorted([cost_tabs, ("Error surface", "Backpropagation", "Sharpness",
+                                        "Cost along a line")])
     assert window.selection.highlight is None  # behind its tab, it explains nothing
     window.reset_layout()
     assert window.backprop_dock in window.tabifiedDockWidgets(window.surface_dock)

@@ -90,6 +90,13 @@ def test_words_of_the_legend_and_the_hover_line():
     text = model.legend_html("binary", snap.data, 0.5)
     assert "class 0" in text and "class 1" in text and "threshold 0.5" in text
     assert "Custom data" not in text
+    # Where the line wraps, "colour =" stays with what it is (issue 19: it broke after
+    # "colour"): the phrases sit in unbreakable spans.
+    nowrap = "<span style='white-space: nowrap'>"
+    assert f"{nowrap}colour = network output,</span>" in text
+    assert f"{nowrap}white at the threshold 0.5</span>" in text
+    assert f"{nowrap}colour = class probabilities blended</span>" in model.legend_html(
+        "multiclass", snap.data, 0.5)
     custom = datasets.with_point(snap.data, [0.0, 0.0], 1)
     assert "Custom data</b> (11 train, 10 test)" in model.legend_html("binary", custom, 0.5)
     assert "train = test" not in text and "○" in text

@@ -125,7 +125,8 @@ def test_anatomy_catches_up_when_shown_and_reports_concentration(qtbot):
 def test_show_losses_on_the_data(window, qtbot):
     snap = train_to(qtbot, window, 50)
     anatomy = window.cost_anatomy
-    assert window.anatomy_dock.windowTitle() == "Anatomy of the cost"
+    assert window.anatomy_dock.windowTitle() == "Anatomy"  # "of the cost" in the View menu
+    assert window.anatomy_dock.toggleViewAction().text() == "Anatomy of the cost"
     with qtbot.waitSignal(anatomy.point_losses_changed, timeout=TIMEOUT) as blocker:
         anatomy.on_data_box.setChecked(True)
     assert blocker.args[0] is not None and len(blocker.args[0]) == len(snap.data.X_train)

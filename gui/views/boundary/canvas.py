@@ -68,6 +68,9 @@ class BoundaryCanvas(pg.PlotWidget):
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
         self.view = self.plot.getViewBox()
+        # Room above the data area for the upper half of the top tick labels (the colour
+        # bar's "1.0" was cut in half by the plot's edge).
+        self.plot.layout.setContentsMargins(0, 7, 0, 0)
 
         self.scalar_image = pg.ImageItem(axisOrder="row-major")
         self.scalar_image.setZValue(-20)

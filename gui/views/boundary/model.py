@@ -190,13 +190,17 @@ def legend_html(mode, data, threshold) -> str:
                            for k in range(data.n_classes))
     else:
         classes = ""
+    # Each phrase kept whole when the line wraps: "colour =" alone at a line's end read as
+    # a broken sentence.
+    middle = "dark grey" if style.current().dark else "white"
     background = {
         # The map's middle is the background's colour, nearly: white, or dark grey.
-        "binary": f"colour = network output, {'dark grey' if style.current().dark else 'white'} "
-                  f"at the threshold {threshold:g}",
-        "multiclass": "colour = class probabilities blended",
-        "regression2d": "colour = value (points: target, background: prediction)",
-        "curve": f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)",
+        "binary": f"{keep('colour = network output,')} "
+                  f"{keep(f'{middle} at the threshold {threshold:g}')}",
+        "multiclass": keep("colour = class probabilities blended"),
+        "regression2d": f"{keep('colour = value')} "
+                        f"{keep('(points: target, background: prediction)')}",
+        "curve": keep(f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)"),
     }.get(mode, "")
     # Drawn data have no name in the data panel's list: say here what is shown.
     custom = (f"<b>Custom data</b> ({len(data.X_train)} train, {len(data.X_test)} test) "

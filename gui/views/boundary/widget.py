@@ -70,6 +70,10 @@ class _SquareHolder(QWidget):
             child.setParent(self)
         self.square = True
         self.setMinimumSize(200, 200)
+        self._decor = None
+        # The axes' room is known only once the plot has laid itself out: place again when
+        # it changed (the first guess left the data area some pixels short of square).
+        canvas.view.sigResized.connect(self._on_view_resized)
 
     def set_square(self, square):
         self.square = square
@@ -79,27 +83,47 @@ class _SquareHolder(QWidget):
         super().resizeEvent(event)
         self.place()
 
+    def _above_below(self, w):
+        above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
+        return max(above_h, self.above.sizeHint().height()), self.below.sizeHint().height()
+
+    def _decorations(self):
+        """Width and height of the axes and colour bar around the data area, as laid out now
+        (defaults at first)."""
+        view_rect = self.canvas.view.sceneBoundingRect()
+        decor_w = self.canvas.width() - view_rect.width()
+        decor_h = self.canvas.height() - view_rect.height()
+        if view_rect.width() < 10 or not (0 < decor_w < 250 and 0 < decor_h < 200):
+            decor_w, decor_h = 130, 50
+        return decor_w, decor_h
+
+    def _on_view_resized(self, _view):
+        decor = tuple(round(v) for v in self._decorations())
+        if self.square and decor != self._decor:
+            self._decor = decor
+            self.place()
+
+    def height_for_side(self, side):
+        """The height this block needs to give the data area ``side`` pixels, at its width."""
+        above_h, below_h = self._above_below(self.width())
+        return above_h + below_h + side + self._decorations()[1]
+
     def place(self):
         w, h = self.width(), self.height()
-        above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
-        above_h = max(above_h, self.above.sizeHint().height())
-        below_h = self.below.sizeHint().height()
+        above_h, below_h = self._above_below(w)
         room = h - above_h - below_h
         if not self.square:
             pw, ph, left, top = w, room, 0, 0
         else:
-            # Axes and colour bar around the data area, as laid out now (defaults at first).
-            view_rect = self.canvas.view.sceneBoundingRect()
-            decor_w = self.canvas.width() - view_rect.width()
-            decor_h = self.canvas.height() - view_rect.height()
-            if view_rect.width() < 10 or not (0 < decor_w < 250 and 0 < decor_h < 200):
-                decor_w, decor_h = 130, 50
+            decor_w, decor_h = self._decorations()
             side = max(min(w - decor_w, room - decor_h), 50)
             pw, ph = int(min(w, side + decor_w)), int(min(room, side + decor_h))
             left, top = (w - pw) // 2, max((room - ph) // 3, 0)
-        self.above.setGeometry(left + 8, top, max(pw - 16, 50), above_h)
+        # The legend and the rows under the plot take the whole width (as measured above):
+        # as narrow as the square plot, the draw buttons of three classes were cut.
+        self.above.setGeometry(8, top, max(w - 16, 50), above_h)
         self.canvas.setGeometry(left, top + above_h, pw, ph)
-        self.below.setGeometry(left + 8, top + above_h + ph, max(pw - 16, 50), below_h)
+        self.below.setGeometry(8, top + above_h + ph, max(w - 16, 50), below_h)
 
 
 class BoundaryPlot(QWidget):
@@ -153,14 +177,13 @@ class BoundaryPlot(QWidget):
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.setSpacing(2)
-        # The hover line shares its row with the buttons of a point picked on the error surface
-        # (it keeps their height, so that they come and go without moving the plot).
-        hover_row = QHBoxLayout()
-        hover_row.addWidget(self.hover_label, 1)
-        hover_row.addWidget(self.overlay.move_button)
-        hover_row.addWidget(self.overlay.forget_button)
-        self.hover_label.setMinimumHeight(self.overlay.move_button.sizeHint().height())
-        below_layout.addLayout(hover_row)
+        # The hover line is one line of text; the buttons of a point picked on the error
+        # surface sit at the end of the draw row (they come and go without moving the plot,
+        # and a row of their own cost the plot 28 pixels of a 768-pixel screen).
+        below_layout.addWidget(self.hover_label)
+        self._draw_row.addWidget(self.overlay.move_button)
+        self._draw_row.addWidget(self.overlay.forget_button)
+        self.draw_bar.setMinimumHeight(self.overlay.move_button.sizeHint().height())
         below_layout.addWidget(self.draw_bar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -238,6 +261,11 @@ class BoundaryPlot(QWidget):
         self.canvas.setCursor(Qt.CrossCursor if drawing else Qt.ArrowCursor)
 
     # ------------------------------------------------------------------ public
+    def height_for_side(self, side):
+        """The height this view needs for a data area ``side`` pixels high (the legend, the
+        axes and the rows under the plot around it), at its present width."""
+        return self.height() - self.holder.height() + self.holder.height_for_side(side)
+
     def bind(self, selection):
         """Observe ``selection`` (a :class:`gui.selection.Selection`): the neuron it says the
         pointer is on is shown large (:meth:`show_neuron`); the weights it probes on the error

@@ -25,8 +25,12 @@ class HistogramCanvas(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumHeight(150)
+        # As short as the cost curve it sits behind may be on a 768-pixel screen (a taller
+        # minimum here would make the whole column of tabs taller).
+        self.setMinimumHeight(116)
         self.plot = self.getPlotItem()
+        # Room for the upper half of the top tick label, centred on the plot's edge.
+        self.plot.layout.setContentsMargins(0, 7, 4, 0)
         self.plot.setLabel("bottom", "loss of one example")
         self.plot.setLabel("left", "examples")
         for axis in ("left", "bottom"):
@@ -73,6 +77,8 @@ class HistogramCanvas(pg.PlotWidget):
             if classification:
                 self.legend.addItem(bar, f"class {k}")
             self.bars.append(bar)
+        # The classes side by side: listed one under another, the third fell off a short plot.
+        self.legend.setColumnCount(max(len(self.bars), 1))
         self.legend.setVisible(classification)
 
     def show_bars(self, edges, stacked):

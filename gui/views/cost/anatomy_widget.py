@@ -18,8 +18,9 @@ the parts, live:
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from gui.views.cost.anatomy_canvas import HistogramCanvas
 from gui.views.cost.anatomy_model import AnatomyModel, example_losses
@@ -54,7 +55,7 @@ class CostAnatomy(QWidget):
         self.formula.setToolTip(
             "The loss ℓ is a function of one example (its target y and the network's prediction ŷ);\n"
             "the cost C is a function of the weights: the average loss over the whole data set.")
-        self.spread = FixedLabel(1)
+        self.spread = FixedLabel(2, wrap=True)  # one line is too short in a narrow column
         self.spread.setStyleSheet("color: #444;")
         self.spread.setToolTip(
             "How unevenly the loss is spread over the examples: when a few examples carry most\n"
@@ -82,9 +83,20 @@ class CostAnatomy(QWidget):
         bottom.setContentsMargins(6, 0, 6, 4)
         bottom.addWidget(self.hover, 1)
         bottom.addWidget(self.on_data_box)
-        layout = QVBoxLayout(self)
+        # The view scrolls in a tab lower than it needs (a 768-pixel screen) rather than make
+        # the column of tabs behind the cost curve taller.
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         layout.addLayout(top)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(spread_row)

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from gui import style
 
 #: Curves are 1 px wide: Qt draws antialiased 1-px lines on a fast path, five times faster than
 #: 2 px (measured: 1.0 ms vs 5.5 ms per repaint of the cost plot), which is most of a frame.
 LINE_WIDTH = 1
+#: Smallest height of the cost plot (px): what is left of a 768-pixel screen once the decision
+#: boundary above it has its 250 pixels. The accuracy strip has no minimum of its own (it
+#: hides when there is no room for it: CostCanvas._place_strip), so that it never makes the
+#: column taller.
+COST_MIN_HEIGHT = 88
+#: Smallest height of the canvas that shows the accuracy strip under the cost curve (px): the
+#: strip then gets a third of it.
+STRIP_ROOM = 175
+#: Space above a plot for the half of its top tick label that stands above the axis (px).
+TOP_MARGIN = 7
 #: Legend names of the curves that are listed only while regularization is on.
 _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 
@@ -38,8 +48,9 @@ class CostCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._classification = False
         self.cost_widget = pg.PlotWidget()
-        self.cost_widget.setMinimumHeight(130)
+        self.cost_widget.setMinimumHeight(COST_MIN_HEIGHT)
         self.cost_item = self.cost_widget.getPlotItem()
         self.cost_item.setLabel("left", "cost")
         self.cost_item.setLabel("bottom", "epoch")
@@ -62,9 +73,15 @@ class CostCanvas(QWidget):
         self._make_rate_axis()
 
         self.accuracy_widget = pg.PlotWidget()
-        self.accuracy_widget.setMinimumHeight(75)
+        # No minimum height of its own (a plot widget's is about 70 px): see COST_MIN_HEIGHT.
+        self.accuracy_widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
         self.accuracy_item = self.accuracy_widget.getPlotItem()
-        self.accuracy_item.setLabel("left", "accuracy")  # the ticks carry the % sign
+        # The strip's name in its top-left corner: written along the left axis it was longer
+        # than the strip is high ("accurac"). The ticks carry the % sign.
+        self.accuracy_name = pg.TextItem("accuracy", color="#333333", anchor=(0, 0),
+                                         fill=pg.mkBrush(255, 255, 255, 190))
+        self.accuracy_name.setParentItem(self.accuracy_item.vb)
+        self.accuracy_name.setPos(2, 0)
         self.accuracy_item.setLabel("bottom", "epoch")
         self.accuracy_item.getAxis("bottom").enableAutoSIPrefix(False)
         self.accuracy_item.setXLink(self.cost_item)
@@ -72,6 +89,9 @@ class CostCanvas(QWidget):
         # Both plots share the epoch axis; equal left axis widths keep them lined up.
         for item in (self.cost_item, self.accuracy_item):
             item.getAxis("left").setWidth(58)
+            # Room above the top tick label, which is centred on the top edge of the plot:
+            # without it, half of "0.8" or "100%" is cut off.
+            item.layout.setContentsMargins(0, TOP_MARGIN, 4, TOP_MARGIN)
         # No legend of its own: train and test keep the cost plot's colours, and a legend in
         # a strip this small would cover the curves.
         self.train_accuracy_curve = self.accuracy_item.plot(
@@ -109,6 +129,7 @@ class CostCanvas(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.cost_widget, 2)
         layout.addWidget(self.accuracy_widget, 1)
+        self._place_strip()
 
     def _make_rate_axis(self):
         """A second view box for the learning rate, on its own right-hand axis (pyqtgraph's
@@ -181,9 +202,26 @@ class CostCanvas(QWidget):
             self.legend.updateSize()
 
     def set_classification(self, on):
-        """Show the accuracy strip (and the epoch label under it rather than the cost plot)."""
-        self.accuracy_widget.setVisible(on)
-        self.cost_item.getAxis("bottom").showLabel(not on)
+        """Show the accuracy strip for classification, where there is room
+        (:meth:`_place_strip`)."""
+        self._classification = bool(on)
+        self._place_strip()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_strip()
+
+    def _place_strip(self):
+        """The strip under the cost curve, with the epochs under it rather than under the
+        cost (its axis, lined up with the cost's, reads for both), where the canvas is at
+        least STRIP_ROOM high; in a lower one (a 768-pixel screen) the cost curve alone: a
+        strip of a few pixels reads as nothing, and the accuracy is in the table above."""
+        strip = self._classification and self.height() >= STRIP_ROOM
+        if strip != self.accuracy_widget.isVisibleTo(self):
+            self.accuracy_widget.setVisible(strip)
+        bottom = self.cost_item.getAxis("bottom")
+        bottom.showLabel(not strip)
+        bottom.setStyle(showValues=not strip)
 
     def set_log(self, on):
         self.cost_item.setLogMode(x=False, y=on)

@@ -101,7 +101,7 @@ class CostPlot(QWidget):
         self.cursor_readout.setToolTip("Values at the epoch under the mouse pointer.")
 
         header = QVBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
+        header.setContentsMargins(6, 2, 6, 0)
         header.setSpacing(2)
         header.addWidget(self.readout)
         second = QHBoxLayout()
@@ -112,7 +112,7 @@ class CostPlot(QWidget):
         header.addLayout(second)
         header.addWidget(self.pins_label)
         cursor_row = QHBoxLayout()
-        cursor_row.setContentsMargins(6, 0, 6, 4)
+        cursor_row.setContentsMargins(6, 0, 6, 0)
         cursor_row.addWidget(self.cursor_readout)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -5,9 +5,9 @@ MAE with a parity plot for regression. :class:`MetricsView` wires a
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout, QHeaderView,
+                               QScrollArea, QStackedWidget, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from gui import style
 from gui.views.metrics.canvas import ConfusionCanvas, ParityPlot
@@ -90,7 +90,14 @@ class MetricsView(QWidget):
         r_layout.addWidget(self.regression_table)
         r_layout.addWidget(self.parity_plot, 1)
         self.pages = QStackedWidget()
-        self.pages.addWidget(classification)
+        # The matrices and the table scroll in a short tab (a 768-pixel screen) rather than
+        # make the column of tabs taller than the cost curve leaves it.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(classification)
+        self.pages.addWidget(scroll)
         self.pages.addWidget(regression)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)

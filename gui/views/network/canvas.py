@@ -93,7 +93,8 @@ class DiagramCanvas(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMouseTracking(True)
-        self.setMinimumSize(240, 160)
+        # (125 high: on a 768-pixel screen the error surface above needs the rest.)
+        self.setMinimumSize(240, 125)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.arch = None
         self.geom = None             # model.Geometry of the current size

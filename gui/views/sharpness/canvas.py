@@ -38,6 +38,8 @@ class SharpnessCanvas(QWidget):
             item.getAxis("bottom").enableAutoSIPrefix(False)
             item.setMouseEnabled(x=False, y=False)
             item.hideButtons()
+            # Room for the upper half of the top tick label, centred on the plot's edge.
+            item.layout.setContentsMargins(0, 7, 4, 0)
         self.cost = self.cost_item.plot(pen=pg.mkPen(style.TRAIN, width=1))
         # No legend in the plot (it covered the curve in a small dock): the view's line of
         # text under it names the curves (legend_html).

@@ -141,9 +141,10 @@ class SurfaceControls(QWidget):
         self.export_button = QPushButton("Export PNG…")
         self.export_button.setToolTip("Save the view as shown (3-D or contour map) as a PNG.")
         self.export_button.clicked.connect(self.export_asked)
-        # The view buttons sit at the right end of the tab bar, over what they act on.
+        # The view buttons sit at the right end of the tab bar, over what they act on; the
+        # recentre button with them, so that the row above fits a 1366-pixel screen's column.
         self.view_buttons = QWidget()
-        buttons = _row(self.reset_view_button, self.export_button)
+        buttons = _row(self.recentre_button, self.reset_view_button, self.export_button)
         buttons.setContentsMargins(0, 0, 0, 2)
         buttons.setSpacing(2)
         self.view_buttons.setLayout(buttons)
@@ -155,8 +156,7 @@ class SurfaceControls(QWidget):
                               self.centre_combo, self.seed_button, 1))
         column.addWidget(self.weights_row)
         column.addLayout(_row(QLabel("Span:"), self.span_spin, QLabel("Grid:"),
-                              self.resolution_combo, self.log_box, self.follow_box, 1,
-                              self.recentre_button))
+                              self.resolution_combo, self.log_box, self.follow_box, 1))
         self.show_mode(mode)
 
     # ------------------------------------------------------------------ what the view shows
@@ -231,28 +231,49 @@ class SurfaceControls(QWidget):
         self.resolution_changed.emit(int(self.resolution_combo.itemData(index)))
 
 
-class OneLine(QLabel):
-    """A line of text that keeps its height: cut with "…" where it is too long for the width
-    (the whole text in its tooltip). Under the 3-D view a label that wrapped to more lines
-    now and then resized the view, and the GL window with it, at every change of its text."""
+class StatusLines(QLabel):
+    """Two lines of text that keep their height: wrapped at the width, cut with "…" only
+    where even two lines are too short (the whole text in its tooltip). Under the 3-D view a
+    label whose height followed its text resized the view, and the GL window with it, at every
+    change of its text; one line was too short for the fidelity sentence on a 1366-pixel
+    screen."""
+
+    LINES = 2
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setWordWrap(True)
+        margins = self.contentsMargins()
+        self.setFixedHeight(self.LINES * self.fontMetrics().lineSpacing() + margins.top()
+                            + margins.bottom() + 2)
 
     def setText(self, text):
         super().setText(text)
         self.setToolTip(text)
 
     def minimumSizeHint(self):
-        return QSize(0, super().minimumSizeHint().height())
+        return QSize(0, self.height())
 
     def paintEvent(self, event):
         rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, rect.width())
+        metrics = self.fontMetrics()
+        text = self.text()
+        flags = Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap
+        if metrics.boundingRect(rect, flags, text).height() > rect.height():
+            # Too long for two lines: keep the first line whole, elide the second.
+            words, line = text.split(" "), ""
+            for i, word in enumerate(words):
+                if metrics.horizontalAdvance((line + " " + word).strip()) > rect.width():
+                    first, rest = line, " ".join(words[i:])
+                    break
+                line = (line + " " + word).strip()
+            else:
+                first, rest = text, ""
+            text = first + "\n" + metrics.elidedText(rest, Qt.ElideRight, rect.width())
         painter = QPainter(self)
-        self.style().drawItemText(painter, rect, Qt.AlignLeft | Qt.AlignVCenter, self.palette(),
-                                  True, text, self.foregroundRole())
+        self.style().drawItemText(painter, rect, flags, self.palette(), True, text,
+                                  self.foregroundRole())
         painter.end()
 
 

@@ -54,7 +54,9 @@ class SurfaceProbe(QObject):
         if plane is not None and pinned is not None and pinned.run == plane.run \
                 and pinned.params.shape == plane.anchor.shape:
             alpha, beta = plane.project(pinned.params[None])[0]
-            if max(abs(alpha), abs(beta)) <= plane.span:
+            # (The tolerance of point_at: a point picked on the edge of the plane projects
+            # a rounding error beyond it, and its dot went missing.)
+            if max(abs(alpha), abs(beta)) <= plane.span * (1.0 + 1e-9):
                 height = bilinear(result.heights, result.alphas, result.betas, [(alpha, beta)])
                 point = (float(alpha), float(beta), float(height[0]))
         if plane is not None:

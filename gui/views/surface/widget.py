@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.stability import stability_limit
 from gui import style
-from gui.views.surface.controls import OneLine, SurfaceControls
+from gui.views.surface.controls import StatusLines, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
                                      STILL_REDRAW_S, NoPlane, PathCosts, explanation,
@@ -95,10 +95,12 @@ class SurfaceView(QWidget):
         controls.reset_view_asked.connect(self.reset_view)
         controls.export_asked.connect(self._on_controls_export_asked)
         self.info = wrapped_label("color: #333333;")
+        # Two lines at least: a caption growing from one to two lines shrank the 3-D view.
+        self.info.setMinimumHeight(2 * self.info.fontMetrics().lineSpacing())
         self.notice = wrapped_label(style.note_sheet(False))
         self.notice.setVisible(False)
-        # One line under the view: what is going on, else how far the plane is from the path.
-        self.status = OneLine()
+        # Under the view: what is going on, else how far the plane is from the path.
+        self.status = StatusLines()
         self._status_text, self.fidelity = "", None
 
         self.tabs = SurfaceTabs(use_opengl)
