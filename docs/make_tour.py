@@ -73,6 +73,7 @@ def main():
     settle(app)
     save(region(window, window.backprop_dock, window.diagram_dock), "tour-3-backprop.png")
     window.backprop_dock.close()
+    window.surface_dock.raise_()  # (the tab beside it would come forward)
     # 4. Trained.
     train(app, window, 3000)
     settle(app)
