@@ -48,6 +48,19 @@ def check_stop(should_stop):
         raise Cancelled("stopped: a newer request replaced this one")
 
 
+def checked_inputs(net, X, loss, dtype):
+    """``(X, loss, dtype)`` as the kernels take them: X a float64 ``(n, inputs)`` array, the
+    loss object for a name, dtype float32 or float64 (ValueError naming what is wrong)."""
+    loss = _losses.get(loss) if isinstance(loss, str) else loss
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != net.layer_sizes[0]:
+        raise ValueError(f"X must be shaped (n, {net.layer_sizes[0]}); got {X.shape}")
+    return X, loss, dtype
+
+
 # ---------------------------------------------------------------------------- shared pieces
 def _layer_stacks(net, d1, d2, dtype):
     """Per layer, the parameters and their two directions as stacks of 3 along axis 0.

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import losses as _losses
 from core.landscape.directions import random_directions
 from core.landscape.kernels import (CHUNK_ELEMENTS, _activate_generic, _chunk_points,
-                                    _generic_costs, _tiled_targets)
+                                    _generic_costs, _tiled_targets, checked_inputs)
 
 __all__ = ["path_costs", "start_now_directions", "orthonormal_directions", "spans_plane"]
 
@@ -57,13 +56,7 @@ def path_costs(net, X, y_true, loss, points, *, l1=0.0, l2=0.0, include_regulari
     -------
     (m,) float64 array
     """
-    loss = _losses.get(loss) if isinstance(loss, str) else loss
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != net.layer_sizes[0]:
-        raise ValueError(f"X must be shaped (n, {net.layer_sizes[0]}); got {X.shape}")
+    X, loss, dtype = checked_inputs(net, X, loss, dtype)
     P = np.asarray(points, dtype=np.float64)
     if P.ndim != 2 or P.shape[1] != net.n_params:
         raise ValueError(f"points must be shaped (m, {net.n_params}); got {P.shape}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import losses as _losses
 from core.landscape import kernels
 from core.landscape.kernels import CHUNK_ELEMENTS, check_stop
 
@@ -81,13 +80,7 @@ def surface(net, X, y_true, loss, d1, d2, alphas, betas, *, include_regularizati
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    loss = _losses.get(loss) if isinstance(loss, str) else loss
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != net.layer_sizes[0]:
-        raise ValueError(f"X must be shaped (n, {net.layer_sizes[0]}); got {X.shape}")
+    X, loss, dtype = kernels.checked_inputs(net, X, loss, dtype)
     d1 = np.asarray(d1, dtype=np.float64)
     d2 = np.asarray(d2, dtype=np.float64)
     if d1.shape != net.params.shape or d2.shape != net.params.shape:
