@@ -6,7 +6,7 @@ and are made by ``docs/make_tour.py`` from the real window.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
 from gui.resources import asset_path
@@ -26,7 +26,6 @@ class FirstStepsDialog(QDialog):
             page = asset_path(PAGE)
             # (A few kilobytes of the app's own files, not a user's file: read where it shows.)
             self.browser.setSearchPaths([str(page.parent)])
-            self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(page.parent) + "/"))
             self.browser.setMarkdown(page.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as err:
             self.browser.setPlainText(f"The walkthrough could not be read: {err}")
