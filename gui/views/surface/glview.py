@@ -35,6 +35,11 @@ class View(GLViewMixin, QOpenGLWindow):
     paint_seconds = 0.0
     camera_changed = None
     pointed = None
+    #: Something changed since the last paint. The scene paints at once after a snapshot
+    #: (``Scene3D.paint_now``), yet the update request its items posted on the way still
+    #: arrives afterwards and QOpenGLWindow would paint the same picture a second time:
+    #: half of all 3-D paints while training. Such a request finds this False and is dropped.
+    _dirty = True
 
     def __init__(self):
         super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
@@ -49,7 +54,12 @@ class View(GLViewMixin, QOpenGLWindow):
     def rect(self):
         return QRect(0, 0, self.width(), self.height())
 
+    def update(self):
+        self._dirty = True
+        super().update()
+
     def paintGL(self):
+        self._dirty = False
         start = time.perf_counter()
         super().paintGL()
         self.paint_seconds = time.perf_counter() - start
@@ -83,7 +93,12 @@ class View(GLViewMixin, QOpenGLWindow):
             self._point(ev.position(), True)  # a click, not the end of a drag that rotated
 
     def event(self, ev):
-        if ev.type() == QEvent.Leave and self.pointed is not None:
+        kind = ev.type()
+        if kind == QEvent.UpdateRequest and not self._dirty:
+            return True  # painted already (see ``_dirty``)
+        if kind in (QEvent.Expose, QEvent.Resize):
+            self._dirty = True
+        if kind == QEvent.Leave and self.pointed is not None:
             self.pointed(None, None, False)
         return super().event(ev)
 
