@@ -13,7 +13,7 @@ it in the View menu and subscribes it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from core.config import ConfigError
@@ -28,6 +28,7 @@ from gui.window.closing import shut_down
 from gui.window.diagnosis import DiagnosisBanner
 from gui.window.docks import DockLayout, controls_dock, make_views
 from gui.window.feed import ViewFeed
+from gui.window.frames import FrameAck
 from gui.window.menus import make_menus
 from gui.window.run_controls import SPEEDS, RunControls
 from gui.window.status import StatusNumbers
@@ -37,8 +38,6 @@ from gui.window.tools import Tools
 APP_NAME = "Costscape"
 DEFAULT_SIZE = QSize(1500, 940)
 RESET_MESSAGE_MS = 8000
-#: Longest wait for the window to repaint after a snapshot before training goes on anyway (ms).
-FRAME_ACK_FALLBACK_MS = 60
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +55,6 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(self, config=None, settings=None, restore_layout=True, parent=None):
-        self._frame_ack_pending = False  # read by event(), which runs from the next line on
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.setDockNestingEnabled(True)
@@ -70,11 +68,9 @@ class MainWindow(QMainWindow):
         self.selection = Selection(self)
         self.controller = TrainingController(self.config, parent=self)
         # Training waits while the window paints a frame (gui/threads/worker.py says why): the
-        # window reports each frame shown after its repaint, or after a short fallback.
+        # window reports each frame shown after its repaint (gui/window/frames.py).
         self.controller.defer_frame_ack = True
-        self._frame_ack_timer = QTimer(self)
-        self._frame_ack_timer.setSingleShot(True)
-        self._frame_ack_timer.timeout.connect(self._report_frame_shown)
+        self.frame_ack = FrameAck(self, self.controller.frame_shown)
 
         self.run_controls = rc = RunControls(self)
         self.play_action, self.step_action, self.reset_action = (
@@ -328,7 +324,7 @@ class MainWindow(QMainWindow):
             self._summary_config = snap.config
             self.summary_label.setText(summary_text(snap.config, snap.layer_sizes))
         self.status_numbers.show_snapshot(snap)
-        self._arm_frame_ack()
+        self.frame_ack.arm()
 
     @Slot(str)
     def _on_diverged(self, message):
@@ -349,30 +345,6 @@ class MainWindow(QMainWindow):
         # that one again, so the panels never claim settings that are not training.
         if self.controller.config != self.config:
             self.adopt_config(self.controller.config)
-
-    # ------------------------------------------------------------------ frame pacing
-    def _arm_frame_ack(self):
-        handle = self.windowHandle()
-        if handle is None or not self.isVisible() or self.isMinimized() or not handle.isExposed():
-            self._report_frame_shown()  # nothing will be painted: do not hold training up
-            return
-        self._frame_ack_pending = True
-        self._frame_ack_timer.start(FRAME_ACK_FALLBACK_MS)
-
-    @Slot()
-    def _report_frame_shown(self):
-        self._frame_ack_pending = False
-        self._frame_ack_timer.stop()
-        self.controller.frame_shown()
-
-    def event(self, event):
-        if self._frame_ack_pending and event.type() == QEvent.UpdateRequest:
-            # This event repaints every dirty widget of the window; the zero timer fires after.
-            # (Its own timer: QTimer.singleShot(0, self, bound method) pending when the window
-            # is deleted is never freed by PySide6 6.11, and kept the closed window alive.)
-            self._frame_ack_pending = False
-            self._frame_ack_timer.start(0)
-        return super().event(event)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event):

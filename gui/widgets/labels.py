@@ -2,8 +2,10 @@
 never relayouts the window."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from math import ceil
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
@@ -42,38 +44,82 @@ def wrapped_label(style=""):
 
 
 class FixedLabel(QWidget):
-    """A rich-text label whose changing text never relayouts the window.
+    """A rich-text label for text that changes at every frame, drawn in one paint.
 
-    A QLabel asks its parent's layout to recompute at every setText (unless its size is fixed
-    both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
-    the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
-    this widget keeps the fixed height of ``lines`` lines. With ``wrap`` a long text wraps
-    into them (else a line longer than the width is cut).
+    A QLabel does not fit that job. It asks its parent's layout to recompute at every setText
+    (unless its size is fixed both ways), and a relayout repaints the whole window; it lays rich
+    text out again on a timer of its own, 10 ms later, and so paints twice for each new text;
+    and it is transparent, so the window beneath it is painted first. At 30 frames a second
+    those tripled the cost of the readouts. This widget keeps the fixed height of ``lines``
+    lines, lays its text out at once and paints it over its own background. With ``wrap`` a
+    long text wraps into the lines (else a line longer than the width is cut).
+
+    It answers what a QLabel answers about its text (``text``, ``wordWrap``, ``sizeHint``,
+    ``heightForWidth``), so the checks for cut text measure it the same way.
     """
 
     def __init__(self, lines=1, parent=None, wrap=False):
         super().__init__(parent)
-        self.label = QLabel(self)
-        self.label.setTextFormat(Qt.RichText)
-        self.label.setWordWrap(wrap)
-        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self._wrap = bool(wrap)
+        self._doc = QTextDocument(self)
+        self._doc.setDocumentMargin(0)
+        self._doc.setUndoRedoEnabled(False)
+        self._text = ""
+        self.setAutoFillBackground(True)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.fit_height("<br>".join(["Xg"] * lines))
 
     def fit_height(self, sample):
         """Fix the height to what ``sample`` (rich text) needs."""
-        old = self.label.text()
-        self.label.setText(sample)
-        self.setFixedHeight(self.label.sizeHint().height())
-        self.label.setText(old)
+        old = self._text
+        self._set(sample)
+        self.setFixedHeight(self.sizeHint().height())
+        self._set(old)
 
     def setText(self, text):
-        if self.label.text() != text:
-            self.label.setText(text)
+        if text != self._text:
+            self._set(text)
+            self.update()
 
     def text(self) -> str:
-        return self.label.text()
+        return self._text
 
-    def resizeEvent(self, event):
-        self.label.setGeometry(0, 0, self.width(), self.height())
-        super().resizeEvent(event)
+    def wordWrap(self) -> bool:
+        return self._wrap
+
+    def sizeHint(self) -> QSize:
+        """The text's size on one line per paragraph (its lines as given)."""
+        self._layout(-1)
+        size = self._doc.size()
+        return QSize(ceil(size.width()), ceil(size.height()))
+
+    def heightForWidth(self, width) -> int:
+        self._layout(width if self._wrap else -1)
+        return ceil(self._doc.size().height())
+
+    def _set(self, text):
+        self._text = text
+        self._doc.setDefaultFont(self.font())
+        self._doc.setHtml(text)
+
+    def _layout(self, width):
+        if self._doc.textWidth() != width:
+            self._doc.setTextWidth(width)
+
+    def changeEvent(self, event):
+        if event.type() == QEvent.FontChange:
+            self._set(self._text)
+        super().changeEvent(event)
+
+    def paintEvent(self, event):
+        self._layout(self.width() if self._wrap else -1)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        palette = QPalette(self.palette())
+        # A label's text is in the window-text colour (a style sheet's "color" sets that).
+        palette.setColor(QPalette.Text, palette.color(QPalette.WindowText))
+        context.palette = palette
+        context.clip = QRectF(event.rect())
+        painter = QPainter(self)
+        painter.setClipRect(event.rect())
+        self._doc.documentLayout().draw(painter, context)
+        painter.end()

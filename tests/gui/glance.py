@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDockWidget, QLabel, 
                                QStyle, QStyleOptionComboBox, QTabBar, QToolBar, QWidget)
 
 from gui.app import fit_to_area
+from gui.widgets.labels import FixedLabel
 
 #: Smallest side of a main picture, in pixels (issue 19: "a plot under 250 px" fails).
 MIN_PLOT = 250
@@ -48,7 +49,8 @@ def _shown(widget, window) -> bool:
 
 def _label_problem(label):
     text = label.text()
-    if not text.strip() or label.pixmap() is not None and not label.pixmap().isNull():
+    pixmap = label.pixmap() if isinstance(label, QLabel) else None
+    if not text.strip() or pixmap is not None and not pixmap.isNull():
         return None
     if label.wordWrap():
         # Wrapped text may take lines but not more height than the label has.
@@ -149,7 +151,7 @@ def elided(window) -> list[str]:
     for widget in [window, *window.findChildren(QWidget)]:
         if not _shown(widget, window):
             continue
-        if isinstance(widget, QLabel):
+        if isinstance(widget, (QLabel, FixedLabel)):
             problems = [_label_problem(widget)]
         elif isinstance(widget, QAbstractButton):
             problems = [_button_problem(widget)]

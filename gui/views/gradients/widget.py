@@ -30,8 +30,7 @@ class GradientNormView(QWidget):
             "at all) lies on the bottom line, labelled 0.")
         # Two lines: it is the legend too (each layer's colour and name), and a deep network
         # has many layers.
-        self.readout = FixedLabel(2)
-        self.readout.label.setWordWrap(True)
+        self.readout = FixedLabel(2, wrap=True)
         self.readout.setToolTip("Each layer's colour, and the norm of its part of the gradient "
                                 "of the whole training cost at the current weights.")
         layout = QVBoxLayout(self)

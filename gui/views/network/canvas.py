@@ -92,6 +92,9 @@ class DiagramCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # It paints every pixel (a background pixmap first): the dock and window beneath need
+        # no repaint when it changes, which they otherwise got at every frame.
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
         self.setMouseTracking(True)
         # (125 high: on a 768-pixel screen the error surface above needs the rest.)
         self.setMinimumSize(240, 125)

@@ -51,8 +51,7 @@ class SharpnessView(QWidget):
         self._asked_at = None       # perf_counter of the request not answered yet, or None
         self._last_ask = -float("inf")
         self.setToolTip(_TIP)
-        self.readout = FixedLabel(2)
-        self.readout.label.setWordWrap(True)
+        self.readout = FixedLabel(2, wrap=True)
         self.readout.setContentsMargins(6, 4, 6, 0)
         # The curves' names under the plots (a plain label as wide as its text would widen the
         # column; a legend in the plot covered the curve in a small dock).

@@ -78,6 +78,10 @@ def opengl_problem(use_opengl):
     if platform in ("offscreen", "minimal"):
         return f"the Qt platform '{platform}' has no OpenGL"
     try:
+        import OpenGL
+        # PyOpenGL asks the driver for an error after every call (glGetError), a quarter of
+        # the Python time of a 3-D paint. Set before OpenGL.GL is first imported.
+        OpenGL.ERROR_CHECKING = False
         import pyqtgraph.opengl  # noqa: F401
         from OpenGL import GL  # noqa: F401
     except Exception as err:  # noqa: BLE001 - any failure means: no 3-D view
