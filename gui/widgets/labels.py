@@ -1,7 +1,8 @@
-"""Labels shared by panels, views and dialogs: formulas, notes, and a label whose changing text
-never relayouts the window."""
+"""Labels shared by panels, views and dialogs: formulas, notes, a label whose changing text
+never relayouts the window, and the pace at which numbers are rewritten while training runs."""
 from __future__ import annotations
 
+import time
 from math import ceil
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
@@ -64,6 +65,7 @@ class FixedLabel(QWidget):
         self._doc = QTextDocument(self)
         self._doc.setDocumentMargin(0)
         self._doc.setUndoRedoEnabled(False)
+        self._doc.setDefaultFont(self.font())
         self._text = ""
         self.setAutoFillBackground(True)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
@@ -99,7 +101,6 @@ class FixedLabel(QWidget):
 
     def _set(self, text):
         self._text = text
-        self._doc.setDefaultFont(self.font())
         self._doc.setHtml(text)
 
     def _layout(self, width):
@@ -108,6 +109,7 @@ class FixedLabel(QWidget):
 
     def changeEvent(self, event):
         if event.type() == QEvent.FontChange:
+            self._doc.setDefaultFont(self.font())
             self._set(self._text)
         super().changeEvent(event)
 
@@ -123,3 +125,28 @@ class FixedLabel(QWidget):
         painter.setClipRect(event.rect())
         self._doc.documentLayout().draw(painter, context)
         painter.end()
+
+
+class ReadoutPace:
+    """Whether a readout of the newest numbers is rewritten at this snapshot: always while
+    training is not running (a step, a pause: what the learner reads), and at most
+    ``per_second`` times a second while it runs.
+
+    While training runs the numbers change at every frame, 30 times a second, faster than
+    anyone reads them; rewriting them is not free (the cost readout's table is parsed and laid
+    out again, labels and what lies beneath them repainted), and every frame spent on it is a
+    frame later for the plots. A rewrite skipped is at most ``1 / per_second`` seconds behind:
+    the next snapshot of a running run comes sooner than that.
+    """
+
+    def __init__(self, per_second=10.0, clock=time.monotonic):
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._last = -float("inf")
+
+    def due(self, running) -> bool:
+        now = self._clock()
+        if running and now - self._last < self._interval:
+            return False
+        self._last = now
+        return True

@@ -15,11 +15,17 @@ before the repaint, which then draws every plot once.
 """
 from __future__ import annotations
 
+import math
+import time
+
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
 from PySide6.QtWidgets import QGraphicsView
 
 #: Longest wait for the window to repaint after a snapshot before training goes on anyway (ms).
 FALLBACK_MS = 60
+#: How often the list of the window's plots is made again (seconds).
+FIND_EVERY_S = 1.0
 
 
 class FrameAck(QObject):
@@ -30,6 +36,7 @@ class FrameAck(QObject):
         self._window = window
         self._report = report
         self._pending = False
+        self._views, self._found_at = [], -math.inf
         # Timers of its own: QTimer.singleShot(0, obj, bound method) pending when the window
         # is deleted is never freed by PySide6 6.11, and kept the closed window alive.
         self._timer = QTimer(self)
@@ -57,7 +64,14 @@ class FrameAck(QObject):
 
     def settle(self):
         """Run the plots' deferred updates now, so that the coming repaint draws them whole."""
-        for view in self._window.findChildren(QGraphicsView):
+        now = time.monotonic()
+        if now - self._found_at > FIND_EVERY_S:
+            # Finding them walks every widget of the window (1-2 ms): at most once a second,
+            # and a plot made since is painted as before (whole, in more repaints) meanwhile.
+            self._views, self._found_at = self._window.findChildren(QGraphicsView), now
+        for view in self._views:
+            if not shiboken6.isValid(view):
+                continue
             if view.isVisible():
                 scene = view.scene()
                 prepare = getattr(scene, "prepareForPaint", None)  # pyqtgraph's scenes

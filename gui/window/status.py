@@ -6,6 +6,7 @@ import math
 from PySide6.QtWidgets import QLabel
 
 from gui.numbers import format_number
+from gui.widgets.labels import ReadoutPace
 
 TIPS = {
     "step": "Mini-batch updates since the weights were initialized.",
@@ -34,6 +35,7 @@ class StatusNumbers:
 
     def __init__(self, status_bar):
         self.labels = {}
+        self._pace = ReadoutPace()
         for key in TIPS:
             label = QLabel()
             label.setToolTip(TIPS[key])
@@ -44,6 +46,8 @@ class StatusNumbers:
             self.labels[key] = label
 
     def show_snapshot(self, snap):
+        if not self._pace.due(snap.running):
+            return
         m, labels = snap.metrics, self.labels
         self._set("step", f"step {snap.step:,}")
         self._set("epoch", f"epoch {snap.epoch:,}")

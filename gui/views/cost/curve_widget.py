@@ -32,7 +32,7 @@ from gui.views.cost.curve_canvas import CostCanvas
 from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel,
                                         pinned_message, rate_text, readout_html,
                                         name_of_test_curve)
-from gui.widgets.labels import FixedLabel
+from gui.widgets.labels import FixedLabel, ReadoutPace
 
 
 class CostPlot(QWidget):
@@ -53,6 +53,7 @@ class CostPlot(QWidget):
         super().__init__(parent)
         self.model = CurveModel()
         self.canvas = CostCanvas()
+        self._readout_pace = ReadoutPace()
 
         self.readout = FixedLabel(3)
         self.readout.setToolTip(
@@ -153,7 +154,8 @@ class CostPlot(QWidget):
         self.canvas.set_test_name(name_of_test_curve(self.model.same_points,
                                                   self.model.shows_regularization))
         self._show_rates()
-        self._set_readout()
+        if self._readout_pace.due(snap.running):
+            self._set_readout()
         self._follow_data()
 
     def _show_rates(self):

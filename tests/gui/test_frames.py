@@ -1,0 +1,127 @@
+"""A frame is painted in one repaint: the plots' deferred updates run before it, the 3-D view is
+painted once per change, and readouts are rewritten at a readable pace while training runs."""
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from gui.widgets.labels import FixedLabel, ReadoutPace
+from windows import TIMEOUT
+
+
+class PaintCounter(QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Paint:
+            self.count += 1
+        return False
+
+
+def test_readout_pace_rewrites_always_when_paused_and_ten_times_a_second_when_running():
+    now = [0.0]
+    pace = ReadoutPace(per_second=10, clock=lambda: now[0])
+    assert pace.due(running=True)
+    now[0] = 0.05
+    assert not pace.due(running=True)
+    assert pace.due(running=False)  # a step or a pause: the exact numbers, at once
+    now[0] = 0.12
+    assert not pace.due(running=True)  # 0.07 s after the last rewrite
+    now[0] = 0.151
+    assert pace.due(running=True)
+
+
+def test_a_frame_paints_each_plot_once(window, qtbot):
+    """While training runs, the cost plot's range and curves and the decision boundary change
+    at every frame. pyqtgraph defers part of that to the moment before a paint, and the scene
+    hands changes to its widget in a queued call, so each plot painted in two to four
+    repaints a frame; the frame's acknowledgement runs the deferred work first, and each plot
+    paints once between two snapshots."""
+    events = []
+    window.controller.snapshot.connect(lambda snap: events.append("snapshot"))
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Paint:
+                events.append(watched)
+            return False
+
+    paints = Paints()
+    plots = (window.cost_plot.canvas.cost_widget.viewport(),
+             window.boundary_plot.canvas.viewport())
+    for widget in plots:
+        widget.installEventFilter(paints)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: events.count("snapshot") >= 20, timeout=TIMEOUT)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
+    qtbot.wait(200)
+    frames = " ".join("s" if e == "snapshot" else str(plots.index(e)) for e in events)
+    per_frame = [frame.split() for frame in frames.split("s")[1:]]
+    assert sum(map(len, per_frame)) >= 20, frames  # the plots were repainted again and again
+    for painted in per_frame:
+        assert painted.count("0") <= 1 and painted.count("1") <= 1, frames
+
+
+def test_fixed_label_paints_once_per_new_text_and_measures_like_a_label(qtbot):
+    label = FixedLabel(2)
+    qtbot.addWidget(label)
+    label.resize(300, label.height())
+    label.show()
+    qtbot.waitExposed(label)
+    counter = PaintCounter(label)
+    label.setText("<b>cost</b> 0.25<br>test 0.5")
+    qtbot.waitUntil(lambda: counter.count >= 1, timeout=TIMEOUT)
+    qtbot.wait(100)  # a QLabel laid rich text out again 10 ms later and painted a second time
+    assert counter.count == 1
+    label.setText("<b>cost</b> 0.25<br>test 0.5")  # the same text: no repaint
+    qtbot.wait(50)
+    assert counter.count == 1
+    assert label.sizeHint().width() > 40 and label.sizeHint().height() <= label.height() + 1
+    long = FixedLabel(1, wrap=True)
+    long.setText("word " * 40)
+    assert long.wordWrap() and long.heightForWidth(100) > long.heightForWidth(1000)
+
+
+def test_the_3d_view_paints_only_when_the_scene_paints_it(window, qtbot):
+    """After a snapshot the scene paints the 3-D view at once; the update requests its items
+    posted on the way must not paint the same picture again (they did, every time). Only a
+    new size or exposure (the window system's asking) paints it otherwise."""
+    surface = window.surface_view
+    scene = surface.tabs.scene
+    if scene is None:
+        pytest.skip("no OpenGL here")
+    qtbot.waitUntil(surface.is_settled, timeout=TIMEOUT)
+    inside, log = [False], []
+    paint_now, paint_gl = scene.paint_now, scene.view.paintGL
+
+    def counted_paint_now():
+        inside[0] = True
+        try:
+            paint_now()
+        finally:
+            inside[0] = False
+
+    class Events(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() in (QEvent.Resize, QEvent.Expose):
+                log.append("resized")
+            return False
+
+    events = Events()
+    scene.view.installEventFilter(events)
+    scene.paint_now = counted_paint_now
+    scene.view.paintGL = lambda: (log.append("scene" if inside[0] else "other"), paint_gl())
+    try:
+        for _ in range(4):
+            window.step_action.trigger()
+            qtbot.wait(250)
+        qtbot.waitUntil(surface.is_settled, timeout=TIMEOUT)
+        qtbot.wait(200)
+    finally:
+        scene.paint_now, scene.view.paintGL = paint_now, paint_gl
+        scene.view.removeEventFilter(events)
+    assert log.count("scene") >= 4, log
+    for before, paint in zip(["scene", *log], log):
+        assert paint != "other" or before == "resized", f"painted twice: {log}"
