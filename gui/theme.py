@@ -152,6 +152,11 @@ def _recolour_item(item, palette):
             label.setText(label.text, color=palette.INK)
     elif isinstance(item, pg.TextItem):
         item.setColor(_qcolour(item.color, palette))
+        if item.fill.style() != Qt.NoBrush:  # a see-through backing in the plot's colour
+            fill = QColor(palette.BACKGROUND)
+            fill.setAlpha(item.fill.color().alpha())
+            item.fill = pg.mkBrush(fill)
+            item.update()
     elif isinstance(item, pg.PlotDataItem):
         if item.opts.get("pen") is not None:
             item.setPen(_pen(item.opts["pen"], palette))
