@@ -1,70 +1,77 @@
 """A fast forward pass over one fixed set of inputs: what scoring a run at every step needs.
 
-:class:`FixedInputForward` runs a :class:`~core.network.Network` over the same inputs again and
-again (a run's training and test examples, stacked, so that both sets take one pass): each
-layer's matrix product goes into a buffer made once, the bias and the hidden activation are
-applied in place, and tanh, the costliest of them, is computed from ``exp``.
+:class:`FixedInputForward` runs networks of one architecture over the same inputs again and
+again (a run's training and test examples, stacked, so that both sets take one pass), and runs
+several parameter vectors at once: the trainer scores the weights of up to a few dozen steps
+in one pass (``outputs_stack``), so numpy's per-call overhead is paid once for all of them.
+Each layer's matrix product goes into a buffer made once and the hidden activation is applied
+in place; tanh, the costliest of them, is computed from ``exp``.
 
 Why tanh is not ``np.tanh`` here: numpy's float64 tanh has no SIMD loop on CPUs without
 AVX-512 and takes about 14 ns a value, nearly half of scoring a small network at every step;
-``exp`` takes about 5. :func:`tanh_in_place` gives tanh to within ``TANH_ABS_ERROR`` (absolute;
-tested against extended precision over the whole float range), which moves a cost by a few
-units in its last place: as true as before. It is not the library's tanh
-(``core.activations``, which keeps ``np.tanh``'s relative accuracy near 0 for anyone calling
-it); it only feeds costs and scores.
+``exp`` takes about 5. A tanh layer's weights and bias are doubled (exactly: a power of two),
+so its matrix product gives 2z, and :func:`tanh_from_doubled` turns 2z into
+tanh(z) = 1 − 2/(1 + e^(2z)) in four passes, to within ``TANH_ABS_ERROR`` (absolute; tested
+against extended precision over the whole float range), which moves a cost by a few units in
+its last place: as true as before. It is not the library's tanh (``core.activations``, which
+keeps ``np.tanh``'s relative accuracy near 0 for anyone calling it); it only feeds costs and
+scores.
 """
 from __future__ import annotations
 
 import numpy as np
 
-#: Bound on the absolute error of :func:`tanh_in_place` (measured: 3.5e-16 at most).
+#: Bound on the absolute error of :func:`tanh_from_doubled` (measured: 4.5e-16 at most).
 TANH_ABS_ERROR = 6e-16
 
 
-def tanh_in_place(z, work):
-    """tanh(z) into ``z``, as sign(z)·(2/(1 + e) − 1) with e = exp(−|z|)² ≤ 1 (nothing
-    overflows for any z; ±inf give ±1, NaN stays NaN); ``work`` is a buffer shaped like ``z``."""
-    np.abs(z, out=work)
-    np.negative(work, out=work)
-    np.exp(work, out=work)
-    np.multiply(work, work, out=work)  # exp(−2|z|) without forming −2|z|, which can overflow
-    work += 1.0
-    np.divide(2.0, work, out=work)
-    work -= 1.0
-    return np.copysign(work, z, out=z)
+def tanh_from_doubled(z2):
+    """tanh(z2 / 2) into ``z2``, as 1 − 2/(1 + e^z2).
+
+    e^z2 overflows to inf for z2 > 709 (the caller silences the warning), giving exactly 1;
+    −inf gives −1 and NaN stays NaN. Near 0 the error is absolute, not relative (tanh(−0)
+    gives +0).
+    """
+    np.exp(z2, out=z2)
+    z2 += 1.0
+    np.divide(-2.0, z2, out=z2)
+    z2 += 1.0
+    return z2
 
 
-def _relu_in_place(z, work):
+def _relu_in_place(z):
     return np.maximum(z, 0.0, out=z)  # the same floats as ReLU.__call__
 
 
-def _linear_in_place(z, work):
+def _linear_in_place(z):
     return z
 
 
-#: Hidden activations applied in place; the others are the activation objects themselves.
-IN_PLACE = {"tanh": tanh_in_place, "relu": _relu_in_place, "linear": _linear_in_place}
+#: Hidden activations applied in place, with the factor their layer's weights are scaled by.
+IN_PLACE = {"tanh": (tanh_from_doubled, 2.0), "relu": (_relu_in_place, 1.0),
+            "linear": (_linear_in_place, 1.0)}
 
 
 #: Activations that need more than their z (learned slopes, a second piece): computed by the
-#: network itself, from the layer's inputs.
+#: network itself, from the layer's inputs, one parameter vector at a time.
 _NETWORK_LAYER = frozenset({"prelu", "maxout"})
 
 
 class FixedInputForward:
-    """The outputs of any network of one run's shape on the inputs ``X`` ``(n, d)``.
+    """The outputs of networks of one run's shape on the inputs ``X`` ``(n, d)``.
 
-    The pass runs feature-major: each layer's values are ``(units, n)``, so the bias is added
-    along rows of n values (an ``(n, units)`` array would give numpy inner loops of a few
-    units) and the elementwise passes run over long contiguous rows. :meth:`outputs` returns
-    ``(n, k)``, an array owned by this object and valid until the next call. The buffers
-    follow the network's layer sizes, so one object serves every network of the run.
+    The pass runs feature-major: each layer's values are ``(K, units, n)`` for K parameter
+    vectors, so the bias is added along rows of n values (an ``(n, units)`` array would give
+    numpy inner loops of a few units) and the elementwise passes run over long contiguous
+    rows. The buffers follow the layer sizes and K, so one object serves every network of the
+    run; what :meth:`outputs_stack` returns is a new array.
     """
 
     def __init__(self, X):
         self.X = np.ascontiguousarray(X, dtype=float)
         self._columns = np.ascontiguousarray(self.X.T)  # (d, n)
         self._buffers = {}
+        self._scratch = None
 
     def _buffer(self, key, shape):
         buffer = self._buffers.get(key)
@@ -73,21 +80,50 @@ class FixedInputForward:
         return buffer
 
     def outputs(self, network) -> np.ndarray:
-        """The network's outputs ``(n, k)`` for ``X``: hidden tanh, ReLU and linear as
-        :data:`IN_PLACE` applies them, every other activation as :meth:`Network.predict`."""
+        """The network's outputs ``(n, k)`` for ``X`` (see :meth:`outputs_stack`)."""
+        return self.outputs_stack(network, network.params[None])[0]
+
+    def outputs_stack(self, network, params) -> np.ndarray:
+        """Outputs ``(K, n, k)`` for ``X`` of ``network``'s architecture holding each row of
+        ``params`` ``(K, n_params)`` in turn (``network``'s own weights are not read).
+
+        Hidden tanh, ReLU and linear as :data:`IN_PLACE` applies them, every other activation
+        as :meth:`Network.predict` does.
+        """
+        params = np.asarray(params, dtype=float)
+        K, layout = len(params), network.layout
         a = self._columns
         last = len(network.weights) - 1
-        for layer, act in enumerate(network.layer_activations):
-            if act.name in _NETWORK_LAYER:
-                a = network.layer_output(layer, a.T).T
-                continue
-            W = network.weights[layer]
-            shape = (W.shape[1], a.shape[1])
-            z = np.matmul(W.T, a, out=self._buffer(("z", layer), shape))
-            z += network.biases[layer][:, None]
-            if layer == last:
-                return act(z.T)  # softmax normalizes each example's row
-            in_place = IN_PLACE.get(act.name)
-            a = (in_place(z, self._buffer(("work", layer), shape)) if in_place is not None
-                 else act(z))
-        return a.T
+        with np.errstate(over="ignore"):  # e^(2z) of a saturated tanh unit: inf, then 1
+            for layer, act in enumerate(network.layer_activations):
+                if act.name in _NETWORK_LAYER:
+                    a = self._network_layer(network, params, layer, a)
+                    continue
+                W, b = layout.block("W", layer), layout.block("b", layer)
+                in_place, scale = IN_PLACE.get(act.name, (None, 1.0))
+                if layer == last:
+                    in_place, scale = None, 1.0
+                # (K, out, in): each W transposed, and doubled for tanh (exact).
+                Wt = params[:, W.start:W.stop].reshape(K, *W.shape).transpose(0, 2, 1)
+                bias = params[:, b.start:b.stop]
+                if scale != 1.0:
+                    Wt, bias = Wt * scale, bias * scale
+                shape = (K, W.shape[1], self.X.shape[0])
+                z = np.matmul(Wt, a, out=self._buffer(("z", layer), shape))
+                z += bias[:, :, None]
+                if layer == last:
+                    return act(z.transpose(0, 2, 1))  # softmax normalizes each example's row
+                a = in_place(z) if in_place is not None else act(z)
+        return a.transpose(0, 2, 1)
+
+    def _network_layer(self, network, params, layer, a):
+        """Layer ``layer`` (prelu or maxout) for each row of ``params``: ``(K, out, n)``."""
+        scratch = self._scratch
+        if scratch is None or scratch.layout != network.layout:
+            scratch = self._scratch = network.copy()
+        outs = []
+        for k, row in enumerate(params):
+            scratch.params[:] = row
+            inputs = a if a.ndim == 2 else a[k]
+            outs.append(scratch.layer_output(layer, inputs.T).T)
+        return np.stack(outs)
