@@ -170,6 +170,13 @@ class RunScorer:
         self._labels = None
         if self.loss.sparse:  # the output each example's label picks
             self._labels = self._targets.reshape(-1).astype(np.intp)
+        # Binary cross-entropy of labels 0 and 1 keeps one of its two logs per example:
+        # −(y·ln p + (1 − y)·ln(1 − p)) is exactly −ln p where y = 1 and −ln(1 − p) where y = 0
+        # (the other term is −0.0), so one log of the picked one gives the very same floats.
+        self._positive = None
+        if (isinstance(self.loss, losses.BinaryCrossentropy) and self._targets.shape[1] == 1
+                and np.all((self._targets == 0) | (self._targets == 1))):
+            self._positive = self._targets[:, 0] == 1
         if data.task == "regression":
             self._y = np.vstack([data.y_train, data.y_test]).astype(float)
             self._totals = [((y - y.mean(axis=0)) ** 2).sum(axis=0)
@@ -251,6 +258,10 @@ class RunScorer:
         loss = self.loss
         if type(loss).cost is not losses.Loss.cost:
             return None
+        if self._positive is not None:
+            p = np.clip(outputs[:, :, 0], losses.EPSILON, 1.0 - losses.EPSILON)
+            picked = np.where(self._positive, p, 1.0 - p)
+            return np.negative(np.log(picked, out=picked), out=picked)
         if type(loss).per_example is losses.Loss.per_example:
             values = loss._values(self._targets, outputs)  # the targets broadcast over K
             return values.mean(axis=2) if loss.reduce == "mean" else values.sum(axis=2)

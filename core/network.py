@@ -295,8 +295,9 @@ class Network:
                 elif delta is None:
                     delta = act.backward(z, xs[layer + 1], grad_a)
                 extra_back = None
-            self._write(grad, "W", layer, x.T @ delta)
-            self._write(grad, "b", layer, delta.sum(axis=0))
+            # Straight into the gradient's blocks: the same products and sums, no copies.
+            np.matmul(x.T, delta, out=self._block_of(grad, "W", layer))
+            np.add.reduce(delta, axis=0, out=self._block_of(grad, "b", layer))
             if layer:
                 grad_a = delta @ W.T
                 if extra_back is not None:
@@ -342,3 +343,8 @@ class Network:
 
     def _write(self, grad, kind, layer, value):
         grad[self._slices[kind, layer]] = value.reshape(-1)
+
+    def _block_of(self, flat, kind, layer) -> np.ndarray:
+        """The block ``kind`` of ``layer`` of a flat vector laid out like :attr:`params`
+        (a view)."""
+        return flat[self._slices[kind, layer]].reshape(self._views[kind, layer].shape)

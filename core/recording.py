@@ -87,7 +87,7 @@ class Recorder:
         rows[:, _COLUMN["epoch"]] = steps / trainer.steps_per_epoch
         rate = trainer.schedule.rate
         rows[:, _COLUMN["learning_rate"]] = [rate(int(step)) for step in steps]
-        norms = diagnostics.layer_gradient_norms(grads, trainer.arrays.layout)
+        norms = diagnostics.layer_gradient_norms(grads, trainer.network.layout)
         trainer.history.extend(rows)
         trainer.gradient_norms.extend(np.hstack([steps[:, None], norms]))
         self.last = int(steps[-1]), {key: float(values[-1]) for key, values in scores.items()
