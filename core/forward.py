@@ -42,9 +42,9 @@ def tanh_from_doubled(z2):
 def sigmoid_from_negated(minus_z):
     """σ(z) = 1/(1 + e^(−z)) into ``minus_z`` (−z: the output layer's weights and bias are
     negated, exactly). For z ≥ 0 the very floats of ``core.activations``' sigmoid; for z < 0
-    within two units in the last place of them (that one divides e^z by 1 + e^z), where σ is
-    below ½ so 1 − σ, which the cross-entropy reads, loses nothing. e^(−z) overflows to inf
-    for z < −709 (the caller silences the warning), giving 0."""
+    within three units in the last place of them (that one divides e^z by 1 + e^z), where σ
+    is below ½ so 1 − σ, which the cross-entropy reads, loses nothing. e^(−z) overflows to
+    inf for z < −709 (the caller silences the warning), giving 0."""
     np.exp(minus_z, out=minus_z)
     minus_z += 1.0
     return np.divide(1.0, minus_z, out=minus_z)

@@ -76,3 +76,33 @@ def test_one_forward_serves_networks_of_other_widths():
         network = Trainer(Config(dataset="circle", hidden_layers=layers)).network
         np.testing.assert_allclose(forward.outputs(network), network.predict(X),
                                    rtol=0, atol=20 * TANH_ABS_ERROR)
+
+
+def test_the_output_sigmoid_is_the_activations_to_three_ulps():
+    from core.forward import sigmoid_from_negated
+    z = np.concatenate([np.linspace(-40.0, 40.0, 400_001), [0.0, 1e-300, -1e-300, 800.0,
+                                                          -800.0, np.inf, -np.inf]])
+    expected = activations.get("sigmoid")(z)
+    with np.errstate(over="ignore"):
+        got = sigmoid_from_negated(-z)
+    positive = z >= 0
+    np.testing.assert_array_equal(got[positive], expected[positive])
+    ulps = np.abs(got - expected)[~positive] / np.spacing(expected[~positive])
+    assert float(ulps.max()) <= 3
+
+
+@pytest.mark.parametrize("hidden, output, dataset", [
+    ("tanh", "sigmoid", "circle"), ("relu", "softmax", "spiral3"), ("linear", "linear", "sine"),
+    ("elu", "tanh", "circle"), ("prelu", "sigmoid", "circle"), ("maxout", "softmax", "spiral3")])
+def test_a_stack_gives_each_row_the_floats_of_its_weights_alone(hidden, output, dataset):
+    trainer = Trainer(Config(dataset=dataset, hidden_layers=(5, 3), activation=hidden,
+                             output_activation=output, loss="mse"))
+    rows = []
+    for _ in range(7):
+        trainer.step(3)
+        rows.append(trainer.network.params.copy())
+    forward = FixedInputForward(np.vstack([trainer.inputs_train, trainer.inputs_test]))
+    stack = forward.outputs_stack(trainer.network, np.array(rows))
+    for params, got in zip(rows, stack):
+        alone = forward.outputs(trainer.arrays.network_with(params))
+        np.testing.assert_array_equal(got, alone)
