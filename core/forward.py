@@ -116,10 +116,11 @@ class FixedInputForward:
                     continue
                 # (K, out, in): each W transposed, and scaled (exactly: doubled for tanh,
                 # negated for an output sigmoid).
+                # C-contiguous: BLAS then multiplies each matrix as it is, no transposed copy.
                 Wt = params[:, weights].reshape(K, *shape).transpose(0, 2, 1)
-                bias = params[:, biases]
-                if scale != 1.0:
-                    Wt, bias = Wt * scale, bias * scale
+                Wt = np.multiply(Wt, scale, order="C") if scale != 1.0 else \
+                    np.ascontiguousarray(Wt)
+                bias = params[:, biases] * scale if scale != 1.0 else params[:, biases]
                 # The output layer's values are returned: a new array, not a buffer.
                 z = np.matmul(Wt, a, out=None if layer == last else
                               self._buffer(("z", layer), (K, shape[1], n)))

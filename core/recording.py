@@ -17,7 +17,7 @@ from core import diagnostics, divergence
 from core.history import HISTORY_FIELDS
 
 #: Most steps scored in one pass.
-BATCH = 16
+BATCH = 32
 #: Most values one pass's widest layer or the kept weights may hold (2 MB each): a big network
 #: or data set scores fewer steps at once, down to one.
 BATCH_VALUES = 2 ** 18
