@@ -4,8 +4,9 @@
 again (a run's training and test examples, stacked, so that both sets take one pass), and runs
 several parameter vectors at once: the trainer scores the weights of up to a few dozen steps
 in one pass (``outputs_stack``), so numpy's per-call overhead is paid once for all of them.
-Each layer's matrix product goes into a buffer made once and the hidden activation is applied
-in place; tanh, the costliest of them, is computed from ``exp``.
+Each layer's inputs carry a row of ones, so one matrix product per layer adds the bias too;
+it goes into a buffer made once, and the hidden activation writes the next layer's inputs in
+place; tanh, the costliest of them, is computed from ``exp``.
 
 Why tanh is not ``np.tanh`` here: numpy's float64 tanh has no SIMD loop on CPUs without
 AVX-512 and takes about 14 ns a value, nearly half of scoring a small network at every step;
@@ -25,8 +26,9 @@ import numpy as np
 TANH_ABS_ERROR = 6e-16
 
 
-def tanh_from_doubled(z2):
-    """tanh(z2 / 2) into ``z2``, as 1 − 2/(1 + e^z2).
+def tanh_from_doubled(z2, out=None):
+    """tanh(z2 / 2) as 1 − 2/(1 + e^z2), computed in ``z2`` and written to ``out`` (default:
+    ``z2``).
 
     e^z2 overflows to inf for z2 > 709 (the caller silences the warning), giving exactly 1;
     −inf gives −1 and NaN stays NaN. Near 0 the error is absolute, not relative (tanh(−0)
@@ -35,37 +37,40 @@ def tanh_from_doubled(z2):
     np.exp(z2, out=z2)
     z2 += 1.0
     np.divide(-2.0, z2, out=z2)
-    z2 += 1.0
-    return z2
+    return np.add(z2, 1.0, out=z2 if out is None else out)
 
 
-def sigmoid_from_negated(minus_z):
-    """σ(z) = 1/(1 + e^(−z)) into ``minus_z`` (−z: the output layer's weights and bias are
-    negated, exactly). For z ≥ 0 the very floats of ``core.activations``' sigmoid; for z < 0
-    within three units in the last place of them (that one divides e^z by 1 + e^z), where σ
-    is below ½ so 1 − σ, which the cross-entropy reads, loses nothing. e^(−z) overflows to
-    inf for z < −709 (the caller silences the warning), giving 0."""
+def sigmoid_from_negated(minus_z, out=None):
+    """σ(z) = 1/(1 + e^(−z)) from −z (the output layer's weights and bias are negated,
+    exactly), computed in ``minus_z`` and written to ``out`` (default: ``minus_z``).
+
+    For z ≥ 0 the very floats of ``core.activations``' sigmoid; for z < 0 within three units
+    in the last place of them (that one divides e^z by 1 + e^z), where σ is below ½ so 1 − σ,
+    which the cross-entropy reads, loses nothing. e^(−z) overflows to inf for z < −709 (the
+    caller silences the warning), giving 0."""
     np.exp(minus_z, out=minus_z)
     minus_z += 1.0
-    return np.divide(1.0, minus_z, out=minus_z)
+    return np.divide(1.0, minus_z, out=minus_z if out is None else out)
 
 
-def _relu_in_place(z):
-    return np.maximum(z, 0.0, out=z)  # the same floats as ReLU.__call__
+def _relu(z, out=None):
+    return np.maximum(z, 0.0, out=z if out is None else out)  # ReLU.__call__'s floats
 
 
-def _linear_in_place(z):
-    return z
+def _linear(z, out=None):
+    if out is None:
+        return z
+    np.copyto(out, z)
+    return out
 
 
-#: Hidden activations applied in place, with the factor their layer's weights are scaled by.
-IN_PLACE = {"tanh": (tanh_from_doubled, 2.0), "relu": (_relu_in_place, 1.0),
-            "linear": (_linear_in_place, 1.0)}
+#: Hidden activations computed here, with the factor their layer's weights are scaled by.
+IN_PLACE = {"tanh": (tanh_from_doubled, 2.0), "relu": (_relu, 1.0), "linear": (_linear, 1.0)}
 
 
-#: Output activations applied in place, with the factor the output layer's weights are
-#: scaled by; any other runs as its activation object on ``(K, n, k)``.
-_OUTPUT = {"sigmoid": (sigmoid_from_negated, -1.0), "linear": (_linear_in_place, 1.0)}
+#: Output activations computed here, with the factor the output layer's weights are scaled
+#: by; any other runs as its activation object on ``(K, n, k)``.
+_OUTPUT = {"sigmoid": (sigmoid_from_negated, -1.0), "linear": (_linear, 1.0)}
 _OUTPUT_OBJECT = object()
 
 #: Activations that need more than their z (learned slopes, a second piece): computed by the
@@ -77,22 +82,26 @@ class FixedInputForward:
     """The outputs of networks of one run's shape on the inputs ``X`` ``(n, d)``.
 
     The pass runs feature-major: each layer's values are ``(K, units, n)`` for K parameter
-    vectors, so the bias is added along rows of n values (an ``(n, units)`` array would give
-    numpy inner loops of a few units) and the elementwise passes run over long contiguous
-    rows. The buffers follow the layer sizes and K, so one object serves every network of the
-    run; what :meth:`outputs_stack` returns is a new array.
+    vectors, with a last row of ones that multiplies the bias, so the elementwise passes run
+    over long contiguous rows (an ``(n, units)`` array would give numpy inner loops of a few
+    units). The buffers follow the layer sizes and K, so one object serves every network of
+    the run; what :meth:`outputs_stack` returns is a new array.
     """
 
     def __init__(self, X):
         self.X = np.ascontiguousarray(X, dtype=float)
-        self._columns = np.ascontiguousarray(self.X.T)  # (d, n)
+        self._inputs = np.vstack([self.X.T, np.ones(len(self.X))])  # (d + 1, n)
         self._buffers = {}
         self._scratch = self._planned = None
 
-    def _buffer(self, key, shape):
+    def _buffer(self, key, shape, ones=False):
+        """A buffer made once per key and shape; with ``ones``, its last row along axis 1 is
+        ones (and stays so: only the rows above it are written)."""
         buffer = self._buffers.get(key)
         if buffer is None or buffer.shape != shape:
             buffer = self._buffers[key] = np.empty(shape)
+            if ones:
+                buffer[:, -1] = 1.0
         return buffer
 
     def outputs(self, network) -> np.ndarray:
@@ -103,39 +112,41 @@ class FixedInputForward:
         """Outputs ``(K, n, k)`` for ``X`` of ``network``'s architecture holding each row of
         ``params`` ``(K, n_params)`` in turn (``network``'s own weights are not read).
 
-        Hidden tanh, ReLU and linear as :data:`IN_PLACE` applies them, every other activation
-        as :meth:`Network.predict` does.
+        Hidden tanh, ReLU and linear as :data:`IN_PLACE` computes them, every other
+        activation as :meth:`Network.predict` does.
         """
         params = np.asarray(params, dtype=float)
         K, n = len(params), self.X.shape[0]
-        a, last = self._columns, len(network.weights) - 1
+        a, last = self._inputs, len(network.weights) - 1
         with np.errstate(over="ignore"):  # e^(2z) of a saturated tanh unit: inf, then 1
-            for layer, act, weights, biases, shape, in_place, scale in self._plan(network):
+            for layer, act, weights, biases, shape, apply, scale in self._plan(network):
                 if weights is None:
-                    a = self._network_layer(network, params, layer, a)
+                    a = self._network_layer(network, params, layer, a[..., :-1, :])
                     continue
-                # (K, out, in): each W transposed, and scaled (exactly: doubled for tanh,
-                # negated for an output sigmoid).
-                # C-contiguous: BLAS then multiplies each matrix as it is, no transposed copy.
-                Wt = params[:, weights].reshape(K, *shape).transpose(0, 2, 1)
-                Wt = np.multiply(Wt, scale, order="C") if scale != 1.0 else \
-                    np.ascontiguousarray(Wt)
-                bias = params[:, biases] * scale if scale != 1.0 else params[:, biases]
-                # The output layer's values are returned: a new array, not a buffer.
-                z = np.matmul(Wt, a, out=None if layer == last else
-                              self._buffer(("z", layer), (K, shape[1], n)))
-                z += bias[:, :, None]
-                if layer == last:
-                    if in_place is _OUTPUT_OBJECT:  # softmax normalizes each example's row
+                n_in, n_out = shape
+                # (K, out, in + 1): each W transposed beside its bias, scaled (exactly:
+                # doubled for tanh, negated for an output sigmoid), C-contiguous for BLAS.
+                M = self._buffer(("M", layer), (K, n_out, n_in + 1))
+                np.multiply(params[:, weights].reshape(K, n_in, n_out).transpose(0, 2, 1),
+                            scale, out=M[:, :, :-1])
+                np.multiply(params[:, biases], scale, out=M[:, :, -1])
+                if layer == last:  # returned: a new array, not a buffer
+                    z = np.matmul(M, a)
+                    if apply is _OUTPUT_OBJECT:  # softmax normalizes each example's row
                         return act(z.transpose(0, 2, 1))
-                    return in_place(z).transpose(0, 2, 1)
-                a = in_place(z) if in_place is not None else act(z)
-        return a.transpose(0, 2, 1)
+                    return apply(z).transpose(0, 2, 1)
+                z = np.matmul(M, a, out=self._buffer(("z", layer), (K, n_out, n)))
+                a = self._buffer(("a", layer), (K, n_out + 1, n), ones=True)
+                if apply is None:
+                    a[:, :-1] = act(z)
+                else:
+                    apply(z, out=a[:, :-1])
+        return a[:, :-1].transpose(0, 2, 1).copy()  # a network layer last: not a buffer
 
     def _plan(self, network) -> list:
-        """Per layer: ``(layer, activation, W slice, b slice, W shape, in-place function
-        (None or ``_OUTPUT_OBJECT``: the activation object), weight scale)``; slices None for
-        a layer the network computes itself."""
+        """Per layer: ``(layer, activation, W slice, b slice, W shape, function (None or
+        ``_OUTPUT_OBJECT``: the activation object), weight scale)``; slices None for a layer
+        the network computes itself."""
         layout = network.layout
         if self._planned is None or (self._planned[0] is not layout
                                      and self._planned[0] != layout):
@@ -145,22 +156,27 @@ class FixedInputForward:
                     plan.append((layer, act, None, None, None, None, 1.0))
                     continue
                 W, b = layout.block("W", layer), layout.block("b", layer)
-                in_place, scale = IN_PLACE.get(act.name, (None, 1.0))
+                apply, scale = IN_PLACE.get(act.name, (None, 1.0))
                 if layer == last:
-                    in_place, scale = _OUTPUT.get(act.name, (_OUTPUT_OBJECT, 1.0))
+                    apply, scale = _OUTPUT.get(act.name, (_OUTPUT_OBJECT, 1.0))
                 plan.append((layer, act, slice(W.start, W.stop), slice(b.start, b.stop),
-                             W.shape, in_place, scale))
+                             W.shape, apply, scale))
             self._planned = layout, plan
         return self._planned[1]
 
     def _network_layer(self, network, params, layer, a):
-        """Layer ``layer`` (prelu or maxout) for each row of ``params``: ``(K, out, n)``."""
+        """Layer ``layer`` (prelu or maxout) for each row of ``params`` on its inputs ``a``
+        (``(in, n)`` or ``(K, in, n)``): ``(K, out + 1, n)``, with the row of ones."""
         scratch = self._scratch
         if scratch is None or scratch.layout != network.layout:
             scratch = self._scratch = network.copy()
-        outs = []
+        out = None
         for k, row in enumerate(params):
             scratch.params[:] = row
             inputs = a if a.ndim == 2 else a[k]
-            outs.append(scratch.layer_output(layer, inputs.T).T)
-        return np.stack(outs)
+            values = scratch.layer_output(layer, inputs.T).T
+            if out is None:
+                out = self._buffer(("a", layer), (len(params), len(values) + 1, values.shape[1]),
+                                   ones=True)
+            out[k, :-1] = values
+        return out

@@ -93,7 +93,8 @@ def test_the_output_sigmoid_is_the_activations_to_three_ulps():
 
 @pytest.mark.parametrize("hidden, output, dataset", [
     ("tanh", "sigmoid", "circle"), ("relu", "softmax", "spiral3"), ("linear", "linear", "sine"),
-    ("elu", "tanh", "circle"), ("prelu", "sigmoid", "circle"), ("maxout", "softmax", "spiral3")])
+    ("elu", "tanh", "circle"), ("prelu", "sigmoid", "circle"), ("maxout", "softmax", "spiral3"),
+    ("tanh", "prelu", "circle"), ("relu", "maxout", "circle")])
 def test_a_stack_gives_each_row_the_floats_of_its_weights_alone(hidden, output, dataset):
     trainer = Trainer(Config(dataset=dataset, hidden_layers=(5, 3), activation=hidden,
                              output_activation=output, loss="mse"))
