@@ -85,8 +85,10 @@ class Recorder:
                 rows[:, column] = values
         rows[:, _COLUMN["step"]] = steps
         rows[:, _COLUMN["epoch"]] = steps / trainer.steps_per_epoch
-        rate = trainer.schedule.rate
-        rows[:, _COLUMN["learning_rate"]] = [rate(int(step)) for step in steps]
+        schedule = trainer.schedule
+        rows[:, _COLUMN["learning_rate"]] = (
+            schedule.rate(0) if schedule.is_constant
+            else [schedule.rate(int(step)) for step in steps])
         norms = diagnostics.layer_gradient_norms(grads, trainer.network.layout)
         trainer.history.extend(rows)
         trainer.gradient_norms.extend(np.hstack([steps[:, None], norms]))
