@@ -95,14 +95,16 @@ class FixedInputForward:
         self._scratch = self._planned = None
 
     def _buffer(self, key, shape, ones=False):
-        """A buffer made once per key and shape; with ``ones``, its last row along axis 1 is
-        ones (and stays so: only the rows above it are written)."""
+        """A ``shape`` buffer for ``key``: the first rows of one kept for the most parameter
+        vectors asked for so far (a pass of fewer, at the end of a ``Trainer.step``, makes
+        nothing new). With ``ones``, its last row along axis 1 is ones (and stays so: only
+        the rows above it are written)."""
         buffer = self._buffers.get(key)
-        if buffer is None or buffer.shape != shape:
+        if buffer is None or buffer.shape[1:] != shape[1:] or len(buffer) < shape[0]:
             buffer = self._buffers[key] = np.empty(shape)
             if ones:
                 buffer[:, -1] = 1.0
-        return buffer
+        return buffer[:shape[0]]
 
     def outputs(self, network) -> np.ndarray:
         """The network's outputs ``(n, k)`` for ``X`` (see :meth:`outputs_stack`)."""
@@ -135,8 +137,11 @@ class FixedInputForward:
                     if apply is _OUTPUT_OBJECT:  # softmax normalizes each example's row
                         return act(z.transpose(0, 2, 1))
                     return apply(z).transpose(0, 2, 1)
-                z = np.matmul(M, a, out=self._buffer(("z", layer), (K, n_out, n)))
-                a = self._buffer(("a", layer), (K, n_out + 1, n), ones=True)
+                # Buffers by shape: layers of one width share them (the product has read this
+                # layer's inputs before the activation overwrites them), which halves the
+                # memory a pass sweeps through.
+                z = np.matmul(M, a, out=self._buffer(("z", n_out), (K, n_out, n)))
+                a = self._buffer(("a", n_out), (K, n_out + 1, n), ones=True)
                 if apply is None:
                     a[:, :-1] = act(z)
                 else:
@@ -176,7 +181,7 @@ class FixedInputForward:
             inputs = a if a.ndim == 2 else a[k]
             values = scratch.layer_output(layer, inputs.T).T
             if out is None:
-                out = self._buffer(("a", layer), (len(params), len(values) + 1, values.shape[1]),
+                out = self._buffer(("net", layer), (len(params), len(values) + 1, values.shape[1]),
                                    ones=True)
             out[k, :-1] = values
         return out

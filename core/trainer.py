@@ -79,7 +79,9 @@ class Trainer:
     stop_rules : StopRules
         Early stopping's state: best test cost so far, its step and weights.
     history : DecimatedLog
-        Rows of ``HISTORY_FIELDS``; read them with :meth:`history_arrays`.
+        Rows of ``HISTORY_FIELDS``; read them with :meth:`history_arrays`. They are scored a
+        batch of steps at a time (:mod:`core.recording`) and complete whenever :meth:`step`
+        has returned or raised.
     gradient_norms : DecimatedLog
         Recorded with the history: the step, then the norm of each layer's mini-batch gradient
         in the update that led to it (NaN at step 0); read them with
