@@ -1,9 +1,9 @@
 """Recording the cost history a batch of steps at a time.
 
 Scoring the weights of one step on the whole training and test sets is a forward pass over
-every example; for a small network numpy's per-call overhead is most of it. So the trainer
-keeps the weights and gradient of each step whose history row is due (:class:`Recorder`) and
-scores up to :data:`BATCH` of them in one stacked pass
+every example; for a small network numpy's per-call overhead is a large part of it. So the
+trainer keeps the weights and gradient of each step whose history row is due
+(:class:`Recorder`) and scores up to :data:`BATCH` of them in one stacked pass
 (:meth:`core.metrics.RunScorer.score_stack`), which gives each row exactly the floats scoring
 it alone gives. The rows reach the history before anyone can read it: ``Trainer.step`` flushes
 before it returns (or raises), a stopping rule that needs this step's costs flushes first, and
@@ -97,5 +97,6 @@ class Recorder:
         # Only after an update: the weights a run starts from (fresh, or opened from a file)
         # are shown as they are; it is training on that must stop.
         losses = scores["train_loss"]
-        for i in np.flatnonzero((losses < trainer._cost_floor) & self._updated[:m]):
-            raise divergence.runaway(trainer, float(losses[i]))
+        ran_away = np.flatnonzero((losses < trainer._cost_floor) & self._updated[:m])
+        if len(ran_away):
+            raise divergence.runaway(trainer, float(losses[ran_away[0]]))
