@@ -33,9 +33,10 @@ def _as_float(z):
 
 
 def _sigmoid(z):
-    # e^(-|z|) is in (0, 1], so neither branch can overflow.
+    # e^(-|z|) is in (0, 1], so neither branch can overflow: 1/(1 + e) for z ≥ 0 and
+    # e/(1 + e) for z < 0, with one division for both.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 class Activation:

@@ -221,9 +221,10 @@ def _saturated(outputs, network):
 # --------------------------------------------------------------------------- gradients
 def layer_gradient_norms(gradient, layout) -> np.ndarray:
     """Euclidean norm of each layer's part of a flat gradient (its W, b and any activation
-    parameters), ``(n_layers,)``, from the first layer of weights to the output layer."""
+    parameters), ``(n_layers,)``, from the first layer of weights to the output layer; for
+    gradients stacked in rows ``(m, n_params)``, those of each row ``(m, n_layers)``."""
     gradient = np.asarray(gradient, dtype=float)
-    return np.sqrt(np.add.reduceat(gradient * gradient, _layer_starts(layout)))
+    return np.sqrt(np.add.reduceat(gradient * gradient, _layer_starts(layout), axis=-1))
 
 
 @functools.lru_cache(maxsize=32)

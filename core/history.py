@@ -53,6 +53,10 @@ class DecimatedLog:
     def width(self) -> int:
         return self._rows.shape[1]
 
+    @property
+    def capacity(self) -> int:
+        return len(self._rows)
+
     def due(self, step) -> bool:
         return step % self.stride == 0
 
@@ -65,6 +69,20 @@ class DecimatedLog:
         self._rows[self._n] = row
         self._n += 1
         self.version = next(_versions)
+
+    def extend(self, rows):
+        """Append each of ``rows`` ``(m, width)`` in turn, as :meth:`append` would."""
+        rows = np.asarray(rows, dtype=float)
+        while len(rows):
+            if self._n == len(self._rows):
+                self.append(rows[0])
+                rows = rows[1:]
+                continue
+            room = min(len(rows), len(self._rows) - self._n)
+            self._rows[self._n:self._n + room] = rows[:room]
+            self._n += room
+            rows = rows[room:]
+            self.version = next(_versions)
 
     def rows(self) -> np.ndarray:
         """A copy of the recorded rows, ``(len(self), width)``."""

@@ -146,10 +146,12 @@ class RunScorer:
     """Costs and metrics of a network on a run's training and test sets.
 
     Built once per run (the targets and labels do not change); :meth:`score` then costs one
-    forward pass over both sets, stacked (:class:`core.forward.FixedInputForward`). Every value
-    is what the functions above (and the loss's ``cost``) give on the network's predictions;
-    the predictions are those of :meth:`Network.predict` to within a few units in the last
-    place (the hidden tanh is computed from exp: see :mod:`core.forward`).
+    forward pass over both sets, stacked (:class:`core.forward.FixedInputForward`), and
+    :meth:`score_stack` one pass for the weights of several steps at once. Every value is what
+    the functions above (and the loss's ``cost``) give on the network's predictions; the
+    predictions are those of :meth:`Network.predict` to within a few units in the last place
+    (the hidden tanh is computed from exp: see :mod:`core.forward`). Scoring a stack gives
+    each row exactly the floats scoring its weights alone gives.
 
     Parameters
     ----------
@@ -161,13 +163,20 @@ class RunScorer:
     def __init__(self, arrays, data):
         self.loss, self.task, self.k = arrays.loss, data.task, max(data.n_classes, 1)
         self.threshold = arrays.threshold
-        # Loss.cost is float(np.mean(per_example)); summing and dividing here is the same
-        # float without np.mean's overhead. A loss with its own cost (RMSE) is asked for it.
-        self._cost_is_mean = type(arrays.loss).cost is losses.Loss.cost
         self.n = len(arrays.inputs_train), len(arrays.inputs_test)
         self._forward = FixedInputForward(np.vstack([arrays.inputs_train, arrays.inputs_test]))
         self._targets = np.vstack([arrays.targets_train, arrays.targets_test])
         self._parts = (slice(0, self.n[0]), slice(self.n[0], None))
+        self._labels = None
+        if self.loss.sparse:  # the output each example's label picks
+            self._labels = self._targets.reshape(-1).astype(np.intp)
+        # Binary cross-entropy of labels 0 and 1 keeps one of its two logs per example:
+        # −(y·ln p + (1 − y)·ln(1 − p)) is exactly −ln p where y = 1 and −ln(1 − p) where y = 0
+        # (the other term is −0.0), so one log of the picked one gives the very same floats.
+        self._positive = None
+        if (isinstance(self.loss, losses.BinaryCrossentropy) and self._targets.shape[1] == 1
+                and np.all((self._targets == 0) | (self._targets == 1))):
+            self._positive = self._targets[:, 0] == 1
         if data.task == "regression":
             self._y = np.vstack([data.y_train, data.y_test]).astype(float)
             self._totals = [((y - y.mean(axis=0)) ** 2).sum(axis=0)
@@ -186,60 +195,104 @@ class RunScorer:
         ``cost = loss + reg_term``; values the task does not have are None (accuracy, F1 and
         the report for regression; R², RMSE and MAE for classification).
         """
-        reg = network.regularization(l1, l2)
-        out = {"reg_term": reg}
-        outputs = self._forward.outputs(network)
-        if self._cost_is_mean:
-            per_example = self.loss.per_example(self._targets, outputs)
-        if self.task != "regression":
-            confusions = self._confusions(outputs)
-        for i, (prefix, part, n) in enumerate(zip(("train_", "test_"), self._parts, self.n)):
-            if self._cost_is_mean:
-                loss = float(per_example[part].sum() / n)
-            else:
-                loss = self.loss.cost(self._targets[part], outputs[part])
-            out[prefix + "loss"], out[prefix + "cost"] = loss, loss + reg
-            if self.task == "regression":
-                values = self._regression(self._y[part], outputs[part], self._totals[i], n)
-                accuracy = f1 = report = None
-            else:
-                values = (None, None, None)
-                confusion = confusions[i]
-                # Correct answers / n: the same float as the mean of (predicted == label).
-                accuracy = sum(row[j] for j, row in enumerate(confusion)) / n
-                f1 = _macro_f1(confusion)
-                report = ClassificationReport.from_confusion(confusion) if reports else None
-            out[prefix + "accuracy"], out[prefix + "macro_f1"] = accuracy, f1
-            out[prefix + "r2"], out[prefix + "rmse"], out[prefix + "mae"] = values
-            if reports:
-                out[prefix + "report"] = report
+        stack = self.score_stack(network, network.params[None], l1, l2)
+        confusions = stack.pop("confusion", None)
+        out = dict.fromkeys(SCORE_FIELDS)
+        out.update((key, float(value[0])) for key, value in stack.items())
+        if reports:
+            for i, prefix in enumerate(("train_", "test_")):
+                out[prefix + "report"] = (None if confusions is None else
+                                          ClassificationReport.from_confusion(confusions[0, i]))
         return out
 
-    def _confusions(self, outputs) -> list:
-        """The two confusion matrices (train, test), each as k lists of k ints."""
-        k = self.k
+    def score_stack(self, network, params, l1=0.0, l2=0.0) -> dict:
+        """The values of :meth:`score` (no reports) for ``network``'s architecture holding each
+        row of ``params`` ``(K, n_params)``: a dict of ``(K,)`` float arrays, keyed by those of
+        :data:`SCORE_FIELDS` the task has, and for classification ``confusion``
+        ``(K, 2, k, k)`` ints (the train and test confusion matrices)."""
+        params = np.asarray(params, dtype=float)
+        outputs = self._forward.outputs_stack(network, params)
+        out = {"reg_term": self._regularization(network, params, l1, l2)}
+        per_example = self._per_example(outputs)
+        if per_example is not None:  # rows in order: each row's sum is the one of its own
+            per_example = np.ascontiguousarray(per_example)
+        for i, (prefix, part, n) in enumerate(zip(("train_", "test_"), self._parts, self.n)):
+            if per_example is not None:
+                loss = per_example[:, part].sum(axis=1) / n
+            else:  # a loss with its own cost (RMSE): asked for it
+                loss = np.array([self.loss.cost(self._targets[part], o[part]) for o in outputs])
+            out[prefix + "loss"], out[prefix + "cost"] = loss, loss + out["reg_term"]
+        if self.task == "regression":
+            for i, (prefix, part, n) in enumerate(zip(("train_", "test_"), self._parts, self.n)):
+                values = self._regression(self._y[part], outputs[:, part], self._totals[i], n)
+                for key, value in zip(("r2", "rmse", "mae"), values):
+                    out[prefix + key] = value
+            return out
+        confusion = out["confusion"] = self._confusions(outputs)
+        tp = np.diagonal(confusion, axis1=2, axis2=3)  # (K, 2, k)
+        predicted, actual = confusion.sum(axis=2), confusion.sum(axis=3)
+        den = predicted + actual
+        f1 = np.divide(2.0 * tp, den, out=np.zeros(den.shape), where=den != 0)
+        for i, (prefix, n) in enumerate(zip(("train_", "test_"), self.n)):
+            # Correct answers / n: the same float as the mean of (predicted == label).
+            out[prefix + "accuracy"] = tp[:, i].sum(axis=1) / n
+            total = f1[:, i, 0].copy()  # class by class, in order: the floats of a plain sum
+            for c in range(1, self.k):
+                total += f1[:, i, c]
+            out[prefix + "macro_f1"] = total / self.k
+        return out
+
+    @staticmethod
+    def _regularization(network, params, l1, l2) -> np.ndarray:
+        """``Network.regularization`` of each row of ``params`` (its very floats)."""
+        if not (l1 or l2):
+            return np.zeros(len(params))
+        # Contiguous rows, as Network.regularization's own copy: a strided dot sums in
+        # another order.
+        weights = np.ascontiguousarray(params[:, network.layout.weight_mask])
+        return np.array([l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w) for w in weights])
+
+    def _per_example(self, outputs):
+        """Each example's loss ``(K, n)`` for outputs ``(K, n, k)``; None for a loss whose
+        cost is not their mean (RMSE)."""
+        loss = self.loss
+        if type(loss).cost is not losses.Loss.cost:
+            return None
+        if self._positive is not None:
+            p = np.clip(outputs[:, :, 0], losses.EPSILON, 1.0 - losses.EPSILON)
+            picked = np.where(self._positive, p, 1.0 - p)
+            return np.negative(np.log(picked, out=picked), out=picked)
+        if type(loss).per_example is losses.Loss.per_example:
+            values = loss._values(self._targets, outputs)  # the targets broadcast over K
+            return values.mean(axis=2) if loss.reduce == "mean" else values.sum(axis=2)
+        if loss.sparse:
+            picked = outputs[:, np.arange(outputs.shape[1]), self._labels]
+            return -np.log(np.clip(picked, losses.EPSILON, 1.0 - losses.EPSILON))
+        return np.stack([loss.per_example(self._targets, o) for o in outputs])
+
+    def _confusions(self, outputs) -> np.ndarray:
+        """The train and test confusion matrices of each row of ``outputs``: ``(K, 2, k, k)``."""
+        k, K = self.k, len(outputs)
         # predicted_classes without its int copy: adding the booleans counts them as 0 and 1.
-        predicted = (outputs.argmax(axis=1) if self.task == "multiclass"
-                     else outputs[:, 0] > self.threshold)
-        counts = np.bincount(self._offsets + predicted, minlength=2 * k * k)
-        return counts.reshape(2, k, k).tolist()
+        predicted = (outputs.argmax(axis=2) if self.task == "multiclass"
+                     else outputs[:, :, 0] > self.threshold)
+        places = self._offsets + predicted + (2 * k * k) * np.arange(K)[:, None]
+        counts = np.bincount(places.ravel(), minlength=K * 2 * k * k)
+        return counts.reshape(K, 2, k, k)
 
     @staticmethod
     def _regression(y, outputs, total, n) -> tuple:
+        """R², RMSE and MAE ``(K,)`` of outputs ``(K, n, k)`` against ``y`` ``(n, k)``."""
         diff = y - outputs
-        squares = (diff * diff).sum(axis=0)
-        r2 = float(np.mean(_r2(squares, total)))
-        rmse_ = float(np.mean(np.sqrt(squares / n)))
-        return r2, rmse_, float(np.abs(diff).mean())
+        squares = (diff * diff).sum(axis=1)  # (K, k)
+        r2 = _r2(squares, total).mean(axis=1)
+        rmse_ = np.sqrt(squares / n).mean(axis=1)
+        return r2, rmse_, np.abs(diff).mean(axis=(1, 2))
 
 
-def _macro_f1(rows) -> float:
-    """Mean over classes of 2·TP/(2·TP + FP + FN) (0 for a class never seen or predicted);
-    ``rows`` is the confusion matrix as lists."""
-    predicted = [sum(column) for column in zip(*rows)]
-    total = 0.0
-    for i, row in enumerate(rows):
-        den = predicted[i] + sum(row)
-        total += 2.0 * row[i] / den if den else 0.0
-    return total / len(rows)
+#: The values :meth:`RunScorer.score` gives (None where the task has no such value).
+SCORE_FIELDS = ("reg_term",) + tuple(
+    prefix + key for prefix in ("train_", "test_")
+    for key in ("loss", "cost", "accuracy", "macro_f1", "r2", "rmse", "mae"))
+
 

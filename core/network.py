@@ -74,6 +74,11 @@ class Network:
         self.weights = [self._views["W", i] for i in range(n_layers)]
         self.biases = [self._views["b", i] for i in range(n_layers)]
         self._weight_mask = self.layout.weight_mask
+        # Backpropagation's per-layer lookups, done once: the activation, whether the network
+        # computes the layer itself (prelu, maxout), its W and b views and their slices.
+        self._plan = [(act, act.name in ("prelu", "maxout"), self.weights[i], self.biases[i])
+                      for i, act in enumerate(self.layer_activations)]
+        self._out_views = None  # (a gradient buffer, its W and b blocks by layer)
         self.initialize(seed, init)
 
     @classmethod
@@ -266,37 +271,46 @@ class Network:
             # A (n,) target vector is one column, as the losses read it; left as it is, the
             # fused deltas (ŷ − y) would broadcast (n, 1) against (n,) into (n, n).
             y_true = losses.as_2d(y_true)
-        grad = np.empty_like(self.params) if out is None else out
+        # The blocks are written through views: a buffer that cannot give them gets a copy.
+        grad = out if out is not None and out.flags.c_contiguous and out.dtype == float else \
+            np.empty_like(self.params)
         n_layers = len(self.weights)
         xs, zs = [np.asarray(X, dtype=float)], []
-        for layer in range(n_layers):
-            z, a = self.layer_forward(layer, xs[-1])
+        for layer, (act, own, W, b) in enumerate(self._plan):
+            if own:
+                z, a = self.layer_forward(layer, xs[-1])
+            else:  # layer_forward's very operations, without its lookups
+                z = xs[-1] @ W
+                z += b
+                a = act(z)
             zs.append(z)
             xs.append(a)
         y_pred = xs[-1]
         cost = loss.cost(y_true, y_pred) if with_cost else None
         delta = self.fused_output_delta(loss, y_true, y_pred)
         grad_a = None if delta is not None else loss.gradient(y_true, y_pred)
+        blocks = self._grad_blocks(grad)
 
         for layer in range(n_layers - 1, -1, -1):
             # grad_a is d cost / d (this layer's output); turn it into d cost / d z.
-            act, z, x = self.layer_activations[layer], zs[layer], xs[layer]
-            W = self.weights[layer]
+            act, own, W, _ = self._plan[layer]
+            z, x = zs[layer], xs[layer]
+            extra_back = None
             if act.name == "maxout":
                 mask = act.derivative(z)  # (n, out, 2): one-hot of the winning piece
                 d1, d2 = grad_a * mask[..., 0], grad_a * mask[..., 1]
                 self._write(grad, "W'", layer, x.T @ d2)
                 self._write(grad, "b'", layer, d2.sum(axis=0))
                 delta, extra_back = d1, d2 @ self._views["W'", layer].T
-            else:
-                if act.name == "prelu":
-                    self._write(grad, "slope", layer, (grad_a * act.slope_derivative(z)).sum(axis=0))
-                    delta = grad_a * act.derivative(z, self._views["slope", layer])
-                elif delta is None:
-                    delta = act.backward(z, xs[layer + 1], grad_a)
-                extra_back = None
-            self._write(grad, "W", layer, x.T @ delta)
-            self._write(grad, "b", layer, delta.sum(axis=0))
+            elif act.name == "prelu":
+                self._write(grad, "slope", layer, (grad_a * act.slope_derivative(z)).sum(axis=0))
+                delta = grad_a * act.derivative(z, self._views["slope", layer])
+            elif delta is None:
+                delta = act.backward(z, xs[layer + 1], grad_a)
+            # Straight into the gradient's blocks: the same products and sums, no copies.
+            grad_W, grad_b = blocks[layer]
+            np.matmul(x.T, delta, out=grad_W)
+            np.add.reduce(delta, axis=0, out=grad_b)
             if layer:
                 grad_a = delta @ W.T
                 if extra_back is not None:
@@ -308,6 +322,9 @@ class Network:
                 cost += self.regularization(l1, l2)
             w = self.params[self._weight_mask]
             grad[self._weight_mask] += l1 * np.sign(w) + l2 * w
+        if out is not None and grad is not out:
+            out[...] = grad
+            grad = out
         return cost, grad
 
     #: (output activation, loss) pairs whose output delta is the fused ``(ŷ − y) / n``.
@@ -342,3 +359,12 @@ class Network:
 
     def _write(self, grad, kind, layer, value):
         grad[self._slices[kind, layer]] = value.reshape(-1)
+
+    def _grad_blocks(self, grad) -> list:
+        """``(W, b)`` views into ``grad`` for each layer, kept for the buffer last asked about
+        (a training loop passes the same one at every step)."""
+        if self._out_views is None or self._out_views[0] is not grad:
+            self._out_views = grad, [
+                tuple(grad[self._slices[kind, layer]].reshape(self._views[kind, layer].shape)
+                      for kind in ("W", "b")) for layer in range(len(self.weights))]
+        return self._out_views[1]

@@ -21,13 +21,14 @@ import math
 
 import numpy as np
 
-from core import datasets, diagnostics, divergence, features, metrics, optimizers
+from core import datasets, divergence, features, metrics, optimizers
 from core.config import Config, ConfigError
 from core.divergence import (MAX_PARAM_NORM, RUNAWAY_FACTOR,  # noqa: F401 - public here
                              DivergenceError)
 from core.history import (HISTORY_FIELDS, MIN_PATH_ROWS, PATH_BUDGET,  # noqa: F401 - public here
                           DecimatedLog, path_rows)
 from core.network import Network
+from core.recording import Recorder
 from core.run import RunArrays, penalties
 from core.schedules import Schedule
 from core.stopping import Stop, StopRules  # noqa: F401 - Stop is what ``stopped`` holds
@@ -78,7 +79,9 @@ class Trainer:
     stop_rules : StopRules
         Early stopping's state: best test cost so far, its step and weights.
     history : DecimatedLog
-        Rows of ``HISTORY_FIELDS``; read them with :meth:`history_arrays`.
+        Rows of ``HISTORY_FIELDS``; read them with :meth:`history_arrays`. They are scored a
+        batch of steps at a time (:mod:`core.recording`) and complete whenever :meth:`step`
+        has returned or raised.
     gradient_norms : DecimatedLog
         Recorded with the history: the step, then the norm of each layer's mini-batch gradient
         in the update that led to it (NaN at step 0); read them with
@@ -151,8 +154,9 @@ class Trainer:
         self.gradient_norms = DecimatedLog(1 + arrays.layout.n_layers, self.history_capacity)
         self.path = DecimatedLog(self.network.n_params,
                                  path_rows(self.network.n_params, self.path_capacity))
+        self._recorder = Recorder(self.network, len(self.inputs_train) + len(self.inputs_test))
         if record:
-            self._record(None)
+            self._record_start()
 
     def reset(self):
         """Start again: fresh initial weights (same seed), optimizer state and history."""
@@ -172,7 +176,7 @@ class Trainer:
         self.history = DecimatedLog(len(HISTORY_FIELDS), self.history_capacity)
         self.gradient_norms = DecimatedLog(1 + self.arrays.layout.n_layers, self.history_capacity)
         self.path = DecimatedLog(self.network.n_params, self.path_capacity)
-        self._record(None)
+        self._record_start()
 
     def apply_config(self, config: Config, data=None) -> bool:
         """Switch to ``config`` (and to ``data``, if given). Returns True when the weights reset.
@@ -279,46 +283,69 @@ class Trainer:
         rate = None if self.schedule.is_constant else self.schedule.rate
         rules = (cfg.max_steps is not None or cfg.max_epochs is not None
                  or StopRules.watches_costs(cfg))
-        # Overflow on the way to divergence is expected and detected below: no warnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for done in range(n):
-                idx = self.next_batch()
-                self._position += batch
-                if rate is not None:
-                    optimizer.learning_rate = rate(self.step_count)
-                grad = net.gradient(X[idx], T[idx], loss, l1, l2, out=self._grad)
-                np.copyto(self._last_finite, params)
-                optimizer.step(params, grad)
-                # One dot product checks the weights for inf/NaN and runaway size at once. (A
-                # non-finite cost always shows up here too: the gradient carries it into the
-                # weights, so the mini-batch cost is never evaluated, which halves the work.)
-                if not float(params @ params) < MAX_PARAM_NORM ** 2:
-                    np.copyto(params, self._last_finite)
-                    raise divergence.diverged(self, grad)
-                self.step_count += 1
-                scores = None
-                if history.due(self.step_count) or path.due(self.step_count):
-                    scores = self._record(grad)
-                if rules:
-                    self.stopped = self._check_rules(scores)
-                    if self.stopped is not None:
-                        return done + 1
+        # The history's rows are scored a batch of steps at a time (core.recording), and one
+        # at a time when every row decides at once whether training goes on: a target cost,
+        # or a loss with no minimum whose cost may run away.
+        batch_rows = (1 if cfg.target_cost is not None or not loss.bounded_below
+                      else self._recorder.size)
+        recorder = self._recorder
+        try:
+            # Overflow on the way to divergence is expected and detected below: no warnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for done in range(n):
+                    idx = self.next_batch()
+                    self._position += batch
+                    if rate is not None:
+                        optimizer.learning_rate = rate(self.step_count)
+                    grad = net.gradient(X[idx], T[idx], loss, l1, l2, out=self._grad)
+                    np.copyto(self._last_finite, params)
+                    optimizer.step(params, grad)
+                    # One dot product checks the weights for inf/NaN and runaway size at once.
+                    # (A non-finite cost always shows up here too: the gradient carries it into
+                    # the weights, so the mini-batch cost is never evaluated, halving the work.)
+                    if not float(params @ params) < MAX_PARAM_NORM ** 2:
+                        np.copyto(params, self._last_finite)
+                        raise divergence.diverged(self, grad)
+                    step = self.step_count = self.step_count + 1
+                    if path.due(step):
+                        path.append(params)
+                    recorded = history.due(step)
+                    if recorded:
+                        recorder.add(step, params, grad)
+                        # A row that thins the history out changes which steps are due next.
+                        if (len(recorder) >= batch_rows
+                                or len(history) + len(recorder) > history.capacity):
+                            recorder.flush(self)
+                    if rules:
+                        self.stopped = self._check_rules(recorded)
+                        if self.stopped is not None:
+                            return done + 1
+        finally:
+            recorder.flush(self)  # the history is complete whenever anyone can read it
         return n
 
-    def _check_rules(self, scores):
-        """The stopping rule that ends training after this step, if any. ``scores`` are this
-        step's, when the history has just computed them."""
+    def _check_rules(self, recorded):
+        """The stopping rule that ends training after this step, if any. ``recorded``: the
+        history took a row at this step (its scores are then the ones the rules read)."""
         cfg, step, rules = self.config, self.step_count, self.stop_rules
         epoch_end = self._position >= len(self.inputs_train)
         stop = None
-        if cfg.target_cost is not None and (scores is not None or epoch_end):
-            scores = scores or self._score()
+        scores = None
+        if cfg.target_cost is not None and (recorded or epoch_end):
+            scores = self._scores_now(recorded)
             stop = rules.target(cfg, step, scores["train_cost"])
         if stop is None and epoch_end and cfg.patience is not None:
-            scores = scores or self._score()
+            scores = scores or self._scores_now(recorded)
             stop = rules.epoch_end(cfg, step, self.epochs_completed, scores["test_cost"],
                                    self.network.params)
         return stop or StopRules.limit(cfg, step, self.epochs_completed)
+
+    def _scores_now(self, recorded) -> dict:
+        """This step's scores: those of its history row when it has one (flushed first)."""
+        if not recorded:
+            return self._score()
+        self._recorder.flush(self)
+        return self._recorder.last[1]
 
     def state_dict(self) -> dict:
         """Everything needed to continue this run exactly (copies), except config and data.
@@ -413,25 +440,11 @@ class Trainer:
         return metrics.predicted_classes(self.predict(X), self.data.task,
                                          self.arrays.threshold)
 
-    def _record(self, grad):
-        """Record what is due at this step; return the scores when the history took a row."""
-        step = self.step_count
-        if self.path.due(step):
-            self.path.append(self.network.params)
-        if not self.history.due(step):
-            return None
-        m = self._score()
-        m["step"], m["epoch"] = step, step / self.steps_per_epoch
-        m["learning_rate"] = self.learning_rate
-        self.history.append([np.nan if m[k] is None else m[k] for k in HISTORY_FIELDS])
-        norms = (np.full(self.gradient_norms.width - 1, np.nan) if grad is None
-                 else diagnostics.layer_gradient_norms(grad, self.arrays.layout))
-        self.gradient_norms.append(np.concatenate(([step], norms)))
-        # Only after a step: the weights a run starts from (fresh, or opened from a file) are
-        # shown as they are; it is training on that must stop.
-        if grad is not None and m["train_loss"] < self._cost_floor:
-            raise divergence.runaway(self, m["train_loss"])
-        return m
+    def _record_start(self):
+        """Record the weights a run starts from (step 0, no update led here)."""
+        self.path.append(self.network.params)
+        self._recorder.add(0, self.network.params, None)
+        self._recorder.flush(self)
 
     def history_arrays(self) -> dict:
         """The cost history as a dict of 1-D arrays keyed by ``HISTORY_FIELDS`` (copies).
