@@ -48,7 +48,9 @@ class FixedLabel(QWidget):
     both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
     the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
     this widget keeps the fixed height of ``lines`` lines. With ``wrap`` a long text wraps
-    into them (else a line longer than the width is cut).
+    into them (else a line longer than the width is cut), and where the widget is narrower
+    than the text the height grows to the lines the text needs, measured when the width
+    changes (not at every setText).
     """
 
     def __init__(self, lines=1, parent=None, wrap=False):
@@ -58,14 +60,25 @@ class FixedLabel(QWidget):
         self.label.setWordWrap(wrap)
         self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self._sample = ""
         self.fit_height("<br>".join(["Xg"] * lines))
 
     def fit_height(self, sample):
-        """Fix the height to what ``sample`` (rich text) needs."""
+        """Fix the height to what ``sample`` (rich text) needs (with ``wrap``: at least)."""
+        self._sample = sample
+        self._fit()
+
+    def _fit(self):
         old = self.label.text()
-        self.label.setText(sample)
-        self.setFixedHeight(self.label.sizeHint().height())
+        self.label.setText(self._sample)
+        height = self.label.sizeHint().height()
+        if self.label.wordWrap() and self.width() > 0:
+            for text in (self._sample, old):
+                self.label.setText(text)
+                height = max(height, self.label.heightForWidth(self.width()))
         self.label.setText(old)
+        if height != self.height():
+            self.setFixedHeight(height)
 
     def setText(self, text):
         if self.label.text() != text:
@@ -77,3 +90,52 @@ class FixedLabel(QWidget):
     def resizeEvent(self, event):
         self.label.setGeometry(0, 0, self.width(), self.height())
         super().resizeEvent(event)
+        if self.label.wordWrap() and event.size().width() != event.oldSize().width():
+            self._fit()
+
+
+class ShorteningLabel(QLabel):
+    """A one-line label given its text in several forms, longest first: it shows the longest
+    that fits its width, and asks only for the width of the shortest. The toolbar's summary of
+    the run uses it: a 1280-pixel-wide window (a 2560 × 1440 screen at 200 %) hid the full
+    sentence behind the toolbar's » button; the shorter forms keep it in sight, and the
+    tooltip says it all."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._forms = [""]
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+    def set_forms(self, forms):
+        """The texts to choose from, longest first."""
+        forms = list(forms) or [""]
+        if forms != self._forms:
+            self._forms = forms
+            self._choose()
+            self.updateGeometry()
+
+    def forms(self) -> list:
+        return list(self._forms)
+
+    def _need(self, text) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
+
+    def _choose(self):
+        fitting = [f for f in self._forms if self._need(f) <= self.width()]
+        text = fitting[0] if fitting else self._forms[-1]
+        if text != self.text():
+            self.setText(text)
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(self._need(self._forms[-1]))
+        return hint
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._choose()

@@ -34,13 +34,17 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
 
 from core import datasets
 from gui.views.boundary import model
-from gui.views.boundary.canvas import BoundaryCanvas, point_colours
+from gui.views.boundary.canvas import BoundaryCanvas, neutral_edge, point_colours
 from gui.views.boundary.overlay import ProbeOverlay
 
 _DRAW_TIP = ("Draw your own data: choose what a click adds, then click in the plot to add a "
              "training point there;\nCtrl+click removes the nearest point. The data set "
              "becomes 'custom' (the points shown, plus yours)\nand training starts again on "
              "it with fresh weights. Save it with the experiment (File menu).")
+
+
+#: Narrower than this (pixels), the colour bar goes without its title (BoundaryCanvas.set_compact).
+COMPACT_WIDTH = 420
 
 
 def _dot_icon(colour, size=12) -> QIcon:
@@ -110,6 +114,7 @@ class _SquareHolder(QWidget):
 
     def place(self):
         w, h = self.width(), self.height()
+        self.canvas.set_compact(w < COMPACT_WIDTH)
         above_h, below_h = self._above_below(w)
         room = h - above_h - below_h
         if not self.square:
@@ -348,8 +353,10 @@ class BoundaryPlot(QWidget):
             if mode == "binary":
                 levels, centre = model.binary_levels(values, snap.threshold, snap.output_range)
             else:
-                levels, centre = model.regression_levels(data), 0.5
-            self.canvas.show_scalar(values, levels, centre, model.rect_of(grid.xs, grid.ys))
+                levels = model.regression_levels(data)
+                centre = (model.regression_middle(data) - levels[0]) / (levels[1] - levels[0])
+            self.canvas.show_scalar(values, levels, centre, model.rect_of(grid.xs, grid.ys),
+                                    model.BACKGROUND_FADE[mode])
         elif mode == "multiclass":
             self.canvas.show_multiclass(grid.values, model.rect_of(grid.xs, grid.ys))
         elif mode == "curve":
@@ -377,13 +384,17 @@ class BoundaryPlot(QWidget):
         if self._mode != "none":
             xy = model.plotted(data.X_train, data.y_train, self._mode)
             self._train_size = model.point_size(len(xy))
+            # Regression dots at the neutral value are the background's colour: a light
+            # grey edge draws them (white edges suit the class colours).
+            edge = neutral_edge() if self._mode == "regression2d" else "w"
             self.canvas.set_train_points(xy[:, 0], xy[:, 1],
                                          point_colours(data, data.y_train[:, 0], self._mode),
-                                         self._train_size)
+                                         self._train_size, edge)
             self._apply_point_sizes()
             xy = model.plotted(data.X_test, data.y_test, self._mode)
             self.canvas.set_test_points(xy[:, 0], xy[:, 1],
-                                        point_colours(data, data.y_test[:, 0], self._mode),
+                                        point_colours(data, data.y_test[:, 0], self._mode,
+                                                      filled=False),
                                         model.ring_size(len(xy)))
         self.canvas.test_points.setVisible(self._show_test)
 

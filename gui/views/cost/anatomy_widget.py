@@ -45,12 +45,13 @@ class CostAnatomy(QWidget):
         self._snapshot = None
         self._drawn = None       # the snapshot drawn last
 
-        self.equation = FixedLabel(1)
+        # Both wrap in a narrow column (a 1280-pixel-wide window cut them).
+        self.equation = FixedLabel(1, wrap=True)
         self.equation.setToolTip(
             "The cost the optimizer minimizes, as the sum of its parts: the mean over the training\n"
             "examples of each one's loss, plus the regularization penalty on the weights\n"
             "(L1: λ·Σ|w|, L2: λ/2·Σw²; none when regularization is off).")
-        self.formula = FixedLabel(2)
+        self.formula = FixedLabel(2, wrap=True)
         self.formula.setStyleSheet("color: #333;")
         self.formula.setToolTip(
             "The loss ℓ is a function of one example (its target y and the network's prediction ŷ);\n"
