@@ -88,8 +88,12 @@ class _SquareHolder(QWidget):
         self.place()
 
     def _above_below(self, w):
+        # The legend's height at its width (its size hint is at a default width: a line
+        # taller than it needs in a narrow column, where the picture wants every pixel).
         above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
-        return max(above_h, self.above.sizeHint().height()), self.below.sizeHint().height()
+        if above_h <= 0:
+            above_h = self.above.sizeHint().height()
+        return above_h, self.below.sizeHint().height()
 
     def _decorations(self):
         """Width and height of the axes and colour bar around the data area, as laid out now
@@ -121,6 +125,9 @@ class _SquareHolder(QWidget):
             pw, ph, left, top = w, room, 0, 0
         else:
             decor_w, decor_h = self._decorations()
+            # Placed for these: _on_view_resized places again when the plot's own layout
+            # ends up with others (the colour bar's title shown or hidden, new tick labels).
+            self._decor = (round(decor_w), round(decor_h))
             side = max(min(w - decor_w, room - decor_h), 50)
             pw, ph = int(min(w, side + decor_w)), int(min(room, side + decor_h))
             left, top = (w - pw) // 2, max((room - ph) // 3, 0)
