@@ -48,9 +48,7 @@ class FixedLabel(QWidget):
     both ways), and a relayout repaints the whole window: at 30 frames a second that doubles
     the cost of drawing. Here the QLabel sits alone in a plain widget that has no layout, and
     this widget keeps the fixed height of ``lines`` lines. With ``wrap`` a long text wraps
-    into them (else a line longer than the width is cut), and where the widget is narrower
-    than the text the height grows to the lines the text needs, measured when the width
-    changes (not at every setText).
+    into them (else a line longer than the width is cut).
     """
 
     def __init__(self, lines=1, parent=None, wrap=False):
@@ -60,25 +58,14 @@ class FixedLabel(QWidget):
         self.label.setWordWrap(wrap)
         self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self._sample = ""
         self.fit_height("<br>".join(["Xg"] * lines))
 
     def fit_height(self, sample):
-        """Fix the height to what ``sample`` (rich text) needs (with ``wrap``: at least)."""
-        self._sample = sample
-        self._fit()
-
-    def _fit(self):
+        """Fix the height to what ``sample`` (rich text) needs."""
         old = self.label.text()
-        self.label.setText(self._sample)
-        height = self.label.sizeHint().height()
-        if self.label.wordWrap() and self.width() > 0:
-            for text in (self._sample, old):
-                self.label.setText(text)
-                height = max(height, self.label.heightForWidth(self.width()))
+        self.label.setText(sample)
+        self.setFixedHeight(self.label.sizeHint().height())
         self.label.setText(old)
-        if height != self.height():
-            self.setFixedHeight(height)
 
     def setText(self, text):
         if self.label.text() != text:
@@ -90,9 +77,6 @@ class FixedLabel(QWidget):
     def resizeEvent(self, event):
         self.label.setGeometry(0, 0, self.width(), self.height())
         super().resizeEvent(event)
-        if self.label.wordWrap() and event.size().width() != event.oldSize().width():
-            self._fit()
-
 
 class ShorteningLabel(QLabel):
     """A one-line label given its text in several forms, longest first: it shows the longest

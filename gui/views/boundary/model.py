@@ -214,10 +214,10 @@ def legend_html(mode, data, threshold) -> str:
                   f"{keep(f'{middle} at the threshold {threshold:g}')}",
         "multiclass": keep("colour = class probabilities blended"),
         "regression2d": f"{keep('colour = value:')} "
-                        f"{keep(f'{swatch.format(c=style.CLASS_0)} below {mid:g},')} "
-                        f"{keep(f'{middle} at {mid:g},')} "
-                        f"{keep(f'{swatch.format(c=style.CLASS_1)} above')} "
-                        f"{keep('(points: target y, background: prediction ŷ)')}",
+                        f"{keep(f'{swatch.format(c=style.CLASS_0)} &lt; {mid:g},')} "
+                        f"{keep(f'{middle} = {mid:g},')} "
+                        f"{keep(f'{swatch.format(c=style.CLASS_1)} &gt; {mid:g}')} "
+                        f"{keep('(points: target, background: prediction)')}",
         "curve": keep(f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)"),
     }.get(mode, "")
     # Drawn data have no name in the data panel's list: say here what is shown.
