@@ -23,6 +23,8 @@ from gui.widgets.colour_maps import (LIGHTEN_BACKGROUND, diverging_lut, divergin
 MAX_DRAWN_POINTS = 4000
 #: How far the neutral points' grey is faded into the background.
 NEUTRAL_FADE = 0.45
+#: Narrower than this (pixels), the colour bar goes without its title (set_compact).
+COMPACT_WIDTH = 420
 
 
 def drawn_points(n) -> np.ndarray:
@@ -64,8 +66,8 @@ def point_colours(data, y, mode, filled=True) -> list:
     if mode == "curve":
         return [style.POINT] * len(y)
     lo, hi = model.regression_levels(data)
-    centre = (model.regression_middle(data) - lo) / (hi - lo)
-    point_map = _point_map(centre, style.BACKGROUND if filled else neutral_edge())
+    middle = style.BACKGROUND if filled else neutral_edge()
+    point_map = _point_map(model.regression_centre(data), middle)
     rgba = point_map.map(np.clip((y - lo) / (hi - lo), 0, 1), mode="byte")
     return [_rgb_string(c[:3]) for c in rgba]
 

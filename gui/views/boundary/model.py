@@ -108,6 +108,12 @@ def regression_middle(data) -> float:
     return 0.0 if lo < 0 < hi else (lo + hi) / 2
 
 
+def regression_centre(data) -> float:
+    """Where :func:`regression_middle` lies in :func:`regression_levels`, as a fraction."""
+    lo, hi = regression_levels(data)
+    return (regression_middle(data) - lo) / (hi - lo)
+
+
 def view_range(mode, data, output_range):
     """``(x_range, y_range, padding)`` to show, or None (more than two inputs)."""
     domain = data.domain

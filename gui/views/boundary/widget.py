@@ -34,17 +34,14 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
 
 from core import datasets
 from gui.views.boundary import model
-from gui.views.boundary.canvas import BoundaryCanvas, neutral_edge, point_colours
+from gui.views.boundary.canvas import (COMPACT_WIDTH, BoundaryCanvas, neutral_edge,
+                                       point_colours)
 from gui.views.boundary.overlay import ProbeOverlay
 
 _DRAW_TIP = ("Draw your own data: choose what a click adds, then click in the plot to add a "
              "training point there;\nCtrl+click removes the nearest point. The data set "
              "becomes 'custom' (the points shown, plus yours)\nand training starts again on "
              "it with fresh weights. Save it with the experiment (File menu).")
-
-
-#: Narrower than this (pixels), the colour bar goes without its title (BoundaryCanvas.set_compact).
-COMPACT_WIDTH = 420
 
 
 def _dot_icon(colour, size=12) -> QIcon:
@@ -88,12 +85,10 @@ class _SquareHolder(QWidget):
         self.place()
 
     def _above_below(self, w):
-        # The legend's height at its width (its size hint is at a default width: a line
-        # taller than it needs in a narrow column, where the picture wants every pixel).
+        # At its width: the size hint (at a default width) was a line too tall, when narrow.
         above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
-        if above_h <= 0:
-            above_h = self.above.sizeHint().height()
-        return above_h, self.below.sizeHint().height()
+        return (above_h if above_h > 0 else self.above.sizeHint().height(),
+                self.below.sizeHint().height())
 
     def _decorations(self):
         """Width and height of the axes and colour bar around the data area, as laid out now
@@ -125,8 +120,7 @@ class _SquareHolder(QWidget):
             pw, ph, left, top = w, room, 0, 0
         else:
             decor_w, decor_h = self._decorations()
-            # Placed for these: _on_view_resized places again when the plot's own layout
-            # ends up with others (the colour bar's title shown or hidden, new tick labels).
+            # _on_view_resized places again when the plot's layout ends up with others.
             self._decor = (round(decor_w), round(decor_h))
             side = max(min(w - decor_w, room - decor_h), 50)
             pw, ph = int(min(w, side + decor_w)), int(min(room, side + decor_h))
@@ -360,8 +354,7 @@ class BoundaryPlot(QWidget):
             if mode == "binary":
                 levels, centre = model.binary_levels(values, snap.threshold, snap.output_range)
             else:
-                levels = model.regression_levels(data)
-                centre = (model.regression_middle(data) - levels[0]) / (levels[1] - levels[0])
+                levels, centre = model.regression_levels(data), model.regression_centre(data)
             self.canvas.show_scalar(values, levels, centre, model.rect_of(grid.xs, grid.ys),
                                     model.BACKGROUND_FADE[mode])
         elif mode == "multiclass":
@@ -391,8 +384,7 @@ class BoundaryPlot(QWidget):
         if self._mode != "none":
             xy = model.plotted(data.X_train, data.y_train, self._mode)
             self._train_size = model.point_size(len(xy))
-            # Regression dots at the neutral value are the background's colour: a light
-            # grey edge draws them (white edges suit the class colours).
+            # Regression dots at the neutral value are the background's colour: grey edges.
             edge = neutral_edge() if self._mode == "regression2d" else "w"
             self.canvas.set_train_points(xy[:, 0], xy[:, 1],
                                          point_colours(data, data.y_train[:, 0], self._mode),
