@@ -83,17 +83,35 @@ def describe_change(old: Config, new: Config) -> tuple[str, bool]:
             f"current weights.", False)
 
 
+#: The usual short names of the losses with long names, for the toolbar's shorter summaries.
+SHORT_LOSS_NAMES = {"me": "ME", "mse": "MSE", "mae": "MAE", "rmse": "RMSE", "msle": "MSLE",
+                    "bce": "BCE", "cce": "CCE", "sparse_cce": "sparse CCE", "kl_div": "KL"}
+
+
 def summary_text(config, layer_sizes) -> str:
-    """One line saying what trains, e.g. ``2 → 4 → 1 · Tanh → Sigmoid · BCE · SGD η = 0.03``."""
+    """One line saying what trains, e.g. ``2 → 4 → 1  ·  Tanh → Sigmoid  ·  Binary
+    cross-entropy  ·  SGD η = 0.03``."""
+    return summary_forms(config, layer_sizes)[0]
+
+
+def summary_forms(config, layer_sizes) -> list[str]:
+    """:func:`summary_text`, then two shorter forms of it for a narrow toolbar: the loss by its
+    short name (BCE, MSE) and single spaces, then only the layer sizes, the loss and the
+    optimizer (the activations are in the controls column and the diagram)."""
     hidden = activations.get(config.activation).display_name
     output = activations.get(config.output_activation).display_name
     optimizer = optimizers.optimizer_class(config.optimizer).display_name
+    loss = losses.get(config.loss).display_name
+    short_loss = SHORT_LOSS_NAMES.get(config.loss, loss)
     reg = "" if config.regularization == "none" else \
         f" + {config.regularization.upper()} λ = {config.reg_rate:g}"
+    sizes = " → ".join(str(n) for n in layer_sizes)
+    step = f"{optimizer} η = {config.learning_rate:g}"
     mistake = " (⚠ the classic mistake)" if config.classic_mistake else ""
-    return (f"{' → '.join(str(n) for n in layer_sizes)}  ·  {hidden} → {output}  ·  "
-            f"{losses.get(config.loss).display_name}{mistake}{reg}  ·  {optimizer} η = "
-            f"{config.learning_rate:g}")
+    short_mistake = " ⚠ classic mistake" if config.classic_mistake else ""
+    return [f"{sizes}  ·  {hidden} → {output}  ·  {loss}{mistake}{reg}  ·  {step}",
+            f"{sizes} · {hidden} → {output} · {short_loss}{short_mistake}{reg} · {step}",
+            f"{sizes} · {short_loss}{' ⚠' if config.classic_mistake else ''} · {step}"]
 
 
 class ConfigModel(QObject):

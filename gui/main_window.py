@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from core.config import ConfigError
-from gui.config_model import ConfigModel, describe_change, summary_text
+from gui.config_model import ConfigModel, describe_change, summary_forms
 from gui.panels import (ActivationPanel, DataPanel, LossPanel, NetworkPanel, OptimizerPanel,
                         SchedulePanel)
 from gui.panels.output_reasons import config_output_reason
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
             self.boundary_dock.setWindowTitle(title)
         if snap.config is not self._summary_config:
             self._summary_config = snap.config
-            self.summary_label.setText(summary_text(snap.config, snap.layer_sizes))
+            self.run_controls.set_summary(summary_forms(snap.config, snap.layer_sizes))
         self.status_numbers.show_snapshot(snap)
         self.frame_ack.arm()
 

@@ -29,7 +29,7 @@ class FunctionPlot(pg.PlotWidget):
         super().__init__(parent=parent, background="w")
         # Fixed height; the width may give a little in a narrow column.
         self.setFixedHeight(PLOT_HEIGHT)
-        self.setMinimumWidth(140)
+        self.setMinimumWidth(120)
         self.setMaximumWidth(PLOT_WIDTH)
         self.setMouseEnabled(False, False)
         self.setMenuEnabled(False)

@@ -95,6 +95,13 @@ class FixedLabel(QWidget):
         size = self._doc.size()
         return QSize(ceil(size.width()), ceil(size.height()))
 
+    def width_for(self, text) -> int:
+        """The width ``text`` would need on this label (its lines as given)."""
+        doc = self._doc.clone()
+        doc.setHtml(text)
+        doc.setTextWidth(-1)
+        return ceil(doc.size().width())
+
     def heightForWidth(self, width) -> int:
         self._layout(width if self._wrap else -1)
         return ceil(self._doc.size().height())
@@ -150,3 +157,50 @@ class ReadoutPace:
             return False
         self._last = now
         return True
+
+
+class ShorteningLabel(QLabel):
+    """A one-line label given its text in several forms, longest first: it shows the longest
+    that fits its width, and asks only for the width of the shortest. The toolbar's summary of
+    the run uses it: a 1280-pixel-wide window (a 2560 × 1440 screen at 200 %) hid the full
+    sentence behind the toolbar's » button; the shorter forms keep it in sight, and the
+    tooltip says it all."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._forms = [""]
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+    def set_forms(self, forms):
+        """The texts to choose from, longest first."""
+        forms = list(forms) or [""]
+        if forms != self._forms:
+            self._forms = forms
+            self._choose()
+            self.updateGeometry()
+
+    def forms(self) -> list:
+        return list(self._forms)
+
+    def _need(self, text) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
+
+    def _choose(self):
+        fitting = [f for f in self._forms if self._need(f) <= self.width()]
+        text = fitting[0] if fitting else self._forms[-1]
+        if text != self.text():
+            self.setText(text)
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(self._need(self._forms[-1]))
+        return hint
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._choose()

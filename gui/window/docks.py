@@ -4,7 +4,8 @@ View menu."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QFrame, QScrollArea, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from gui.views.backprop.widget import BackpropView
 from gui.views.surface.widget import SurfaceView
@@ -31,6 +32,8 @@ SURFACE_DIAGRAM_HEIGHTS = (560, 340)
 #: Smallest side of the boundary's data area and of the 3-D view at the default layout (px):
 #: 250 (issue 19) and two for rounding.
 MIN_PICTURE = 252
+#: Pixels kept beside a tab bar and its corner buttons (the tab widget's frame).
+TAB_SLACK = 6
 #: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
 #: of the controls' column height.
 LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
@@ -101,6 +104,23 @@ def column_widths(room, minimums):
     widths = [max(int(width * scale), least) for width, least in zip(COLUMN_WIDTHS, minimums)]
     widths[1] = max(room - widths[0] - widths[2], minimums[1])
     return widths
+
+
+def comfortable_width(dock) -> int:
+    """The narrowest width at which ``dock`` shows all of itself: its minimum, or more where a
+    tab widget in it would scroll its tabs out of sight (Qt lets a tab bar scroll rather than
+    widen its dock: the error surface's tabs and the buttons beside them need more than the
+    dock's minimum)."""
+    need = dock.minimumSizeHint().width()
+    for tabs in dock.findChildren(QTabWidget):
+        if not tabs.isVisibleTo(dock):
+            continue
+        corners = [tabs.cornerWidget(corner) for corner in (Qt.TopLeftCorner, Qt.TopRightCorner)]
+        wanted = tabs.tabBar().sizeHint().width() + sum(
+            corner.sizeHint().width() for corner in corners
+            if corner is not None and corner.isVisibleTo(tabs))
+        need = max(need, dock.width() - tabs.width() + wanted + TAB_SLACK)
+    return need
 
 
 def split(height, default, first_least):
@@ -268,8 +288,9 @@ class DockLayout:
     def _default_sizes(self):
         w = self.window
         w.layout().activate()  # the docks' sizes at the window's size, shown or not
-        mins = [dock.minimumSizeHint().width() for dock in (w.controls_dock, w.boundary_dock,
-                                                             w.surface_dock)]
+        columns = ([w.controls_dock], [w.boundary_dock, w.cost_dock],
+                   [w.surface_dock, w.diagram_dock])
+        mins = [max(comfortable_width(dock) for dock in docks) for docks in columns]
         room = sum(dock.width() for dock in (w.controls_dock, w.boundary_dock, w.surface_dock))
         w.resizeDocks([w.controls_dock, w.boundary_dock, w.surface_dock],
                       column_widths(room, mins), Qt.Horizontal)

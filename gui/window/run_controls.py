@@ -11,10 +11,11 @@ import math
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QLabel, QLineEdit,
-                               QPlainTextEdit, QSizePolicy, QSlider, QStyle, QTextEdit,
-                               QToolBar, QToolButton, QWidget)
+                               QPlainTextEdit, QSlider, QStyle, QTextEdit,
+                               QToolBar, QToolButton)
 
 from gui.threads import MAX_SNAPSHOT_RATE, MAX_SPEED
+from gui.widgets.labels import ShorteningLabel
 
 #: Choices of the speed slider: mini-batch steps per frame; MAX_SPEED trains flat out.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
@@ -128,13 +129,10 @@ class RunControls(QObject):
                                        "differ in one setting to show what it does.")
         bar.addWidget(self.presets_button)
         self._tools_separator = bar.addSeparator()
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        bar.addWidget(spacer)
-        self.summary_label = QLabel()
+        # Right-aligned in the room the buttons leave; shorter where the room is short.
+        self.summary_label = ShorteningLabel()
         self.summary_label.setStyleSheet("color: #444; padding-right: 8px;")
-        self.summary_label.setToolTip("What is training now: layer sizes, hidden and output "
-                                      "activations, loss, optimizer and learning rate η.")
+        self.set_summary([""])
         bar.addWidget(self.summary_label)
         for button in bar.findChildren(QToolButton):
             button.setFocusPolicy(Qt.NoFocus)
@@ -148,6 +146,15 @@ class RunControls(QObject):
             button.setFocusPolicy(Qt.NoFocus)
 
     # ------------------------------------------------------------------ state
+    def set_summary(self, forms):
+        """Say what trains: ``forms`` of the summary, longest first
+        (:func:`gui.config_model.summary_forms`); the toolbar shows the longest that fits, the
+        tooltip the whole."""
+        self.summary_label.set_forms(forms)
+        self.summary_label.setToolTip(f"{forms[0]}\n\nWhat is training now: layer sizes, hidden "
+                                      f"and output activations, loss, optimizer and learning "
+                                      f"rate η." if forms[0] else "What is training now.")
+
     def set_running(self, running):
         icon = QStyle.SP_MediaPause if running else QStyle.SP_MediaPlay
         self.play_action.setIcon(self.toolbar.style().standardIcon(icon))

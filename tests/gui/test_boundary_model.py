@@ -130,3 +130,17 @@ def test_what_a_click_adds():
     assert [text for text, _, _ in model.draw_choices("multiclass", 3, "multiclass")] == [
         "class 0", "class 1", "class 2"]
     assert [text for text, _, _ in model.draw_choices("regression", 0, "curve")] == ["point"]
+
+
+def test_the_regression_legend_says_what_the_colours_mean():
+    """Orange below the neutral value, the background's colour at it, blue above: 0 when
+    the targets straddle it (gauss_regression), else the middle of their range."""
+    data = datasets.make("gauss_regression", n_samples=40, seed=0)
+    assert model.regression_middle(data) == 0.0
+    text = model.legend_html("regression2d", data, 0.5)
+    assert "&lt; 0," in text and "white = 0," in text and "&gt; 0" in text
+    assert style.CLASS_0 in text and style.CLASS_1 in text
+    flat = datasets.Dataset("f", "regression", [[0.0, 0.0], [1.0, 1.0]], [[2.0], [4.0]],
+                            [[0.5, 0.5]], [[3.0]], 1, ((0, 1), (0, 1)))
+    assert model.regression_middle(flat) == 3.0
+    assert "white = 3," in model.legend_html("regression2d", flat, 0.5)

@@ -51,3 +51,14 @@ def test_change_words():
     assert dataset_words("csv", "/some/where/mine.csv") == "the file mine.csv"
     assert dataset_words("custom") == "points drawn by hand"
     assert summary_text(old, (2, 4, 2, 1)).startswith("2 → 4 → 2 → 1  ·  Tanh → Sigmoid")
+
+
+def test_the_summary_has_shorter_forms_for_a_narrow_toolbar():
+    from gui.config_model import summary_forms
+
+    config = Config().replace(classic_mistake=True, regularization="l2", reg_rate=0.001)
+    full, medium, short = summary_forms(config, (2, 4, 1))
+    assert full == summary_text(config, (2, 4, 1)) and "Binary cross-entropy" in full
+    assert len(full) > len(medium) > len(short)
+    assert "BCE ⚠ classic mistake + L2 λ = 0.001" in medium and "Tanh → Sigmoid" in medium
+    assert short == "2 → 4 → 1 · BCE ⚠ · SGD η = 0.03"

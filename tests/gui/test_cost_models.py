@@ -168,6 +168,10 @@ def test_readouts_spell_the_cost_out_then_the_scores():
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", text)  # the unbolded cells, row by row
     assert cells[-5:] == ["0.2468", "0.0044", "", "92.8%", "0.927"]  # test: ..., acc, F1
     assert "97.2%" in text and "0.971" in text and "RMSE" not in text
+    # A narrow column shows the first scores only (the Metrics tab has them all).
+    one = readout_html(metrics, "l2", n_scores=1)
+    assert "accuracy" in one and "92.8%" in one and "macro F1" not in one
+    assert "accuracy" not in readout_html(metrics, "l2", n_scores=0)
     regression = {**metrics, "train_accuracy": None, "test_accuracy": None,
                   "train_macro_f1": None, "test_macro_f1": None, "train_r2": -0.25,
                   "test_r2": 0.5, "train_rmse": 1.5, "test_rmse": 0.25, "train_mae": 1.25,

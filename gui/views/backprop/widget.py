@@ -18,9 +18,9 @@ for the step to be applied (:attr:`apply_requested`); whoever wires it answers w
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from gui import style
 from gui.selection import Highlight
@@ -36,6 +36,60 @@ MISTAKE_TIP = (
     "way (the run starts again): a loss is never negative, so every output is pushed down and all\n"
     "four drift to 0. The gradient check (Ctrl+G) flags it. Off is the right way.")
 _KEYS = {Qt.Key_Left, Qt.Key_Right, Qt.Key_Home, Qt.Key_End, Qt.Key_PageUp, Qt.Key_PageDown}
+
+
+class WrappingRow(QWidget):
+    """Two groups of controls on one line where they fit, else the second under the first.
+
+    The step buttons and the Apply/Code buttons need 574 pixels on one line: as the view's
+    minimum that made the whole error-surface column (whose tab this view is) that wide, and a
+    1280-pixel-wide window (a 2560 × 1440 screen at 200 %) had too little left for the
+    decision boundary. Wrapped, the row needs only its wider group.
+    """
+
+    def __init__(self, first, second, parent=None):
+        super().__init__(parent)
+        self._groups = [QWidget(self), QWidget(self)]
+        for group, layout in zip(self._groups, (first, second)):
+            group.setLayout(layout)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(12)
+        self._grid.setVerticalSpacing(4)
+        self._grid.addWidget(self._groups[0], 0, 0)
+        self._grid.setColumnStretch(0, 1)
+        self.wrapped = None
+        self._place(False)
+
+    def _one_line(self) -> int:
+        return sum(g.minimumSizeHint().width() for g in self._groups) + 12
+
+    def _place(self, wrapped):
+        if wrapped == self.wrapped:
+            return
+        self.wrapped = wrapped
+        self._grid.removeWidget(self._groups[1])
+        if wrapped:
+            self._grid.addWidget(self._groups[1], 1, 0, Qt.AlignLeft)
+        else:
+            self._grid.addWidget(self._groups[1], 0, 1)
+        self.updateGeometry()
+
+    def minimumSizeHint(self):
+        first, second = (g.minimumSizeHint() for g in self._groups)
+        return QSize(max(first.width(), second.width()),
+                     max(first.height(), second.height()))
+
+    def hasHeightForWidth(self):
+        return True
+
+    def heightForWidth(self, width):
+        first, second = (g.sizeHint().height() for g in self._groups)
+        return first + 4 + second if width < self._one_line() else max(first, second)
+
+    def resizeEvent(self, event):
+        self._place(event.size().width() < self._one_line())
+        super().resizeEvent(event)
 
 
 class BackpropView(QWidget):
@@ -88,14 +142,18 @@ class BackpropView(QWidget):
         self.code_button = self._button(
             "Code", "The code behind the run (Ctrl+K), with the lines of this stage marked.",
             self.code_requested.emit)
-        top = QHBoxLayout()
-        top.setSpacing(4)
+        steps = QHBoxLayout()
+        steps.setContentsMargins(0, 0, 0, 0)
+        steps.setSpacing(4)
         for widget in (self.back_button, self.stage_box, self.next_button):
-            top.addWidget(widget)
-        top.setStretch(1, 1)
-        top.addSpacing(8)
-        top.addWidget(self.apply_button)
-        top.addWidget(self.code_button)
+            steps.addWidget(widget)
+        steps.setStretch(1, 1)
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(4)
+        actions.addWidget(self.apply_button)
+        actions.addWidget(self.code_button)
+        top = WrappingRow(steps, actions)
 
         self.mistake_box = QCheckBox(MISTAKE_TEXT)
         self.mistake_box.setFocusPolicy(Qt.NoFocus)
@@ -142,7 +200,7 @@ class BackpropView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.setSpacing(4)
-        layout.addLayout(top)
+        layout.addWidget(top)
         layout.addWidget(self.mistake_frame)
         layout.addWidget(self.status)
         layout.addWidget(self.scroll, 1)

@@ -13,13 +13,18 @@ from PySide6.QtCore import QRectF, Qt
 
 from gui import style
 from gui.views.boundary import model
-from gui.widgets.colour_maps import diverging_lut, diverging_map, white_point
+from gui.widgets.colour_maps import (LIGHTEN_BACKGROUND, diverging_lut, diverging_map,
+                                     white_point)
 
 
 #: Most points of each set (training, test) drawn. Painting a scatter of 100,000 symbols took
 #: seconds per frame and froze the window; a few thousand show the same picture. The data sets
 #: are shuffled when they are split, so every k-th point is a uniform sample of them.
 MAX_DRAWN_POINTS = 4000
+#: How far the neutral points' grey is faded into the background.
+NEUTRAL_FADE = 0.45
+#: Narrower than this (pixels), the colour bar goes without its title (set_compact).
+COMPACT_WIDTH = 420
 
 
 def drawn_points(n) -> np.ndarray:
@@ -34,22 +39,36 @@ def _rgb_string(rgb) -> str:
     return "#" + "".join(f"{int(round(c)):02x}" for c in rgb)
 
 
-def _point_map(centre) -> pg.ColorMap:
-    """The saturated version of the diverging map, for colouring regression points."""
+def _point_map(centre, middle) -> pg.ColorMap:
+    """The saturated version of the diverging map, for colouring regression points, with the
+    colour ``middle`` (``"#rrggbb"``) at the neutral value."""
     centre = float(np.clip(centre, 0.02, 0.98))
-    colours = [style.hex_to_rgb(style.CLASS_0), np.array([200.0, 200, 200]),
+    colours = [style.hex_to_rgb(style.CLASS_0), style.hex_to_rgb(middle),
                style.hex_to_rgb(style.CLASS_1)]
     return pg.ColorMap(pos=[0.0, centre, 1.0], color=[np.append(c, 255) for c in colours])
 
 
-def point_colours(data, y, mode) -> list:
-    """A colour per point of targets ``y`` ``(n,)``: its class, or its value on the map."""
+def neutral_edge() -> str:
+    """The light grey of regression points' edges and of neutral rings: enough to see a point
+    on the plane, little enough that the coloured ones stand out."""
+    return _rgb_string(style.lighten(style.FAINT, NEUTRAL_FADE))
+
+
+def point_colours(data, y, mode, filled=True) -> list:
+    """A colour per point of targets ``y`` ``(n,)``: its class, or its value on the map.
+
+    Regression points at the neutral value (the flat floor of gauss_regression, half the
+    points) are the plot's background colour when ``filled`` (training dots, drawn with a grey
+    edge) and grey when not (the test points' rings): they read as "nothing here", and the
+    points on the bumps stand out in full colour."""
     if data.task in ("binary", "multiclass"):
         return [style.class_colour(int(k)) for k in y]
     if mode == "curve":
         return [style.POINT] * len(y)
-    lo, hi = levels = model.regression_levels(data)
-    rgba = _point_map(white_point(levels)).map(np.clip((y - lo) / (hi - lo), 0, 1), mode="byte")
+    lo, hi = model.regression_levels(data)
+    middle = style.BACKGROUND if filled else neutral_edge()
+    point_map = _point_map(model.regression_centre(data), middle)
+    rgba = point_map.map(np.clip((y - lo) / (hi - lo), 0, 1), mode="byte")
     return [_rgb_string(c[:3]) for c in rgba]
 
 
@@ -63,6 +82,7 @@ class BoundaryCanvas(pg.PlotWidget):
         self._scalar_key = None     # (levels, centre) the colour bar was made for
         self._last_scalar = None    # the network's output, to show again after a neuron's
         self._class_colours = None
+        self._compact = False
         self.plot = self.getPlotItem()
         self.plot.showGrid(x=False, y=False)
         self.plot.setLabel("bottom", "x₁")
@@ -109,6 +129,18 @@ class BoundaryCanvas(pg.PlotWidget):
         self.show_neuron_items(False)
 
     # ------------------------------------------------------------------ mode and range
+    def set_compact(self, compact):
+        """Without the colour bar's title (``compact``): in a narrow column its 18 pixels go
+        to the picture; the legend above says what the colour is."""
+        if compact != self._compact:
+            self._compact = compact
+            self.colour_bar.getAxis("left").showLabel(not compact)
+
+    def _set_bar_label(self, text):
+        axis = self.colour_bar.getAxis("left")
+        axis.setLabel(text)
+        axis.showLabel(not self._compact)
+
     def set_mode(self, mode):
         """Show the items of ``mode``, with the aspect it needs; then :meth:`set_axes`."""
         self.mode = mode
@@ -150,12 +182,13 @@ class BoundaryCanvas(pg.PlotWidget):
     # ------------------------------------------------------------------ points
     # Each set is thinned to drawn_points(n); train_count is how many there are in all, and
     # set_train_sizes takes a size per point of the whole set.
-    def set_train_points(self, xs, ys, colours, size):
+    def set_train_points(self, xs, ys, colours, size, edge="w"):
+        """``edge``: the points' outline colour (white on the faint class heatmaps)."""
         self.train_count, self._train_drawn = len(xs), drawn_points(len(xs))
         keep = self._train_drawn
         self.train_points.setData(np.asarray(xs)[keep], np.asarray(ys)[keep],
                                   brush=[pg.mkBrush(colours[i]) for i in keep],
-                                  pen=pg.mkPen("w", width=1.2), size=size)
+                                  pen=pg.mkPen(edge, width=1.2), size=size)
 
     def set_train_sizes(self, sizes):
         """A size per training point (all ``train_count`` of them); the drawn ones take theirs."""
@@ -173,13 +206,14 @@ class BoundaryCanvas(pg.PlotWidget):
         self._scalar_key = self._class_colours = None
 
     # ------------------------------------------------------------------ the network's output
-    def show_scalar(self, values, levels, centre, rect):
-        """A heatmap of ``values`` over ``rect`` ``(x, y, w, h)``, white at ``centre``."""
-        self._last_scalar = (values, levels, centre, rect)
-        key = (levels, round(centre, 4))
+    def show_scalar(self, values, levels, centre, rect, fade=LIGHTEN_BACKGROUND):
+        """A heatmap of ``values`` over ``rect`` ``(x, y, w, h)``, white at ``centre``, its
+        colours faded ``fade`` of the way into the background."""
+        self._last_scalar = (values, levels, centre, rect, fade)
+        key = (levels, round(centre, 4), fade)
         if key != self._scalar_key and not self.neuron_image.isVisible():
             self._scalar_key = key
-            self.colour_bar.setColorMap(diverging_map(centre))
+            self.colour_bar.setColorMap(diverging_map(centre, fade))
             self.colour_bar.setLevels(levels)
         self.scalar_image.setImage(values, autoLevels=False, levels=levels)
         self.scalar_image.setRect(QRectF(*rect))
@@ -219,7 +253,7 @@ class BoundaryCanvas(pg.PlotWidget):
             if self.colour_bar.isVisible():
                 self.colour_bar.setColorMap(diverging_map(centre))
                 self.colour_bar.setLevels((lo, hi))
-                self.colour_bar.getAxis("left").setLabel("neuron output")
+                self._set_bar_label("neuron output")
                 self._scalar_key = None
         self.neuron_text.setHtml(model.neuron_caption(picture.label, picture.levels))
         self.show_neuron_items(True, curve=picture.ys is None)
@@ -231,7 +265,7 @@ class BoundaryCanvas(pg.PlotWidget):
         self.neuron_text.setVisible(show)
         if was_image and not self.neuron_image.isVisible():
             # Back to the network's output: its colours on the bar again.
-            self.colour_bar.getAxis("left").setLabel("network output")
+            self._set_bar_label("network output")
             self._scalar_key = None
             if self._last_scalar is not None and self.mode in model.SCALAR_MODES:
                 self.show_scalar(*self._last_scalar)

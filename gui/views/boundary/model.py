@@ -27,6 +27,11 @@ NEURON_UPSAMPLE = 4
 PLANE_MODES = ("binary", "multiclass", "regression2d")
 #: Modes with a scalar heatmap and a colour bar.
 SCALAR_MODES = ("binary", "regression2d")
+#: How much each scalar heatmap is faded into the plot background (0: the full colours). A
+#: binary output is faint so the class-coloured points stand out on it; a regression surface
+#: is strong (at the binary's fading, the six bumps of gauss_regression were pale tints on a
+#: white plane of grey points), and its points have dark edges instead.
+BACKGROUND_FADE = {"binary": 0.35, "regression2d": 0.08}
 #: What the view says for data it cannot draw.
 NO_PLOT_MESSAGE = ("The boundary view draws data with one or two inputs;\n"
                    "these data have more. The cost curve, the accuracy and\n"
@@ -86,13 +91,27 @@ def binary_levels(values, threshold, output_range):
 
 
 def regression_levels(data):
-    """Colour levels of regression targets: symmetric when they straddle 0 (so 0 is white)."""
+    """Colour levels of regression targets: symmetric when they straddle 0 (so 0 is white),
+    else their range (its middle is white: :func:`regression_middle`)."""
     y = data.y[:, 0]
     lo, hi = float(y.min()), float(y.max())
     if lo < 0 < hi:
         m = max(-lo, hi)
         return -m, m
     return (lo, hi) if hi > lo else (lo - 1, hi + 1)
+
+
+def regression_middle(data) -> float:
+    """The value the regression colour map shows as its neutral middle: 0 when the targets
+    straddle it, else the middle of their range."""
+    lo, hi = regression_levels(data)
+    return 0.0 if lo < 0 < hi else (lo + hi) / 2
+
+
+def regression_centre(data) -> float:
+    """Where :func:`regression_middle` lies in :func:`regression_levels`, as a fraction."""
+    lo, hi = regression_levels(data)
+    return (regression_middle(data) - lo) / (hi - lo)
 
 
 def view_range(mode, data, output_range):
@@ -193,12 +212,17 @@ def legend_html(mode, data, threshold) -> str:
     # Each phrase kept whole when the line wraps: "colour =" alone at a line's end read as
     # a broken sentence.
     middle = "dark grey" if style.current().dark else "white"
+    swatch = "<span style='color:{c}; font-size:12pt'>■</span>"
+    mid = regression_middle(data) if data.task == "regression" else 0.0
     background = {
         # The map's middle is the background's colour, nearly: white, or dark grey.
         "binary": f"{keep('colour = network output,')} "
                   f"{keep(f'{middle} at the threshold {threshold:g}')}",
         "multiclass": keep("colour = class probabilities blended"),
-        "regression2d": f"{keep('colour = value')} "
+        "regression2d": f"{keep('colour = value:')} "
+                        f"{keep(f'{swatch.format(c=style.CLASS_0)} &lt; {mid:g},')} "
+                        f"{keep(f'{middle} = {mid:g},')} "
+                        f"{keep(f'{swatch.format(c=style.CLASS_1)} &gt; {mid:g}')} "
                         f"{keep('(points: target, background: prediction)')}",
         "curve": keep(f"<span style='color:{style.FIT}'>━━</span> network output ŷ(x)"),
     }.get(mode, "")

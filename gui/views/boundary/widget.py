@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
 
 from core import datasets
 from gui.views.boundary import model
-from gui.views.boundary.canvas import BoundaryCanvas, point_colours
+from gui.views.boundary.canvas import (COMPACT_WIDTH, BoundaryCanvas, neutral_edge,
+                                       point_colours)
 from gui.views.boundary.overlay import ProbeOverlay
 
 _DRAW_TIP = ("Draw your own data: choose what a click adds, then click in the plot to add a "
@@ -84,8 +85,10 @@ class _SquareHolder(QWidget):
         self.place()
 
     def _above_below(self, w):
+        # At its width: the size hint (at a default width) was a line too tall, when narrow.
         above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
-        return max(above_h, self.above.sizeHint().height()), self.below.sizeHint().height()
+        return (above_h if above_h > 0 else self.above.sizeHint().height(),
+                self.below.sizeHint().height())
 
     def _decorations(self):
         """Width and height of the axes and colour bar around the data area, as laid out now
@@ -110,12 +113,15 @@ class _SquareHolder(QWidget):
 
     def place(self):
         w, h = self.width(), self.height()
+        self.canvas.set_compact(w < COMPACT_WIDTH)
         above_h, below_h = self._above_below(w)
         room = h - above_h - below_h
         if not self.square:
             pw, ph, left, top = w, room, 0, 0
         else:
             decor_w, decor_h = self._decorations()
+            # _on_view_resized places again when the plot's layout ends up with others.
+            self._decor = (round(decor_w), round(decor_h))
             side = max(min(w - decor_w, room - decor_h), 50)
             pw, ph = int(min(w, side + decor_w)), int(min(room, side + decor_h))
             left, top = (w - pw) // 2, max((room - ph) // 3, 0)
@@ -348,8 +354,9 @@ class BoundaryPlot(QWidget):
             if mode == "binary":
                 levels, centre = model.binary_levels(values, snap.threshold, snap.output_range)
             else:
-                levels, centre = model.regression_levels(data), 0.5
-            self.canvas.show_scalar(values, levels, centre, model.rect_of(grid.xs, grid.ys))
+                levels, centre = model.regression_levels(data), model.regression_centre(data)
+            self.canvas.show_scalar(values, levels, centre, model.rect_of(grid.xs, grid.ys),
+                                    model.BACKGROUND_FADE[mode])
         elif mode == "multiclass":
             self.canvas.show_multiclass(grid.values, model.rect_of(grid.xs, grid.ys))
         elif mode == "curve":
@@ -377,13 +384,16 @@ class BoundaryPlot(QWidget):
         if self._mode != "none":
             xy = model.plotted(data.X_train, data.y_train, self._mode)
             self._train_size = model.point_size(len(xy))
+            # Regression dots at the neutral value are the background's colour: grey edges.
+            edge = neutral_edge() if self._mode == "regression2d" else "w"
             self.canvas.set_train_points(xy[:, 0], xy[:, 1],
                                          point_colours(data, data.y_train[:, 0], self._mode),
-                                         self._train_size)
+                                         self._train_size, edge)
             self._apply_point_sizes()
             xy = model.plotted(data.X_test, data.y_test, self._mode)
             self.canvas.set_test_points(xy[:, 0], xy[:, 1],
-                                        point_colours(data, data.y_test[:, 0], self._mode),
+                                        point_colours(data, data.y_test[:, 0], self._mode,
+                                                      filled=False),
                                         model.ring_size(len(xy)))
         self.canvas.test_points.setVisible(self._show_test)
 

@@ -45,12 +45,13 @@ class CostAnatomy(QWidget):
         self._snapshot = None
         self._drawn = None       # the snapshot drawn last
 
-        self.equation = FixedLabel(1)
+        # Both wrap into a line more in a narrow column (a 1280-pixel-wide window cut them).
+        self.equation = FixedLabel(2, wrap=True)
         self.equation.setToolTip(
             "The cost the optimizer minimizes, as the sum of its parts: the mean over the training\n"
             "examples of each one's loss, plus the regularization penalty on the weights\n"
             "(L1: λ·Σ|w|, L2: λ/2·Σw²; none when regularization is off).")
-        self.formula = FixedLabel(2)
+        self.formula = FixedLabel(3, wrap=True)
         self.formula.setStyleSheet("color: #333;")
         self.formula.setToolTip(
             "The loss ℓ is a function of one example (its target y and the network's prediction ŷ);\n"
@@ -101,7 +102,8 @@ class CostAnatomy(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(spread_row)
         layout.addLayout(bottom)
-        self.equation.fit_height("<b>cost</b> = 0.0 <span style='font-size: large'>Xg</span>")
+        self.equation.fit_height("<b>cost</b> = 0.0 <span style='font-size: large'>Xg</span>"
+                                 "<br>Xg")
         self.equation.setText("<b>cost</b> = mean loss + regularization")
 
         self.on_data_box.toggled.connect(self._on_data_box_toggled)

@@ -55,16 +55,18 @@ def name_of_test_curve(same_points=False, penalty=False) -> str:
     return "test cost (mean loss + penalty)" if penalty else "test cost"
 
 
-def readout_html(metrics, regularization="none", same_points=False) -> str:
+def readout_html(metrics, regularization="none", same_points=False, n_scores=None) -> str:
     """The cost as its parts, then the scores (accuracy and macro F1, or R², RMSE and MAE),
     for train and test: a small table (rich text). ``same_points``: the test points are the
-    training points, and the test row says so."""
+    training points, and the test row says so. ``n_scores``: show only the first that many
+    scores (for a narrow column; the Metrics tab has them all), or all (None)."""
     if metrics is None:
         return "<b>cost</b> = mean loss + regularization"
     reg = metrics["reg_term"]
     scores = SCORE_COLUMNS["regression" if metrics.get("train_r2") is not None
                            else "classification"]
-    scores = [column for column in scores if metrics.get("train_" + column[0]) is not None]
+    scores = [column for column in scores
+              if metrics.get("train_" + column[0]) is not None][:n_scores]
     # Narrow padding: the table fits the cost's column on a 1366-pixel screen.
     cell = "<td align='right' style='white-space: nowrap; padding: 0 2px'>{}</td>"
     gap = "<td style='padding: 0 2px'></td>"

@@ -29,10 +29,15 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QToolButto
                                QWidget)
 
 from gui.views.cost.curve_canvas import CostCanvas
-from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, CurveModel,
+from gui.views.cost.curve_model import (NOTHING_TO_PIN, SAMPLE_METRICS, SCORE_COLUMNS,
+                                        CurveModel,
                                         pinned_message, rate_text, readout_html,
                                         name_of_test_curve)
 from gui.widgets.labels import FixedLabel, ReadoutPace
+
+#: Pixels kept free beside the readout's table when choosing how many scores it shows: a
+#: number that grows a digit later still fits.
+READOUT_SLACK = 8
 
 
 class CostPlot(QWidget):
@@ -122,6 +127,7 @@ class CostPlot(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(cursor_row)
 
+        self._readout_key, self._n_scores = (None,), None
         # A fixed height: a label whose size followed its text would relayout the window at
         # every frame (and make it repaint everything).
         self.readout.fit_height(readout_html(SAMPLE_METRICS))
@@ -170,8 +176,35 @@ class CostPlot(QWidget):
     def _set_readout(self):
         model = self.model
         regularization = model.config.regularization if model.config is not None else "none"
-        self.readout.setText(readout_html(model.metrics, regularization, model.same_points))
+        # How many scores fit is measured when the width or the columns change, not at every
+        # frame (laying out a rich-text table 30 times a second costs; the numbers keep their
+        # width).
+        key = (self.readout.width(), model.task, regularization, model.same_points,
+               model.metrics is None)
+        if key != self._readout_key:
+            self._readout_key = key
+            self._n_scores = self._scores_that_fit(regularization)
+        self.readout.setText(readout_html(model.metrics, regularization, model.same_points,
+                                          self._n_scores))
         self.rate_readout.setText(rate_text(model.metrics, model.config))
+
+    def _scores_that_fit(self, regularization):
+        """All the scores, or as many as fit the readout's width (at least none: the cost's
+        parts come first). A 1280-pixel-wide window cut the table's last column."""
+        model = self.model
+        if model.metrics is None:
+            return None
+        n = len(SCORE_COLUMNS["classification" if model.classification else "regression"])
+        for shown in (None, *range(n - 1, -1, -1)):
+            html = readout_html(model.metrics, regularization, model.same_points, shown)
+            if self.readout.width_for(html) + READOUT_SLACK <= self.readout.width():
+                return shown
+        return 0
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self.readout.width() != self._readout_key[0]:
+            self._set_readout()
 
     @Slot()
     def _on_auto_range_requested(self):

@@ -35,7 +35,8 @@ class GradientCanvas(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent=parent, axisItems={"left": DecadeAxis("left")})
         item = self.getPlotItem()
-        item.setLabel("left", "gradient norm (log)")
+        # "(log)" is said by the decade ticks; the longer label did not fit a short plot.
+        item.setLabel("left", "gradient norm")
         item.setLabel("bottom", "epoch")
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.setLogMode(x=False, y=True)
