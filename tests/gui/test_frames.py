@@ -1,5 +1,6 @@
 """A frame is painted in one repaint: the plots' deferred updates run before it, the 3-D view is
 painted once per change, and readouts are rewritten at a readable pace while training runs."""
+import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject
 
@@ -125,3 +126,29 @@ def test_the_3d_view_paints_only_when_the_scene_paints_it(window, qtbot):
     assert log.count("scene") >= 4, log
     for before, paint in zip(["scene", *log], log):
         assert paint != "other" or before == "resized", f"painted twice: {log}"
+
+
+def test_the_contour_map_out_of_sight_gets_new_planes_when_shown_or_paused(window, qtbot):
+    """While training runs with the 3-D view in front, new planes (twice a second) skip the
+    contour map; choosing its tab, or pausing, shows it the newest plane's surface."""
+    surface = window.surface_view
+    tabs = surface.tabs
+    if tabs.scene is None:
+        pytest.skip("no OpenGL here")
+    drawn = []
+    set_surface = tabs.contour.set_surface
+    tabs.contour.set_surface = lambda *args: (drawn.append(args[2].copy()), set_surface(*args))
+    planes = []
+    surface.requests.ready.connect(lambda result: planes.append(result))
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: len(planes) >= 3, timeout=TIMEOUT)
+    assert not drawn  # running, the map out of sight: not drawn
+    tabs.setCurrentWidget(tabs.contour)  # shown: the newest surface at once
+    assert len(drawn) == 1
+    np.testing.assert_array_equal(drawn[-1], surface.result.heights)
+    tabs.setCurrentWidget(tabs.gl_container)
+    window.play_action.trigger()  # pause: the plane made for the paused weights goes on both
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=TIMEOUT)
+    qtbot.waitUntil(surface.is_settled, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: drawn and np.array_equal(drawn[-1], surface.result.heights),
+                    timeout=TIMEOUT)

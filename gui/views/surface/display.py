@@ -30,6 +30,8 @@ class SurfaceTabs(QTabWidget):
         self.scene = None
         self.paint_ms = 0.0
         self._aimed = None      # the camera angles last chosen for the learner
+        self._contour_due = None  # (plane, result) the contour map is yet to show
+        self.currentChanged.connect(self._show_contour_surface)
         self._gl_checks = 0
         problem = opengl_problem(use_opengl)
         if problem is None:
@@ -57,17 +59,30 @@ class SurfaceTabs(QTabWidget):
         return self.scene is not None and self.currentWidget() is self.gl_container
 
     # ------------------------------------------------------------------ painting
-    def show_surface(self, plane, result, zrange):
-        """``result`` of ``plane`` on both pictures; the 3-D box's height axis is ``zrange``."""
+    def show_surface(self, plane, result, zrange, running=False):
+        """``result`` of ``plane`` on both pictures; the 3-D box's height axis is ``zrange``.
+
+        While training runs (``running``) and the 3-D view is in front, the contour map, out
+        of sight, gets the surface when it is shown (a new plane comes twice a second then, and
+        the map's contours and colour bar took 8 ms of the UI thread each time)."""
+        if self.scene is not None:
+            # The 3-D axis and the legend label their ticks with costs, on the log scale too.
+            self.scene.set_surface(plane, result, "cost (log scale)" if result.log else "cost",
+                                   zrange)
+        self._contour_due = (plane, result)
+        if not (running and self.showing_3d()):
+            self._show_contour_surface()
+
+    def _show_contour_surface(self):
+        if self._contour_due is None:
+            return
+        plane, result = self._contour_due
+        self._contour_due = None
         off_a, off_b = plane.offsets
         segments = result.segments.copy()
         segments[:, :2] += (off_a, off_b)
         self.contour.set_surface(result.alphas + off_a, result.betas + off_b, result.heights,
                                  segments, plane.labels, "log₁₀ cost" if result.log else "cost")
-        if self.scene is not None:
-            # The 3-D axis and the legend label their ticks with costs, on the log scale too.
-            self.scene.set_surface(plane, result, "cost (log scale)" if result.log else "cost",
-                                   zrange)
 
     def show_path(self, plane, drawn, paint=True):
         """The path (a :class:`~gui.views.surface.model.PathOnPlane`) on the picture on screen
@@ -96,6 +111,7 @@ class SurfaceTabs(QTabWidget):
 
     def clear(self, lines=()):
         """No surface; ``lines`` of text in the middle of the 3-D view instead."""
+        self._contour_due = None
         self.contour.clear()
         if self.scene is not None:
             for item in self.scene.data_items:

@@ -351,7 +351,8 @@ class SurfaceView(QWidget):
                 config.optimizer, snap.metrics["learning_rate"], config.momentum))
         path = self._on_plane(snap) if snap is not None and snap.run == plane.run else None
         self._zrange = height_range(result, [] if path is None else path.heights)
-        self.tabs.show_surface(plane, result, self._zrange)
+        self.tabs.show_surface(plane, result, self._zrange,
+                               running=snap is not None and snap.running)
         self.info.setText(explanation(plane, result, self.policy.log))
         self.notice.setText(plane.notice)
         self.notice.setStyleSheet(style.note_sheet(plane.warn))
