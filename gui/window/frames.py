@@ -8,10 +8,10 @@ repaint after a snapshot is done, or after :data:`FALLBACK_MS` when no repaint c
 "Done" must mean done. pyqtgraph defers part of a plot's update to the moment before it paints
 (a new range becomes the view's transform there, and items clipped to the view are recomputed
 then), and ``QGraphicsScene`` hands its changed items to the widget in a queued call of its own.
-So a plot changed by a snapshot used to paint over three or four repaints, the later ones after
-the acknowledgement, while the worker trained again: each paint then cost two or three times as
-much, and training stalled behind them. :meth:`FrameAck.settle` runs those deferred steps
-before the repaint, which then draws every plot once.
+So a plot changed by a snapshot used to paint over three or four repaints of the window, each
+with its own pass over the widgets and its own flush to the screen: about 13 ms a frame where
+one repaint takes 7. :meth:`FrameAck.settle` runs those deferred steps before the repaint,
+which then draws every plot once.
 """
 from __future__ import annotations
 
@@ -70,9 +70,7 @@ class FrameAck(QObject):
             # and a plot made since is painted as before (whole, in more repaints) meanwhile.
             self._views, self._found_at = self._window.findChildren(QGraphicsView), now
         for view in self._views:
-            if not shiboken6.isValid(view):
-                continue
-            if view.isVisible():
+            if shiboken6.isValid(view) and view.isVisible():
                 scene = view.scene()
                 prepare = getattr(scene, "prepareForPaint", None)  # pyqtgraph's scenes
                 if prepare is not None:
