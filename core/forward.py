@@ -73,11 +73,6 @@ IN_PLACE = {"tanh": (tanh_from_doubled, 2.0), "relu": (_relu, 1.0), "linear": (_
 _OUTPUT = {"sigmoid": (sigmoid_from_negated, -1.0), "linear": (_linear, 1.0)}
 _OUTPUT_OBJECT = object()
 
-#: Activations that need more than their z (learned slopes, a second piece): computed by the
-#: network itself, from the layer's inputs, one parameter vector at a time.
-_NETWORK_LAYER = frozenset({"prelu", "maxout"})
-
-
 class FixedInputForward:
     """The outputs of networks of one run's shape on the inputs ``X`` ``(n, d)``.
 
@@ -157,7 +152,7 @@ class FixedInputForward:
                                      and self._planned[0] != layout):
             last, plan = len(network.weights) - 1, []
             for layer, act in enumerate(network.layer_activations):
-                if act.name in _NETWORK_LAYER:
+                if act.learnable:  # prelu, maxout: more than z; the network computes them
                     plan.append((layer, act, None, None, None, None, 1.0))
                     continue
                 W, b = layout.block("W", layer), layout.block("b", layer)

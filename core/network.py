@@ -76,7 +76,7 @@ class Network:
         self._weight_mask = self.layout.weight_mask
         # Backpropagation's per-layer lookups, done once: the activation, whether the network
         # computes the layer itself (prelu, maxout), its W and b views and their slices.
-        self._plan = [(act, act.name in ("prelu", "maxout"), self.weights[i], self.biases[i])
+        self._plan = [(act, act.learnable, self.weights[i], self.biases[i])
                       for i, act in enumerate(self.layer_activations)]
         self._out_views = None  # (a gradient buffer, its W and b blocks by layer)
         self.initialize(seed, init)
