@@ -18,6 +18,7 @@ import numpy as np
 
 from core import losses
 from core.forward import FixedInputForward
+from core.network import weight_penalty
 
 
 def predicted_classes(outputs, task, threshold=0.5) -> np.ndarray:
@@ -250,7 +251,7 @@ class RunScorer:
         # Contiguous rows, as Network.regularization's own copy: a strided dot sums in
         # another order.
         weights = np.ascontiguousarray(params[:, network.layout.weight_mask])
-        return np.array([l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w) for w in weights])
+        return np.array([weight_penalty(w, l1, l2) for w in weights])
 
     def _per_example(self, outputs):
         """Each example's loss ``(K, n)`` for outputs ``(K, n, k)``; None for a loss whose

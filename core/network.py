@@ -31,6 +31,13 @@ def _resolve(activation):
     return activations.get(activation) if isinstance(activation, str) else activation
 
 
+def weight_penalty(w, l1, l2) -> float:
+    """``l1·Σ|w| + (l2/2)·Σw²`` of the weights ``w`` (1-D, contiguous: a strided dot product
+    sums in another order). :meth:`Network.regularization` and the scores of the history
+    (:mod:`core.metrics`) both compute it here, so they give the very same floats."""
+    return float(l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w))
+
+
 class Network:
     """Feed-forward network ``layer_sizes[0] -> ... -> layer_sizes[-1]``.
 
@@ -233,8 +240,7 @@ class Network:
         """``l1·Σ|W| + (l2/2)·ΣW²`` over the weights (not biases or prelu slopes)."""
         if not (l1 or l2):
             return 0.0
-        w = self.params[self._weight_mask]
-        return float(l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w))
+        return weight_penalty(self.params[self._weight_mask], l1, l2)
 
     def cost(self, X, y_true, loss, l1=0.0, l2=0.0) -> float:
         """Cost = mean per-example loss over ``X`` + regularization."""
