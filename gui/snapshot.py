@@ -83,16 +83,9 @@ def _grid_pass(trainer, domain, feature_names):
     key = (domain, feature_names)
     cached = _GRID_PASSES.get(trainer)
     if cached is None or cached[0] != key:
-        if len(domain) == 1:
-            xs, ys = _frozen(np.linspace(*domain[0], GRID_SIZE_1D)), None
-            points = xs[:, None]
-        else:
-            xs = _frozen(np.linspace(*domain[0], GRID_SIZE_2D))
-            ys = _frozen(np.linspace(*domain[1], GRID_SIZE_2D))
-            gx, gy = np.meshgrid(xs, ys)
-            points = np.column_stack([gx.ravel(), gy.ravel()])
-        cached = (key, xs, ys, FixedInputForward(features.transform(points, feature_names)))
-        _GRID_PASSES[trainer] = cached
+        g = GRID_SIZE_1D if len(domain) == 1 else GRID_SIZE_2D
+        xs, ys, inputs = _grid_inputs(domain, g, feature_names)
+        cached = _GRID_PASSES[trainer] = (key, xs, ys, FixedInputForward(inputs))
     return cached[1:]
 
 
@@ -128,7 +121,7 @@ class NeuronGrid:
             g = int(np.clip(NEURON_GRID_BUDGET // units, 8, NEURON_GRID_1D))
         else:
             g = int(np.clip(math.isqrt(NEURON_GRID_BUDGET // units), 6, NEURON_GRID_2D))
-        xs, ys, inputs = _neuron_grid_inputs(tuple(map(tuple, domain)), g, feature_names)
+        xs, ys, inputs = _grid_inputs(tuple(map(tuple, domain)), g, feature_names)
         shape = (g,) if ys is None else (g, g)
         with np.errstate(all="ignore"):
             outputs = network.hidden_outputs(inputs)
@@ -137,9 +130,9 @@ class NeuronGrid:
 
 
 @functools.lru_cache(maxsize=8)
-def _neuron_grid_inputs(domain, g, feature_names):
-    """Grid coordinates and the network's inputs there (read-only): the same for every
-    snapshot of a run, so made once."""
+def _grid_inputs(domain, g, feature_names):
+    """Coordinates of a ``g``-point grid over ``domain`` (``g × g`` for two inputs) and the
+    network's inputs there (read-only): the same for every snapshot of a run, so made once."""
     xs = _frozen(np.linspace(*domain[0], g))
     if len(domain) == 1:
         ys, points = None, xs[:, None]

@@ -7,9 +7,10 @@ frame for nobody; six of the window's ten views start that way. The dock's
 every snapshot while it is, and every one while training is not running (a step, a pause,
 a new run: rare, and what the learner then looks at); out of sight while training runs, the
 newest at most every :data:`OUT_OF_SIGHT_S` seconds (so an export or a history kept by the
-view is never more than that behind), and the newest at once when it comes back into sight. A view whose work out of sight matters to the
-views in sight (the anatomy of the cost colouring the data by loss) says so: its
-``wants_every_snapshot()`` returns True while it does.
+view is never more than that behind), and the newest at once when it comes back into sight.
+A view whose work out of sight matters to the views in sight (the anatomy of the cost
+colouring the data by loss) says so: its ``wants_every_snapshot()`` returns True while it
+does.
 """
 from __future__ import annotations
 
