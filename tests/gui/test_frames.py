@@ -81,8 +81,10 @@ def test_fixed_label_paints_once_per_new_text_and_measures_like_a_label(qtbot):
     assert counter.count == 1
     assert label.sizeHint().width() > 40 and label.sizeHint().height() <= label.height() + 1
     long = FixedLabel(1, wrap=True)
+    qtbot.addWidget(long)
     long.setText("word " * 40)
     assert long.wordWrap() and long.heightForWidth(100) > long.heightForWidth(1000)
+    label.close()  # a top-level window of its own: gone before the next test's window
 
 
 def test_the_3d_view_paints_only_when_the_scene_paints_it(window, qtbot):
