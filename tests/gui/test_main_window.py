@@ -325,12 +325,13 @@ def test_right_steps_and_space_plays_wherever_the_focus_is(window, qtbot, panel)
         with qtbot.waitSignal(window.controller.running_changed, timeout=TIMEOUT):
             qtbot.keyClick(widget, Qt.Key_Space)
         assert window.controller.running
+        before = latest(window)
         qtbot.keyClick(widget, Qt.Key_Space)
-        # Paused once the paused frame (the step it stopped at) is in: a running frame that
-        # was still on its way can arrive after running_changed, and the next → counts from
-        # the step the worker really stopped at (reading the older frame's step failed).
-        qtbot.waitUntil(lambda: not window.controller.running and not latest(window).running,
-                        timeout=TIMEOUT)
+        # Paused once the frame of the step the worker stopped at is in: a newer frame that is
+        # not running. (A running frame still on its way can arrive after running_changed; the
+        # next → counting from its step, or from the frame before Play, timed out.)
+        qtbot.waitUntil(lambda: not window.controller.running and latest(window) is not before
+                        and not latest(window).running, timeout=TIMEOUT)
 
 
 def test_a_number_field_keeps_its_keys(window, qtbot):
