@@ -16,7 +16,7 @@ from core import landscape, presets, stability
 from core.config import Config
 from gui.views.surface.geometry import to_screen
 from gui.views.surface.model import probe_params
-from windows import TIMEOUT, close_window, latest, open_window, settings_in
+from windows import TIMEOUT, close_window, latest, open_window, settings_in, start, train
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
 CIRCLE = Config(dataset="circle", hidden_layers=(4, 2), activation="tanh", optimizer="sgd",
@@ -29,18 +29,6 @@ def window(qtbot, tmp_path):
     window.resize(1600, 1000)
     yield window
     close_window(window)
-
-
-def start(qtbot, window, config):
-    window.apply_config(config, reset=True)
-    qtbot.waitUntil(lambda: latest(window).config == config and latest(window).step == 0,
-                    timeout=TIMEOUT)
-
-
-def train(qtbot, window, steps):
-    target = latest(window).step + steps
-    window.controller.step(steps)
-    qtbot.waitUntil(lambda: latest(window).step >= target, timeout=TIMEOUT)
 
 
 def pin(qtbot, window):

@@ -20,7 +20,7 @@ from core import presets
 from core.config import Config
 from gui.views.surface import requests as surface_requests
 from gui.views.surface.geometry import camera_position, occluded
-from windows import TIMEOUT, close_window, latest, open_window, settings_in
+from windows import TIMEOUT, close_window, latest, open_window, settings_in, start, train
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
 
@@ -38,18 +38,6 @@ def open_(qtbot, tmp_path):
     yield make
     for window in windows:
         close_window(window)
-
-
-def start(qtbot, window, config):
-    window.apply_config(config, reset=True)
-    qtbot.waitUntil(lambda: latest(window).config == config and latest(window).step == 0,
-                    timeout=TIMEOUT)
-
-
-def train(qtbot, window, steps):
-    target = latest(window).step + steps
-    window.controller.step(steps)
-    qtbot.waitUntil(lambda: latest(window).step >= target, timeout=TIMEOUT)
 
 
 def settled(qtbot, view, window):

@@ -42,3 +42,17 @@ def close_window(window):
 def latest(window):
     """The newest snapshot the window's controller holds (the views get it a loop turn later)."""
     return window.controller.latest
+
+
+def start(qtbot, window, config):
+    """Train ``config`` from step 0 (a new run), once the worker has it."""
+    window.apply_config(config, reset=True)
+    qtbot.waitUntil(lambda: latest(window).config == config and latest(window).step == 0,
+                    timeout=TIMEOUT)
+
+
+def train(qtbot, window, steps):
+    """Take ``steps`` more steps, once the worker has taken them."""
+    target = latest(window).step + steps
+    window.controller.step(steps)
+    qtbot.waitUntil(lambda: latest(window).step >= target, timeout=TIMEOUT)
