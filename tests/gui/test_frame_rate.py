@@ -1,5 +1,6 @@
 """Speed work for "at least 30 redraws a second with every view live" (issue 14 item 8): each
 test pins down one change that made a frame cheaper, and fails on the code before it."""
+import numpy as np
 import pytest
 
 from core.config import Config
@@ -93,3 +94,26 @@ def test_a_network_slow_to_capture_every_time_still_spaces_frames_out():
     assert pacer.min_interval == pytest.approx(0.048)
     gaps = [b - a for a, b in zip(emits, emits[1:])]
     assert min(gaps[2:]) >= 0.048 - 0.005 - 1e-9
+
+
+def test_the_cost_plot_leaves_its_empty_learning_rate_curves_alone(qtbot):
+    # With a constant learning rate the rate curves are empty at every frame: emptying them
+    # again (two setData a frame) updated the plot's view boxes for nothing.
+    from gui.views.cost.curve_canvas import CostCanvas
+
+    canvas = CostCanvas()
+    qtbot.addWidget(canvas)
+    calls = []
+    for curve in (canvas.rate_curve, canvas.rate_ahead):
+        set_data = curve.setData
+        curve.setData = lambda *a, _set=set_data, **k: (calls.append(a), _set(*a, **k))
+    for _ in range(3):
+        canvas.show_rates({}, (0.0, 1.0))
+    assert calls == []
+    x = np.array([0.0, 1.0])
+    canvas.show_rates({"rate": (x, x), "ahead": (x, x)}, (0.0, 1.0))
+    assert len(calls) == 2 and len(canvas.rate_curve.xData) == 2
+    canvas.show_rates({}, (0.0, 1.0))  # the schedule ended: the curves are emptied once
+    assert len(calls) == 4 and canvas.rate_curve.xData is None
+    canvas.show_rates({}, (0.0, 1.0))
+    assert len(calls) == 4
