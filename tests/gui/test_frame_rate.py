@@ -117,3 +117,29 @@ def test_the_cost_plot_leaves_its_empty_learning_rate_curves_alone(qtbot):
     assert len(calls) == 4 and canvas.rate_curve.xData is None
     canvas.show_rates({}, (0.0, 1.0))
     assert len(calls) == 4
+
+
+def test_the_3d_scene_draws_its_dots_with_three_items(window, qtbot):
+    # The start, the current point (a white outline under a red dot) and their faint copies
+    # on top were five GL items, each about 0.15 ms of Python a paint; they are three, and
+    # the current point is still an outline of 19 px under a dot of 13 px at the path's end.
+    from windows import TIMEOUT
+
+    surface = window.surface_view
+    scene = surface.tabs.scene
+    if scene is None:
+        pytest.skip("no OpenGL here")
+    for _ in range(3):
+        window.step_action.trigger()
+        qtbot.wait(100)
+    qtbot.waitUntil(surface.is_settled, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: scene.marker.visible(), timeout=TIMEOUT)
+    dots = [item for item in scene.view.items
+            if type(item).__name__ == "GLScatterPlotItem" and item.visible()]
+    assert len(dots) == 3  # the start, the current point, their ghosts (no probe picked)
+    end = scene.path.pos[-1]
+    np.testing.assert_allclose(scene.marker.pos, [end, end])
+    np.testing.assert_allclose(scene.marker.size, [19, 13])
+    assert tuple(scene.marker.color[0]) == (1, 1, 1, 1)  # white under red
+    np.testing.assert_allclose(scene.ghosts.pos, [scene.start.pos[0], end])
+    assert scene.ghosts.color[:, 3].tolist() == pytest.approx([0.5, 0.45])
