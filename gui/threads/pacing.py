@@ -34,6 +34,10 @@ MAX_SPEED = 0
 #: While running, the worker waits for the UI to show a snapshot before training on (see
 #: ``FramePacer.frame_shown``); it goes on anyway after this long (seconds).
 ACK_TIMEOUT = 0.25
+#: How many of the latest snapshot captures set the spacing of frames (their median): one
+#: capture slowed by the machine (another program, the surface thread) does not space the
+#: next frame out, a network that is slow to capture every time does.
+CAPTURES_KEPT = 5
 #: Steps wanted per chunk when training flat out: more than any chunk can run.
 _FLAT_OUT_STEPS = 1 << 62
 
@@ -74,6 +78,7 @@ class FramePacer:
         self.resume_at = 0.0            # when training may go on after a frame (paced speeds)
         self.sub_chunk = 1              # steps per sub-chunk, adapted to take ~SUB_CHUNK
         self._capture_start = 0.0
+        self._captures = collections.deque(maxlen=CAPTURES_KEPT)  # the latest durations
         self._rate = collections.deque(maxlen=64)  # (time, step_count) after each chunk
 
     @property
@@ -164,16 +169,23 @@ class FramePacer:
     def capture_finished(self):
         """The snapshot is captured. Spend at most about a quarter of the time capturing (an
         8x256 network on 100x100 grid points takes a while); small networks keep the full
-        frame rate."""
+        frame rate. The usual capture time decides (the median of the latest
+        ``CAPTURES_KEPT``): on a busy machine a capture that once took three times as long
+        spaced the next frame out to 40 ms, a frame lost every few."""
         took = self.clock() - self._capture_start
         self.capture_time = 0.7 * self.capture_time + 0.3 * took
-        self.min_interval = max(FRAME, 4.0 * took)
+        self._captures.append(took)
+        usual = sorted(self._captures)[(len(self._captures) - 1) // 2]
+        self.min_interval = max(FRAME, 4.0 * usual)
 
-    def frame_sent(self, delay: float = 0.0):
+    def frame_sent(self, delay: float = 0.0, since: float | None = None):
         """A frame went out while running: wait for :meth:`frame_shown`, and train on no
-        sooner than ``delay`` seconds from now."""
+        sooner than ``delay`` seconds after ``since`` (a reading of ``clock``; now by
+        default). The worker passes the moment :meth:`after_chunk` gave the delay: counted
+        from after the capture instead, every frame started a capture's time (3-5 ms) late,
+        and no frame came sooner than ``FRAME`` plus a capture: 28 a second at most."""
         self.awaiting_frame = True
-        self.resume_at = self.clock() + delay
+        self.resume_at = (self.clock() if since is None else since) + delay
 
     def frame_shown(self) -> float | None:
         """The UI showed the frame: seconds until training may go on, or None when no frame

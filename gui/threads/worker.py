@@ -433,9 +433,11 @@ class TrainingWorker(QObject):
             self._schedule(0)
 
     def _emit_frame(self, delay):
-        """Emit a snapshot while running, then wait for frame_shown (or ``delay``, if longer)."""
+        """Emit a snapshot while running, then wait for frame_shown (or ``delay`` from now,
+        if longer: the capture's time counts in it)."""
+        decided = self._pacer.clock()
         self._emit_snapshot()
-        self._pacer.frame_sent(delay)
+        self._pacer.frame_sent(delay, since=decided)
         self._schedule(ACK_TIMEOUT * 1000.0 + 1)
 
     def _train(self, n, budget=CHUNK_BUDGET) -> int:

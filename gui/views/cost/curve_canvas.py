@@ -26,6 +26,11 @@ TOP_MARGIN = 7
 _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 
 
+def _is_empty(curve) -> bool:
+    """Whether ``curve`` (a PlotDataItem) holds no points."""
+    return curve.xData is None or len(curve.xData) == 0
+
+
 class CostCanvas(QWidget):
     """The cost plot above the accuracy strip.
 
@@ -176,7 +181,10 @@ class CostCanvas(QWidget):
                 self.legend.removeItem(self.rate_curve)
         for name, curve in (("rate", self.rate_curve), ("ahead", self.rate_ahead)):
             x, y = curves.get(name, ((), ()))
-            curve.setData(x, y)
+            if len(x) or not _is_empty(curve):
+                # (Emptied again at every frame of a run with a constant rate, the two hidden
+                # curves cost the plot two updates of its view boxes a frame.)
+                curve.setData(x, y)
         if shown and y_range != self._rate_range:
             self._rate_range = y_range
             self.rate_box.setYRange(*y_range, padding=0.02)
