@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QFrame, QScrollArea, QTabWidget, QVBoxLayout,
                                QWidget)
+from shiboken6 import Shiboken
 
 from gui.views.backprop.widget import BackpropView
 from gui.views.surface.widget import SurfaceView
@@ -143,6 +144,14 @@ def _resize_pair(window, first, second, heights):
         heights = [heights[0] + error, heights[1] - error]
 
 
+def _stacked(window, first, second) -> bool:
+    """Whether docks ``first`` and ``second`` are on screen in one column, ``first`` above."""
+    return (first.isVisible() and second.isVisible() and not first.isFloating()
+            and not second.isFloating() and abs(first.x() - second.x()) < 4
+            and first.width() == second.width() and first.y() < second.y()
+            and window.dockWidgetArea(first) == window.dockWidgetArea(second))
+
+
 def lesson_dock(window, widget) -> QDockWidget:
     """The lesson panel's dock, hidden until a lesson or the list of lessons is asked for
     (:func:`show_lesson_dock`), and listed in the View menu."""
@@ -243,6 +252,10 @@ class DockLayout:
         # window is a Shiboken type that is never freed, and it kept the whole window alive.
         self._watcher = _ShowWatcher(self, window)
         window.installEventFilter(self._watcher)
+        self._held = None  # the pictures' docks' heights while the message bar comes or goes
+        bar = getattr(window, "message_bar", None)
+        if bar is not None:
+            bar.toggling.connect(self.bar_toggled)
 
     def first_shown(self):
         """Once the window is on screen: the late tabs, and the default sizes measured again
@@ -267,6 +280,34 @@ class DockLayout:
         # The views took the snapshot (a legend, draw buttons): their layouts are pending.
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         self.set_defaults()
+
+    def bar_toggled(self):
+        """The message bar above the docks shows or hides: its height is taken from (or given
+        back to) the docks under the pictures, the cost curve and the network diagram, not
+        shared with the boundary and the error surface (on a 768-pixel screen a two-line
+        banner shrank both pictures under 250 px). Called before the bar changes (the
+        window's layout follows at once): the heights now are put back at the next turn of
+        the event loop."""
+        if self._held is None:
+            w = self.window
+            self._held = [(first, second, first.height())
+                          for first, second in ((w.boundary_dock, w.cost_dock),
+                                                (w.surface_dock, w.diagram_dock))
+                          if _stacked(w, first, second)]
+            QTimer.singleShot(0, self._hold_pictures)
+
+    def _hold_pictures(self):
+        held, self._held = self._held or [], None
+        w = self.window
+        if not Shiboken.isValid(w) or not w.isVisible():
+            return  # (the window closed meanwhile)
+        w.layout().activate()
+        for first, second, height in held:
+            if _stacked(w, first, second) and first.height() != height:
+                column = first.height() + second.height()
+                least = second.minimumSizeHint().height()
+                first_height = min(height, column - least)
+                _resize_pair(w, first, second, [first_height, column - first_height])
 
     def place_late_tabs(self):
         """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the
@@ -303,9 +344,12 @@ class DockLayout:
             w.boundary_plot.height_for_side(MIN_PICTURE)
         _resize_pair(w, w.boundary_dock, w.cost_dock,
                      split(column, BOUNDARY_COST_HEIGHTS, boundary))
+        # The surface's tab page holds the 3-D view or the contour map: room for the map's
+        # axes too, so that its data area is MIN_PICTURE tall when that tab is chosen.
         column = w.surface_dock.height() + w.diagram_dock.height()
-        picture = w.surface_view.tabs.currentWidget().height()
-        surface = w.surface_dock.height() - picture + MIN_PICTURE
+        page = w.surface_view.tabs.currentWidget().height()
+        surface = w.surface_dock.height() - page + MIN_PICTURE + \
+            w.surface_view.contour.axes_height()
         _resize_pair(w, w.surface_dock, w.diagram_dock,
                      split(column, SURFACE_DIAGRAM_HEIGHTS, surface))
 

@@ -20,16 +20,11 @@ STEPS = 30
 
 
 def open_on_screen(qtbot, tmp_path, screen, config=None):
-    """The window as the app opens it on a screen of ``screen`` pixels (its available area),
-    with the default layout, trained :data:`STEPS` steps and laid out for that size."""
-    window = open_window(qtbot, settings_in(tmp_path), config=config, restore_layout=False)
-    area = QRect(0, 0, *screen)
-    glance.fit(window, area)
-    # The window was shown at the default size: a resize of a shown window arrives later
-    # (the X server's answer); the layout is then made again for the size, as at a start.
-    qtbot.waitUntil(lambda: area.contains(window.geometry()), timeout=TIMEOUT)
-    qtbot.wait(100)
-    window.dock_layout.set_defaults()
+    """The window as ``main()`` opens it on a screen of ``screen`` pixels (its available area:
+    sized for it, then shown, :func:`gui.app.show_fitted`), with the default layout, trained
+    :data:`STEPS` steps."""
+    window = open_window(qtbot, settings_in(tmp_path), config=config, restore_layout=False,
+                         area=QRect(0, 0, *screen))
     start = latest(window).step
     window.controller.step(STEPS)
     qtbot.waitUntil(lambda: latest(window).step >= start + STEPS, timeout=TIMEOUT)
