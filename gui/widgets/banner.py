@@ -89,9 +89,11 @@ class MessageBar(QToolBar):
     the banner has something to say.
 
     ``toggling`` is emitted just before the bar shows or hides (the window's layout takes or
-    gives back its height at once): the window keeps its pictures' sizes with it."""
+    gives back its height at once), ``toggled`` just after: the window keeps its pictures'
+    sizes with them."""
 
     toggling = Signal()
+    toggled = Signal()
 
     def __init__(self, parent=None):
         super().__init__("Messages", parent)
@@ -99,7 +101,8 @@ class MessageBar(QToolBar):
         self.setMovable(False)
         self.setFloatable(False)
         self.toggleViewAction().setVisible(False)
-        self.setStyleSheet("QToolBar { border: none; }")
+        # No frame, padding or spacing around the banner: its height is the plots'.
+        self.setStyleSheet("QToolBar { border: none; padding: 0px; spacing: 0px; }")
         self.banner = Banner()
         holder = QWidget()
         layout = QVBoxLayout(holder)
@@ -110,9 +113,12 @@ class MessageBar(QToolBar):
         self.setVisible(False)
 
     def setVisible(self, visible):
-        if bool(visible) != self.isVisible():
+        changing = bool(visible) != self.isVisible()
+        if changing:
             self.toggling.emit()
         super().setVisible(visible)
+        if changing:
+            self.toggled.emit()
 
     def show_message(self, text, level="info", timeout_ms=None, tag=None, tooltip=""):
         self.banner.show_message(text, level, timeout_ms, tag, tooltip)

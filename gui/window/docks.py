@@ -3,6 +3,8 @@ layout the learner arranged, remembered between sessions (QSettings) and restora
 View menu."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QFrame, QScrollArea, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -35,6 +37,9 @@ SURFACE_DIAGRAM_HEIGHTS = (560, 340)
 MIN_PICTURE = 252
 #: Pixels kept beside a tab bar and its corner buttons (the tab widget's frame).
 TAB_SLACK = 6
+#: Seconds after the message bar shows or hides in which its height changes are taken from
+#: the docks under the pictures (its text wraps once the bar has its width).
+HOLD_SECONDS = 1.0
 #: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
 #: of the controls' column height.
 LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
@@ -225,7 +230,8 @@ def controls_dock(window, panels) -> QDockWidget:
 
 
 class _ShowWatcher(QObject):
-    """Calls :meth:`DockLayout.first_shown` at the window's first show."""
+    """Calls :meth:`DockLayout.first_shown` at the window's first show, and
+    :meth:`DockLayout.bar_resized` when the message bar's height changes."""
 
     def __init__(self, layout, window):
         super().__init__(window)
@@ -233,7 +239,11 @@ class _ShowWatcher(QObject):
 
     def eventFilter(self, watched, event):
         layout = self._layout
-        if event.type() == QEvent.Show and layout._late_pending:
+        if watched is not layout.window:  # the message bar
+            if event.type() == QEvent.Resize and \
+                    event.size().height() != event.oldSize().height():
+                layout.bar_resized()
+        elif event.type() == QEvent.Show and layout._late_pending:
             layout._late_pending = False
             QTimer.singleShot(0, layout.first_shown)
         return False
@@ -252,10 +262,14 @@ class DockLayout:
         # window is a Shiboken type that is never freed, and it kept the whole window alive.
         self._watcher = _ShowWatcher(self, window)
         window.installEventFilter(self._watcher)
-        self._held = None  # the pictures' docks' heights while the message bar comes or goes
+        # The pictures' docks' heights to keep while the message bar comes or goes, until when.
+        self._held, self._held_until = [], 0.0
+        self._before_bar = []  # ... and their heights before the bar showed
         bar = getattr(window, "message_bar", None)
         if bar is not None:
-            bar.toggling.connect(self.bar_toggled)
+            bar.toggling.connect(self.bar_toggling)
+            bar.toggled.connect(self._hold_pictures)
+            bar.installEventFilter(self._watcher)
 
     def first_shown(self):
         """Once the window is on screen: the late tabs, and the default sizes measured again
@@ -277,32 +291,47 @@ class DockLayout:
             controller.snapshot.connect(once)
 
     def _measured_defaults(self):
-        # The views took the snapshot (a legend, draw buttons): their layouts are pending.
+        # The views took the snapshot (a legend, draw buttons): their layouts are pending, and
+        # a widget added to a shown layout is shown by a queued call (the draw buttons, two
+        # pixels taller than the row without them), then asks for its layout.
+        QCoreApplication.sendPostedEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         self.set_defaults()
 
-    def bar_toggled(self):
-        """The message bar above the docks shows or hides: its height is taken from (or given
-        back to) the docks under the pictures, the cost curve and the network diagram, not
-        shared with the boundary and the error surface (on a 768-pixel screen a two-line
-        banner shrank both pictures under 250 px). Called before the bar changes (the
-        window's layout follows at once): the heights now are put back at the next turn of
-        the event loop."""
-        if self._held is None:
-            w = self.window
-            self._held = [(first, second, first.height())
-                          for first, second in ((w.boundary_dock, w.cost_dock),
-                                                (w.surface_dock, w.diagram_dock))
-                          if _stacked(w, first, second)]
+    def bar_toggling(self):
+        """The message bar above the docks is about to show or hide: its height is taken from
+        (or given back to) the docks under the pictures, the cost curve and the network
+        diagram, not shared with the boundary and the error surface (on a 768-pixel screen a
+        two-line banner shrank both pictures under 250 px). When it hides, the pictures get
+        back the heights they had before it showed (they gave some where the others were at
+        their minimum). The window's layout follows the bar at once: the heights are put back
+        once it changed (``toggled``), and again when the bar's height settles (its text
+        wraps once it has its width) within :data:`HOLD_SECONDS`."""
+        w = self.window
+        hiding = w.message_bar.isVisible()
+        self._held = [(first, second, first.height())
+                      for first, second in ((w.boundary_dock, w.cost_dock),
+                                            (w.surface_dock, w.diagram_dock))
+                      if _stacked(w, first, second)]
+        if hiding:
+            before = {id(first): height for first, _, height in self._before_bar}
+            self._held = [(first, second, before.get(id(first), height))
+                          for first, second, height in self._held]
+        else:
+            self._before_bar = self._held
+        self._held_until = time.monotonic() + HOLD_SECONDS
+
+    def bar_resized(self):
+        """The message bar's height changed (:meth:`bar_toggling`)."""
+        if self._held and time.monotonic() < self._held_until:
             QTimer.singleShot(0, self._hold_pictures)
 
     def _hold_pictures(self):
-        held, self._held = self._held or [], None
         w = self.window
         if not Shiboken.isValid(w) or not w.isVisible():
             return  # (the window closed meanwhile)
         w.layout().activate()
-        for first, second, height in held:
+        for first, second, height in self._held:
             if _stacked(w, first, second) and first.height() != height:
                 column = first.height() + second.height()
                 least = second.minimumSizeHint().height()

@@ -27,7 +27,7 @@ Also:
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -84,8 +84,16 @@ class _SquareHolder(QWidget):
         super().resizeEvent(event)
         self.place()
 
+    def event(self, event):
+        # The legend or the draw bar asks for another size (posted to this, their parent).
+        if event.type() == QEvent.LayoutRequest:
+            self.place()
+        return super().event(event)
+
     def _above_below(self, w):
         # At its width: the size hint (at a default width) was a line too tall, when narrow.
+        # Styled first: new draw buttons grow two pixels once polished.
+        self.below.ensurePolished()
         above_h = self.above.heightForWidth(w - 16) if self.above.hasHeightForWidth() else -1
         return (above_h if above_h > 0 else self.above.sizeHint().height(),
                 self.below.sizeHint().height())
