@@ -294,9 +294,12 @@ class DockLayout:
         # The views took the snapshot (a legend, draw buttons): their layouts are pending, and
         # a widget added to a shown layout is shown by a queued call (the draw buttons, two
         # pixels taller than the row without them), then asks for its layout.
+        if not Shiboken.isValid(self.window) or not self.window.isVisible():
+            return  # (closed before its first snapshot was laid out)
         QCoreApplication.sendPostedEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
-        self.set_defaults()
+        if Shiboken.isValid(self.window):  # (the events sent may include its deletion)
+            self.set_defaults()
 
     def bar_toggling(self):
         """The message bar above the docks is about to show or hide: its height is taken from

@@ -72,12 +72,6 @@ def test_every_tab_reads_when_chosen(qtbot, tmp_path, screen, dataset):
         window.surface_view.tabs.setCurrentWidget(window.surface_view.tabs.contour)
         qtbot.wait(100)
         assert glance.elided(window) == []
-        if screen == (1280, 720) and glance.small_plots(window):
-            # Known gap (issue 19): the contour map's data area is about 222 px high there.
-            # The right column (644 px) holds the surface's controls, texts and tab bar, the
-            # map's axes (39 px) and, under them, the network diagram at its minimum (184
-            # px): 28 px short of 250.
-            pytest.xfail(f"1280 × 720: {glance.small_plots(window)}")
         assert glance.small_plots(window) == []
     finally:
         close_window(window)
