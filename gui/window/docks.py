@@ -377,11 +377,16 @@ class DockLayout:
         _resize_pair(w, w.boundary_dock, w.cost_dock,
                      split(column, BOUNDARY_COST_HEIGHTS, boundary))
         # The surface's tab page holds the 3-D view or the contour map: room for the map's
-        # axes too, so that its data area is MIN_PICTURE tall when that tab is chosen.
+        # axes too, so that its data area is MIN_PICTURE tall when that tab is chosen. Not
+        # for the note above it: at the first snapshot it asks to press Play or Step and goes
+        # at the first step (the map's room keeps the 3-D view over MIN_PICTURE meanwhile);
+        # counted, it took 34 px from the network diagram for good.
+        view = w.surface_view
+        note = view.notice.height() + view.layout().spacing() if view.notice.isVisible() else 0
         column = w.surface_dock.height() + w.diagram_dock.height()
-        page = w.surface_view.tabs.currentWidget().height()
-        surface = w.surface_dock.height() - page + MIN_PICTURE + \
-            w.surface_view.contour.axes_height()
+        page = view.tabs.currentWidget().height()
+        surface = w.surface_dock.height() - page + MIN_PICTURE + view.contour.axes_height() \
+            - note
         _resize_pair(w, w.surface_dock, w.diagram_dock,
                      split(column, SURFACE_DIAGRAM_HEIGHTS, surface))
 
