@@ -147,11 +147,22 @@ def load_config(path):
     return Config(), f"Could not load {path}: {reason}. Starting with the default settings."
 
 
-def fit_to_screen(window, app):
-    """Size the window for the primary screen (:func:`fit_to_area`)."""
+def show_on_screen(window, app):
+    """Fit the window to the primary screen and show it (:func:`show_fitted`)."""
     screen = app.primaryScreen()
-    if screen is not None:
-        fit_to_area(window, screen.availableGeometry())
+    if screen is None:
+        window.show()
+    else:
+        show_fitted(window, screen.availableGeometry())
+
+
+def show_fitted(window, area):
+    """Size ``window`` for a screen whose available geometry is ``area`` (a QRect,
+    :func:`fit_to_area`), then show it: how :func:`main` opens the window, and how the tests
+    that measure the layout on a screen of a given size open it (the size is set before the
+    first show, so the docks are first laid out at that size, as at a real start)."""
+    fit_to_area(window, area)
+    window.show()
 
 
 def fit_to_area(window, area):
@@ -201,7 +212,6 @@ def main(argv=None) -> int:
     from gui.widgets import math as formulas_math
     formulas_math.defer()
     window = MainWindow(config=config, restore_layout=not screenshot)
-    fit_to_screen(window, app)
     if problem:
         window.show_message(problem, "warning")
     if experiment_path:
@@ -210,7 +220,7 @@ def main(argv=None) -> int:
         open_lesson_at_start(window, args.lesson)
     app.aboutToQuit.connect(window.controller.shutdown)
     formulas_math.render_after_first_paint(window)
-    window.show()
+    show_on_screen(window, app)
     if args.record is not None:
         from gui.recording.cli import run_recording
         return run_recording(app, window, args.record, args.seconds)

@@ -32,7 +32,8 @@ class Banner(QFrame):
         self.close_button.setToolTip("Hide this message")
         self.close_button.clicked.connect(self._on_close_button_clicked)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
+        # Thin margins: on a 720-pixel screen every pixel of the bar is taken from the plots.
+        layout.setContentsMargins(10, 3, 4, 3)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignTop)
         self.level = self.tag = None
@@ -85,7 +86,14 @@ class Banner(QFrame):
 
 class MessageBar(QToolBar):
     """A toolbar row under the run controls that holds a :class:`Banner` and shows only while
-    the banner has something to say."""
+    the banner has something to say.
+
+    ``toggling`` is emitted just before the bar shows or hides (the window's layout takes or
+    gives back its height at once), ``toggled`` just after: the window keeps its pictures'
+    sizes with them."""
+
+    toggling = Signal()
+    toggled = Signal()
 
     def __init__(self, parent=None):
         super().__init__("Messages", parent)
@@ -93,15 +101,24 @@ class MessageBar(QToolBar):
         self.setMovable(False)
         self.setFloatable(False)
         self.toggleViewAction().setVisible(False)
-        self.setStyleSheet("QToolBar { border: none; }")
+        # No frame, padding or spacing around the banner: its height is the plots'.
+        self.setStyleSheet("QToolBar { border: none; padding: 0px; spacing: 0px; }")
         self.banner = Banner()
         holder = QWidget()
         layout = QVBoxLayout(holder)
-        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setContentsMargins(6, 0, 6, 0)
         layout.addWidget(self.banner)
         self.addWidget(holder)
         self.banner.cleared.connect(lambda: self.setVisible(False))
         self.setVisible(False)
+
+    def setVisible(self, visible):
+        changing = bool(visible) != self.isVisible()
+        if changing:
+            self.toggling.emit()
+        super().setVisible(visible)
+        if changing:
+            self.toggled.emit()
 
     def show_message(self, text, level="info", timeout_ms=None, tag=None, tooltip=""):
         self.banner.show_message(text, level, timeout_ms, tag, tooltip)

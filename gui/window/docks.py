@@ -3,9 +3,12 @@ layout the learner arranged, remembered between sessions (QSettings) and restora
 View menu."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QFrame, QScrollArea, QTabWidget, QVBoxLayout,
                                QWidget)
+from shiboken6 import Shiboken
 
 from gui.views.backprop.widget import BackpropView
 from gui.views.surface.widget import SurfaceView
@@ -34,6 +37,9 @@ SURFACE_DIAGRAM_HEIGHTS = (560, 340)
 MIN_PICTURE = 252
 #: Pixels kept beside a tab bar and its corner buttons (the tab widget's frame).
 TAB_SLACK = 6
+#: Seconds after the message bar shows or hides in which its height changes are taken from
+#: the docks under the pictures (its text wraps once the bar has its width).
+HOLD_SECONDS = 1.0
 #: The lesson dock: its column's width in a window at least WIDE_WINDOW wide, else its share
 #: of the controls' column height.
 LESSON_WIDTH, LESSON_MIN_WIDTH, WIDE_WINDOW, LESSON_SHARE = 360, 260, 1500, 0.72
@@ -143,6 +149,14 @@ def _resize_pair(window, first, second, heights):
         heights = [heights[0] + error, heights[1] - error]
 
 
+def _stacked(window, first, second) -> bool:
+    """Whether docks ``first`` and ``second`` are on screen in one column, ``first`` above."""
+    return (first.isVisible() and second.isVisible() and not first.isFloating()
+            and not second.isFloating() and abs(first.x() - second.x()) < 4
+            and first.width() == second.width() and first.y() < second.y()
+            and window.dockWidgetArea(first) == window.dockWidgetArea(second))
+
+
 def lesson_dock(window, widget) -> QDockWidget:
     """The lesson panel's dock, hidden until a lesson or the list of lessons is asked for
     (:func:`show_lesson_dock`), and listed in the View menu."""
@@ -216,7 +230,8 @@ def controls_dock(window, panels) -> QDockWidget:
 
 
 class _ShowWatcher(QObject):
-    """Calls :meth:`DockLayout.first_shown` at the window's first show."""
+    """Calls :meth:`DockLayout.first_shown` at the window's first show, and
+    :meth:`DockLayout.bar_resized` when the message bar's height changes."""
 
     def __init__(self, layout, window):
         super().__init__(window)
@@ -224,7 +239,11 @@ class _ShowWatcher(QObject):
 
     def eventFilter(self, watched, event):
         layout = self._layout
-        if event.type() == QEvent.Show and layout._late_pending:
+        if watched is not layout.window:  # the message bar
+            if event.type() == QEvent.Resize and \
+                    event.size().height() != event.oldSize().height():
+                layout.bar_resized()
+        elif event.type() == QEvent.Show and layout._late_pending:
             layout._late_pending = False
             QTimer.singleShot(0, layout.first_shown)
         return False
@@ -243,6 +262,14 @@ class DockLayout:
         # window is a Shiboken type that is never freed, and it kept the whole window alive.
         self._watcher = _ShowWatcher(self, window)
         window.installEventFilter(self._watcher)
+        # The pictures' docks' heights to keep while the message bar comes or goes, until when.
+        self._held, self._held_until = [], 0.0
+        self._before_bar = []  # ... and their heights before the bar showed
+        bar = getattr(window, "message_bar", None)
+        if bar is not None:
+            bar.toggling.connect(self.bar_toggling)
+            bar.toggled.connect(self._hold_pictures)
+            bar.installEventFilter(self._watcher)
 
     def first_shown(self):
         """Once the window is on screen: the late tabs, and the default sizes measured again
@@ -264,9 +291,55 @@ class DockLayout:
             controller.snapshot.connect(once)
 
     def _measured_defaults(self):
-        # The views took the snapshot (a legend, draw buttons): their layouts are pending.
+        # The views took the snapshot (a legend, draw buttons): their layouts are pending, and
+        # a widget added to a shown layout is shown by a queued call (the draw buttons, two
+        # pixels taller than the row without them), then asks for its layout.
+        if not Shiboken.isValid(self.window) or not self.window.isVisible():
+            return  # (closed before its first snapshot was laid out)
+        QCoreApplication.sendPostedEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
-        self.set_defaults()
+        if Shiboken.isValid(self.window):  # (the events sent may include its deletion)
+            self.set_defaults()
+
+    def bar_toggling(self):
+        """The message bar above the docks is about to show or hide: its height is taken from
+        (or given back to) the docks under the pictures, the cost curve and the network
+        diagram, not shared with the boundary and the error surface (on a 768-pixel screen a
+        two-line banner shrank both pictures under 250 px). When it hides, the pictures get
+        back the heights they had before it showed (they gave some where the others were at
+        their minimum). The window's layout follows the bar at once: the heights are put back
+        once it changed (``toggled``), and again when the bar's height settles (its text
+        wraps once it has its width) within :data:`HOLD_SECONDS`."""
+        w = self.window
+        hiding = w.message_bar.isVisible()
+        self._held = [(first, second, first.height())
+                      for first, second in ((w.boundary_dock, w.cost_dock),
+                                            (w.surface_dock, w.diagram_dock))
+                      if _stacked(w, first, second)]
+        if hiding:
+            before = {id(first): height for first, _, height in self._before_bar}
+            self._held = [(first, second, before.get(id(first), height))
+                          for first, second, height in self._held]
+        else:
+            self._before_bar = self._held
+        self._held_until = time.monotonic() + HOLD_SECONDS
+
+    def bar_resized(self):
+        """The message bar's height changed (:meth:`bar_toggling`)."""
+        if self._held and time.monotonic() < self._held_until:
+            QTimer.singleShot(0, self._hold_pictures)
+
+    def _hold_pictures(self):
+        w = self.window
+        if not Shiboken.isValid(w) or not w.isVisible():
+            return  # (the window closed meanwhile)
+        w.layout().activate()
+        for first, second, height in self._held:
+            if _stacked(w, first, second) and first.height() != height:
+                column = first.height() + second.height()
+                least = second.minimumSizeHint().height()
+                first_height = min(height, column - least)
+                _resize_pair(w, first, second, [first_height, column - first_height])
 
     def place_late_tabs(self):
         """Tab each dock of ``LATE_TABS`` behind its neighbour and show it there, unless the
@@ -303,9 +376,17 @@ class DockLayout:
             w.boundary_plot.height_for_side(MIN_PICTURE)
         _resize_pair(w, w.boundary_dock, w.cost_dock,
                      split(column, BOUNDARY_COST_HEIGHTS, boundary))
+        # The surface's tab page holds the 3-D view or the contour map: room for the map's
+        # axes too, so that its data area is MIN_PICTURE tall when that tab is chosen. Not
+        # for the note above it: at the first snapshot it asks to press Play or Step and goes
+        # at the first step (the map's room keeps the 3-D view over MIN_PICTURE meanwhile);
+        # counted, it took 34 px from the network diagram for good.
+        view = w.surface_view
+        note = view.notice.height() + view.layout().spacing() if view.notice.isVisible() else 0
         column = w.surface_dock.height() + w.diagram_dock.height()
-        picture = w.surface_view.tabs.currentWidget().height()
-        surface = w.surface_dock.height() - picture + MIN_PICTURE
+        page = view.tabs.currentWidget().height()
+        surface = w.surface_dock.height() - page + MIN_PICTURE + view.contour.axes_height() \
+            - note
         _resize_pair(w, w.surface_dock, w.diagram_dock,
                      split(column, SURFACE_DIAGRAM_HEIGHTS, surface))
 

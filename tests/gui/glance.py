@@ -2,8 +2,7 @@
 
 :func:`elided` lists every visible text that does not fit the room it has; :func:`small_plots`
 lists every main picture smaller than :data:`MIN_PLOT` pixels. Both return strings naming the
-widget by its object path, so a failing test says where to look. ``fit`` sizes a window to a
-screen as the app does at start (:func:`gui.app.fit_to_screen`).
+widget by its object path, so a failing test says where to look.
 """
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from PySide6.QtGui import QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDockWidget, QLabel, QPushButton,
                                QStyle, QStyleOptionComboBox, QTabBar, QToolBar, QWidget)
 
-from gui.app import fit_to_area
 from gui.widgets.labels import FixedLabel
 
 #: Smallest side of a main picture, in pixels (issue 19: "a plot under 250 px" fails).
@@ -22,11 +20,6 @@ MIN_PLOT = 250
 MIN_CURVE_HEIGHT = 85
 #: Rounding: Qt lays text out in fractional pixels; one pixel over is not a cut letter.
 SLACK = 1
-
-
-def fit(window, area):
-    """Size ``window`` for a screen whose available geometry is ``area`` (a QRect)."""
-    fit_to_area(window, area)
 
 
 def path(widget) -> str:

@@ -2,6 +2,7 @@
 from PySide6.QtCore import QSettings
 from shiboken6 import Shiboken
 
+from gui.app import show_fitted
 from gui.main_window import MainWindow
 
 TIMEOUT = 20_000  # ms; generous for a loaded 2-core machine
@@ -12,14 +13,19 @@ def settings_in(folder):
     return QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
 
 
-def open_window(qtbot, settings, config=None, restore_layout=True, activate=False):
+def open_window(qtbot, settings, config=None, restore_layout=True, activate=False, area=None):
     """The real main window, shown, once its worker has sent the first snapshot.
 
     ``activate`` also waits for the window to be active (for tests that send it keys).
+    ``area`` (a QRect): sized for a screen of that available area and shown as the app
+    does at start (:func:`gui.app.show_fitted`).
     """
     window = MainWindow(config=config, settings=settings, restore_layout=restore_layout)
     qtbot.addWidget(window)
-    window.show()
+    if area is None:
+        window.show()
+    else:
+        show_fitted(window, area)
     qtbot.waitExposed(window)
     if activate:
         window.activateWindow()

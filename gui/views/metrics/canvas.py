@@ -153,7 +153,11 @@ class ParityPlot(pg.PlotWidget):
         super().__init__(parent=parent)
         item = self.getPlotItem()
         item.setLabel("bottom", "target y")
-        item.setLabel("left", "prediction ŷ")
+        # "ŷ" alone on the vertical axis: under the metrics table the plot is often under
+        # 90 px tall, shorter than "prediction ŷ" (the tooltip and the legend's "ŷ = y" say
+        # what ŷ is); a tick label at the top edge is dropped rather than cut in half.
+        item.setLabel("left", "ŷ")
+        item.getAxis("left").setStyle(hideOverlappingLabels=True)
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(False)

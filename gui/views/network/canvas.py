@@ -96,8 +96,9 @@ class DiagramCanvas(QWidget):
         # no repaint when it changes, which they otherwise got at every frame.
         self.setAttribute(Qt.WA_OpaquePaintEvent)
         self.setMouseTracking(True)
-        # (125 high: on a 768-pixel screen the error surface above needs the rest.)
-        self.setMinimumSize(240, 125)
+        # (100 high: on a 720-pixel screen the error surface above needs the rest, for its
+        # contour map's 250 pixels and axes.)
+        self.setMinimumSize(240, 100)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.arch = None
         self.geom = None             # model.Geometry of the current size

@@ -55,6 +55,16 @@ class ContourMap(QWidget):
         self.plot.addItem(self.image)
         self.colour_bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False, width=14)
         self.colour_bar.axis.enableAutoSIPrefix(False)
+        # The top value sits at the widget's top edge: a label cut in half there is dropped
+        # (the other values read the scale) rather than paid for with a margin of plot height.
+        self.colour_bar.axis.setStyle(hideOverlappingLabels=True)
+        # The scale in the tick labels (0.002), not in the title ("bend of the path
+        # (x0.001)"): the longer title did not fit the left axis of a short map.
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
+            # A title from the start (set_surface names the axes): the bottom axis has its
+            # full height before the first surface, when the window sizes the docks for it.
+            self.plot.setLabel(name, " ")
         self.colour_bar.setImageItem(self.image, insert_in=self.plot)
         self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_PEN, width=1))
         self.plot.addItem(self.contours)
@@ -82,6 +92,13 @@ class ContourMap(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.notice)
         layout.addWidget(self.plot_widget, 1)
+
+    def axes_height(self) -> int:
+        """Pixels of the map's height that are not data: the bottom axis (its tick labels
+        and title) and the notice when shown. The window sizes the surface's dock with
+        them, so that the map's data area is as tall as the 3-D view beside it."""
+        notice = self.notice.sizeHint().height() + 2 if self.notice.isVisibleTo(self) else 0
+        return int(round(self.plot.getAxis("bottom").minimumHeight())) + notice
 
     def set_notice(self, text):
         """A one-line explanation above the map (empty hides it)."""

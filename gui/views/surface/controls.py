@@ -87,10 +87,14 @@ class SurfaceControls(QWidget):
         self.seed_button = QPushButton("New directions")
         self.seed_button.setToolTip("Draw two new random directions (a new seed).")
         self.seed_button.clicked.connect(self.new_directions_asked)
-        self.recentre_button = QPushButton("Centre on the current weights")
+        # "Recentre", not "Centre on the current weights": the tab bar's row holds it with the
+        # tabs and two buttons, and the longer text set the error surface's column 100 px
+        # wider than it needs, taken from the decision boundary beside it (at 1280 × 720 its
+        # data area was 244 px wide).
+        self.recentre_button = QPushButton("Recentre")
         self.recentre_button.setToolTip(
-            "Make the plane again now, through the current weights (a plane of two weights or\n"
-            "two random directions is then centred there too).")
+            "Centre on the current weights: make the plane again now, through them (a plane of\n"
+            "two weights or two random directions is then centred there too).")
         self.recentre_button.clicked.connect(self.recentre_asked)
         # The two weights get a row of their own, shown in that mode only.
         self.weights_row = QWidget()

@@ -111,7 +111,8 @@ class SurfaceView(QWidget):
         self.prober = SurfaceProbe(self)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        # Thin top and bottom margins: at 1280 × 720 the contour map needs every pixel.
+        layout.setContentsMargins(4, 1, 4, 1)
         layout.setSpacing(3)
         for widget in (controls, self.info, self.notice):
             layout.addWidget(widget)
