@@ -16,7 +16,8 @@ from core.trainer import Trainer
 from gui.snapshot import Snapshot
 from gui.views.network import model
 from gui.views.network.model import (CURVE_POINTS, LINK_LEVELS, MAX_LINKS_DRAWN, MAX_NODE,
-                                     PICK_PX, Architecture, Geometry, Links)
+                                     PICK_PX, Architecture, Geometry, Links,
+                                     labels_that_fit)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -193,3 +194,13 @@ def test_links_of_a_layout_follow_the_layout_not_the_network():
     layout = ParamLayout((2, 3, 1), "maxout", "sigmoid")  # W1, b1, W'1, b'1, W2, b2
     links = Links.of(layout)
     assert links.index[6] == layout.weight_index(1, 0, 0) == layout.block("W", 1).start
+
+
+
+def test_input_labels_that_fit_put_the_used_inputs_first_and_never_overlap():
+    ys = np.arange(7) * 10.0  # seven inputs 10 px apart, labels 14 px high
+    assert labels_that_fit(ys, [True, True] + [False] * 5, 14) == [0, 2, 4, 6]
+    assert labels_that_fit(ys, [False, True] + [False] * 5, 14) == [1, 3, 5]  # x2 first
+    assert labels_that_fit(ys, [False] * 5 + [True, True], 14) == [0, 2, 5]
+    assert labels_that_fit(ys * 2, [True, True] + [False] * 5, 14) == list(range(7))
+    assert labels_that_fit(np.array([5.0]), [False], 14) == [0]

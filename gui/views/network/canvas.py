@@ -21,11 +21,14 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui import style
 from gui.views.network import model
-from gui.views.network.model import LINK_LEVELS, MIN_BIAS_NODE, MIN_PICTURE, Geometry
+from gui.views.network.model import (LINK_LEVELS, MIN_BIAS_NODE, MIN_PICTURE, Geometry,
+                                     labels_that_fit)
 from gui.widgets.colour_maps import diverging_lut, white_point
 
 #: Up to this many links are drawn antialiased.
 MAX_SMOOTH_LINKS = 1500
+#: The smallest font of the input names (logical pixels), for inputs packed close together.
+MIN_LABEL_PX = 8
 #: Networks with at most this many links keep a line object per link (made once per layout).
 MAX_LINES_KEPT = 20_000
 #: Pictures are a little more saturated than the boundary plot's background.
@@ -409,12 +412,28 @@ class DiagramCanvas(QWidget):
         for column, title in enumerate(arch.titles):
             x = centres[column][0, 0] if len(centres[column]) else 0
             painter.drawText(QRectF(x - 60, 4, 120, 18), Qt.AlignCenter, title)
-        for unit, label in enumerate(arch.input_labels):
+        labels, ys = arch.input_labels, centres[0][:, 1]
+        if labels and len(ys) > 1:
+            # Inputs closer than a line: a smaller font, down to MIN_LABEL_PX, before labels
+            # are left out (the used inputs' first).
+            font, step = painter.font(), float(np.min(np.diff(ys)))
+            px = painter.fontInfo().pixelSize()
+            while metrics.height() - 2 > step and px > MIN_LABEL_PX:
+                px -= 1
+                font.setPixelSize(px)
+                painter.setFont(font)
+                metrics = painter.fontMetrics()
+        line = metrics.height() - 2  # (a line's leading may touch the next)
+        fit = labels_that_fit(ys, arch.input_active, line) if labels else ()
+        for unit in fit:
             x, y = centres[0][unit]
+            label = labels[unit]
             painter.setOpacity(1.0 if arch.input_active[unit] else 0.45)
             painter.drawText(QRectF(0, y - 9, x - sizes[0] / 2 - 4, 18),
                              Qt.AlignRight | Qt.AlignVCenter, label)
         painter.setOpacity(1.0)
+        painter.setFont(self._small_font())
+        metrics = painter.fontMetrics()
         s = sizes[-1]
         if s >= 7:
             for unit, label in enumerate(arch.output_labels):

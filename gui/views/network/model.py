@@ -186,6 +186,18 @@ class Architecture:
         return f"{self.layout.layer_name(column)}, neuron {unit + 1}"
 
 
+def labels_that_fit(ys, first, line) -> list:
+    """The indices of the labels at heights ``ys`` to write, no two closer than ``line`` pixels:
+    those ``first`` marks (the inputs the network uses) first, then the others where there is
+    room. (In a short diagram seven feature names, written all, were one grey smudge.)"""
+    order = sorted(range(len(ys)), key=lambda i: not first[i])
+    kept = []
+    for i in order:
+        if all(abs(ys[i] - ys[k]) >= line for k in kept):
+            kept.append(i)
+    return sorted(kept)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Geometry:
     """Where every node, bias and link is for a widget size (pixels, y down).
