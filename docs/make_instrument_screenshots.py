@@ -119,6 +119,7 @@ def main():
                    window.interpolation_view.line.keys == ("pin:1", "pin:2"))
         shoot(app, window, "line-pinned", args.size)
         window.cost_plot.clear_pins()
+    window.surface_dock.raise_()  # (the line and sharpness tabs above share its place)
     if scenario("sharpest") or scenario("curvature"):
         start(app, window, preset=XOR)
         train(app, window, 3000)

@@ -20,6 +20,10 @@ from gui.theme import restyle_all
 
 #: How much larger text is in presentation mode.
 SCALE = 1.5
+#: Pixels the pictures need beyond the window's least width, at the larger text, to be read
+#: from the back of a room: on a narrower screen the control panels make way. (The least
+#: width alone fitted a 1366-pixel projector by 13 pixels, and left the boundary 150 wide.)
+ROOM_FOR_PICTURES = 200
 TIP = ("Presentation mode (F11): full screen, text 1.5× larger, menu and status bar hidden "
        "(on a narrow screen the control panels too) — for a projector.\n"
        "Press F11 or Esc to leave it; the window comes back as it was.")
@@ -121,13 +125,13 @@ class Presentation(QObject):
                                Qt.Vertical)
 
     def _make_room(self):
-        """On a screen too narrow for every dock at the larger text (1366 px wide, say), the
-        control panels make way for the plots; leaving presentation mode brings them back."""
+        """On a screen too narrow for every dock at the larger text (1366 px wide, say: see
+        ``ROOM_FOR_PICTURES``), the control panels make way for the plots; leaving presentation mode brings them back."""
         window = self.window
         screen = window.screen() or QApplication.primaryScreen()
         QApplication.sendPostedEvents()  # the font changes, so that the sizes below are new
         window.layout().activate()
-        if window.minimumSizeHint().width() > screen.geometry().width():
+        if window.minimumSizeHint().width() + ROOM_FOR_PICTURES > screen.geometry().width():
             window.controls_dock.hide()
             self._saved["made_room"] = True
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gui import style
 from gui.theme import qt_palette, translate
+from gui.window import presentation as presentation_module
 from gui.window.presentation import SCALE
 from windows import TIMEOUT, close_window, latest, open_window
 
@@ -95,6 +96,20 @@ def test_help_lists_f11_and_esc(window, qtbot):
     qtbot.addWidget(dialog)
     text = dialog.browser.toPlainText()
     assert "F11" in text and "Presentation mode" in text and "Esc" in text
+
+
+@pytest.mark.parametrize("room, controls", [(0, True), (10_000, False)])
+def test_the_controls_make_way_on_a_screen_without_room_for_the_pictures(window, qtbot,
+                                                                          monkeypatch, room,
+                                                                          controls):
+    """(The screen here is 1600 wide; a projector's 1366 is as if the pictures needed more.)"""
+    _settle(qtbot, window)
+    monkeypatch.setattr(presentation_module, "ROOM_FOR_PICTURES", room)
+    window.appearance.presentation.action.trigger()
+    qtbot.wait(100)
+    assert window.controls_dock.isVisible() == controls
+    window.appearance.presentation.action.trigger()
+    qtbot.waitUntil(lambda: window.controls_dock.isVisible(), timeout=TIMEOUT)
 
 
 def test_escape_leaves_presentation_mode(window, qtbot):
