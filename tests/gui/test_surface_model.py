@@ -266,12 +266,45 @@ def test_path_costs_are_the_real_costs_each_computed_once(trainer, monkeypatch):
     later = snap(trainer)
     np.testing.assert_allclose(cache.of(later), [cost(trainer, p) for p in later.path],
                                rtol=1e-12)
-    assert calls == [1]  # only the new current point
+    assert calls == []  # the new current point's cost is the snapshot's train cost
+    trainer.step(3)  # the log records every step: the two rows before the current one
+    newer = snap(trainer)
+    assert trainer.path.stride == 1 and len(newer.path) == len(later.path) + 3
+    np.testing.assert_allclose(cache.of(newer), [cost(trainer, p) for p in newer.path],
+                               rtol=1e-12)
+    assert calls == [2]
     trainer.apply_config(dataclasses.replace(trainer.config, regularization="l1",
                                              reg_rate=0.01))
     again = snap(trainer)
     np.testing.assert_allclose(cache.of(again), [cost(trainer, p) for p in again.path],
                                rtol=1e-12)  # new rates: every cost again
+
+
+@pytest.mark.parametrize("changes", [
+    {},                                                        # the window's default
+    {"regularization": "l2", "reg_rate": 0.01, "batch_size": 7},
+    {"regularization": "l1", "reg_rate": 0.003, "features": ("x1", "x2", "x1^2", "sin_x2")},
+    {"dataset": "spiral3", "task": "multiclass", "output_activation": "softmax", "loss": "cce",
+     "hidden_layers": (5,), "batch_size": 16},
+    {"dataset": "sine", "task": "regression", "loss": "rmse", "regularization": "l2",
+     "reg_rate": 0.02},
+    {"dataset": "circle", "output_activation": "sigmoid", "loss": "bce", "optimizer": "adam",
+     "learning_rate": 0.05},
+])
+def test_the_current_points_cost_is_the_snapshots_train_cost(changes):
+    """PathCosts takes the current point's cost from ``metrics["train_cost"]`` instead of
+    computing it: the two are the same number (full training set, regularization included)."""
+    from core.config import Config
+    trainer = Trainer(dataclasses.replace(Config(), **changes))
+    for _ in range(4):
+        trainer.step(23)
+        last = snap(trainer, running=True)
+        real = landscape.path_costs(trainer.network, trainer.inputs_train,
+                                    trainer.targets_train, trainer.arrays.loss,
+                                    last.params[None], l1=last.l1, l2=last.l2,
+                                    include_regularization=True)[0]
+        assert last.metrics["train_cost"] == pytest.approx(real, rel=1e-12, abs=1e-15)
+        assert PathCosts().of(last)[-1] == last.metrics["train_cost"]
 
 
 def test_heights_range_and_fidelity():

@@ -284,6 +284,11 @@ class PathCosts:
     its log is full, keeps every other point, so the points it shares with the last path are
     found in order (a common start, then a walk along the rest); only the others (usually the
     current point and one new one) are computed, with :func:`core.landscape.path_costs`.
+
+    The current point's cost is the snapshot's ``metrics["train_cost"]``: the worker scored
+    these very weights on the whole training set, regularization included (the same number
+    to the last few bits, tests/gui/test_surface_model.py checks it), so the usual frame
+    computes nothing here.
     """
 
     def __init__(self):
@@ -316,6 +321,11 @@ class PathCosts:
                 costs[i], j = known[k], k + 1
             else:
                 missing.append(i)
+        if (missing and missing[-1] == len(path) - 1
+                and np.array_equal(path[-1], snap.params)):
+            current = _current_cost(snap)
+            if current is not None:
+                costs[missing.pop()] = current
         if missing:
             arrays = snap.arrays
             with np.errstate(all="ignore"):
@@ -324,6 +334,13 @@ class PathCosts:
                     path[missing], l1=snap.l1, l2=snap.l2, include_regularization=True)
         self._rows, self._costs = path, costs
         return costs.copy()
+
+
+def _current_cost(snap):
+    """The training cost at ``snap.params`` as the worker scored it, or None when the
+    snapshot has no finite one (then it is computed like any other point)."""
+    value = (snap.metrics or {}).get("train_cost")
+    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def path_heights(costs, log) -> np.ndarray:
