@@ -241,6 +241,9 @@ class Snapshot:
         The regularization rates in force (one of them is 0).
     path_version : int
         The trainer's ``path.version`` when ``path_rows`` was copied.
+    path_stride : int
+        Steps between two recorded rows of the path: row ``k`` of ``path_rows`` holds the
+        weights of step ``k · path_stride`` (the log keeps evenly spaced steps from 0).
     path_tail : bool
         Whether ``params`` follows the recorded rows in :attr:`path` (the weights move on
         between two recorded rows).
@@ -277,6 +280,7 @@ class Snapshot:
     l1: float = 0.0
     l2: float = 0.0
     path_version: int = 0
+    path_stride: int = 0
     path_tail: bool = False
     gradient_norms: tuple = ()
     findings: tuple = ()
@@ -369,6 +373,7 @@ class Snapshot:
             l1=float(trainer.l1),
             l2=float(trainer.l2),
             path_version=log.version,
+            path_stride=int(log.stride),
             path_tail=bool(trainer.step_count % log.stride),
             gradient_norms=(_frozen(steps), _frozen(norms)),
             findings=findings,

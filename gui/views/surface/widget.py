@@ -5,8 +5,8 @@ Which plane and when: :class:`~gui.views.surface.policy.PlanePolicy`; the path o
 plane's fidelity: :func:`~gui.views.surface.model.path_on_plane` (both pure); the pictures
 (:class:`~gui.views.surface.display.SurfaceTabs`) only paint. Surfaces are computed off the UI
 thread (:class:`~gui.views.surface.requests.SurfaceRequests`): a preview, then the full grid; a
-newer plane stops the running one between chunks. The path's real costs are computed here, a
-point or two per snapshot (:class:`~gui.views.surface.model.PathCosts`). Per snapshot the view
+newer plane stops the running one between chunks. The path's real costs are mostly the ones
+the worker scored (:class:`~gui.views.surface.path_costs.PathCosts`). Per snapshot the view
 moves a few GL items and draws at once (:class:`~gui.views.surface.scene.Scene3D` says why),
 and skips snapshots when drawing is slow.
 
@@ -28,8 +28,9 @@ from gui import style
 from gui.views.surface.controls import StatusLines, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
 from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
-                                     STILL_REDRAW_S, NoPlane, PathCosts, explanation,
-                                     height_range, outside_note, path_on_plane, visibly_off)
+                                     STILL_REDRAW_S, NoPlane, explanation, height_range,
+                                     outside_note, path_on_plane, visibly_off)
+from gui.views.surface.path_costs import PathCosts
 from gui.views.surface.policy import PlanePolicy
 from gui.views.surface.probe import SurfaceProbe
 from gui.views.surface.requests import SurfaceRequests
