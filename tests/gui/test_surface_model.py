@@ -495,3 +495,34 @@ def test_the_current_point_is_visibly_off_when_it_leaves_the_surface_or_moves_ac
     assert not visibly_off(plane, drawn(0.0, 0.5, 0.501), (0.0, 1.0))
     assert visibly_off(plane, drawn(0.0, 0.5, 0.6), (0.0, 1.0))  # above the surface
     assert visibly_off(plane, drawn(0.1, 0.5, 0.5), (0.0, 1.0))  # moved across it
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_the_path_on_a_plane_interpolates_the_surface_once(trainer, log, monkeypatch):
+    """The fidelity compares the real costs with the heights under the path, which the path
+    already has: the same numbers exactly as interpolating them again, in one interpolation."""
+    from gui.views.surface import model
+
+    trainer.step(40)
+    last = snap(trainer)
+    costs = PathCosts().of(last)
+    policy = PlanePolicy("random")
+    policy.start_run(last)
+    plane = dataclasses.replace(policy.make_plane(last, costs), log=log)
+    arrays = last.arrays
+    result = model.compute_surface(last.network(plane.anchor), arrays.inputs_train,
+                                   arrays.targets_train, arrays.loss, plane, 15)
+    assert result.log == log
+    calls = []
+    original = model.bilinear
+
+    def counting(*args):
+        calls.append(len(args[3]))
+        return original(*args)
+
+    monkeypatch.setattr(model, "bilinear", counting)
+    drawn = model.path_on_plane(plane, result, last.path, costs)
+    assert calls == [len(last.path)]
+    monkeypatch.setattr(model, "bilinear", original)
+    again = fidelity(plane, result, drawn.xy, costs)  # interpolating again
+    assert drawn.fidelity == again and drawn.fidelity.points == len(last.path)

@@ -298,15 +298,19 @@ def height_range(result, heights) -> tuple:
     return float(lo), float(hi)
 
 
-def fidelity(plane, result, xy, costs):
+def fidelity(plane, result, xy, costs, under=None):
     """How far the surface is from the real ``costs`` at the path's plane coordinates ``xy``
     (the points over the plane only), in the surface's display heights (log10 of the costs
-    on the log scale); None when no point is over it."""
+    on the log scale); None when no point is over it. ``under``, the display heights at
+    ``xy`` if known, saves interpolating them again where they are the ones compared."""
     inside = np.all(np.abs(xy) <= plane.span, axis=1) & np.isfinite(costs)
     if not inside.any():
         return None
     grid = result.heights if result.log else result.values
-    surface = bilinear(grid, result.alphas, result.betas, xy[inside])
+    if under is not None and grid is result.heights:  # (the linear heights of finite costs)
+        surface = under[inside]
+    else:
+        surface = bilinear(grid, result.alphas, result.betas, xy[inside])
     with np.errstate(all="ignore"):
         real = path_heights(costs[inside], result.log)
         gap = np.abs(surface - real)
@@ -384,9 +388,10 @@ class PathOnPlane:
 def path_on_plane(plane, result, path, costs) -> PathOnPlane:
     """Where ``path`` (p, n_params) with real ``costs`` (p,) goes on ``result``'s surface."""
     xy = plane.project(path)
-    return PathOnPlane(xy, np.asarray(costs, dtype=float), path_heights(costs, result.log),
-                       bilinear(result.heights, result.alphas, result.betas, xy),
-                       fidelity(plane, result, xy, np.asarray(costs, dtype=float)))
+    costs = np.asarray(costs, dtype=float)
+    under = bilinear(result.heights, result.alphas, result.betas, xy)
+    return PathOnPlane(xy, costs, path_heights(costs, result.log), under,
+                       fidelity(plane, result, xy, costs, under))
 
 
 #: The current point is visibly off a plane once its real cost is this share of the height
