@@ -145,14 +145,21 @@ def _grid_inputs(domain, g, feature_names):
 
 
 def _finite(values, dtype=float) -> np.ndarray:
+    """A read-only copy of ``values`` as ``dtype``, NaN made 0 and everything within ±``big``."""
     # After a divergence the restored weights can still overflow on the far side of the grid.
+    big = _BIG[np.dtype(dtype)]
+    values = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
-        big = np.finfo(dtype).max / 1e8
-        values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=big,
-                               neginf=-big)
-        values = np.clip(values, -big, big, out=values).astype(dtype, copy=False)
+        if np.abs(values).max(initial=0.0) <= big:  # the usual case (False for a NaN): as is
+            values = np.array(values, dtype=dtype)
+        else:
+            values = np.nan_to_num(values, nan=0.0, posinf=big, neginf=-big)
+            values = np.clip(values, -big, big, out=values).astype(dtype, copy=False)
     values.setflags(write=False)
     return values
+
+
+_BIG = {np.dtype(t): np.finfo(t).max / 1e8 for t in (np.float64, np.float32)}
 
 
 @dataclasses.dataclass(frozen=True)
