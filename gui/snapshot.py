@@ -145,14 +145,21 @@ def _grid_inputs(domain, g, feature_names):
 
 
 def _finite(values, dtype=float) -> np.ndarray:
+    """A read-only copy of ``values`` as ``dtype``, NaN made 0 and everything within ±``big``."""
     # After a divergence the restored weights can still overflow on the far side of the grid.
+    big = _BIG[np.dtype(dtype)]
+    values = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
-        big = np.finfo(dtype).max / 1e8
-        values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=big,
-                               neginf=-big)
-        values = np.clip(values, -big, big, out=values).astype(dtype, copy=False)
+        if np.abs(values).max(initial=0.0) <= big:  # the usual case (False for a NaN): as is
+            values = np.array(values, dtype=dtype)
+        else:
+            values = np.nan_to_num(values, nan=0.0, posinf=big, neginf=-big)
+            values = np.clip(values, -big, big, out=values).astype(dtype, copy=False)
     values.setflags(write=False)
     return values
+
+
+_BIG = {np.dtype(t): np.finfo(t).max / 1e8 for t in (np.float64, np.float32)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,6 +248,9 @@ class Snapshot:
         The regularization rates in force (one of them is 0).
     path_version : int
         The trainer's ``path.version`` when ``path_rows`` was copied.
+    path_stride : int
+        Steps between two recorded rows of the path: row ``k`` of ``path_rows`` holds the
+        weights of step ``k · path_stride`` (the log keeps evenly spaced steps from 0).
     path_tail : bool
         Whether ``params`` follows the recorded rows in :attr:`path` (the weights move on
         between two recorded rows).
@@ -277,6 +287,7 @@ class Snapshot:
     l1: float = 0.0
     l2: float = 0.0
     path_version: int = 0
+    path_stride: int = 0
     path_tail: bool = False
     gradient_norms: tuple = ()
     findings: tuple = ()
@@ -369,6 +380,7 @@ class Snapshot:
             l1=float(trainer.l1),
             l2=float(trainer.l2),
             path_version=log.version,
+            path_stride=int(log.stride),
             path_tail=bool(trainer.step_count % log.stride),
             gradient_norms=(_frozen(steps), _frozen(norms)),
             findings=findings,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import shiboken6
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QLabel, QLineEdit,
@@ -25,10 +27,28 @@ TEXT_FIELDS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
 
 class RunKeys(QObject):
-    """Application event filter: a text or number field keeps → and Space; elsewhere (a
-    slider, a button, a plot) the window's shortcuts get them, so → steps and Space plays."""
+    """Event filter of the focus widget: a text or number field keeps → and Space; elsewhere
+    (a slider, a button, a plot) the window's shortcuts get them, so → steps and Space plays.
+
+    Qt asks the focus widget (ShortcutOverride) before a key may fire a shortcut, so the filter
+    follows the focus from widget to widget: installed on the whole application it was called
+    for every event of every object, some fifty a frame while training runs.
+    """
 
     KEYS = {Qt.Key_Right, Qt.Key_Space}
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        app = QApplication.instance()
+        app.focusChanged.connect(self._on_focus_changed)
+        self._on_focus_changed(None, app.focusWidget())
+
+    @Slot(object, object)
+    def _on_focus_changed(self, old, new):
+        if old is not None and shiboken6.isValid(old):
+            old.removeEventFilter(self)
+        if new is not None:
+            new.installEventFilter(self)
 
     def eventFilter(self, watched, event):
         if (event.type() == QEvent.ShortcutOverride and event.key() in self.KEYS
@@ -85,7 +105,6 @@ class RunControls(QObject):
         self._make_speed()
         self.toolbar = self._make_toolbar(window)
         self.keys = RunKeys(self)
-        QApplication.instance().installEventFilter(self.keys)
         self._on_speed_slider_changed(self.speed_slider.value())
 
     def _make_speed(self):

@@ -46,3 +46,23 @@ def test_the_grid_follows_the_weights_and_a_new_domain():
     other = Trainer(Config(dataset="circle"))  # another trainer: its own grid and domain
     grid = BoundaryGrid.compute(other)
     assert grid.xs[0] == other.data.domain[0][0]
+
+
+@pytest.mark.parametrize("dtype", [float, np.float32])
+def test_finite_copies_are_the_values_made_finite(dtype):
+    """What the views get: a read-only copy, NaN as 0, ±inf and overflow at ±max/1e8 (the
+    usual all-finite array takes a shortcut that must give the very same numbers)."""
+    from gui.snapshot import _finite
+
+    big = np.finfo(dtype).max / 1e8
+    rng = np.random.default_rng(3)
+    usual = rng.standard_normal((40, 3)) * 10.0 ** rng.integers(-30, 30, (40, 3))
+    for values, expected in [
+            (usual, usual.astype(dtype)),
+            (np.array([1.5, np.nan, np.inf, -np.inf, 1e306, -2.0]),
+             np.array([1.5, 0.0, big, -big, big, -2.0], dtype=dtype)),
+            (np.empty((0, 2)), np.empty((0, 2), dtype=dtype))]:
+        out = _finite(values, dtype)
+        assert out.dtype == np.dtype(dtype) and not out.flags.writeable
+        assert not np.shares_memory(out, values)
+        np.testing.assert_array_equal(out, expected)

@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 
 from core import landscape
+from core.config import Config
 from core.presets import get
 from core.trainer import Trainer
 from gui.snapshot import Snapshot
 from gui.views.surface.geometry import (best_camera, camera_position, contour_levels,
                                         contour_segments, log_ticks, nice_ticks, occluded,
                                         shaded_colours, tick_labels)
-from gui.views.surface.model import (LIVE_RESOLUTION, REPLAN_SECONDS, NoPlane, PathCosts, Plane,
+from gui.views.surface.model import (LIVE_RESOLUTION, REPLAN_SECONDS, NoPlane, Plane,
                                      PathOnPlane, bilinear, diverged, display_heights, fidelity,
                                      height_range, path_heights, visibly_off)
+from gui.views.surface.path_costs import PathCosts
 from gui.views.surface.policy import PlanePolicy, default_weight_axes
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
@@ -49,7 +51,7 @@ def cost(trainer, params):
 
 def test_the_model_loads_no_qt():
     code = ("import sys, gui.views.surface.model, gui.views.surface.policy, "
-            "gui.views.surface.geometry; "
+            "gui.views.surface.geometry, gui.views.surface.path_costs; "
             "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -266,12 +268,69 @@ def test_path_costs_are_the_real_costs_each_computed_once(trainer, monkeypatch):
     later = snap(trainer)
     np.testing.assert_allclose(cache.of(later), [cost(trainer, p) for p in later.path],
                                rtol=1e-12)
-    assert calls == [1]  # only the new current point
+    assert calls == []  # the new current point's cost is the snapshot's train cost
+    trainer.step(3)  # the log records every step: so does the history, which has their costs
+    newer = snap(trainer)
+    assert trainer.path.stride == 1 and len(newer.path) == len(later.path) + 3
+    np.testing.assert_allclose(cache.of(newer), [cost(trainer, p) for p in newer.path],
+                               rtol=1e-12)
+    assert calls == []
     trainer.apply_config(dataclasses.replace(trainer.config, regularization="l1",
                                              reg_rate=0.01))
     again = snap(trainer)
     np.testing.assert_allclose(cache.of(again), [cost(trainer, p) for p in again.path],
                                rtol=1e-12)  # new rates: every cost again
+    assert calls == [len(again.path) - 1]  # (the history scored the old rows without them)
+
+
+@pytest.mark.parametrize("changes", [
+    {},                                                        # the window's default
+    {"regularization": "l2", "reg_rate": 0.01, "batch_size": 7},
+    {"regularization": "l1", "reg_rate": 0.003, "features": ("x1", "x2", "x1^2", "sin_x2")},
+    {"dataset": "spiral3", "task": "multiclass", "output_activation": "softmax", "loss": "cce",
+     "hidden_layers": (5,), "batch_size": 16},
+    {"dataset": "sine", "task": "regression", "loss": "rmse", "regularization": "l2",
+     "reg_rate": 0.02},
+    {"dataset": "circle", "output_activation": "sigmoid", "loss": "bce", "optimizer": "adam",
+     "learning_rate": 0.05},
+])
+def test_the_path_costs_are_the_ones_the_worker_scored(changes, monkeypatch):
+    """PathCosts takes the current point's cost from ``metrics["train_cost"]`` and a recorded
+    row's from the history's ``train_cost`` at its step instead of computing them: they are
+    the same numbers (full training set, regularization included), also once the path's log
+    and the history have thinned out. The history here thins faster than the path: the rows
+    whose step it no longer holds are computed."""
+    trainer = Trainer(dataclasses.replace(Config(), **changes), history_capacity=10,
+                      path_capacity=40)
+    original, calls, expected = landscape.path_costs, [], []
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[4]))
+        return original(*args, **kwargs)
+
+    for _ in range(4):
+        trainer.step(23)
+        last = snap(trainer, running=True)
+        real = original(trainer.network, trainer.inputs_train, trainer.targets_train,
+                        trainer.arrays.loss, last.path, l1=last.l1, l2=last.l2,
+                        include_regularization=True)
+        assert last.metrics["train_cost"] == pytest.approx(real[-1], rel=1e-12, abs=1e-15)
+        monkeypatch.setattr(landscape, "path_costs", counting)
+        costs = PathCosts().of(last)
+        monkeypatch.setattr(landscape, "path_costs", original)
+        np.testing.assert_allclose(costs, real, rtol=1e-12, atol=1e-15)
+        assert costs[-1] == last.metrics["train_cost"]
+        steps = np.arange(len(last.path_rows)) * last.path_stride
+        scored = np.isin(steps, last.history["step"])
+        np.testing.assert_array_equal(
+            costs[:len(steps)][scored],
+            last.history["train_cost"][np.isin(last.history["step"], steps)])
+        current_is_a_row = not last.path_tail
+        unscored = int((~scored).sum()) - int(current_is_a_row and not scored[-1])
+        expected += [unscored] if unscored else []
+        assert scored.sum() >= 6
+    assert trainer.path.stride == 4 and trainer.history.stride == 16
+    assert calls == expected and sum(calls) > 0
 
 
 def test_heights_range_and_fidelity():
@@ -436,3 +495,34 @@ def test_the_current_point_is_visibly_off_when_it_leaves_the_surface_or_moves_ac
     assert not visibly_off(plane, drawn(0.0, 0.5, 0.501), (0.0, 1.0))
     assert visibly_off(plane, drawn(0.0, 0.5, 0.6), (0.0, 1.0))  # above the surface
     assert visibly_off(plane, drawn(0.1, 0.5, 0.5), (0.0, 1.0))  # moved across it
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_the_path_on_a_plane_interpolates_the_surface_once(trainer, log, monkeypatch):
+    """The fidelity compares the real costs with the heights under the path, which the path
+    already has: the same numbers exactly as interpolating them again, in one interpolation."""
+    from gui.views.surface import model
+
+    trainer.step(40)
+    last = snap(trainer)
+    costs = PathCosts().of(last)
+    policy = PlanePolicy("random")
+    policy.start_run(last)
+    plane = dataclasses.replace(policy.make_plane(last, costs), log=log)
+    arrays = last.arrays
+    result = model.compute_surface(last.network(plane.anchor), arrays.inputs_train,
+                                   arrays.targets_train, arrays.loss, plane, 15)
+    assert result.log == log
+    calls = []
+    original = model.bilinear
+
+    def counting(*args):
+        calls.append(len(args[3]))
+        return original(*args)
+
+    monkeypatch.setattr(model, "bilinear", counting)
+    drawn = model.path_on_plane(plane, result, last.path, costs)
+    assert calls == [len(last.path)]
+    monkeypatch.setattr(model, "bilinear", original)
+    again = fidelity(plane, result, drawn.xy, costs)  # interpolating again
+    assert drawn.fidelity == again and drawn.fidelity.points == len(last.path)

@@ -498,3 +498,30 @@ def test_the_path_is_drawn_only_over_the_plane(qtbot, make_view, trainer):
     assert np.all(np.abs(scene.path.pos[:, :2]) <= view.plane.span * (1 + 1e-9))
     assert scene.start.visible() and not scene.marker.visible()
     assert "moved beyond this surface" in view.status.text()
+
+
+def test_a_new_status_text_lays_nothing_out_again(make_view, qtbot):
+    """The fidelity sentence under the view changes at most frames while training runs: its
+    new text must not make the view's layout (and the main window's, above it) recompute."""
+    from PySide6.QtCore import QEvent, QObject
+
+    view = make_view()
+    requests = []
+
+    class Count(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.LayoutRequest:
+                requests.append(watched)
+            return False
+
+    counter = Count()
+    view.installEventFilter(counter)
+    qtbot.wait(50)
+    requests.clear()
+    for text in ("Plane vs real cost along the path: mean 0.0123", "Plane vs real cost: 0.2",
+                 "A longer sentence " * 12):
+        view._status(text)
+        qtbot.wait(20)
+        assert view.status.text() == text and view.status.isVisible()
+    assert requests == []
+    assert view.status.width() == view.width() - 8  # the box's width: the view's, less margins

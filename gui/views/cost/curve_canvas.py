@@ -3,6 +3,7 @@ below on the same epoch axis. They only paint what :class:`~gui.views.cost.curve
 gives them, and report the mouse; items are created once and updated with ``setData``."""
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
@@ -29,6 +30,13 @@ _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 def _is_empty(curve) -> bool:
     """Whether ``curve`` (a PlotDataItem) holds no points."""
     return curve.xData is None or len(curve.xData) == 0
+
+
+def _holds(curve, x, y) -> bool:
+    """Whether ``curve`` (a PlotDataItem) draws ``x``, ``y`` already: a snapshot whose history
+    took no new row (once it keeps every 16th step or fewer, most of them) costs no update."""
+    return (not _is_empty(curve) and len(curve.xData) == len(x)
+            and np.array_equal(curve.xData, x) and np.array_equal(curve.yData, y, equal_nan=True))
 
 
 class CostCanvas(QWidget):
@@ -200,7 +208,9 @@ class CostCanvas(QWidget):
         loss and penalty curves show only when given."""
         self._show_reg_curves("reg" in curves)
         for name, (x, y) in curves.items():
-            self._curves[name].setData(x, y)
+            curve = self._curves[name]
+            if not _holds(curve, x, y):
+                curve.setData(x, y)
 
     def set_test_name(self, name):
         """Name the test cost curve ``name`` in the legend."""

@@ -281,6 +281,31 @@ class StatusLines(QLabel):
         painter.end()
 
 
+class StatusBox(QWidget):
+    """Holds :class:`StatusLines` at its own size, with no layout.
+
+    A QLabel asks its parent's layout to recompute at every new text (unless its size is fixed
+    both ways), and the request climbs to the main window, which lays every dock out again:
+    about 3 ms, at every other frame while training runs, where the fidelity numbers change.
+    The height here is fixed and the width the dock's, so the text never changes the layout;
+    the request stops at this box, which has no layout to recompute.
+    """
+
+    def __init__(self, lines, parent=None):
+        super().__init__(parent)
+        self.lines = lines
+        lines.setParent(self)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setFixedHeight(lines.height())
+
+    def minimumSizeHint(self):
+        return QSize(0, self.height())
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.lines.setGeometry(self.rect())
+
+
 def _row(*items) -> QHBoxLayout:
     """A row of widgets; an int item is a stretch of that factor."""
     row = QHBoxLayout()

@@ -5,8 +5,8 @@ The view shows ``f(α, β) = J(θ_a + α·d1 + β·d2)``: the training cost (mea
 regularization penalty, what the optimizer minimizes) over a plane through the *anchor* θ_a.
 Which plane, and when a new one is made, is :class:`~gui.views.surface.policy.PlanePolicy`'s
 business; this module holds the types it makes (:class:`Plane`, :class:`NoPlane`), what the
-surface thread computes (:func:`compute_surface`), the real cost of every path point
-(:class:`PathCosts`), and the numbers and words the widget shows with them.
+surface thread computes (:func:`compute_surface`), and the numbers and words the widget shows
+with them (the real cost of every path point is :mod:`~gui.views.surface.path_costs`'s).
 
 The path is drawn at its *real* cost (not at the plane's height under its projection): where
 the plane's height differs, :func:`fidelity` says by how much.
@@ -277,55 +277,6 @@ def fit_span(coords) -> float:
 
 
 # ---------------------------------------------------------------------------- the path
-class PathCosts:
-    """The real training cost of every point of the path, each computed once.
-
-    :meth:`of` gives the costs of a snapshot's path. The path only grows at its end and, when
-    its log is full, keeps every other point, so the points it shares with the last path are
-    found in order (a common start, then a walk along the rest); only the others (usually the
-    current point and one new one) are computed, with :func:`core.landscape.path_costs`.
-    """
-
-    def __init__(self):
-        self._key = None     # (run, l1, l2, n_params): the costs are valid for these
-        self._rows = self._costs = None
-        self._net = self._snap = None
-
-    def of(self, snap) -> np.ndarray:
-        """``(p,)`` real costs (regularization included) of ``snap.path``'s points."""
-        if snap is self._snap:  # asked again for the same snapshot
-            return self._costs.copy()
-        self._snap = snap
-        path = np.asarray(snap.path)
-        key = (snap.run, snap.l1, snap.l2, path.shape[1])
-        if key != self._key:
-            self._key, self._net = key, snap.network()
-            self._rows, self._costs = path[:0], np.empty(0)
-        old, known = self._rows, self._costs
-        m = min(len(old), len(path))
-        same = np.all(old[:m] == path[:m], axis=1)
-        start = m if same.all() else int(np.argmin(same))
-        costs = np.empty(len(path))
-        costs[:start] = known[:start]
-        missing, j = [], start
-        for i in range(start, len(path)):
-            k = j
-            while k < len(old) and not np.array_equal(old[k], path[i]):
-                k += 1
-            if k < len(old):
-                costs[i], j = known[k], k + 1
-            else:
-                missing.append(i)
-        if missing:
-            arrays = snap.arrays
-            with np.errstate(all="ignore"):
-                costs[missing] = landscape.path_costs(
-                    self._net, arrays.inputs_train, arrays.targets_train, arrays.loss,
-                    path[missing], l1=snap.l1, l2=snap.l2, include_regularization=True)
-        self._rows, self._costs = path, costs
-        return costs.copy()
-
-
 def path_heights(costs, log) -> np.ndarray:
     """The heights at which the path is drawn: its real costs (log10 on the log scale; a
     non-positive or non-finite cost is left to the caller's clipping as ±inf)."""
@@ -347,15 +298,19 @@ def height_range(result, heights) -> tuple:
     return float(lo), float(hi)
 
 
-def fidelity(plane, result, xy, costs):
+def fidelity(plane, result, xy, costs, under=None):
     """How far the surface is from the real ``costs`` at the path's plane coordinates ``xy``
     (the points over the plane only), in the surface's display heights (log10 of the costs
-    on the log scale); None when no point is over it."""
+    on the log scale); None when no point is over it. ``under``, the display heights at
+    ``xy`` if known, saves interpolating them again where they are the ones compared."""
     inside = np.all(np.abs(xy) <= plane.span, axis=1) & np.isfinite(costs)
     if not inside.any():
         return None
     grid = result.heights if result.log else result.values
-    surface = bilinear(grid, result.alphas, result.betas, xy[inside])
+    if under is not None and grid is result.heights:  # (the linear heights of finite costs)
+        surface = under[inside]
+    else:
+        surface = bilinear(grid, result.alphas, result.betas, xy[inside])
     with np.errstate(all="ignore"):
         real = path_heights(costs[inside], result.log)
         gap = np.abs(surface - real)
@@ -433,9 +388,10 @@ class PathOnPlane:
 def path_on_plane(plane, result, path, costs) -> PathOnPlane:
     """Where ``path`` (p, n_params) with real ``costs`` (p,) goes on ``result``'s surface."""
     xy = plane.project(path)
-    return PathOnPlane(xy, np.asarray(costs, dtype=float), path_heights(costs, result.log),
-                       bilinear(result.heights, result.alphas, result.betas, xy),
-                       fidelity(plane, result, xy, np.asarray(costs, dtype=float)))
+    costs = np.asarray(costs, dtype=float)
+    under = bilinear(result.heights, result.alphas, result.betas, xy)
+    return PathOnPlane(xy, costs, path_heights(costs, result.log), under,
+                       fidelity(plane, result, xy, costs, under))
 
 
 #: The current point is visibly off a plane once its real cost is this share of the height

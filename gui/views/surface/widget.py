@@ -5,10 +5,9 @@ Which plane and when: :class:`~gui.views.surface.policy.PlanePolicy`; the path o
 plane's fidelity: :func:`~gui.views.surface.model.path_on_plane` (both pure); the pictures
 (:class:`~gui.views.surface.display.SurfaceTabs`) only paint. Surfaces are computed off the UI
 thread (:class:`~gui.views.surface.requests.SurfaceRequests`): a preview, then the full grid; a
-newer plane stops the running one between chunks. The path's real costs are computed here, a
-point or two per snapshot (:class:`~gui.views.surface.model.PathCosts`). Per snapshot the view
-moves a few GL items and draws at once (:class:`~gui.views.surface.scene.Scene3D` says why),
-and skips snapshots when drawing is slow.
+newer plane stops the running one between chunks. The path's real costs are mostly the
+worker's (:class:`~gui.views.surface.path_costs.PathCosts`). Per snapshot the view moves GL
+items and draws at once (:class:`~gui.views.surface.scene.Scene3D`), or skips when slow.
 
 Public interface: :meth:`SurfaceView.on_snapshot` (also as ``show_snapshot``),
 :meth:`~SurfaceView.shutdown`, :meth:`~SurfaceView.bind` (a :class:`gui.selection.Selection`
@@ -25,11 +24,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.stability import stability_limit
 from gui import style
-from gui.views.surface.controls import StatusLines, SurfaceControls
+from gui.views.surface.controls import StatusBox, StatusLines, SurfaceControls
 from gui.views.surface.display import SurfaceTabs
-from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION,
-                                     STILL_REDRAW_S, NoPlane, PathCosts, explanation,
-                                     height_range, outside_note, path_on_plane, visibly_off)
+from gui.views.surface.model import (DEFAULT_MODE, RESOLUTIONS, STILL_FRACTION, STILL_REDRAW_S,
+                                     NoPlane, explanation, height_range, outside_note,
+                                     path_on_plane, visibly_off)
+from gui.views.surface.path_costs import PathCosts
 from gui.views.surface.policy import PlanePolicy
 from gui.views.surface.probe import SurfaceProbe
 from gui.views.surface.requests import SurfaceRequests
@@ -117,7 +117,7 @@ class SurfaceView(QWidget):
         for widget in (controls, self.info, self.notice):
             layout.addWidget(widget)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.status)
+        layout.addWidget(StatusBox(self.status))
         self._status("Waiting for the first training snapshot…")
 
     def _status(self, text):
