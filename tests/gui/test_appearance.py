@@ -112,6 +112,20 @@ def test_the_controls_make_way_on_a_screen_without_room_for_the_pictures(window,
     qtbot.waitUntil(lambda: window.controls_dock.isVisible(), timeout=TIMEOUT)
 
 
+def test_the_surface_status_keeps_two_whole_lines_at_the_larger_text(window, qtbot):
+    """(Its height was fixed for the font it was made with: presenting cut its second line.)"""
+    _settle(qtbot, window)
+    status = window.surface_view.status
+    small = status.height()
+    window.appearance.presentation.action.trigger()
+    qtbot.waitUntil(lambda: status.height() >= 2 * status.fontMetrics().lineSpacing(),
+                    timeout=TIMEOUT)
+    assert status.height() > small and status.parent().height() == status.height()
+    window.appearance.presentation.action.trigger()
+    qtbot.waitUntil(lambda: status.height() == small, timeout=TIMEOUT)
+    assert status.parent().height() == small
+
+
 def test_escape_leaves_presentation_mode(window, qtbot):
     presentation = window.appearance.presentation
     rect = window.geometry()

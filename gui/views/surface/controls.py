@@ -7,7 +7,7 @@ view, export). It decides nothing: it says what was asked (``mode_chosen``, ``ax
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout,
                                QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
@@ -248,9 +248,23 @@ class StatusLines(QLabel):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.setWordWrap(True)
+        self.setFixedHeight(self.wanted_height())
+
+    def wanted_height(self) -> int:
+        """Two lines' height in the current font."""
         margins = self.contentsMargins()
-        self.setFixedHeight(self.LINES * self.fontMetrics().lineSpacing() + margins.top()
-                            + margins.bottom() + 2)
+        return (self.LINES * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+                + 2)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            # A larger text (presentation mode) needs taller lines: the fixed height made for
+            # the old font cut the second line in half. The holding box follows.
+            height = self.wanted_height()
+            self.setFixedHeight(height)
+            if isinstance(self.parent(), StatusBox):
+                self.parent().setFixedHeight(height)
 
     def setText(self, text):
         super().setText(text)
