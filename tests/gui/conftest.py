@@ -1,6 +1,7 @@
 """Fixtures of the GUI tests: settings kept in the test's folder, and the real main window.
 
-A test module that wants another window (a config of its own, keys sent to it) defines its own
+A test module that sends the window keys is marked ``sends_keys`` (the window is active before
+the test starts); one that wants another window (a config of its own) defines its own
 ``window`` fixture, which takes the place of this one there.
 """
 import pytest
@@ -29,7 +30,9 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    window = open_window(qtbot, settings)
+def window(qtbot, settings, request):
+    """The main window; active first in a module or test marked ``sends_keys``."""
+    keys = request.node.get_closest_marker("sends_keys") is not None
+    window = open_window(qtbot, settings, activate=keys)
     yield window
     close_window(window)

@@ -26,11 +26,7 @@ def _light_again():
     pg.setConfigOptions(background=style.LIGHT.BACKGROUND, foreground=style.LIGHT.INK)
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    window = open_window(qtbot, settings, activate=True)  # the tests send it keys
-    yield window
-    close_window(window)
+pytestmark = pytest.mark.sends_keys  # (the window fixture activates the window)
 
 
 def _settle(qtbot, window):

@@ -17,16 +17,12 @@ from gui.app import load_config
 from gui.config_model import describe_change
 from gui.window.run_controls import SPEEDS, TEXT_FIELDS
 from gui.threads import MAX_SPEED
-from windows import TIMEOUT, close_window, latest, open_window
+from windows import TIMEOUT, latest, open_window
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    window = open_window(qtbot, settings, activate=True)  # the tests send it keys
-    yield window
-    close_window(window)
+pytestmark = pytest.mark.sends_keys  # (the window fixture activates the window)
 
 
 def choose(combo, data):

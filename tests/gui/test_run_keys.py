@@ -5,14 +5,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QSlider
 
 from gui.window.run_controls import RunKeys
-from windows import TIMEOUT, close_window, latest, open_window
+from windows import TIMEOUT, latest
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    window = open_window(qtbot, settings, activate=True)  # the tests send it keys
-    yield window
-    close_window(window)
+pytestmark = pytest.mark.sends_keys  # (the window fixture activates the window)
 
 
 def test_a_number_field_keeps_right_and_space(window, qtbot):
