@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from core import landscape
+from core.network import weight_penalty
 
 
 class PathCosts:
@@ -102,7 +103,8 @@ def _from_history(snap, path, costs, missing) -> list:
     found = (steps[at] == wanted) & np.isfinite(recorded[at]) & np.isfinite(penalties[at])
     rows, at = rows[found], at[found]
     w = path[rows][:, snap.layout.weight_mask]
-    penalty = snap.l1 * np.abs(w).sum(axis=1) + 0.5 * snap.l2 * np.einsum("ij,ij->i", w, w)
+    penalty = np.array([weight_penalty(np.ascontiguousarray(row), snap.l1, snap.l2)
+                        for row in w])
     same = np.isclose(penalty, penalties[at], rtol=1e-9, atol=0.0)
     rows, at = rows[same], at[same]
     costs[rows] = recorded[at]
