@@ -27,16 +27,14 @@ TOP_MARGIN = 7
 _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 
 
-def _is_empty(curve) -> bool:
-    """Whether ``curve`` (a PlotDataItem) holds no points."""
-    return curve.xData is None or len(curve.xData) == 0
-
-
 def _holds(curve, x, y) -> bool:
-    """Whether ``curve`` (a PlotDataItem) draws ``x``, ``y`` already: a snapshot whose history
-    took no new row (once it keeps every 16th step or fewer, most of them) costs no update."""
-    return (not _is_empty(curve) and len(curve.xData) == len(x)
-            and np.array_equal(curve.xData, x) and np.array_equal(curve.yData, y, equal_nan=True))
+    """Whether ``curve`` (a PlotDataItem) draws ``x``, ``y`` already, so that setting them
+    again, which updates its view boxes, can be skipped: a snapshot whose history took no new
+    row (once it keeps every 16th step or fewer, most of them), and the learning-rate curves,
+    empty at every frame of a run with a constant rate."""
+    if curve.xData is None:
+        return len(x) == 0
+    return np.array_equal(curve.xData, x) and np.array_equal(curve.yData, y, equal_nan=True)
 
 
 class CostCanvas(QWidget):
@@ -189,9 +187,7 @@ class CostCanvas(QWidget):
                 self.legend.removeItem(self.rate_curve)
         for name, curve in (("rate", self.rate_curve), ("ahead", self.rate_ahead)):
             x, y = curves.get(name, ((), ()))
-            if len(x) or not _is_empty(curve):
-                # (Emptied again at every frame of a run with a constant rate, the two hidden
-                # curves cost the plot two updates of its view boxes a frame.)
+            if not _holds(curve, x, y):
                 curve.setData(x, y)
         if shown and y_range != self._rate_range:
             self._rate_range = y_range

@@ -188,7 +188,8 @@ class Scene3D:
         self.marker = dots(np.array([(1, 1, 1, 1), red]), np.array([19.0, 13.0]))
         self.probe_dot = dots((0.1, 0.1, 0.1, 1), 11)  # the picked point (see gui/selection)
         self.ghosts = dots((1, 1, 1, 0.5), 9, on_top)  # (colours and sizes set with points)
-        self._ghost_style = {"start": ((1, 1, 1, 0.5), 9.0), "now": ((*red[:3], 0.45), 13.0)}
+        # The faint start and current point: (their row of the path, colour, size).
+        self._ghost_ends = ((0, (1, 1, 1, 0.5), 9.0), (-1, (*red[:3], 0.45), 13.0))
         self._path_items = (self.path, self.ghost, self.trace, self.drops, self.shadow,
                             self.start, self.marker, self.ghosts)
         self.data_items = [self.surface, self.contours, self.probe_dot, *self._path_items]
@@ -469,13 +470,12 @@ class Scene3D:
         self._show(self.drops, np.vstack(drops))
         self._show(self.start, pos[:1] if inside[0] else [])
         self._show(self.marker, pos[[-1, -1]] if inside[-1] else [])  # outline, then dot
-        ghosts = [k for k, keep in (("start", inside[0]), ("now", inside[-1])) if keep]
-        if ghosts:
-            self.ghosts.setData(
-                pos=pos[[0 if k == "start" else -1 for k in ghosts]],
-                color=np.array([self._ghost_style[k][0] for k in ghosts]),
-                size=np.array([self._ghost_style[k][1] for k in ghosts]))
-        self.ghosts.setVisible(bool(ghosts))
+        ends = [end for end in self._ghost_ends if inside[end[0]]]
+        if ends:
+            rows, colours, sizes = zip(*ends)
+            self.ghosts.setData(pos=pos[list(rows)], color=np.array(colours),
+                                size=np.array(sizes))
+        self.ghosts.setVisible(bool(ends))
 
     @staticmethod
     def _show(item, points):
