@@ -2,22 +2,10 @@
 painted once per change, and readouts are rewritten at a readable pace while training runs."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 
 from gui.widgets.labels import FixedLabel, ReadoutPace
-from windows import TIMEOUT
-
-
-class PaintCounter(QObject):
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Paint:
-            self.count += 1
-        return False
+from windows import TIMEOUT, EventLog
 
 
 def test_readout_pace_rewrites_always_when_paused_and_ten_times_a_second_when_running():
@@ -42,17 +30,9 @@ def test_a_frame_paints_each_plot_once(window, qtbot):
     events = []
     window.controller.snapshot.connect(lambda snap: events.append("snapshot"))
 
-    class Paints(QObject):
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.Paint:
-                events.append(watched)
-            return False
-
-    paints = Paints()
     plots = (window.cost_plot.canvas.cost_widget.viewport(),
              window.boundary_plot.canvas.viewport())
-    for widget in plots:
-        widget.installEventFilter(paints)
+    EventLog({QEvent.Paint}, *plots, into=events)
     window.play_action.trigger()
     qtbot.waitUntil(lambda: events.count("snapshot") >= 20, timeout=TIMEOUT)
     window.play_action.trigger()
@@ -71,14 +51,14 @@ def test_fixed_label_paints_once_per_new_text_and_measures_like_a_label(qtbot):
     label.resize(300, label.height())
     label.show()
     qtbot.waitExposed(label)
-    counter = PaintCounter(label)
+    counter = EventLog({QEvent.Paint}, label)
     label.setText("<b>cost</b> 0.25<br>test 0.5")
-    qtbot.waitUntil(lambda: counter.count >= 1, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(counter.seen) >= 1, timeout=TIMEOUT)
     qtbot.wait(100)  # a QLabel laid rich text out again 10 ms later and painted a second time
-    assert counter.count == 1
+    assert len(counter.seen) == 1
     label.setText("<b>cost</b> 0.25<br>test 0.5")  # the same text: no repaint
     qtbot.wait(50)
-    assert counter.count == 1
+    assert len(counter.seen) == 1
     assert label.sizeHint().width() > 40 and label.sizeHint().height() <= label.height() + 1
     long = FixedLabel(1, wrap=True)
     qtbot.addWidget(long)
@@ -106,14 +86,8 @@ def test_the_3d_view_paints_only_when_the_scene_paints_it(window, qtbot):
         finally:
             inside[0] = False
 
-    class Events(QObject):
-        def eventFilter(self, watched, event):
-            if event.type() in (QEvent.Resize, QEvent.Expose):
-                log.append("resized")
-            return False
-
-    events = Events()
-    scene.view.installEventFilter(events)
+    events = EventLog({QEvent.Resize, QEvent.Expose}, scene.view, into=log,
+                      entry=lambda view: "resized")
     scene.paint_now = counted_paint_now
     scene.view.paintGL = lambda: (log.append("scene" if inside[0] else "other"), paint_gl())
     try:

@@ -503,19 +503,12 @@ def test_the_path_is_drawn_only_over_the_plane(qtbot, make_view, trainer):
 def test_a_new_status_text_lays_nothing_out_again(make_view, qtbot):
     """The fidelity sentence under the view changes at most frames while training runs: its
     new text must not make the view's layout (and the main window's, above it) recompute."""
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
+
+    from windows import EventLog
 
     view = make_view()
-    requests = []
-
-    class Count(QObject):
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.LayoutRequest:
-                requests.append(watched)
-            return False
-
-    counter = Count()
-    view.installEventFilter(counter)
+    requests = EventLog({QEvent.LayoutRequest}, view).seen
     qtbot.wait(50)
     requests.clear()
     for text in ("Plane vs real cost along the path: mean 0.0123", "Plane vs real cost: 0.2",

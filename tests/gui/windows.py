@@ -1,5 +1,6 @@
-"""What the GUI tests share: the real main window, opened and closed the same way everywhere."""
-from PySide6.QtCore import QSettings
+"""What the GUI tests share: the real main window, opened and closed the same way everywhere,
+and a log of the events widgets get."""
+from PySide6.QtCore import QObject, QSettings
 from shiboken6 import Shiboken
 
 from gui.app import show_fitted
@@ -62,3 +63,22 @@ def train(qtbot, window, steps):
     target = latest(window).step + steps
     window.controller.step(steps)
     qtbot.waitUntil(lambda: latest(window).step >= target, timeout=TIMEOUT)
+
+
+class EventLog(QObject):
+    """Appends ``entry(watched)`` (the watched object itself by default) to ``into`` (a list;
+    :attr:`seen`, a new one, by default) at every event of ``types`` the ``watched`` objects
+    get: paints, resizes, layout requests counted or put in order with other happenings. It
+    lives as long as the first object it watches (its parent)."""
+
+    def __init__(self, types, *watched, into=None, entry=None):
+        super().__init__(watched[0] if watched else None)
+        self.types, self.entry = frozenset(types), entry or (lambda obj: obj)
+        self.seen = [] if into is None else into
+        for obj in watched:
+            obj.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() in self.types:
+            self.seen.append(self.entry(watched))
+        return False
