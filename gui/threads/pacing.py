@@ -14,6 +14,9 @@ import collections
 import time
 from typing import Callable, NamedTuple
 
+#: How much sooner than ``capture_gap`` after the last capture a frame may still go out
+#: (seconds): timers fire a little early or late.
+JITTER = 0.005
 #: Longest stretch of training between two visits to the worker's event loop (seconds).
 CHUNK_BUDGET = 0.025
 #: Snapshots per second at most ("about 30"); also the frame rate "steps per frame" refers
@@ -69,11 +72,13 @@ class FramePacer:
         self.clock = clock
         self.steps_per_frame = steps_per_frame
         self.frame_steps = 0            # steps done in the current frame
+        self.shown_mid_frame = False    # a frame went out while the current frame's steps ran
         self.frame_start = 0.0
         self.last_emit = -1.0           # when capturing the last snapshot started
         self.capture_time = 0.0         # running estimate of a snapshot capture's duration
         self.frame_due = 0.0            # when the next frame should start capturing
         self.min_interval = FRAME       # grows when capturing a snapshot is slow (huge nets)
+        self.capture_gap = 0.0          # least time between two captures' starts
         self.awaiting_frame = False     # a snapshot is out and not yet shown
         self.resume_at = 0.0            # when training may go on after a frame (paced speeds)
         self.sub_chunk = 1              # steps per sub-chunk, adapted to take ~SUB_CHUNK
@@ -101,7 +106,7 @@ class FramePacer:
         self._rate.clear()
 
     def start_frame(self, when: float):
-        self.frame_start, self.frame_steps = when, 0
+        self.frame_start, self.frame_steps, self.shown_mid_frame = when, 0, False
 
     # ------------------------------------------------------------ one chunk of training
     def steps_wanted(self) -> int:
@@ -141,18 +146,24 @@ class FramePacer:
     def after_chunk(self, steps: int, step_count: int) -> Next:
         """A chunk of ``steps`` steps ran while running (the trainer is at ``step_count``):
         what next? Mid-frame or flat out, a frame is shown when one is due; when the frame's
-        steps are done, the next frame starts ``FRAME`` after this one began (the slack keeps
-        timer jitter from dropping every other frame)."""
+        steps are done, the next frame starts ``FRAME`` after this one began, and this one is
+        shown unless a frame went out while its steps ran, or less than ``capture_gap`` ago
+        (a network slow to capture). The frames' schedule keeps the rate, not the time since
+        the last capture: after a frame the UI took long to draw, the next comes early to
+        catch up, and measured from the late capture it was skipped (trained, never shown).
+        The slack ``JITTER`` keeps timer jitter from dropping every other frame."""
         now = self.clock()
         self.frame_steps += steps
         self._rate.append((now, step_count))
         if self.flat_out or self.frame_steps < self.steps_per_frame:
             if now >= self.frame_due - self.capture_time - 0.001:
+                self.shown_mid_frame = True
                 return Next(EMIT)
             return Next(CONTINUE)
+        shown = self.shown_mid_frame
         next_frame = max(self.frame_start + FRAME, now)
         self.start_frame(next_frame)
-        if now - self.last_emit >= self.min_interval - 0.005:
+        if not shown and now - self.last_emit >= self.capture_gap - JITTER:
             return Next(EMIT, next_frame - now)
         return Next(WAIT, next_frame - now)
 
@@ -176,7 +187,8 @@ class FramePacer:
         self.capture_time = 0.7 * self.capture_time + 0.3 * took
         self._captures.append(took)
         usual = sorted(self._captures)[(len(self._captures) - 1) // 2]
-        self.min_interval = max(FRAME, 4.0 * usual)
+        self.capture_gap = 4.0 * usual
+        self.min_interval = max(FRAME, self.capture_gap)
 
     def frame_sent(self, delay: float = 0.0, since: float | None = None):
         """A frame went out while running: wait for :meth:`frame_shown`, and train on no

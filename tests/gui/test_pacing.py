@@ -73,6 +73,17 @@ def test_flat_out_frames_come_at_the_frame_rate():
     assert max(chunks) <= CHUNK_BUDGET + 2 * SUB_CHUNK
 
 
+def test_a_frame_longer_than_a_frame_shows_frames_while_it_trains_not_two_at_once():
+    # 100 steps of 1 ms a frame: frames go out mid-frame on the schedule (as flat out), and
+    # the end of the frame's steps, soon after one went out, adds no frame of its own.
+    clock = Clock()
+    pacer = FramePacer(clock, steps_per_frame=100)
+    emits, steps, _ = run(pacer, clock, 2.0, step_time=1e-3)
+    spacing = gaps(emits)
+    assert min(spacing) > 0.5 * FRAME
+    assert sum(spacing) / len(spacing) == pytest.approx(FRAME, rel=0.1)
+
+
 def test_slow_capture_widens_the_interval():
     clock = Clock()
     pacer = FramePacer(clock, steps_per_frame=10)
