@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         if latest is None:
             return
         self.surface_dock.setVisible(True)
+        self.surface_dock.raise_()  # (tabbed behind backpropagation, it stayed hidden)
         label, axes = latest.layout.label, self.selection.axes
         text = f"Error-surface axis {axis + 1}: {label(index)}"
         if axis == 0:  # the other axis keeps its parameter until the next click

@@ -335,6 +335,22 @@ def test_clicking_a_link_sets_the_surface_axes(window, qtbot):
     assert surface.weight_axes == (b, j)
 
 
+def test_picking_a_weight_brings_the_error_surface_to_the_front(window, qtbot):
+    # README's walkthrough opens backpropagation (tabbed with the surface) before picking
+    # two weights: the picked surface must come to the front, not stay behind that tab.
+    surface = window.surface_view
+    qtbot.waitUntil(lambda: surface.weight_axes is not None, timeout=TIMEOUT)
+    tabs = window.tabifiedDockWidgets(window.surface_dock)
+    assert tabs
+    tabs[0].raise_()
+    qtbot.waitUntil(lambda: surface.visibleRegion().isEmpty(), timeout=TIMEOUT)
+    diagram = window.network_diagram
+    link = clean_link(diagram, range(len(diagram.links)))
+    qtbot.mouseClick(diagram.canvas, Qt.LeftButton, pos=point(diagram.link_position(link)))
+    qtbot.waitUntil(lambda: not surface.visibleRegion().isEmpty(), timeout=TIMEOUT)
+    assert tabs[0].widget().visibleRegion().isEmpty()
+
+
 def test_features_rebuild_the_network_and_neurons_show_in_the_boundary_plot(window, qtbot):
     diagram = window.network_diagram
     diagram._feature_buttons["x1^2"].click()
