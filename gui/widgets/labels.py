@@ -72,7 +72,10 @@ class FixedLabel(QWidget):
         self.fit_height("<br>".join(["Xg"] * lines))
 
     def fit_height(self, sample):
-        """Fix the height to what ``sample`` (rich text) needs."""
+        """Fix the height to what ``sample`` (rich text) needs, in this font and in any font
+        it gets later (presentation mode's larger text: a height kept from the old font cut
+        the cost table's test row)."""
+        self._sample = sample
         old = self._text
         self._set(sample)
         self.setFixedHeight(self.sizeHint().height())
@@ -117,7 +120,7 @@ class FixedLabel(QWidget):
     def changeEvent(self, event):
         if event.type() == QEvent.FontChange:
             self._doc.setDefaultFont(self.font())
-            self._set(self._text)
+            self.fit_height(self._sample)
         super().changeEvent(event)
 
     def paintEvent(self, event):

@@ -67,6 +67,22 @@ def test_fixed_label_paints_once_per_new_text_and_measures_like_a_label(qtbot):
     label.close()  # a top-level window of its own: gone before the next test's window
 
 
+def test_fixed_label_keeps_room_for_its_lines_in_a_larger_font(qtbot):
+    # Presentation mode sets a 1.5x font: the cost table's height, fixed for the old font,
+    # kept two of its three lines (the test row was gone).
+    label = FixedLabel(3)
+    qtbot.addWidget(label)
+    three = "<b>cost</b><br>train 0.25<br>test 0.5"
+    label.fit_height(three)
+    label.setText(three)
+    before = label.height()
+    font = label.font()
+    font.setPointSizeF(1.5 * font.pointSizeF())
+    label.setFont(font)
+    assert label.height() >= label.heightForWidth(1000) and label.height() > 1.3 * before
+    assert label.text() == three
+
+
 def test_the_3d_view_paints_only_when_the_scene_paints_it(window, qtbot):
     """After a snapshot the scene paints the 3-D view at once; the update requests its items
     posted on the way must not paint the same picture again (they did, every time). Only a

@@ -13,13 +13,14 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QVector3D
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QMatrix4x4, QPainter, QVector3D
 
 from core import presets
 from core.config import Config
 from gui.views.surface import requests as surface_requests
 from gui.views.surface.geometry import camera_position, occluded
+from gui.views.surface.glview import Labels, clear_offset, draw_labels
 from windows import TIMEOUT, close_window, latest, open_window, settings_in, start, train
 
 XOR = "XOR truth table (2-4-1 sigmoid, MSE, SGD)"
@@ -255,3 +256,32 @@ def test_the_box_stays_in_view_and_titles_clear_of_ticks_at_any_rotation(open_, 
                 assert frame.adjusted(-1, -1, 1, 1).contains(rect.toAlignedRect())
     view.reset_view()
     assert not math.isclose(gl.opts["elevation"], 80.0)
+
+
+def test_a_title_at_the_edge_finds_room_beside_the_ticks_it_would_be_pushed_back_onto(qtbot):
+    # Presentation mode: "start → now" at the left edge moved left, away from the middle,
+    # until clear of the cost axis' "0.5", then was pushed back inside onto it.
+    font = QFont()
+    font.setPointSizeF(1.5 * font.pointSizeF())
+    bold = QFont(font)
+    bold.setBold(True)
+    labels = Labels()
+    project = QMatrix4x4()
+    project.translate(200, 150, 0)  # the middle of the view, (0, 0, 0.5), at (200, 150)
+    labels.set_entries([((-192, -4, 0), "0.5", font, QColor("black"), Qt.AlignLeft),
+                        ((-190, 0, 0), "start → now", bold, QColor("black"), Qt.AlignLeft)])
+    image = QImage(400, 300, QImage.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    drawn = draw_labels(painter, project, 400, 300, labels.entries)
+    painter.end()
+    (_, tick, _), (_, title, _) = drawn
+    assert not title.intersects(tick)
+    assert QRectF(0, 0, 400, 300).contains(title)
+    assert abs(title.center().y() - tick.center().y()) < 60  # nearby, not far off
+
+
+def test_a_title_moves_away_from_the_middle_first():
+    # Past a column of text it keeps to its side of it.
+    offset = clear_offset(QRectF(200, 92, 50, 20), QPointF(1, 0), [QRectF(190, 0, 40, 300)],
+                          400, 300)
+    assert (offset.x(), offset.y()) == (30, 0)

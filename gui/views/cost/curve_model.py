@@ -28,7 +28,7 @@ AHEAD_POINTS = 200
 
 
 def fmt(value) -> str:
-    return format_number(value, 4, fixed=True)
+    return format_number(value, 4, fixed=True, true_minus=True)  # as R² writes it
 
 
 def swatch(colour, dashed=False) -> str:

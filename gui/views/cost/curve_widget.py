@@ -176,16 +176,18 @@ class CostPlot(QWidget):
     def _set_readout(self):
         model = self.model
         regularization = model.config.regularization if model.config is not None else "none"
-        # How many scores fit is measured when the width or the columns change, not at every
-        # frame (laying out a rich-text table 30 times a second costs; the numbers keep their
-        # width).
-        key = (self.readout.width(), model.task, regularization, model.same_points,
-               model.metrics is None)
+        # How many scores fit is measured when the width, the font, the columns or the
+        # numbers' length change, not at every frame (laying out a rich-text table 30 times a
+        # second costs). Digits are all one width; a diverging regression's "−215.2068" is
+        # wider than "0.1834", and the last column was cut.
+        full = readout_html(model.metrics, regularization, model.same_points)
+        key = (self.readout.width(), self.readout.font().key(), len(full), model.task,
+               regularization, model.same_points, model.metrics is None)
         if key != self._readout_key:
             self._readout_key = key
             self._n_scores = self._scores_that_fit(regularization)
-        self.readout.setText(readout_html(model.metrics, regularization, model.same_points,
-                                          self._n_scores))
+        self.readout.setText(full if self._n_scores is None else readout_html(
+            model.metrics, regularization, model.same_points, self._n_scores))
         self.rate_readout.setText(rate_text(model.metrics, model.config))
 
     def _scores_that_fit(self, regularization):

@@ -6,6 +6,7 @@ imports ``pyqtgraph.opengl`` and PyOpenGL at once).
 """
 from __future__ import annotations
 
+import math
 import time
 
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
@@ -141,8 +142,8 @@ class Labels(GLGraphicsItem):
     which costs about half a millisecond each in software OpenGL).
 
     Entries are drawn in order, so that none covers another: a tick label that would fall on
-    one already drawn is left out; a title (bold) is moved away from the middle of the view
-    until it is clear of the others. Every text stays inside the view.
+    one already drawn is left out; a title (bold) moves to the nearest spot clear of the
+    others, away from the middle of the view first. Every text stays inside the view.
     """
 
     def __init__(self):
@@ -194,6 +195,36 @@ class Labels(GLGraphicsItem):
         painter.end()
 
 
+#: The directions a title tries, turned from "away from the middle of the view" (degrees).
+TURNS = (0, 45, -45, 90, -90, 135, -135, 180)
+#: Steps a title moves at most, in each direction.
+MOST_STEPS = 40
+
+
+def _inside(rect, w, h) -> QPointF:
+    """The shift that brings ``rect`` inside a ``w`` × ``h`` picture (none when it is)."""
+    return QPointF(min(max(0.0, -rect.left()), w) - max(0.0, rect.right() - w),
+                   min(max(0.0, -rect.top()), h) - max(0.0, rect.bottom() - h))
+
+
+def clear_offset(rect, away, taken, w, h, step=3.0) -> QPointF:
+    """How far a title's ``rect`` moves to cover none of the rectangles ``taken``, once kept
+    inside the ``w`` × ``h`` picture: the nearest spot ``step`` pixels apart, trying the
+    direction ``away`` (from the middle of the view) first, then turned further round. Only
+    moving away, a title at the picture's edge was pushed back inside onto the ticks it had
+    left (presentation mode's larger text). With no clear spot, as far away as it goes."""
+    angle = math.atan2(away.y(), away.x())
+    for k in range(MOST_STEPS + 1):
+        for turn in TURNS if k else (0,):
+            a = angle + math.radians(turn)
+            offset = QPointF(math.cos(a) * step * k, math.sin(a) * step * k)
+            moved = rect.translated(offset)
+            moved.translate(_inside(moved, w, h))
+            if not any(moved.intersects(other) for other in taken):
+                return offset
+    return QPointF(math.cos(angle), math.sin(angle)) * (step * MOST_STEPS)
+
+
 def draw_labels(painter, project, width, height, entries, grow=1.0) -> list:
     """Paint ``entries`` (as :attr:`Labels.entries` holds them) with ``painter`` on a picture
     ``width`` × ``height`` pixels whose 3-D to pixel map is ``project``; fonts and offsets
@@ -216,19 +247,13 @@ def draw_labels(painter, project, width, height, entries, grow=1.0) -> list:
         pad = 6 if font.bold() else 2  # a title keeps its distance
         rect = box.translated(at).adjusted(-pad, -1, pad, 1)
         if font.bold():
-            away = point - middle
-            norm = max((away.x() ** 2 + away.y() ** 2) ** 0.5, 1e-6)
-            nudge = QPointF(away.x() / norm * 3, away.y() / norm * 3)
-            for _ in range(40):
-                if not any(rect.intersects(other) for other in taken):
-                    break
-                at += nudge
-                rect.translate(nudge)
+            offset = clear_offset(rect, point - middle, taken, w, h, 3 * grow)
+            at += offset
+            rect.translate(offset)
         elif any(rect.intersects(other) for other in taken):
             continue  # a tick label on another: the axis reads without it
         # Inside the picture, whatever the camera.
-        shift = QPointF(min(max(0.0, -rect.left()), w) - max(0.0, rect.right() - w),
-                        min(max(0.0, -rect.top()), h) - max(0.0, rect.bottom() - h))
+        shift = _inside(rect, w, h)
         at += shift
         rect.translate(shift)
         taken.append(rect)
