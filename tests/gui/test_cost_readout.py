@@ -1,10 +1,12 @@
 """The table above the cost curve keeps every row and never cuts a column: in a larger font
-(presentation mode) and when its numbers grow wider (a diverging regression)."""
+(presentation mode) and when its numbers grow wider (a diverging regression). The legend
+stays off the curves of a short plot."""
 import dataclasses
 
 from core.config import Config
 from core.trainer import Trainer
 from gui.snapshot import Snapshot
+from gui.views.cost.curve_canvas import LEGEND_SHARE, CostCanvas
 from gui.views.cost.curve_widget import READOUT_SLACK, CostPlot
 
 
@@ -57,3 +59,17 @@ def test_a_larger_font_keeps_both_rows_and_the_columns_that_fit(qtbot):
     plot.show_snapshot(regression_snapshot())
     assert "test" in plot.readout.text()
     assert fits(plot)
+
+
+def test_the_legend_hides_where_it_would_cover_half_the_plot(qtbot):
+    canvas = CostCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(500, 400)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    assert canvas.legend.isVisible()
+    canvas.resize(500, 100)  # a 768-pixel screen with a banner, in presentation mode
+    qtbot.waitUntil(lambda: not canvas.legend.isVisible())
+    assert canvas.legend.boundingRect().height() > LEGEND_SHARE * canvas.cost_item.vb.height()
+    canvas.resize(500, 400)
+    qtbot.waitUntil(canvas.legend.isVisible)

@@ -23,6 +23,10 @@ COST_MIN_HEIGHT = 88
 STRIP_ROOM = 175
 #: Space above a plot for the half of its top tick label that stands above the axis (px).
 TOP_MARGIN = 7
+#: Largest share of the cost plot's height the legend may cover; in a lower plot (a 768-pixel
+#: screen with a banner, presentation mode) it hides: it lay across the curves and the
+#: epoch ticks, and the table above names train and test in their colours.
+LEGEND_SHARE = 0.5
 #: Legend names of the curves that are listed only while regularization is on.
 _REG_NAMES = {"loss": "train mean loss", "reg": "regularization"}
 
@@ -69,6 +73,7 @@ class CostCanvas(QWidget):
             self.cost_item.getAxis(axis).enableAutoSIPrefix(False)
         self.legend = self.cost_item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.cost_item.vb.sigResized.connect(self._fit_legend)
         self.train_curve = self.cost_item.plot(name="train cost",
                                                pen=pg.mkPen(style.TRAIN, width=LINE_WIDTH))
         self.test_curve = self.cost_item.plot(name="test cost",
@@ -185,6 +190,7 @@ class CostCanvas(QWidget):
                 self._sync_rate_box()
             else:
                 self.legend.removeItem(self.rate_curve)
+            self._fit_legend()
         for name, curve in (("rate", self.rate_curve), ("ahead", self.rate_ahead)):
             x, y = curves.get(name, ((), ()))
             if not _holds(curve, x, y):
@@ -214,6 +220,7 @@ class CostCanvas(QWidget):
         if label is not None and label.text != name:
             label.setText(name)
             self.legend.updateSize()
+            self._fit_legend()
 
     def set_classification(self, on):
         """Show the accuracy strip for classification, where there is room
@@ -264,6 +271,15 @@ class CostCanvas(QWidget):
                 self.legend.addItem(curve, label)
             elif not visible and listed:
                 self.legend.removeItem(curve)
+            else:
+                continue
+            self._fit_legend()
+
+    def _fit_legend(self, *_):
+        """Show the legend where it covers at most ``LEGEND_SHARE`` of the plot's height."""
+        fits = self.legend.boundingRect().height() <= LEGEND_SHARE * self.cost_item.vb.height()
+        if fits != self.legend.isVisible():
+            self.legend.setVisible(fits)
 
     def show_pins(self, curves):
         """Draw ``{pin: (x, y)}`` dashed in each pin's colour, behind the live curves; the
