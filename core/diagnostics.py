@@ -115,11 +115,15 @@ def find(network, arrays, history, config, data, gradient=None) -> list:
             gradient = network.gradient(arrays.inputs_train, arrays.targets_train, arrays.loss,
                                         *penalties(config))
     with np.errstate(all="ignore"):
-        outputs = network.hidden_outputs(arrays.inputs_train)[:-1]
+        *outputs, predictions = network.hidden_outputs(arrays.inputs_train)
+        # Every example's loss at its lowest (a hinge loss past its margin, a perfect fit):
+        # the gradient is 0 because there is nothing left to learn, whatever the activation.
+        learned = not np.any(arrays.loss.gradient(arrays.targets_train, predictions))
     findings = [*_mistake(arrays), *_symmetry(network, config), *_dead(outputs, network),
                 *_saturated(outputs, network)]
-    findings += _gradients(layer_gradient_norms(gradient, arrays.layout), arrays.layout,
-                           network.activation.name, [f.title for f in findings])
+    if not learned:
+        findings += _gradients(layer_gradient_norms(gradient, arrays.layout), arrays.layout,
+                               network.activation.name, [f.title for f in findings])
     findings += _history(history, config, data, arrays)
     return sorted(findings, key=lambda f: KINDS.index(f.kind))
 
@@ -247,18 +251,20 @@ def _gradients(norms, layout, activation, causes):
                         "Lower the learning rate, use an adaptive optimizer (Adam, RMSprop), "
                         "add L2 regularization, or start from smaller weights (Xavier).",
                         huge or (0,))]
+    flat = ("Use an activation with a slope (tanh, ReLU) instead of a flat one such as the "
+            "step function")
     if not norms.any():
         return [Finding("vanishing_gradients", "No gradient", listed + " Every weight's "
-                        "gradient is exactly 0, so no weight can change.", "Use an activation "
-                        "with a slope (tanh, ReLU) instead of a flat one such as the step "
-                        "function, and make sure the weights did not start all equal.",
-                        tuple(range(len(norms))))]
+                        "gradient is exactly 0, so no weight can change.", flat + ", and make "
+                        "sure the weights did not start all equal.", tuple(range(len(norms))))]
     if len(norms) > 1 and first < last / GROWTH_RATIO:
         share = (f"gets {first / last:.1e} of the output layer's gradient, so it barely "
                  f"learns" if first else "gets no gradient at all, so it cannot learn")
         if causes:
             names = " and the ".join(c[0].lower() + c[1:] for c in causes)
             advice = f"This follows from the {names} above."
+        elif activation == "step":  # its slope is 0 wherever it has one
+            advice = flat + ": the step's slope is 0, so no gradient reaches the layers below."
         elif activation in ("sigmoid", "tanh"):
             advice = (f"Use ReLU (its slope is 1 for positive inputs) instead of {activation}, "
                       f"fewer layers, or He initialization.")

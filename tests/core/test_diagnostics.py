@@ -125,3 +125,28 @@ def test_the_classic_mistake_is_named_first_as_the_root_cause():
     assert "derivative" in findings[0].evidence and "Ctrl+B" in findings[0].suggestion
     right = _trained(presets.get("XOR truth table (2-4-1 sigmoid, MSE, SGD)").config, 10)
     assert "classic_mistake" not in _kinds(right)
+
+
+@pytest.mark.parametrize("config", [
+    Config(dataset="circle", activation="arctan", loss="hinge", optimizer="momentum"),
+    Config(dataset="xor", activation="sin", loss="hinge", optimizer="rmsprop")])
+def test_a_zero_gradient_because_every_loss_is_at_its_lowest_is_no_finding(config):
+    # A hinge loss of 0: every example is past its margin, so the gradient is exactly 0.
+    # That is success, not "No gradient: use an activation with a slope".
+    trainer = _trained(config, 1000)
+    assert trainer.metrics()["train_cost"] == 0.0
+    gradient = trainer.network.gradient(trainer.inputs_train, trainer.targets_train, trainer.loss)
+    assert not gradient.any()
+    assert diagnostics.diagnose(trainer) == []
+
+
+def test_a_step_activation_is_named_where_the_output_layer_still_learns():
+    # Softmax on step units: the output layer has a gradient, the layers below none, and the
+    # step's flat slope is the cause (not "fewer layers, or He initialization").
+    trainer = _trained(Config(dataset="blobs", activation="step", loss="kl_div"), 300)
+    vanishing = next(f for f in diagnostics.diagnose(trainer)
+                     if f.kind == "vanishing_gradients")
+    assert vanishing.title == "Vanishing gradients"
+    assert "gets no gradient at all" in vanishing.evidence
+    assert "step function" in vanishing.suggestion
+    assert "He initialization" not in vanishing.suggestion
