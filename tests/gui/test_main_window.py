@@ -411,4 +411,10 @@ def test_first_five_minutes_opens_from_help_with_its_pictures(window, qtbot):
     for name in ("tour-1-window.png", "tour-5-surface.png"):  # the pictures are found
         image = document.resource(QTextDocument.ImageResource, name)
         assert image is not None and not image.isNull(), name
+    # On a 1366-pixel screen the dialog is narrower than the 1000-pixel pictures: they shrink
+    # to its width, and nothing scrolls sideways; wider, they keep their own size.
+    dialog.resize(700, 600)
+    qtbot.waitUntil(lambda: dialog.browser.horizontalScrollBar().maximum() == 0)
+    dialog.resize(1200, 600)
+    qtbot.waitUntil(lambda: dialog.browser.document().idealWidth() > 1000)
     dialog.close()
