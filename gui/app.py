@@ -302,7 +302,7 @@ def run_screenshot(app, window, path, steps, opening=False, lesson=False) -> int
                   f"{controller.latest.step if controller.latest else 0})")
         else:
             print(f"Could not save a screenshot to {target}", file=sys.stderr)
-        window.close()
+        window.close_unasked()
         app.quit()
 
     def on_snapshot(snap):

@@ -348,7 +348,16 @@ class MainWindow(QMainWindow):
             self.adopt_config(self.controller.config)
 
     # ------------------------------------------------------------------ closing
+    def close_unasked(self):
+        """Close without asking to save a run changed since it was saved: a scripted
+        screenshot or recording (``main.py --screenshot``, ``--record``) keeps nothing."""
+        self.setWindowModified(False)
+        self.close()
+
     def closeEvent(self, event):
+        if not self.files.keep_changes("closing", self.close):
+            event.ignore()  # asked whether to save the changed run first
+            return
         self.lessons.shutdown()  # first: it puts back the layout a lesson changed
         if self._remember_layout:
             self.dock_layout.save()

@@ -7,7 +7,9 @@ history are requests to :class:`~gui.threads.TrainingController`; the answers
 signals. A file that cannot be opened changes nothing: the banner names the file and says why.
 
 The window title names the open file, ``Costscape — spiral.costscape``, with a ``*`` once the
-run moves on (a step, a reset, a changed setting) after it was saved or opened.
+run moves on (a step, a reset, a changed setting) after it was saved or opened. Such a run is
+not thrown away without asking: opening another experiment or closing the window first asks
+whether to save it (:meth:`FileActions.keep_changes`).
 
 Methods that take a ``path`` ask with a file dialog when it is None, so tests (and scripts)
 call them with a path and no dialog ever opens.
@@ -19,7 +21,7 @@ import os
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 
 from core.experiment import SUFFIX
 from gui.names import dataset_words
@@ -84,6 +86,8 @@ class FileActions(QObject):
         self._clean = None         # (run, step, config) as saved or opened
         self._pending_import = None
         self.import_dialog = None  # the CSV import dialog while it is open
+        self.question = None       # "save the changed run?" while it is asked
+        self._after_save = None    # what to do once the answer's save is done
         self._make_actions()
         self._wire()
         window.setAcceptDrops(True)
@@ -159,7 +163,11 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ experiments
     def open_experiment(self, path=None):
-        """Open an experiment file (asks for one when ``path`` is None)."""
+        """Open an experiment file (asks for one when ``path`` is None), once a run changed
+        since it was saved is saved or let go (:meth:`keep_changes`)."""
+        if not self.keep_changes("opening another experiment",
+                                 lambda: self.open_experiment(path)):
+            return
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment",
                                                   self._folder(), EXPERIMENT_FILTER)
@@ -311,6 +319,40 @@ class FileActions(QObject):
     def is_modified(self) -> bool:
         return self.window.isWindowModified()
 
+    def keep_changes(self, doing, then) -> bool:
+        """Before ``doing`` (e.g. "closing") replaces a run that changed since it was saved:
+        True when there is nothing to keep (go on now); else False, and a question asks
+        Save, Don't save or Cancel without blocking (a window-modal box). ``then()`` runs
+        once the run is saved (not if saving fails: the banner says why) or let go."""
+        if not self.is_modified():
+            return True
+        if self.question is not None:
+            self.question.raise_()
+            return False
+        step = self.controller.latest.step if self.controller.latest is not None else 0
+        box = QMessageBox(QMessageBox.Warning, APP_NAME,
+                          f"The run in {_name(self.path)} has changed since it was saved.",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+                          self.window)
+        box.setInformativeText(f"Save it (now at step {step:,}) before {doing}?")
+        box.setDefaultButton(QMessageBox.Save)
+        box.setWindowModality(Qt.WindowModal)
+        box.finished.connect(lambda _: self._answered(box, then))
+        self.question = box
+        box.open()
+        return False
+
+    def _answered(self, box, then):
+        self.question = None
+        box.deleteLater()
+        answer = box.standardButton(box.clickedButton())
+        if answer == QMessageBox.Save:
+            self._after_save = then
+            self.save_experiment()
+        elif answer == QMessageBox.Discard:
+            self.window.setWindowModified(False)
+            then()
+
     # ------------------------------------------------------------------ drag and drop
     def eventFilter(self, watched, event):
         kind = event.type()
@@ -357,6 +399,9 @@ class FileActions(QObject):
         self.window.statusBar().showMessage(f"Saved {_name(path)} at step {step:,}.",
                                             MESSAGE_MS)
         self.saved.emit(path)
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
 
     @Slot(str, object, object, object)
     def _on_experiment_opened(self, path, config, run, step):
@@ -383,6 +428,8 @@ class FileActions(QObject):
 
     @Slot(str, str, str)
     def _on_file_error(self, action, path, reason):
+        if action == "save":
+            self._after_save = None  # not saved: the run stays, and the banner says why
         if action == "open" and not os.path.exists(path):
             self._drop_recent(path)
         self._show_failure(action, path, reason)

@@ -40,7 +40,7 @@ def run_recording(app, window, path, seconds, fps=FPS) -> int:
     def done(code, text):
         state["code"] = code
         print(text, file=sys.stdout if code == 0 else sys.stderr)
-        window.close()
+        window.close_unasked()
         app.quit()
 
     recorder.finished.connect(lambda p, n, size: done(

@@ -21,13 +21,13 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import presets
 from core.config import Config
 from core.trainer import DivergenceError, Trainer
 from gui.threads import MAX_SPEED, TrainingWorker
-from windows import latest, open_window
+from windows import close_window, latest, open_window
 
 TIMEOUT = 30_000  # ms; generous for a loaded 2-core machine
 ACTIONS = 300
@@ -192,6 +192,13 @@ def _actions(window, rng, tmp_path):
     def data_set():
         _choose(window.data_panel.dataset, rng)
 
+    def open_saved():
+        if os.path.exists(saved):
+            files.open_experiment(saved)
+        if files.question is not None:  # the run changed since it was saved: any answer
+            answer = rng.choice((QMessageBox.Save, QMessageBox.Discard, QMessageBox.Cancel))
+            files.question.button(answer).click()
+
     return {
         "play/pause": (8, window.play_action.trigger),
         "step": (8, window.step_action.trigger),
@@ -205,7 +212,7 @@ def _actions(window, rng, tmp_path):
         "data set": (2, data_set),
         "preset": (3, preset),
         "save": (1, lambda: files.save_experiment(saved)),
-        "open": (1, lambda: files.open_experiment(saved) if os.path.exists(saved) else None),
+        "open": (1, open_saved),
     }
 
 
@@ -263,7 +270,7 @@ def test_hundreds_of_random_actions_then_close(qtbot, settings, tmp_path, qtlog,
     window.step_action.trigger()
     qtbot.waitUntil(lambda: latest(window).step == 1, timeout=TIMEOUT)
     thread = window.controller._thread
-    window.close()
+    close_window(window)
     assert not thread.isRunning()
     # The operating system's thread ends a moment after Qt reports it finished.
     qtbot.waitUntil(lambda: alive(training_tids) == 0, timeout=TIMEOUT)

@@ -1,6 +1,7 @@
 """What the GUI tests share: the real main window, opened and closed the same way everywhere,
 and a log of the events widgets get."""
 from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QMessageBox
 from shiboken6 import Shiboken
 
 from gui.app import show_fitted
@@ -36,13 +37,17 @@ def open_window(qtbot, settings, config=None, restore_layout=True, activate=Fals
 
 
 def close_window(window):
-    """Close as a user would; the training thread must be gone.
+    """Close as a user would (not saving a run changed since it was saved); the training
+    thread must be gone.
 
     A closed window is deleted (at the next turn of the event loop): pytest-qt, which closes
     the test's widgets before the fixtures' teardown, may have closed and deleted it already.
     """
     if Shiboken.isValid(window):
         window.close()
+    if Shiboken.isValid(window) and window.files.question is not None:
+        # The run changed since it was saved, and the window asks first: let it go.
+        window.files.question.button(QMessageBox.Discard).click()
     assert not window.controller.is_alive()
 
 
