@@ -145,9 +145,10 @@ def multiclass_rgb(values, class_colours, background=255.0) -> np.ndarray:
     ``background + (p @ class_colours − background)·s``.
 
     Computed class by class on ``(k, ny·nx)`` planes: every elementwise pass then runs along
-    ``ny·nx`` values instead of a last axis of k: about 3× faster (it runs at every frame of a
-    multiclass run) and the very same bytes (the sum over classes adds them in order, as numpy's reduction over
-    a short axis does; the product with the colours runs on the ``(ny·nx, k)`` layout).
+    ``ny·nx`` values instead of a last axis of k, about 3× faster (it runs at every frame of a
+    multiclass run), and gives the very same bytes: the sum over classes adds them in order,
+    as numpy's reduction over a short axis does, and the product with the colours runs on the
+    ``(ny·nx, k)`` layout.
     """
     values = np.asarray(values, dtype=float)
     shape, k = values.shape[:-1], values.shape[-1]
