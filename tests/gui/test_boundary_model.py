@@ -95,7 +95,11 @@ def test_multiclass_colours_are_the_per_pixel_blend_byte_for_byte(k):
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
         raw = rng.normal(size=(40, 50, k)) * scale  # any outputs: negative ones clip to 0
         raw[:3] = 0.0  # nothing anywhere: a uniform guess
-        for values in (probabilities, raw):
+        # As a snapshot holds them: read-only, and class by class in memory (the network's
+        # last layer is computed so).
+        planar = np.moveaxis(np.ascontiguousarray(np.moveaxis(probabilities, -1, 0)), 0, -1)
+        planar.setflags(write=False)
+        for values in (probabilities, raw, planar):
             for background in (255.0, np.array([30.0, 33.0, 40.0])):
                 np.testing.assert_array_equal(
                     model.multiclass_rgb(values, colours, background),

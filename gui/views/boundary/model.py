@@ -153,8 +153,7 @@ def multiclass_rgb(values, class_colours, background=255.0) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     shape, k = values.shape[:-1], values.shape[-1]
     flat = values.reshape(-1, k)
-    p = np.ascontiguousarray(flat.T)  # (k, N)
-    np.maximum(p, 0.0, out=p)  # np.clip(values, 0, None) is this maximum
+    p = np.maximum(flat.T, 0.0, order="C")  # (k, N), new; np.clip(values, 0, None) is this
     if k < SHORT_SUM:
         total = p[0].copy()
         for row in p[1:]:
