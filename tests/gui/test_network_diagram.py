@@ -95,6 +95,29 @@ def test_neuron_grid_stays_finite_for_exploding_weights():
     assert all(np.isfinite(layer).all() for layer in grid.layers)
 
 
+
+def test_the_neuron_grid_is_made_when_first_read_with_the_captured_weights(monkeypatch):
+    trainer = Trainer(Config(dataset="spiral3", n_samples=90, hidden_layers=(6, 4),
+                             features=("x1", "x2", "x1*x2")))
+    trainer.step(20)
+    expected = NeuronGrid.compute(trainer.network, trainer.config.features,
+                                  trainer.data.domain)
+    made = []
+    real = NeuronGrid.compute.__func__
+    monkeypatch.setattr(NeuronGrid, "compute",
+                        classmethod(lambda cls, *args: made.append(1) or real(cls, *args)))
+    snap = capture(trainer)
+    assert made == []  # the worker's capture leaves it to whoever reads it
+    trainer.step(20)  # the trainer moves on; the snapshot keeps its own weights
+    grid = snap.neuron_grid
+    assert made == [1] and snap.neuron_grid is grid  # made once
+    for name in ("xs", "ys"):
+        np.testing.assert_array_equal(getattr(grid, name), getattr(expected, name))
+    assert len(grid.layers) == len(expected.layers)
+    for got, want in zip(grid.layers, expected.layers):
+        assert got.dtype == want.dtype and not got.flags.writeable
+        np.testing.assert_array_equal(got, want)  # the very floats
+
 # ------------------------------------------------------------------ links = weights
 @pytest.mark.parametrize("config", [
     Config(),
