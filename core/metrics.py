@@ -196,14 +196,19 @@ class RunScorer:
         ``cost = loss + reg_term``; values the task does not have are None (accuracy, F1 and
         the report for regression; R², RMSE and MAE for classification).
         """
-        stack = self.score_stack(network, network.params[None], l1, l2)
-        confusions = stack.pop("confusion", None)
+        return self.row(self.score_stack(network, network.params[None], l1, l2), 0, reports)
+
+    def row(self, stack, i=0, reports=True) -> dict:
+        """What :meth:`score` gives for the weights of row ``i`` of a :meth:`score_stack`
+        result ``stack`` (the very floats: a stack gives each row those of its weights
+        alone)."""
+        confusions = stack.get("confusion")
         out = dict.fromkeys(SCORE_FIELDS)
-        out.update((key, float(value[0])) for key, value in stack.items())
+        out.update((key, float(value[i])) for key, value in stack.items() if key != "confusion")
         if reports:
-            for i, prefix in enumerate(("train_", "test_")):
+            for j, prefix in enumerate(("train_", "test_")):
                 out[prefix + "report"] = (None if confusions is None else
-                                          ClassificationReport.from_confusion(confusions[0, i]))
+                                          ClassificationReport.from_confusion(confusions[i, j]))
         return out
 
     def score_stack(self, network, params, l1=0.0, l2=0.0) -> dict:

@@ -48,6 +48,7 @@ class Recorder:
         #: ``(step, scores)`` of the newest row flushed: ``scores`` as ``RunScorer.score``
         #: gives them (floats, no reports).
         self.last = None
+        self._newest = None  # (scorer, params, l1, l2, one-row stack) of the newest row
 
     def __len__(self):
         return self._count
@@ -61,6 +62,20 @@ class Recorder:
         self._updated[i] = grad is not None
         self._grads[i] = np.nan if grad is None else grad
         self._count = i + 1
+
+    def scored(self, scorer, params, l1, l2):
+        """The scores ``scorer.score_stack`` gave the newest row flushed (one row, with its
+        confusion matrices), if that row's weights are ``params`` (bit for bit) and it was
+        scored by ``scorer`` with the rates ``l1`` and ``l2``; else None.
+
+        Scoring the weights again would give the very same floats: a trainer reads its
+        current scores from here after a step that took a row (every frame of the app asks
+        for them, a forward pass over all the examples saved)."""
+        newest = self._newest
+        if (newest is None or newest[0] is not scorer or newest[2] != l1 or newest[3] != l2
+                or not np.array_equal(newest[1], params)):
+            return None
+        return newest[4]
 
     def flush(self, trainer):
         """Score the kept steps and append their rows to ``trainer``'s history and gradient
@@ -94,6 +109,8 @@ class Recorder:
         trainer.gradient_norms.extend(np.hstack([steps[:, None], norms]))
         self.last = int(steps[-1]), {key: float(values[-1]) for key, values in scores.items()
                                      if key != "confusion"}
+        self._newest = (trainer._scorer, params[-1].copy(), trainer.l1, trainer.l2,
+                        {key: values[-1:].copy() for key, values in scores.items()})
         # Only after an update: the weights a run starts from (fresh, or opened from a file)
         # are shown as they are; it is training on that must stop.
         losses = scores["train_loss"]

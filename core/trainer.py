@@ -422,6 +422,10 @@ class Trainer:
                 "learning_rate": self.learning_rate, **self._score(reports=True)}
 
     def _score(self, reports=False) -> dict:
+        # Weights the newest history row holds were scored when it was recorded.
+        stack = self._recorder.scored(self._scorer, self.network.params, self.l1, self.l2)
+        if stack is not None:
+            return self._scorer.row(stack, 0, reports)
         return self._scorer.score(self.network, self.l1, self.l2, reports)
 
     def accuracy(self, y_pred, labels):

@@ -238,9 +238,6 @@ class Snapshot:
         data would follow, scaled by −η).
     train_losses : (n_train,) array
         Each training example's loss at ``params`` (the cost's terms before averaging).
-    neuron_grid : NeuronGrid or None
-        Every neuron's output over a coarse grid of the domain (for the network diagram);
-        None for data with more than two inputs.
     arrays : core.run.RunArrays
         The run's inputs, targets, loss and parameter layout, as the trainer built them (shared,
         read-only): a view that needs them takes them from here and never rebuilds them.
@@ -282,7 +279,6 @@ class Snapshot:
     output_range: tuple
     gradient: np.ndarray | None = None
     train_losses: np.ndarray | None = None
-    neuron_grid: NeuronGrid | None = None
     arrays: object = None
     l1: float = 0.0
     l2: float = 0.0
@@ -307,6 +303,19 @@ class Snapshot:
         path = np.vstack([self.path_rows, self.params[None, :]])
         path.setflags(write=False)
         return path
+
+    @functools.cached_property
+    def neuron_grid(self) -> "NeuronGrid | None":
+        """Every neuron's output over a coarse grid of the domain (:class:`NeuronGrid`, for
+        the network diagram); None for data with more than two inputs.
+
+        Made when a view first asks (in its thread, and only if one asks), from a private
+        network holding ``params``: the very floats the trainer's network gives there. Only
+        the diagram reads it, at most 15 times a second, while every capture made it in the
+        worker (0.8 ms of spiral3's 5), and a capture's time spaces the frames out.
+        """
+        return NeuronGrid.compute(self.network(), self.config.features, self.data.domain) \
+            if len(self.data.domain) <= 2 else None
 
     @property
     def task(self) -> str:
@@ -375,7 +384,6 @@ class Snapshot:
             output_range=tuple(float(v) for v in net.output_activation.output_range),
             gradient=_finite(gradient),
             train_losses=_finite(train_losses),
-            neuron_grid=NeuronGrid.compute(net, trainer.config.features, trainer.data.domain),
             arrays=trainer.arrays,
             l1=float(trainer.l1),
             l2=float(trainer.l2),

@@ -8,6 +8,7 @@ import pytest
 from core import metrics, recording
 from core.config import Config
 from core.experiment import history_to_csv
+from core.forward import FixedInputForward
 from core.history import HISTORY_FIELDS, DecimatedLog
 from core.trainer import DivergenceError, Trainer
 
@@ -222,3 +223,58 @@ def test_extend_is_appending_row_by_row():
     extended.extend(rows[20:])
     assert extended.stride == one_by_one.stride
     np.testing.assert_array_equal(extended.rows(), one_by_one.rows())
+
+
+def fresh_scores(trainer) -> dict:
+    """``Trainer.metrics()``'s scores from a forward pass of their own."""
+    return trainer._scorer.score(trainer.network, trainer.l1, trainer.l2, reports=True)
+
+
+def count_passes(monkeypatch) -> list:
+    """A list that gets an entry at every scoring forward pass from now on."""
+    passes, real = [], FixedInputForward.outputs_stack
+
+    def counted(self, network, params):
+        passes.append(len(params))
+        return real(self, network, params)
+
+    monkeypatch.setattr(FixedInputForward, "outputs_stack", counted)
+    return passes
+
+
+@pytest.mark.parametrize("config", [BENCH, SOFTMAX_FULL_BATCH, REGRESSION_L1,
+                                    SPARSE_STEP_DECAY], ids=["binary", "softmax-l2",
+                                                             "regression-l1", "sparse"])
+def test_the_scores_of_the_newest_row_are_not_computed_again(config, monkeypatch):
+    # A capacity of 64 thins the history out (every 2nd, 4th... step takes a row), so some
+    # steps end on a row and some between two.
+    trainer = Trainer(config, history_capacity=64)
+    passes = count_passes(monkeypatch)
+    reused = 0
+    for n in (1, 2, 3, 5, 8, 13, 21, 34, 55):
+        trainer.step(n)
+        on_a_row = trainer.history.rows()[-1, 0] == trainer.step_count
+        del passes[:]
+        got = trainer.metrics()
+        assert passes == ([] if on_a_row else [1])
+        reused += on_a_row
+        assert got == {**fresh_scores(trainer), "step": trainer.step_count,
+                       "epoch": trainer.epochs_completed,
+                       "learning_rate": trainer.learning_rate}  # the very floats and reports
+    assert 0 < reused < 9  # both cases ran
+
+
+def test_weights_moved_without_a_step_are_scored_afresh(monkeypatch):
+    trainer = Trainer(SPARSE_STEP_DECAY)
+    trainer.step(10)
+    passes = count_passes(monkeypatch)
+    trainer.metrics()
+    assert passes == []
+    trainer.network.params[3] += 0.25  # what the app's "move the weights here" does
+    moved = trainer.metrics()
+    assert passes == [1] and moved == fresh_scores(trainer) | {
+        key: moved[key] for key in ("step", "epoch", "learning_rate")}
+    trainer.network.params[3] -= 0.25
+    trainer.apply_config(trainer.config.replace(regularization="l2", reg_rate=0.1))
+    del passes[:]
+    assert trainer.metrics()["reg_term"] > 0 and passes == [1]  # other rates: scored again

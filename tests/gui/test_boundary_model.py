@@ -73,6 +73,39 @@ def test_multiclass_colours_blend_and_wash_out_when_unsure():
     np.testing.assert_array_equal(rgb[0, 2], rgb[0, 1])  # no probability: a uniform guess
 
 
+def _multiclass_rgb_per_pixel(values, class_colours, background=255.0):
+    """The blend as it was first written, on the ``(ny, nx, k)`` layout: the reference the
+    class-by-class version must match byte for byte."""
+    p = np.clip(values, 0.0, None)
+    total = p.sum(axis=-1, keepdims=True)
+    k = p.shape[-1]
+    p = np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
+    confidence = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0))
+    rgb = background + (p @ class_colours - background) * (0.15 + 0.5 * confidence)
+    return rgb.clip(0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, model.SHORT_SUM - 1, model.SHORT_SUM, 12])
+def test_multiclass_colours_are_the_per_pixel_blend_byte_for_byte(k):
+    rng = np.random.default_rng(k)
+    colours = rng.integers(0, 256, size=(k, 3)).astype(float)
+    for scale in (0.1, 3.0, 60.0):
+        z = rng.normal(size=(40, 50, k)) * scale
+        probabilities = np.exp(z - z.max(axis=-1, keepdims=True))
+        probabilities /= probabilities.sum(axis=-1, keepdims=True)
+        raw = rng.normal(size=(40, 50, k)) * scale  # any outputs: negative ones clip to 0
+        raw[:3] = 0.0  # nothing anywhere: a uniform guess
+        # As a snapshot holds them: read-only, and class by class in memory (the network's
+        # last layer is computed so).
+        planar = np.moveaxis(np.ascontiguousarray(np.moveaxis(probabilities, -1, 0)), 0, -1)
+        planar.setflags(write=False)
+        for values in (probabilities, raw, planar):
+            for background in (255.0, np.array([30.0, 33.0, 40.0])):
+                np.testing.assert_array_equal(
+                    model.multiclass_rgb(values, colours, background),
+                    _multiclass_rgb_per_pixel(values, colours, background))
+
+
 def test_rectangles_curves_and_upsampling():
     assert model.rect_of(np.array([0.0, 1.0, 2.0]), np.array([0.0, 2.0])) == (
         -0.5, -1.0, 3.0, 4.0)

@@ -9,7 +9,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from core import datasets, experiment
 from core.config import Config
 from core.trainer import Trainer
+from gui import style
 from gui.selection import NeuronPicture, Selection
+from gui.views.boundary import model
 from gui.views.boundary.widget import BoundaryPlot
 from gui.snapshot import Snapshot
 from windows import TIMEOUT, close_window, open_window, settings_in
@@ -213,3 +215,14 @@ def test_drawn_data_save_and_open_again(tmp_path):
     loaded.step(5)
     trainer.step(5)
     np.testing.assert_array_equal(loaded.network.params, trainer.network.params)
+
+
+def test_a_multiclass_snapshot_shows_its_class_colours_blended(plot):
+    # The snapshot's outputs are read-only and laid out class by class in memory.
+    snap = snapshot_of(Config(dataset="spiral3", n_samples=90, hidden_layers=(6,)))
+    assert not snap.grid.values.flags.writeable
+    plot.show_snapshot(snap)
+    colours = np.array([style.hex_to_rgb(style.class_colour(k)) for k in range(3)])
+    expected = model.multiclass_rgb(np.ascontiguousarray(snap.grid.values), colours,
+                                    style.hex_to_rgb(style.BACKGROUND))
+    np.testing.assert_array_equal(plot.canvas.rgb_image.image, expected)

@@ -4,13 +4,15 @@ feature toggles rebuild the network; and the Snapshot fields it is drawn from.""
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QHelpEvent, QPolygonF
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from core import datasets, features, landscape
 from core.config import Config
 from core.trainer import Trainer
 from gui.selection import NeuronPicture, Selection
+from gui.views.network import model
+from gui.views.network.canvas import polylines_of
 from gui.views.network.model import MAX_LINKS_DRAWN
 from gui.views.network.widget import NetworkDiagram
 from gui.snapshot import NeuronGrid, Snapshot
@@ -94,6 +96,38 @@ def test_neuron_grid_stays_finite_for_exploding_weights():
     grid = NeuronGrid.compute(trainer.network, None, trainer.data.domain)
     assert all(np.isfinite(layer).all() for layer in grid.layers)
 
+
+
+def test_the_neuron_grid_is_made_when_first_read_with_the_captured_weights(monkeypatch):
+    trainer = Trainer(Config(dataset="spiral3", n_samples=90, hidden_layers=(6, 4),
+                             features=("x1", "x2", "x1*x2")))
+    trainer.step(20)
+    expected = NeuronGrid.compute(trainer.network, trainer.config.features,
+                                  trainer.data.domain)
+    made = []
+    real = NeuronGrid.compute.__func__
+    monkeypatch.setattr(NeuronGrid, "compute",
+                        classmethod(lambda cls, *args: made.append(1) or real(cls, *args)))
+    snap = capture(trainer)
+    assert made == []  # the worker's capture leaves it to whoever reads it
+    trainer.step(20)  # the trainer moves on; the snapshot keeps its own weights
+    grid = snap.neuron_grid
+    assert made == [1] and snap.neuron_grid is grid  # made once
+    for name in ("xs", "ys"):
+        np.testing.assert_array_equal(getattr(grid, name), getattr(expected, name))
+    assert len(grid.layers) == len(expected.layers)
+    for got, want in zip(grid.layers, expected.layers):
+        assert got.dtype == want.dtype and not got.flags.writeable
+        np.testing.assert_array_equal(got, want)  # the very floats
+
+
+def test_a_1d_runs_curves_are_the_model_points_exactly():
+    values = np.random.default_rng(0).normal(size=(64, 5)) * 2.0
+    xs, rows = model.curve_points(values, (-1.5, 1.5))
+    polylines = polylines_of(values, (-1.5, 1.5))
+    assert len(polylines) == 5
+    for polyline, row in zip(polylines, rows):
+        assert polyline == QPolygonF(list(map(QPointF, xs, row)))  # the very doubles
 
 # ------------------------------------------------------------------ links = weights
 @pytest.mark.parametrize("config", [

@@ -130,19 +130,51 @@ def view_range(mode, data, output_range):
     return None
 
 
+#: Classes below this many are summed one after another, as numpy sums a short axis (a longer
+#: one it sums pairwise).
+SHORT_SUM = 8
+
+
 def multiclass_rgb(values, class_colours, background=255.0) -> np.ndarray:
     """``values`` ``(ny, nx, k)`` probabilities -> ``(ny, nx, 3)`` uint8: the class colours
     (``(k, 3)`` RGB) blended by probability, washed towards ``background`` (white, or the dark
-    theme's RGB ``(3,)``) where the network is unsure."""
-    p = np.clip(values, 0.0, None)
-    total = p.sum(axis=-1, keepdims=True)
-    k = p.shape[-1]
-    p = np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
+    theme's RGB ``(3,)``) where the network is unsure.
+
+    With p = values clipped at 0 and normalized to sum 1 (1/k each where they sum to 0),
+    confidence c = (max p − 1/k)·k/(k − 1) and strength s = 0.15 + 0.5·c, a pixel is
+    ``background + (p @ class_colours − background)·s``.
+
+    Computed class by class on ``(k, ny·nx)`` planes: every elementwise pass then runs along
+    ``ny·nx`` values instead of a last axis of k, about 3× faster (it runs at every frame of a
+    multiclass run), and gives the very same bytes: the sum over classes adds them in order,
+    as numpy's reduction over a short axis does, and the product with the colours runs on the
+    ``(ny·nx, k)`` layout.
+    """
+    values = np.asarray(values, dtype=float)
+    shape, k = values.shape[:-1], values.shape[-1]
+    flat = values.reshape(-1, k)
+    p = np.maximum(flat.T, 0.0, order="C")  # (k, N), new; np.clip(values, 0, None) is this
+    if k < SHORT_SUM:
+        total = p[0].copy()
+        for row in p[1:]:
+            total += row
+    else:  # numpy sums longer axes pairwise: take its own sum
+        total = np.maximum(flat, 0.0).sum(axis=1)
+    positive = total > 0
+    p /= np.where(positive, total, 1.0)
+    if not positive.all():
+        p[:, ~positive] = 1.0 / k
+    top = p[0].copy()
+    for row in p[1:]:
+        np.maximum(top, row, out=top)
     # A 1/k-each guess is nearly the background, so mixtures read as "undecided", not mud.
-    confidence = (p.max(axis=-1, keepdims=True) - 1.0 / k) * (k / (k - 1.0))
+    confidence = (top - 1.0 / k) * (k / (k - 1.0))
     strength = 0.15 + 0.5 * confidence
-    rgb = background + (p @ class_colours - background) * strength
-    return rgb.clip(0, 255).astype(np.uint8)
+    background = np.broadcast_to(np.asarray(background, dtype=float), (3,))[:, None]
+    mixed = np.ascontiguousarray((np.ascontiguousarray(p.T) @ class_colours).T)  # (3, N)
+    rgb = background + (mixed - background) * strength
+    return np.ascontiguousarray(rgb.clip(0, 255).astype(np.uint8).T).reshape(*shape, 3)
+
 
 
 def fitted_curve(values, data):

@@ -15,8 +15,9 @@ import functools
 import time
 
 import numpy as np
+from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui import style
@@ -78,8 +79,16 @@ def images_of(values, levels) -> list:
 
 def polylines_of(values, levels) -> list:
     """``values`` ``(g, units)`` -> one polyline per unit in unit coordinates ``[0, 1]²``."""
-    xs, rows = model.curve_points(values, levels)
-    return [QPolygonF(list(map(QPointF, xs, row))) for row in rows]
+    xs, rows = model.curve_arrays(values, levels)
+    polylines = []
+    for row in rows:
+        # The points' doubles written straight into the polyline: a QPointF object per
+        # point took most of a refresh of a 1-D run's diagram (35 curves of 64 points).
+        polyline = create_qpolygonf(len(xs))
+        points = ndarray_from_qpolygonf(polyline)
+        points[:, 0], points[:, 1] = xs, row
+        polylines.append(polyline)
+    return polylines
 
 
 class DiagramCanvas(QWidget):

@@ -408,12 +408,18 @@ def picture_indices(values, levels) -> np.ndarray:
 def curve_points(values, levels):
     """``values`` ``(g, units)`` -> ``xs`` and one list of ``ys`` per unit, in unit coordinates
     ``[0, 1]²`` (y down), at most ``CURVE_POINTS`` points (plenty for a thumbnail)."""
+    xs, ys = curve_arrays(values, levels)
+    return xs.tolist(), ys.tolist()
+
+
+def curve_arrays(values, levels):
+    """:func:`curve_points` as arrays: ``xs`` ``(m,)`` and ``ys`` ``(units, m)``."""
     lo, hi = levels
     values = np.asarray(values, dtype=float)
     step = max(1, -(-values.shape[0] // CURVE_POINTS))
     values = np.concatenate([values[:-1:step], values[-1:]])
-    xs = np.linspace(0.0, 1.0, len(values)).tolist()
-    return xs, (1.0 - np.clip((values - lo) / (hi - lo), 0.0, 1.0)).T.tolist()
+    xs = np.linspace(0.0, 1.0, len(values))
+    return xs, (1.0 - np.clip((values - lo) / (hi - lo), 0.0, 1.0)).T
 
 
 def feature_values(name, xs, ys):

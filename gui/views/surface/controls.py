@@ -210,10 +210,15 @@ class SurfaceControls(QWidget):
             label.setToolTip(tip)
 
     def show_span(self, span):
-        """Show ``span`` in the spin box (no signal)."""
-        self.span_spin.blockSignals(True)
-        self.span_spin.setValue(span)
-        self.span_spin.blockSignals(False)
+        """Show ``span`` in the spin box (no signal). The same value again leaves it alone:
+        setValue repaints the box even then, and every new plane shows its span (twice a
+        second while training)."""
+        spin = self.span_spin
+        if spin.value() == spin.valueFromText(spin.textFromValue(span)):
+            return
+        spin.blockSignals(True)
+        spin.setValue(span)
+        spin.blockSignals(False)
 
     # ------------------------------------------------------------------ slots
     @Slot(int)
