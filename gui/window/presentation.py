@@ -126,7 +126,8 @@ class Presentation(QObject):
 
     def _make_room(self):
         """On a screen too narrow for every dock at the larger text (1366 px wide, say: see
-        ``ROOM_FOR_PICTURES``), the control panels make way for the plots; leaving presentation mode brings them back."""
+        ``ROOM_FOR_PICTURES``), the control panels make way for the plots; leaving
+        presentation mode brings them back."""
         window = self.window
         screen = window.screen() or QApplication.primaryScreen()
         QApplication.sendPostedEvents()  # the font changes, so that the sizes below are new

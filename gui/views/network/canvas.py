@@ -79,7 +79,7 @@ def images_of(values, levels) -> list:
 
 def polylines_of(values, levels) -> list:
     """``values`` ``(g, units)`` -> one polyline per unit in unit coordinates ``[0, 1]²``."""
-    xs, rows = model.curve_arrays(values, levels)
+    xs, rows = model.curve_points(values, levels)
     polylines = []
     for row in rows:
         # The points' doubles written straight into the polyline: a QPointF object per

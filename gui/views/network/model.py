@@ -406,14 +406,9 @@ def picture_indices(values, levels) -> np.ndarray:
 
 
 def curve_points(values, levels):
-    """``values`` ``(g, units)`` -> ``xs`` and one list of ``ys`` per unit, in unit coordinates
-    ``[0, 1]²`` (y down), at most ``CURVE_POINTS`` points (plenty for a thumbnail)."""
-    xs, ys = curve_arrays(values, levels)
-    return xs.tolist(), ys.tolist()
-
-
-def curve_arrays(values, levels):
-    """:func:`curve_points` as arrays: ``xs`` ``(m,)`` and ``ys`` ``(units, m)``."""
+    """``values`` ``(g, units)`` -> ``xs`` ``(m,)`` and ``ys`` ``(units, m)``, one row per unit,
+    in unit coordinates ``[0, 1]²`` (y down), at most ``CURVE_POINTS`` points (plenty for a
+    thumbnail)."""
     lo, hi = levels
     values = np.asarray(values, dtype=float)
     step = max(1, -(-values.shape[0] // CURVE_POINTS))
